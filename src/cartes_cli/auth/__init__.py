@@ -1,0 +1,62 @@
+"""Authentication: OIDC flows against Keycloak, token refresh as an ``httpx.Auth``, credential store.
+
+Submodules are loaded on first use (``from cartes_cli.auth import TokenManager`` works), so
+importing ``cartes_cli.auth.store`` does not pay for httpx or pydantic. This package never imports
+``cartes_cli.client``.
+
+- ``tokens``: ``TokenSet``, ``jwt_claims``
+- ``oidc``: ``OIDCClient``, ``SessionExpired``
+- ``totp``: ``normalise_secret``, ``current_code``, ``seconds_left_in_window``, ``password_login``
+- ``session``: ``TokenManager``
+- ``httpx_auth``: ``BearerAuth``
+- ``store``: ``CredentialStore``, ``KeyringStore``, ``FileStore``, ``credential_key``
+- ``net``: TLS, User-Agent and transport-error helpers shared with the client
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cartes_cli.auth.httpx_auth import BearerAuth
+    from cartes_cli.auth.oidc import OIDCClient, SessionExpired
+    from cartes_cli.auth.session import TokenManager
+    from cartes_cli.auth.store import CredentialStore, FileStore, KeyringStore, credential_key
+    from cartes_cli.auth.tokens import TokenSet, jwt_claims
+    from cartes_cli.auth.totp import password_login
+
+_EXPORTS = {
+    "BearerAuth": "httpx_auth",
+    "OIDCClient": "oidc",
+    "SessionExpired": "oidc",
+    "TokenManager": "session",
+    "CredentialStore": "store",
+    "FileStore": "store",
+    "KeyringStore": "store",
+    "credential_key": "store",
+    "TokenSet": "tokens",
+    "jwt_claims": "tokens",
+    "password_login": "totp",
+}
+
+__all__ = [
+    "BearerAuth",
+    "CredentialStore",
+    "FileStore",
+    "KeyringStore",
+    "OIDCClient",
+    "SessionExpired",
+    "TokenManager",
+    "TokenSet",
+    "credential_key",
+    "jwt_claims",
+    "password_login",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

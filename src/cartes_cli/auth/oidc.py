@@ -1,0 +1,349 @@
+"""The Keycloak (OpenID Connect) token endpoint as cartes uses it: password grant (with TOTP),
+refresh, client credentials, logout.
+
+Errors are typed: ``LoginRefused`` (``.error`` = ``invalid_grant``…, ``.messages`` = the server's
+description), ``AccountNotReady`` (a required action is pending), ``SessionExpired`` (a refresh
+was refused: log in again), ``ServerError`` (5xx), ``TransportError`` (unreachable). Form bodies
+are never logged: the ``debug`` callback only sees the method, the URL, the grant type, the status
+and the error code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from pydantic import SecretStr
+
+from cartes_cli.auth.net import (
+    default_user_agent,
+    default_verify,
+    host_label,
+    transport_error,
+    url_without_query,
+)
+from cartes_cli.auth.tokens import TokenSet
+from cartes_cli.errors import (
+    AccountNotReady,
+    ApiError,
+    ConfigError,
+    InvalidResponse,
+    LoginRefused,
+    RateLimited,
+    ServerError,
+    SessionExpired,
+    UsageError,
+)
+from cartes_cli.platforms import InvalidPlatformURL, Platform, validate_url
+
+__all__ = ["KEYCLOAK_PATHS", "OIDCClient", "SessionExpired", "keycloak_endpoints"]
+
+KEYCLOAK_PATHS: dict[str, str] = {
+    "authorization_endpoint": "/protocol/openid-connect/auth",
+    "token_endpoint": "/protocol/openid-connect/token",
+    "end_session_endpoint": "/protocol/openid-connect/logout",
+    "revocation_endpoint": "/protocol/openid-connect/revoke",
+    "userinfo_endpoint": "/protocol/openid-connect/userinfo",
+    "jwks_uri": "/protocol/openid-connect/certs",
+    "device_authorization_endpoint": "/protocol/openid-connect/auth/device",
+}
+"""Standard Keycloak endpoints under the issuer, used when discovery answers 404."""
+
+_NOT_SET_UP = "account is not fully set up"
+_GONE_SESSION = ("invalid refresh token", "session not active", "token is not active", "stale token")
+
+
+def keycloak_endpoints(issuer: str) -> dict[str, str]:
+    base = issuer.rstrip("/")
+    endpoints = {name: base + path for name, path in KEYCLOAK_PATHS.items()}
+    endpoints["issuer"] = base
+    return endpoints
+
+
+def _oauth_error(response: httpx.Response) -> tuple[str | None, list[str]]:
+    """``(error, [error_description])`` from an OAuth error body; tolerant of anything."""
+    try:
+        data = json.loads(response.content) if response.content else None
+    except ValueError:
+        return None, []
+    if not isinstance(data, dict):
+        return None, []
+    error = data.get("error")
+    code = error if isinstance(error, str) and error else None
+    raw = data.get("error_description", data.get("message"))
+    if isinstance(raw, str):
+        messages = [raw] if raw.strip() else []
+    elif isinstance(raw, list):
+        messages = [str(m) for m in raw if str(m).strip()]
+    else:
+        messages = []
+    return code, [m[:300] for m in messages]
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class OIDCClient:
+    """Talks to one platform's Keycloak realm with the platform's public ``client_id``.
+
+    ``http`` may be shared (it must not carry a ``BearerAuth``: requests here are sent with
+    ``auth=None`` anyway); otherwise the client owns one, closed by :meth:`close`. ``client_secret``
+    is for confidential clients and service accounts. ``discovery_document`` seeds the discovery
+    cache (e.g. from a previous run), saving one round trip.
+    """
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+        debug: Callable[[str], None] | None = None,
+        client_secret: str | SecretStr | None = None,
+        discovery_document: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.platform = platform
+        self.client_id = platform.client_id
+        if isinstance(client_secret, str):
+            client_secret = SecretStr(client_secret)
+        self._client_secret = client_secret
+        self._debug = debug
+        self._clock = clock
+        self._timeout = httpx.Timeout(timeout)
+        self._owns_http = http is None
+        self._http = http or httpx.Client(
+            timeout=self._timeout,
+            verify=default_verify(),
+            follow_redirects=False,
+            headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+        )
+        self._discovery: dict[str, Any] | None = dict(discovery_document) if discovery_document else None
+        self._lock = threading.Lock()
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"OIDCClient(issuer={self.platform.issuer!r}, client_id={self.client_id!r})"
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _emit(self, line: str) -> None:
+        if self._debug is not None:
+            with contextlib.suppress(Exception):  # a broken log sink must not break the request
+                self._debug(line)
+
+    def _send(self, method: str, url: str, *, form: Mapping[str, str] | None = None) -> httpx.Response:
+        label = f" (grant_type={form['grant_type']})" if form and "grant_type" in form else ""
+        safe_url = url_without_query(url)
+        self._emit(f"→ {method} {safe_url}{label}")
+        start = time.perf_counter()
+        try:
+            response = self._http.request(method, url, data=form, auth=None, timeout=self._timeout)
+        except httpx.HTTPError as exc:
+            error = transport_error(exc, url)
+            self._emit(f"✗ {method} {safe_url}: {error}")
+            raise error from exc
+        elapsed = (time.perf_counter() - start) * 1000
+        code = ""
+        if not response.is_success:
+            code = f" {_oauth_error(response)[0] or ''}".rstrip()
+        self._emit(f"← {response.status_code} {method} {safe_url} ({elapsed:.0f} ms){code}")
+        return response
+
+    def _with_client(self, form: dict[str, str]) -> dict[str, str]:
+        form["client_id"] = self.client_id
+        if self._client_secret is not None:
+            form["client_secret"] = self._client_secret.get_secret_value()
+        return form
+
+    # --- discovery ----------------------------------------------------------------------------
+
+    def discovery(self) -> dict[str, Any]:
+        """The realm's OpenID configuration (cached); Keycloak's standard paths if it answers 404."""
+        with self._lock:
+            if self._discovery is None:
+                self._discovery = self._fetch_discovery()
+            return dict(self._discovery)
+
+    def _fetch_discovery(self) -> dict[str, Any]:
+        issuer = self.platform.issuer.rstrip("/")
+        response = self._send("GET", f"{issuer}/.well-known/openid-configuration")
+        if response.status_code == 404:
+            return keycloak_endpoints(issuer)
+        if not response.is_success:
+            raise self._error(response, what="discovery")
+        try:
+            document = json.loads(response.content)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise InvalidResponse(
+                f"The login server {host_label(issuer)} sent an OpenID configuration that is not "
+                "a JSON object; check the issuer URL."
+            )
+        fallback = keycloak_endpoints(issuer)
+        for name in KEYCLOAK_PATHS:
+            value = document.get(name)
+            if value is None:
+                document[name] = fallback[name]
+                continue
+            try:
+                document[name] = validate_url(str(value), name)
+            except InvalidPlatformURL as exc:
+                raise InvalidResponse(
+                    f"The login server's OpenID configuration has an unusable {name}: {exc}"
+                ) from None
+        return document
+
+    def endpoint(self, name: str) -> str:
+        """``token_endpoint``, ``end_session_endpoint``… from discovery."""
+        value = self.discovery().get(name)
+        if not isinstance(value, str):
+            value = keycloak_endpoints(self.platform.issuer)[name]
+        return value
+
+    # --- grants -------------------------------------------------------------------------------
+
+    def password_grant(self, username: str, password: str, totp: str | None = None) -> TokenSet:
+        """Resource-owner password grant; ``totp`` is the 6-digit code of a 2FA account."""
+        if not username or not password:
+            raise UsageError("A user name and a password are both needed to log in.")
+        form = {
+            "grant_type": "password",
+            "username": username,
+            "password": password,
+            "scope": "openid",
+        }
+        if totp:
+            form["totp"] = totp
+        return self._token_request(self._with_client(form), refreshing=False)
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        """A new token set from a refresh token; ``SessionExpired`` if the server refuses it."""
+        if not refresh_token:
+            raise SessionExpired("There is no refresh token to renew the session; log in again.")
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._token_request(self._with_client(form), refreshing=True)
+
+    def client_credentials(self) -> TokenSet:
+        """Service-account grant (needs ``client_secret``)."""
+        if self._client_secret is None:
+            raise UsageError("A client secret is needed for a service-account login.")
+        return self._token_request(self._with_client({"grant_type": "client_credentials"}), refreshing=False)
+
+    def logout(self, refresh_token: str) -> None:
+        """End the server-side session. A token the server no longer knows counts as logged out."""
+        form = self._with_client({"refresh_token": refresh_token})
+        response = self._send("POST", self.endpoint("end_session_endpoint"), form=form)
+        if response.is_success:
+            return
+        code, messages = _oauth_error(response)
+        text = " ".join(messages).lower()
+        if response.status_code in (400, 401) and (
+            code in ("invalid_grant", "invalid_token") or any(g in text for g in _GONE_SESSION)
+        ):
+            return
+        raise self._error(response, what="logout")
+
+    def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenSet:
+        now = self._clock()  # taken before sending: the expiry computed is conservative
+        response = self._send("POST", self.endpoint("token_endpoint"), form=form)
+        if not response.is_success:
+            raise self._error(response, what="refresh" if refreshing else "login")
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise InvalidResponse(
+                f"The login server {host_label(response.request.url)} answered something that is not JSON."
+            ) from None
+        return TokenSet.from_response(body, now)
+
+    # --- errors -------------------------------------------------------------------------------
+
+    def _error(self, response: httpx.Response, *, what: str) -> ApiError | ConfigError:
+        status = response.status_code
+        code, messages = _oauth_error(response)
+        host = host_label(response.request.url)
+        details: dict[str, Any] = {
+            "status": status,
+            "error": code,
+            "messages": messages,
+            "method": response.request.method,
+            "url": url_without_query(response.request.url),
+        }
+        description = " ".join(messages)
+        if status >= 500:
+            return ServerError(
+                f"The login server {host} failed (HTTP {status}); try again in a moment.", **details
+            )
+        if status == 429:
+            return RateLimited(
+                f"The login server {host} is rate-limiting requests; wait a moment and try again.",
+                retry_after=_retry_after(response.headers.get("retry-after")),
+                **details,
+            )
+        if status == 404 or (status in (301, 302, 303, 307, 308)):
+            return ConfigError(
+                f"The login server {host} has no {what} endpoint at "
+                f"{url_without_query(response.request.url)} (HTTP {status}); "
+                f"check the issuer URL ({self.platform.issuer})."
+            )
+        if status in (400, 401, 403):
+            if _NOT_SET_UP in description.lower():
+                return AccountNotReady(
+                    "Your account is not fully set up: an action is pending (such as the yearly password "
+                    "renewal or the e-mail check). Log in once in a browser at "
+                    f"{self.platform.issuer.rstrip('/')}/account, then try again.",
+                    **details,
+                )
+            if code in ("invalid_client", "unauthorized_client"):
+                return LoginRefused(
+                    f"The login server refused the client '{self.client_id}'"
+                    + (f" ({description})" if description else "")
+                    + "; check the client id and secret.",
+                    **details,
+                )
+            if what == "refresh":
+                return SessionExpired(
+                    "Your session has expired or was closed"
+                    + (f" ({description})" if description else "")
+                    + "; log in again.",
+                    **details,
+                )
+            if what == "login":
+                return LoginRefused(
+                    "Login refused: " + _sentence(description or code or "the credentials were not accepted"),
+                    **details,
+                )
+        return ApiError(f"The login server {host} answered HTTP {status} to the {what} request.", **details)

@@ -1,0 +1,170 @@
+"""``TokenManager``: a valid access token on demand, refreshed once for all threads.
+
+Single flight: the check-and-refresh runs under one lock, so when 16 workers find the token
+expired at the same moment, one of them calls the token endpoint and the others wait and reuse
+its result. ``on_refresh`` sees every new token set (still under the lock, so calls are ordered
+and the last one holds the newest refresh token, which is what the CLI persists).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from cartes_cli.auth.tokens import TokenSet
+from cartes_cli.errors import AuthRequired
+
+if TYPE_CHECKING:
+    from cartes_cli.auth.oidc import OIDCClient
+
+__all__ = ["TokenManager"]
+
+
+class TokenManager:
+    """Holds the current :class:`TokenSet` and renews it through ``oidc`` when needed.
+
+    ``skew``: refresh this many seconds before expiry, but never more than half the token's
+    lifetime (a 20 s token is refreshed after 10 s, not immediately and forever).
+
+    ``on_refresh`` failures (a keyring that hangs…) do not fail the request that triggered the
+    refresh: the new tokens are used in memory and the error is kept in :attr:`persist_error`
+    for the caller to report.
+    """
+
+    def __init__(
+        self,
+        oidc: OIDCClient | None,
+        tokens: TokenSet,
+        *,
+        on_refresh: Callable[[TokenSet], None] | None = None,
+        skew: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        static: bool = False,
+        source: str | None = None,
+    ) -> None:
+        self._oidc = oidc
+        self._tokens = tokens
+        self._on_refresh = on_refresh
+        self._skew = max(0.0, skew)
+        self._clock = clock
+        self._static = static
+        self.source = source
+        """Where the token came from, for messages and ``login status`` (``CARTES_TOKEN``…)."""
+        self._lock = threading.Lock()
+        self.refresh_count = 0
+        """Calls made to the token endpoint (tests assert single flight with it)."""
+        self.persist_error: BaseException | None = None
+
+    @classmethod
+    def static(cls, token: str | SecretStr, *, source: str = "CARTES_TOKEN") -> TokenManager:
+        """A ready bearer token that is never refreshed: a 401 surfaces as ``AuthRequired``."""
+        raw = token.get_secret_value() if isinstance(token, SecretStr) else token
+        raw = raw.strip()
+        if raw.lower().startswith("bearer "):
+            raw = raw[len("bearer ") :].strip()
+        return cls(None, TokenSet.from_access_token(raw), static=True, source=source)
+
+    # --- state --------------------------------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenSet:
+        """The current token set (read-only snapshot)."""
+        return self._tokens
+
+    @property
+    def is_static(self) -> bool:
+        return self._static
+
+    @property
+    def can_refresh(self) -> bool:
+        return not self._static and self._oidc is not None and self._tokens.can_refresh
+
+    def _margin(self, tokens: TokenSet) -> float:
+        lifetime = tokens.lifetime
+        if lifetime is None or not math.isfinite(lifetime):
+            return self._skew
+        return min(self._skew, lifetime / 2)
+
+    def _needs_refresh(self, tokens: TokenSet) -> bool:
+        return tokens.expires_within(self._margin(tokens), self._clock())
+
+    # --- public -------------------------------------------------------------------------------
+
+    def access_token(self) -> str:
+        """A usable access token, refreshed first if it expires within the margin."""
+        tokens = self._tokens
+        if self._static or not self._needs_refresh(tokens):
+            return self._value(tokens)
+        with self._lock:
+            tokens = self._tokens
+            if self._needs_refresh(tokens):
+                if self.can_refresh:
+                    tokens = self._refresh_locked()
+                elif tokens.is_expired(self._clock()):
+                    raise self._cannot_refresh()
+                # Expiring soon but not refreshable: use it while it lasts.
+            return self._value(tokens)
+
+    def refresh_after_401(self, stale_access_token: str) -> str | None:
+        """After a 401 with ``stale_access_token``: a newer token, or None when there is none.
+
+        Refreshes only if the current token is still the stale one; if another thread already
+        refreshed, returns that newer token without a second call.
+        """
+        if self._static:
+            return None
+        with self._lock:
+            current = self._tokens.access_token.get_secret_value()
+            if current and current != stale_access_token:
+                return current
+            if not self.can_refresh:
+                return None
+            return self._value(self._refresh_locked())
+
+    def refresh(self) -> TokenSet:
+        """Renew now, whatever the expiry (``cartes login refresh``)."""
+        with self._lock:
+            if not self.can_refresh:
+                raise self._cannot_refresh()
+            return self._refresh_locked()
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _value(self, tokens: TokenSet) -> str:
+        value = tokens.access_token.get_secret_value()
+        if not value:
+            raise self._cannot_refresh()
+        return value
+
+    def _cannot_refresh(self) -> AuthRequired:
+        if self._static:
+            return AuthRequired(
+                f"The access token given in {self.source or 'the environment'} was refused or has "
+                "expired, and cartes cannot renew it; provide a fresh one."
+            )
+        return AuthRequired("Your session has expired; log in again.")
+
+    def _refresh_locked(self) -> TokenSet:
+        assert self._oidc is not None
+        refresh_token = self._tokens.refresh_token
+        assert refresh_token is not None
+        self.refresh_count += 1
+        new = self._oidc.refresh(refresh_token.get_secret_value()).with_refresh_fallback(self._tokens)
+        self._tokens = new
+        if self._on_refresh is not None:
+            try:
+                self._on_refresh(new)
+            except Exception as exc:
+                self.persist_error = exc
+            else:
+                self.persist_error = None
+        return new
+
+    def __repr__(self) -> str:
+        kind = "static" if self._static else "refreshing"
+        return f"TokenManager({kind}, expires_at={self._tokens.expires_at!r}, refreshes={self.refresh_count})"

@@ -1,0 +1,319 @@
+"""Where refresh tokens live between runs: the system keyring, or (announced) a private file.
+
+``KeyringStore`` runs every keyring call in a daemon thread bounded by a time-out: a locked
+Secret Service that pops up an unlock prompt nobody sees, or a D-Bus that never answers, becomes
+a ``CredentialStoreError`` with a sentence saying what to do, instead of a hung CLI. It refuses
+backends that are not a real keyring (keyring's fail and null backends, plaintext files from
+keyrings.alt, an empty chainer), recognised by module/class name and ``priority``, so the check
+works whether or not keyrings.alt is installed.
+
+``FileStore`` is the ``--insecure-storage`` fallback: a JSON object in a 0600 file inside a 0700
+directory, written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from cartes_cli.errors import CredentialStoreError
+from cartes_cli.paths import ensure_private_dir
+
+__all__ = [
+    "DEFAULT_SERVICE",
+    "CredentialStore",
+    "FileStore",
+    "KeyringStore",
+    "backend_problem",
+    "credential_key",
+]
+
+T = TypeVar("T")
+
+DEFAULT_SERVICE = "cartes"
+_FALLBACK_HINT = "run 'cartes login --insecure-storage' to keep the token in a private file"
+
+
+def credential_key(profile: str, account: str, kind: str = "refresh_token") -> str:
+    """The name a secret is stored under: ``<profile>/<account>/<kind>`` (``default/alice/refresh_token``)."""
+    parts = [profile.strip(), account.strip(), kind.strip()]
+    if not all(parts):
+        raise ValueError("profile, account and kind must all be non-empty")
+    return "/".join(parts)
+
+
+@runtime_checkable
+class CredentialStore(Protocol):
+    """A place for secrets. ``delete`` of a missing key is not an error."""
+
+    @property
+    def name(self) -> str:
+        """``keyring`` or ``file``."""
+        ...
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+# --- keyring ------------------------------------------------------------------------------
+
+
+def _class_names(obj: object) -> set[str]:
+    return {cls.__name__ for cls in type(obj).__mro__}
+
+
+def _priority(backend: object) -> float | None:
+    try:
+        value = type(backend).priority  # type: ignore[attr-defined]
+    except Exception:  # a backend raises from priority when it cannot run here
+        return None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _backend_label(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def backend_problem(backend: object) -> str | None:
+    """Why ``backend`` is not a keyring to keep tokens in, or None if it is fine."""
+    cls = type(backend)
+    module = cls.__module__
+    name = cls.__name__
+    label = _backend_label(backend)
+    if name == "ChainerBackend" or module.endswith("backends.chainer"):
+        try:
+            chained = list(getattr(backend, "backends", None) or [])
+        except Exception:
+            chained = []
+        problems = [backend_problem(b) for b in chained]
+        if not chained or all(p is not None for p in problems):
+            return "no usable system keyring was found"
+        return problems[0]  # writes go to the first backend of the chain
+    if module.endswith("backends.fail") and name == "Keyring":
+        return "no system keyring was found"
+    if module.endswith("backends.null") and name == "Keyring":
+        return "the keyring is disabled (null backend)"
+    if "plaintext" in name.lower() or "plaintext" in module.lower():
+        return f"the keyring backend {label} keeps secrets in a plain-text file"
+    priority = _priority(backend)
+    if priority is None:
+        return f"the keyring backend {label} cannot run here"
+    if priority < 1:
+        return f"the keyring backend {label} is not a secure system keyring"
+    return None
+
+
+class KeyringStore:
+    """The system keyring (Secret Service, KWallet, macOS Keychain, Windows Credential Manager).
+
+    ``backend`` (tests) replaces ``keyring.get_keyring()``, which is otherwise resolved lazily in
+    the worker thread (finding the backend may itself hang on D-Bus).
+    """
+
+    name = "keyring"
+
+    def __init__(self, service: str = DEFAULT_SERVICE, timeout: float = 3.0, *, backend: Any = None) -> None:
+        self.service = service
+        self.timeout = timeout
+        self._backend = backend
+        self._checked = False
+        self._broken: str | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyringStore(service={self.service!r}, timeout={self.timeout!r})"
+
+    # --- the bounded call ---------------------------------------------------------------------
+
+    def _resolve(self) -> Any:
+        if self._backend is None:
+            import keyring
+
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    def _call(self, action: str, fn: Callable[[Any], T]) -> T:
+        if self._broken is not None:
+            raise CredentialStoreError(self._broken)
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome["value"] = fn(self._resolve())
+            except BaseException as exc:
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=work, name=f"cartes-keyring-{action}", daemon=True)
+        worker.start()
+        if not done.wait(self.timeout):
+            self._broken = (
+                f"The system keyring did not answer within {self.timeout:g} s (is it locked?). "
+                f"Unlock it, or {_FALLBACK_HINT}."
+            )
+            raise CredentialStoreError(self._broken)
+        if "error" in outcome:
+            raise self._explain(outcome["error"], action) from None
+        value: T = outcome["value"]
+        return value
+
+    def _explain(self, exc: BaseException, action: str) -> CredentialStoreError:
+        names = _class_names(exc)
+        if isinstance(exc, CredentialStoreError):
+            return exc
+        if "KeyringLocked" in names:
+            return CredentialStoreError(f"The system keyring is locked. Unlock it, or {_FALLBACK_HINT}.")
+        if "NoKeyringError" in names:
+            return CredentialStoreError(
+                "No system keyring is available (no Secret Service, KWallet, macOS Keychain or Windows "
+                f"Credential Manager was found). Start one, or {_FALLBACK_HINT}."
+            )
+        if "InitError" in names:
+            return CredentialStoreError(
+                f"The system keyring could not be opened ({type(exc).__name__}). Check that it runs, or "
+                f"{_FALLBACK_HINT}."
+            )
+        return CredentialStoreError(
+            f"The system keyring failed while {action} a secret ({type(exc).__name__}). "
+            f"Check that it runs and is unlocked, or {_FALLBACK_HINT}."
+        )
+
+    # --- public -------------------------------------------------------------------------------
+
+    def check_usable(self) -> str:
+        """Raise ``CredentialStoreError`` unless the active backend is a real keyring; return its name."""
+
+        def assess(backend: Any) -> tuple[str | None, str]:
+            return backend_problem(backend), _backend_label(backend)
+
+        problem, label = self._call("checking", assess)
+        if problem is not None:
+            raise CredentialStoreError(
+                f"Cannot keep the token in the system keyring: {problem}. "
+                f"Set up or unlock a system keyring, or {_FALLBACK_HINT}."
+            )
+        self._checked = True
+        return label
+
+    def get(self, key: str) -> str | None:
+        def read(backend: Any) -> str | None:
+            value = backend.get_password(self.service, key)
+            return value if isinstance(value, str) else None
+
+        return self._call("reading", read)
+
+    def set(self, key: str, value: str) -> None:
+        if not self._checked:
+            self.check_usable()
+
+        def write(backend: Any) -> None:
+            backend.set_password(self.service, key, value)
+
+        self._call("writing", write)
+
+    def delete(self, key: str) -> None:
+        def remove(backend: Any) -> None:
+            try:
+                backend.delete_password(self.service, key)
+            except Exception as exc:
+                if "PasswordDeleteError" not in _class_names(exc):
+                    raise  # "no such password" is fine: delete is idempotent
+
+        self._call("deleting", remove)
+
+
+# --- file ---------------------------------------------------------------------------------
+
+
+class FileStore:
+    """A JSON object ``{key: secret}`` in a private file (0600 in a 0700 directory)."""
+
+    name = "file"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FileStore({str(self.path)!r})"
+
+    def _load(self) -> dict[str, str]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise CredentialStoreError(
+                f"Cannot read the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+            ) from None
+        if not text.strip():
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise CredentialStoreError(
+                f"The credential file {self.path} is damaged; delete it and log in again."
+            )
+        return {str(k): v for k, v in data.items() if isinstance(v, str)}
+
+    def _save(self, data: dict[str, str]) -> None:
+        directory = self.path.parent
+        try:
+            ensure_private_dir(directory)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise CredentialStoreError(
+                f"Cannot write the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+            ) from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                with contextlib.suppress(OSError, AttributeError):  # Windows: no fchmod
+                    os.fchmod(handle.fileno(), 0o600)
+                json.dump(data, handle, indent=2, sort_keys=True)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, self.path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            if isinstance(exc, OSError):
+                raise CredentialStoreError(
+                    f"Cannot write the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+                ) from None
+            raise
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._load().get(key)
+
+    def set(self, key: str, value: str) -> None:
+        with self._lock:
+            data = self._load()
+            data[key] = value
+            self._save(data)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            data = self._load()
+            if key not in data:
+                return
+            del data[key]
+            if data:
+                self._save(data)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()

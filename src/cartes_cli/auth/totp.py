@@ -1,0 +1,149 @@
+"""Time-based one-time codes (RFC 6238, 30 s windows, 6 digits: Keycloak's defaults) and the
+password login that computes them from a seed (``CARTES_TOTP_SECRET``).
+
+No message here ever echoes the seed or a code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+from cartes_cli.errors import AccountNotReady, LoginRefused, UsageError
+
+if TYPE_CHECKING:
+    from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.auth.tokens import TokenSet
+
+__all__ = [
+    "EDGE_SECONDS",
+    "MIN_SECRET_LENGTH",
+    "PERIOD",
+    "current_code",
+    "normalise_code",
+    "normalise_secret",
+    "password_login",
+    "seconds_left_in_window",
+    "window",
+]
+
+PERIOD = 30
+"""Seconds per TOTP window."""
+EDGE_SECONDS = 2.0
+"""A code computed this close to the end of its window may reach the server in the next one."""
+MIN_SECRET_LENGTH = 16
+"""Base32 characters (80 bits): shorter is a typo or a 6-digit code pasted instead of the seed."""
+
+_BASE32 = re.compile(r"^[A-Z2-7]+$")
+
+
+def normalise_secret(secret: str) -> str:
+    """The seed as pyotp wants it: no spaces or dashes, upper-case, valid base32.
+
+    Accepts the ``otpauth://totp/…?secret=…`` URI of a QR code too. Raises ``UsageError`` with a
+    message that never contains the seed.
+    """
+    text = (secret or "").strip()
+    if text.lower().startswith("otpauth://"):
+        values = parse_qs(urlsplit(text).query).get("secret")
+        if not values:
+            raise UsageError("The TOTP URI has no 'secret' parameter.")
+        text = values[0]
+    text = re.sub(r"[\s\-]", "", text).upper().rstrip("=")
+    if not text:
+        raise UsageError("The TOTP secret is empty.")
+    if not _BASE32.match(text):
+        raise UsageError(
+            "The TOTP secret is not valid base32: "
+            "it may contain only the letters A to Z and the digits 2 to 7."
+        )
+    if len(text) < MIN_SECRET_LENGTH:
+        raise UsageError(
+            f"The TOTP secret is too short (a seed has at least {MIN_SECRET_LENGTH} characters; "
+            "a 6-digit code is not a seed)."
+        )
+    try:
+        base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        raise UsageError("The TOTP secret is not valid base32 (its length is wrong).") from None
+    return text
+
+
+def normalise_code(code: str) -> str:
+    """A one-time code typed by a person: spaces removed, 6 to 8 digits."""
+    text = re.sub(r"\s", "", code or "")
+    if not re.fullmatch(r"\d{6,8}", text):
+        raise UsageError("The one-time code must be 6 digits.")
+    return text
+
+
+def window(at: float) -> int:
+    """The TOTP window number of an instant."""
+    return int(at // PERIOD)
+
+
+def current_code(secret: str, at: float | None = None) -> str:
+    """The 6-digit code of ``secret`` at ``at`` (epoch seconds; now by default)."""
+    import pyotp
+
+    instant = time.time() if at is None else at
+    code: str = pyotp.TOTP(normalise_secret(secret)).at(int(instant))
+    return code
+
+
+def seconds_left_in_window(at: float | None = None) -> float:
+    """Seconds until the current code stops being the current one (in ``(0, 30]``)."""
+    instant = time.time() if at is None else at
+    return PERIOD - (instant % PERIOD)
+
+
+def password_login(
+    oidc: OIDCClient,
+    username: str,
+    password: str,
+    *,
+    totp_secret: str | None = None,
+    totp_code: str | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> TokenSet:
+    """Password grant, with a TOTP code typed (``totp_code``) or computed from a seed (``totp_secret``).
+
+    With a seed, the code is computed right before the request. If the server refuses it
+    (``invalid_grant``) and the 30 s window changed before the answer came, or the code was
+    computed in the last ``EDGE_SECONDS`` of its window, the login is tried ONCE more with the next
+    window's code (waiting for that window to start if needed). A typed code is never retried.
+    """
+    if totp_secret and totp_code:
+        raise UsageError("Give either a TOTP secret or a one-time code, not both.")
+    if totp_code:
+        return oidc.password_grant(username, password, normalise_code(totp_code))
+    if not totp_secret:
+        return oidc.password_grant(username, password)
+
+    seed = normalise_secret(totp_secret)
+    computed_at = clock()
+    try:
+        return oidc.password_grant(username, password, current_code(seed, computed_at))
+    except AccountNotReady:
+        raise
+    except LoginRefused as exc:
+        if exc.error != "invalid_grant":
+            raise
+        answered_at = clock()
+        crossed = window(answered_at) != window(computed_at)
+        at_edge = seconds_left_in_window(computed_at) <= EDGE_SECONDS
+        if not (crossed or at_edge):
+            raise
+        if window(answered_at) == window(computed_at):
+            # Still in the same window: wait for the next one, or the "new" code is the same.
+            sleep(seconds_left_in_window(answered_at) + 0.05)
+        retry_at = clock()
+        if window(retry_at) == window(computed_at):
+            raise  # the clock did not move on (a frozen test clock): nothing new to try
+        return oidc.password_grant(username, password, current_code(seed, retry_at))

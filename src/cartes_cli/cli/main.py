@@ -1,0 +1,90 @@
+"""Run the command tree and turn whatever happens into the exit-code contract."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from cartes_cli.cli._click import Abort, Exit, click_exceptions
+from cartes_cli.cli.exit_codes import ExitCode
+from cartes_cli.i18n import _
+
+
+def run(args: Sequence[str]) -> int:
+    import typer
+
+    from cartes_cli.cli.app import app
+    from cartes_cli.cli.argv import hoist_global_options
+    from cartes_cli.cli.output import KNOWN_FIELDS
+
+    command = typer.main.get_command(app)
+    argv = hoist_global_options(command, list(args), KNOWN_FIELDS)
+    debug = "--debug" in argv or bool(os.environ.get("CARTES_DEBUG"))
+    try:
+        result = command.main(args=argv, prog_name="cartes", standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as exc:  # type: ignore[attr-defined]
+        sys.stdout.write(exc.ctx.get_help() + "\n") if exc.ctx else None
+        return ExitCode.OK
+    except click_exceptions.UsageError as exc:
+        return _usage_error(exc)
+    except click_exceptions.ClickException as exc:
+        _print_error(exc.format_message())
+        return ExitCode.USAGE
+    except Exit as exc:
+        return int(exc.exit_code)
+    except Abort:
+        sys.stderr.write("\n" + _("Cancelled.") + "\n")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        sys.stderr.write("\n" + _("Interrupted.") + "\n")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        _silence_broken_pipe()
+        return ExitCode.FAILURE
+    except Exception as exc:
+        from cartes_cli.cli.errors import describe
+
+        code, message = describe(exc)
+        if debug:
+            _print_traceback(exc)
+        if message:
+            _print_error(message)
+        return int(code)
+    if isinstance(result, int):
+        return result
+    return ExitCode.OK
+
+
+def _usage_error(exc: click_exceptions.UsageError) -> int:
+    command_path = exc.ctx.command_path if exc.ctx else "cartes"
+    _print_error(exc.format_message())
+    sys.stderr.write(_("Run '{command} --help' for usage.").format(command=command_path) + "\n")
+    return ExitCode.USAGE
+
+
+def _print_error(message: str) -> None:
+    prefix = _("Error:")
+    stream = sys.stderr
+    use_color = stream.isatty() and "NO_COLOR" not in os.environ and "--no-color" not in sys.argv
+    if use_color:
+        stream.write(f"\x1b[31m{prefix}\x1b[0m {message}\n")
+    else:
+        stream.write(f"{prefix} {message}\n")
+    stream.flush()
+
+
+def _print_traceback(exc: BaseException) -> None:
+    """--debug: the traceback, without local variables (they may hold secrets)."""
+    import traceback
+
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+def _silence_broken_pipe() -> None:
+    # Python flushes stdout at exit; point it at devnull so a closed pipe stays quiet.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,376 @@
+"""All terminal I/O of cartes goes through :class:`Terminal`.
+
+One data model, three renderings (``cli.md``):
+
+* on a terminal: a Rich table, relative times, colour;
+* piped: tab-separated values, no header, RFC 3339 times, no colour, no truncation;
+* ``--json [FIELDS]``: JSON for scripts, lists as arrays of objects.
+
+Commands hand rows (dicts of plain values) and column descriptions to the terminal; they never
+print directly. Tests build a Terminal on string buffers and assert exact output (the seam of
+httpie's ``Environment`` and gh's ``IOStreams``). Rich is imported only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any, Literal
+
+from cartes_cli.errors import UsageError
+from cartes_cli.i18n import _
+
+Format = Literal["auto", "table", "tsv", "csv", "json"]
+FORMATS: tuple[str, ...] = ("auto", "table", "tsv", "csv", "json")
+
+# Every field name any command can output: lets ``--json name`` take a field list while
+# ``--json tutoriels`` leaves a positional argument alone (see cli/argv.py).
+KNOWN_FIELDS: set[str] = set()
+
+
+def register_fields(*names: str) -> None:
+    KNOWN_FIELDS.update(names)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output field: its JSON key, its table header, how to render it."""
+
+    key: str
+    header: str
+    kind: Literal["text", "datetime", "bool", "list", "int"] = "text"
+    table: bool = True  # shown in the terminal table (JSON always has every field)
+    tsv: bool | None = None  # shown in TSV/CSV; None: as in the table
+    style: str | None = None
+    max_width: int | None = None
+    no_wrap: bool = False
+
+
+@dataclass
+class Terminal:
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdin: IO[str] = field(default_factory=lambda: sys.stdin)
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    stdin_isatty: bool | None = None
+    color: bool | None = None
+    format: Format = "auto"
+    json_fields: list[str] | None = None  # None: no --json; []: every field
+    no_input: bool = False
+    width: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.stderr_isatty is None:
+            self.stderr_isatty = _isatty(self.stderr)
+        if self.stdin_isatty is None:
+            self.stdin_isatty = _isatty(self.stdin)
+        if self.color is None:
+            self.color = bool(self.stdout_isatty) and "NO_COLOR" not in os.environ
+        if self.json_fields is not None:
+            self.format = "json"
+
+    # --- modes --------------------------------------------------------------------------------
+
+    @property
+    def interactive(self) -> bool:
+        """May we prompt? Never with --no-input, in CI, or when stdin or stdout is not a terminal."""
+        if self.no_input or os.environ.get("CI") or os.environ.get("CARTES_NO_INPUT"):
+            return False
+        return bool(self.stdin_isatty and self.stdout_isatty)
+
+    @property
+    def rendering(self) -> str:
+        if self.format == "auto":
+            return "table" if self.stdout_isatty else "tsv"
+        return self.format
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def print_list(
+        self,
+        rows: Iterable[dict[str, Any]],
+        columns: Sequence[Column],
+        *,
+        empty: str | None = None,
+        title: str | None = None,
+    ) -> int:
+        """Render rows; return how many were written."""
+        mode = self.rendering
+        if mode == "json":
+            selected = self._select(columns)
+            items = [{c.key: _json_value(row.get(c.key)) for c in selected} for row in rows]
+            self._write_json(items)
+            return len(items)
+        if mode in ("tsv", "csv"):
+            shown = [c for c in columns if (c.table if c.tsv is None else c.tsv)]
+            count = 0
+            if mode == "csv":
+                writer = csv.writer(self.stdout, lineterminator="\n")
+                writer.writerow([c.key for c in shown])
+                for row in rows:
+                    writer.writerow([_plain(row.get(c.key), c) for c in shown])
+                    count += 1
+            else:
+                for row in rows:
+                    self.stdout.write("\t".join(_tsv_cell(_plain(row.get(c.key), c)) for c in shown) + "\n")
+                    count += 1
+            self.stdout.flush()
+            return count
+        materialised = list(rows)
+        if not materialised:
+            if empty:
+                self.info(empty)
+            return 0
+        self._rich_table(materialised, [c for c in columns if c.table], title)
+        return len(materialised)
+
+    def print_object(
+        self, data: dict[str, Any], columns: Sequence[Column], *, title: str | None = None
+    ) -> None:
+        """Render one record: key/value lines on a terminal and when piped, an object in JSON."""
+        mode = self.rendering
+        if mode == "json":
+            selected = self._select(columns)
+            self._write_json({c.key: _json_value(data.get(c.key)) for c in selected})
+            return
+        shown = [c for c in columns if c.table or c.tsv]
+        if mode in ("tsv", "csv"):
+            for c in shown:
+                self.stdout.write(f"{c.key}\t{_tsv_cell(_plain(data.get(c.key), c))}\n")
+            self.stdout.flush()
+            return
+        console = self._console(self.stdout)
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for c in shown:
+            table.add_row(c.header, _human(data.get(c.key), c))
+        if title:
+            console.print(f"[bold]{_escape(title)}[/bold]")
+        console.print(table)
+
+    def print_json(self, value: Any) -> None:
+        self._write_json(value)
+
+    # --- messages (always stderr, so stdout stays clean for data) --------------------------------
+
+    def info(self, message: str) -> None:
+        self._message(message, None)
+
+    def success(self, message: str) -> None:
+        self._message(message, "green")
+
+    def warn(self, message: str) -> None:
+        self._message(message, "yellow")
+
+    def error(self, message: str) -> None:
+        self._message(message, "red")
+
+    def _message(self, message: str, style: str | None) -> None:
+        use_color = bool(self.stderr_isatty) and self.color is not False and "NO_COLOR" not in os.environ
+        if style and use_color:
+            self.stderr.write(f"\x1b[{_ANSI[style]}m{message}\x1b[0m\n")
+        else:
+            self.stderr.write(message + "\n")
+        self.stderr.flush()
+
+    def out(self, text: str) -> None:
+        """Write a line of data (or a token) to stdout, as is."""
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    # --- prompts ------------------------------------------------------------------------------
+
+    def prompt(self, label: str, *, secret: bool = False, default: str | None = None) -> str:
+        if not self.interactive:
+            raise UsageError(_("Cannot ask for {what}: not running on a terminal.").format(what=label))
+        if secret:
+            import getpass
+
+            value = getpass.getpass(f"{label}: ", stream=self.stderr)
+        else:
+            suffix = f" [{default}]" if default else ""
+            self.stderr.write(f"{label}{suffix}: ")
+            self.stderr.flush()
+            line = self.stdin.readline()
+            if not line:
+                raise EOFError
+            value = line.rstrip("\n")
+        if not value and default is not None:
+            return default
+        return value
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _select(self, columns: Sequence[Column]) -> list[Column]:
+        if not self.json_fields:
+            return list(columns)
+        by_key = {c.key: c for c in columns}
+        unknown = [f for f in self.json_fields if f not in by_key]
+        if unknown:
+            raise UsageError(
+                _("Unknown field {fields} for --json; available fields: {available}.").format(
+                    fields=", ".join(repr(u) for u in unknown), available=", ".join(by_key)
+                )
+            )
+        return [by_key[f] for f in self.json_fields]
+
+    def _write_json(self, value: Any) -> None:
+        indent = 2 if self.stdout_isatty else None
+        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
+        self.stdout.flush()
+
+    def _console(self, file: IO[str]) -> Any:
+        from rich.console import Console
+
+        return Console(
+            file=file,
+            force_terminal=bool(self.stdout_isatty),
+            no_color=not self.color,
+            color_system="auto" if self.color else None,
+            width=self.width,
+            highlight=False,
+            soft_wrap=False,
+        )
+
+    def _rich_table(self, rows: list[dict[str, Any]], columns: Sequence[Column], title: str | None) -> None:
+        from rich import box
+        from rich.table import Table
+
+        console = self._console(self.stdout)
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            title=title,
+            title_justify="left",
+            expand=False,
+            pad_edge=False,
+            padding=(0, 1),
+        )
+        for c in columns:
+            table.add_column(
+                c.header,
+                style=c.style,
+                max_width=c.max_width,
+                min_width=len(c.header),
+                no_wrap=c.no_wrap,
+                overflow="ellipsis" if (c.no_wrap or c.max_width) else "fold",
+            )
+        for row in rows:
+            table.add_row(*[_human(row.get(c.key), c) for c in columns])
+        console.print(table)
+
+
+_ANSI = {"green": "32", "yellow": "33", "red": "31"}
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
+        return value.value  # enums
+    return value
+
+
+def rfc3339(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _plain(value: Any, column: Column) -> str:
+    """Machine rendering (TSV/CSV): RFC 3339 times, comma-joined lists, true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_plain(v, column) for v in value)
+    if hasattr(value, "value") and not isinstance(value, (str, int, float)):
+        return str(value.value)
+    return str(value)
+
+
+def _tsv_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _human(value: Any, column: Column) -> str:
+    """Terminal rendering (Rich markup-escaped): relative times, yes/no, comma-joined lists."""
+    if value is None or value == "" or value == []:
+        return "[dim]—[/dim]"
+    if isinstance(value, datetime):
+        return _escape(relative_time(value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return _escape(_plain(value, column))
+
+
+def relative_time(value: datetime, now: datetime | None = None) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    seconds = (now - value).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    units = (
+        (365 * 86400, _("{n} year"), _("{n} years")),
+        (30 * 86400, _("{n} month"), _("{n} months")),
+        (86400, _("{n} day"), _("{n} days")),
+        (3600, _("{n} hour"), _("{n} hours")),
+        (60, _("{n} minute"), _("{n} minutes")),
+    )
+    for size, one, many in units:
+        if seconds >= size:
+            n = int(seconds // size)
+            amount = (one if n == 1 else many).format(n=n)
+            return (_("in {amount}") if future else _("{amount} ago")).format(amount=amount)
+    return _("just now")
+
+
+def terminal_for_tests(
+    *, tty: bool = False, format: Format = "auto", json_fields: list[str] | None = None, width: int = 100
+) -> tuple[Terminal, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    term = Terminal(
+        stdout=out,
+        stderr=err,
+        stdin=io.StringIO(),
+        stdout_isatty=tty,
+        stderr_isatty=tty,
+        stdin_isatty=tty,
+        color=False,
+        format=format,
+        json_fields=json_fields,
+        width=width,
+    )
+    return term, out, err

@@ -1,0 +1,206 @@
+"""The client's errors: everything from :mod:`cartes_cli.errors`, plus the status → class mapping.
+
+``error_from_response`` reads the platform's error body in any of its shapes::
+
+    {"error": "<short>", "error_description": ["message", …]}   # or a plain string
+    {"message": "…"}
+    <html>…</html> / plain text / nothing
+
+Messages are safe to show: passed through :func:`cartes_cli.client.redact.redact`, and the URL kept
+on the error has no query string.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from cartes_cli.auth.net import url_without_query
+from cartes_cli.client.redact import redact
+from cartes_cli.errors import (
+    AccountNotReady,
+    ApiError,
+    AuthRequired,
+    BadRequest,
+    CartesError,
+    ConfigError,
+    Conflict,
+    CredentialStoreError,
+    InvalidResponse,
+    LoginRefused,
+    NotFound,
+    NotLoggedIn,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    SessionExpired,
+    TransportError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "AccountNotReady",
+    "ApiError",
+    "AuthRequired",
+    "BadRequest",
+    "CartesError",
+    "ConfigError",
+    "Conflict",
+    "CredentialStoreError",
+    "InvalidResponse",
+    "LoginRefused",
+    "NotFound",
+    "NotLoggedIn",
+    "PermissionDenied",
+    "RateLimited",
+    "ServerError",
+    "SessionExpired",
+    "TransportError",
+    "UsageError",
+    "error_class_for_status",
+    "error_from_response",
+    "parse_error_body",
+    "parse_retry_after",
+]
+
+_MAX_TEXT = 300
+_NOT_JSON = object()
+
+
+def error_class_for_status(status: int) -> type[ApiError]:
+    if status in (400, 422):
+        return BadRequest
+    if status == 401:
+        return AuthRequired
+    if status == 403:
+        return PermissionDenied
+    if status == 404:
+        return NotFound
+    if status == 409:
+        return Conflict
+    if status == 429:
+        return RateLimited
+    if status >= 500:
+        return ServerError
+    return ApiError
+
+
+def _as_messages(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            out.extend(_as_messages(item))
+        return out
+    if isinstance(value, dict):
+        for key in ("message", "description", "error_description", "detail", "msg"):
+            if key in value:
+                return _as_messages(value[key])
+        return [json.dumps(value, ensure_ascii=False)]
+    return [str(value)]
+
+
+def parse_error_body(content: bytes, content_type: str = "") -> tuple[str | None, list[str]]:
+    """``(error code, messages)`` from an error body; tolerant of every shape, never raises."""
+    text = content.decode("utf-8", "replace").strip() if content else ""
+    if not text:
+        return None, []
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        data = _NOT_JSON
+    if isinstance(data, dict):
+        error = data.get("error")
+        code: str | None = None
+        messages: list[str] = []
+        if isinstance(error, str):
+            code = error
+        elif error is not None:  # {"error": {"message": …}} and friends
+            messages.extend(_as_messages(error))
+        messages.extend(_as_messages(data.get("error_description")))
+        if not messages:
+            messages.extend(_as_messages(data.get("message")))
+        if not messages:
+            messages.extend(_as_messages(data.get("detail")))  # FastAPI-style answers
+        return code, [redact(m)[:_MAX_TEXT] for m in messages]
+    if isinstance(data, (list, str)):
+        return None, [redact(m)[:_MAX_TEXT] for m in _as_messages(data)]
+    if data is not _NOT_JSON:  # null, a number…: nothing worth showing
+        return None, []
+    # Not JSON: keep a short plain-text body, never an HTML page.
+    if "html" in content_type.lower() or text.lstrip().startswith("<"):
+        return None, []
+    first_line = text.splitlines()[0].strip()
+    return None, [redact(first_line)[:_MAX_TEXT]] if first_line else []
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN guard
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        from datetime import UTC
+
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def error_from_response(response: httpx.Response, *, now: float | None = None) -> ApiError:
+    """The typed error for a non-2xx answer (its body must have been read)."""
+    status = response.status_code
+    request = response.request
+    method = request.method
+    url = url_without_query(request.url)
+    try:
+        content = response.content
+    except Exception:  # a streamed body that was not read
+        content = b""
+    code, messages = parse_error_body(content, response.headers.get("content-type", ""))
+    cls = error_class_for_status(status)
+
+    if messages:
+        message = "; ".join(messages)
+    elif code:
+        message = code
+    elif 300 <= status < 400:
+        location = url_without_query(response.headers.get("location", "")) or "another address"
+        message = f"The platform redirected {method} {url} to {location} (HTTP {status}); check the API URL."
+    else:
+        reason = response.reason_phrase or ""
+        message = f"The platform answered HTTP {status}{' ' + reason if reason else ''} to {method} {url}."
+
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "error": code,
+        "messages": messages,
+        "method": method,
+        "url": url,
+    }
+    if cls is RateLimited:
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
+        return RateLimited(message, retry_after=retry_after, **kwargs)
+    return cls(message, **kwargs)

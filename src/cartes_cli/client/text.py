@@ -1,0 +1,23 @@
+"""Text matching for searches done on the client side (standard library only, cheap to import).
+
+``matches("evry", "Communauté d'Évry")`` is true: case and accents are ignored, and every word of
+the search must appear in at least one of the fields (in any order).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["fold", "matches"]
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text`` (``Évry`` → ``evry``, ``Straße`` → ``strasse``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def matches(search: str, *fields: str | None) -> bool:
+    """Every word of ``search`` appears in one of ``fields``; an empty search matches everything."""
+    haystack = "\n".join(fold(f) for f in fields if f)
+    return all(word in haystack for word in fold(search).split())

@@ -1,0 +1,134 @@
+"""The configuration file: named profiles, each a login on one platform.
+
+``config.toml`` in the platformdirs config directory, mode 0600. It never holds a secret: refresh
+tokens and TOTP seeds live in the credential store (the OS keyring, or with
+``--insecure-storage`` a separate 0600 file).
+
+```toml
+active_profile = "default"
+
+[profiles.default]
+env = "sandbox"            # prod | qualif | sandbox | custom
+user = "amelie.rousseau"   # the account given at login
+storage = "keyring"        # keyring | file
+totp = true                # the account asks for a second factor
+
+[profiles.recette]
+env = "custom"
+api_url = "https://gpf.example.test/api"
+issuer = "https://sso.example.test/realms/geoplateforme"
+```
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cartes_cli import paths
+from cartes_cli.errors import ConfigError, UsageError
+from cartes_cli.i18n import _
+
+DEFAULT_PROFILE = "default"
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass
+class Profile:
+    name: str
+    env: str | None = None
+    api_url: str | None = None
+    issuer: str | None = None
+    client_id: str | None = None
+    user: str | None = None
+    storage: str | None = None
+    totp: bool = False
+
+    def to_toml(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("name")
+        return {k: v for k, v in data.items() if v not in (None, False)}
+
+    @property
+    def logged_in(self) -> bool:
+        return bool(self.user and self.storage)
+
+
+@dataclass
+class Config:
+    path: Path
+    active_profile: str | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        path = path or default_path()
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path=path)
+        except OSError as exc:
+            raise ConfigError(
+                _("Cannot read the configuration file {path}: {reason}.").format(
+                    path=path, reason=exc.strerror or exc
+                )
+            ) from exc
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                _("The configuration file {path} is not valid TOML ({reason}); fix or delete it.").format(
+                    path=path, reason=exc
+                )
+            ) from exc
+        profiles: dict[str, Profile] = {}
+        known = {f for f in Profile.__dataclass_fields__ if f != "name"}
+        for name, values in (data.get("profiles") or {}).items():
+            if not isinstance(values, dict):
+                continue
+            profiles[name] = Profile(name=name, **{k: v for k, v in values.items() if k in known})
+        active = data.get("active_profile")
+        return cls(path=path, active_profile=active if isinstance(active, str) else None, profiles=profiles)
+
+    def save(self) -> None:
+        import tomli_w
+
+        data: dict[str, Any] = {}
+        if self.active_profile:
+            data["active_profile"] = self.active_profile
+        data["profiles"] = {name: p.to_toml() for name, p in sorted(self.profiles.items())}
+        paths.ensure_private_dir(self.path.parent)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def get(self, name: str) -> Profile | None:
+        return self.profiles.get(name)
+
+    def ensure(self, name: str) -> Profile:
+        validate_profile_name(name)
+        if name not in self.profiles:
+            self.profiles[name] = Profile(name=name)
+        return self.profiles[name]
+
+
+def default_path() -> Path:
+    return paths.config_dir() / "config.toml"
+
+
+def validate_profile_name(name: str) -> str:
+    if not PROFILE_NAME.match(name):
+        raise UsageError(
+            _("Invalid profile name {name!r}: use letters, digits, '.', '_' or '-' (at most 64).").format(
+                name=name
+            )
+        )
+    return name

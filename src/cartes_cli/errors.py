@@ -1,0 +1,124 @@
+"""The typed errors of cartes, shared by every layer.
+
+Standard library only: the CLI's single exception-to-exit-code function imports this module
+without paying for httpx or pydantic. ``cartes_cli.client.errors`` re-exports everything.
+
+Every message is safe to show: no token, password, code or secret ever goes into one.
+"""
+
+from __future__ import annotations
+
+
+class CartesError(Exception):
+    """Base of every error cartes raises on purpose."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(CartesError):
+    """Invalid input caught before any request (exit code 2)."""
+
+
+class ConfigError(CartesError):
+    """The configuration or the chosen platform cannot be used (exit code 2)."""
+
+
+class CredentialStoreError(CartesError):
+    """No usable place to keep credentials (locked, absent or hanging keyring, unreadable file)."""
+
+
+class ApiError(CartesError):
+    """The platform answered with an error status.
+
+    ``status`` is the HTTP status; ``error`` the platform's short code (``invalid_grant``,
+    ``not_found``…); ``messages`` its descriptions (``error_description`` as a list).
+    """
+
+    default_status: int | None = None
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        messages: list[str] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.status = status if status is not None else self.default_status
+        self.error = error
+        self.messages = list(messages or [])
+        self.method = method
+        self.url = url
+        if not message:
+            message = "; ".join(self.messages) or (error or "") or f"HTTP {self.status}"
+        super().__init__(message)
+
+
+class BadRequest(ApiError):
+    default_status = 400
+
+
+class AuthRequired(ApiError):
+    """No valid credentials: missing or expired token, or a login the server refused (401)."""
+
+    default_status = 401
+
+
+class NotLoggedIn(AuthRequired):
+    """No login is stored for this profile and platform (nothing was sent)."""
+
+
+class LoginRefused(AuthRequired):
+    """The token endpoint refused the credentials (``invalid_grant``, ``invalid_client``…)."""
+
+
+class AccountNotReady(LoginRefused):
+    """Keycloak's "Account is not fully set up": a required action (e-mail check, yearly password
+    renewal…) must be done in a browser first."""
+
+
+class SessionExpired(AuthRequired):
+    """The login server refused the refresh token (expired, revoked, session ended): log in again."""
+
+
+class PermissionDenied(ApiError):
+    default_status = 403
+
+
+class NotFound(ApiError):
+    default_status = 404
+
+
+class Conflict(ApiError):
+    default_status = 409
+
+
+class RateLimited(ApiError):
+    default_status = 429
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    default_status = 500
+
+
+class TransportError(CartesError):
+    """The platform could not be reached (refused connection, DNS, TLS, time-out)."""
+
+    def __init__(self, message: str = "", *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class InvalidResponse(CartesError):
+    """The platform answered something that is not what its API promises."""

@@ -1,0 +1,46 @@
+"""``python -m cartes_cli.sandbox serve …``: the sandbox without the CLI (``cartes sandbox serve``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cartes_cli.sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run a sandbox server in the foreground")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument("--data", type=Path, default=None, metavar="DIR", help="data directory")
+    serve.add_argument("--seed", default=None, help="load a data set into an empty sandbox (demo)")
+    serve.add_argument("--token-ttl", type=int, default=300, metavar="SECONDS", help="access-token lifetime")
+    serve.add_argument(
+        "--refresh-ttl", type=int, default=1800, metavar="SECONDS", help="refresh-token lifetime"
+    )
+    serve.add_argument(
+        "--latency", type=int, default=0, metavar="MS", help="delay added to every /api answer"
+    )
+    serve.add_argument("--log-requests", action="store_true", help="access log on stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from cartes_cli.sandbox.server import serve
+
+    return serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data,
+        seed=args.seed,
+        token_ttl=args.token_ttl,
+        refresh_ttl=args.refresh_ttl,
+        latency_ms=args.latency,
+        log_requests=args.log_requests,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

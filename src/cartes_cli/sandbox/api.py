@@ -1,0 +1,277 @@
+"""The Entrepôt API under ``/api``: same paths, shapes and status codes as ``data.geopf.fr/api``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from cartes_cli.sandbox import schemas
+from cartes_cli.sandbox.db import Community, Datastore, Membership, Store, User
+from cartes_cli.sandbox.deps import bearer_token, sandbox_of
+from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
+from cartes_cli.sandbox.util import is_uuid
+
+API_PREFIX = "/api"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+MAX_PAGE = 1_000_000
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": schemas.ApiErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad input"),
+        (401, "Missing, invalid or expired access token"),
+        (403, "Not allowed"),
+        (404, "Unknown"),
+    )
+}
+
+router = APIRouter(prefix=API_PREFIX, tags=["Entrepôt API"], responses=_ERRORS)
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def _unauthorized(message: str, *, invalid_token: bool) -> ApiProblem:
+    challenge = f'Bearer realm="{REALM}"'
+    if invalid_token:
+        challenge += ', error="invalid_token"'
+    return ApiProblem(401, message, headers={"WWW-Authenticate": challenge})
+
+
+async def authenticated_user(request: Request) -> User:
+    """The account of the request's access token: signature, type, issuer and expiry checked.
+
+    Like a resource server, the API does not ask Keycloak whether the session is still open: an
+    access token stays usable until it expires, even after a logout.
+    """
+    sandbox = sandbox_of(request)
+    token = bearer_token(request)
+    if token is None:
+        raise _unauthorized(
+            "Authentication required: send an access token in an 'Authorization: Bearer' header.",
+            invalid_token=False,
+        )
+    try:
+        claims = decode(sandbox, token, typ=TYP_ACCESS)
+    except TokenInvalid:
+        raise _unauthorized("The access token is invalid.", invalid_token=True) from None
+    if expired(sandbox, claims):
+        raise _unauthorized("The access token has expired.", invalid_token=True)
+    user = sandbox.store.user(str(claims["sub"]))
+    if user is None or not user.enabled:
+        raise _unauthorized("The account of this access token is unknown or disabled.", invalid_token=True)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(authenticated_user)]
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+def _community_summary(community: Community) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "_id": community.id,
+        "name": community.name,
+        "technical_name": community.technical_name,
+        "description": community.description,
+    }
+    if community.datastore_id:
+        body["datastore"] = community.datastore_id
+    body.update(
+        supervisor=community.supervisor_id,
+        public=community.public,
+        creation=community.created,
+        update=community.updated,
+    )
+    return body
+
+
+def _organization(community: Community) -> dict[str, Any] | None:
+    if community.organization_id is None:
+        return None
+    return {"_id": community.organization_id, "name": community.organization_name or ""}
+
+
+def _catalog_item(community: Community) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "_id": community.id,
+        "name": community.name,
+        "technical_name": community.technical_name,
+        "description": community.description,
+        "contact": community.contact,
+        "public": community.public,
+    }
+    organization = _organization(community)
+    if organization is not None:
+        body["organization"] = organization
+    body.update(creation=community.created, update=community.updated)
+    return body
+
+
+def _community_detail(store: Store, community: Community) -> dict[str, Any]:
+    body = _catalog_item(community)
+    creation, update = body.pop("creation"), body.pop("update")
+    if community.datastore_id:
+        datastore = store.datastore(community.datastore_id)
+        if datastore is not None:
+            body["datastore"] = {
+                "_id": datastore.id,
+                "name": datastore.name,
+                "technical_name": datastore.technical_name,
+                "active": datastore.active,
+            }
+    supervisor = store.user(community.supervisor_id)
+    body["supervisor"] = {
+        "_id": community.supervisor_id,
+        "first_name": supervisor.first_name if supervisor else "",
+        "last_name": supervisor.last_name if supervisor else "",
+        "email": supervisor.email if supervisor else "",
+    }
+    body.update(creation=creation, update=update)
+    return body
+
+
+def _datastore_detail(datastore: Datastore, community: Community) -> dict[str, Any]:
+    return {
+        "_id": datastore.id,
+        "name": datastore.name,
+        "technical_name": datastore.technical_name,
+        "active": datastore.active,
+        "community": {
+            "_id": community.id,
+            "name": community.name,
+            "technical_name": community.technical_name,
+        },
+        "storages": {
+            "data": [
+                {
+                    "storage": {"_id": s.id, "name": s.name, "type": s.type, "labels": list(s.labels)},
+                    "use": s.use,
+                    "quota": s.quota,
+                }
+                for s in datastore.storages
+            ],
+            "uploads": {"use": datastore.uploads_use, "quota": datastore.uploads_quota},
+            "annexes": {"use": datastore.annexes_use, "quota": datastore.annexes_quota},
+        },
+        "endpoints": [
+            {
+                "endpoint": {
+                    "_id": e.id,
+                    "name": e.name,
+                    "technical_name": e.technical_name,
+                    "type": e.type,
+                    "open": e.open,
+                    "urls": [dict(u) for u in e.urls],
+                },
+                "use": e.use,
+                "quota": e.quota,
+            }
+            for e in datastore.endpoints
+        ],
+        "creation": datastore.created,
+        "update": datastore.updated,
+    }
+
+
+def content_range(offset: int, count: int, total: int) -> str:
+    """``first-last/total`` with 0-based indexes; ``*/total`` for a page past the end (RFC 9110)."""
+    if count == 0:
+        return f"*/{total}"
+    return f"{offset}-{offset + count - 1}/{total}"
+
+
+def _membership_view(membership: Membership, community: Community) -> dict[str, Any]:
+    return {"rights": list(membership.rights), "community": _community_summary(community)}
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+@router.get("/users/me", summary="The caller's account and communities", response_model=schemas.UserMe)
+async def users_me(request: Request, user: CurrentUser) -> JSONResponse:
+    store = sandbox_of(request).store
+    return JSONResponse(
+        {
+            "_id": user.id,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "creation": user.created,
+            "update": user.updated,
+            "last_login": user.last_login,
+            "administrator": user.administrator,
+            "technical": user.technical,
+            "documents_quota": user.documents_quota,
+            "documents_use": user.documents_use,
+            "keys_quota": user.keys_quota,
+            "keys_use": user.keys_use,
+            "communities_member": [_membership_view(m, c) for m, c in store.memberships_of(user.id)],
+        }
+    )
+
+
+@router.get(
+    "/catalogs/communities",
+    summary="Public communities, sorted by name, paginated (Content-Range header)",
+    response_model=list[schemas.CatalogCommunity],
+)
+async def catalog_communities(
+    request: Request,
+    user: CurrentUser,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
+    limit: Annotated[int, Query(ge=1, description=f"page size (at most {MAX_LIMIT})")] = DEFAULT_LIMIT,
+    name: Annotated[
+        str | None, Query(description="case- and accent-insensitive filter on name or technical_name")
+    ] = None,
+) -> JSONResponse:
+    limit = min(limit, MAX_LIMIT)
+    offset = (page - 1) * limit
+    communities, total = sandbox_of(request).store.public_communities(
+        offset=offset, limit=limit, search=name.strip() if name and name.strip() else None
+    )
+    return JSONResponse(
+        [_catalog_item(c) for c in communities],
+        headers={"Content-Range": content_range(offset, len(communities), total)},
+    )
+
+
+def _visible_community(request: Request, user: User, community_id: str) -> Community:
+    store = sandbox_of(request).store
+    community = store.community(community_id) if is_uuid(community_id) else None
+    if community is None:
+        raise ApiProblem(404, "Community not found.")
+    if not (community.public or user.administrator or store.membership(community.id, user.id)):
+        raise ApiProblem(403, "You are not a member of this private community.")
+    return community
+
+
+@router.get(
+    "/communities/{community_id}",
+    summary="Community detail (members, staff, or anyone for a public community)",
+    response_model=schemas.CommunityDetail,
+)
+async def community_detail(request: Request, user: CurrentUser, community_id: str) -> JSONResponse:
+    community = _visible_community(request, user, community_id)
+    return JSONResponse(_community_detail(sandbox_of(request).store, community))
+
+
+@router.get(
+    "/datastores/{datastore_id}",
+    summary="Datastore detail: storages, quotas, endpoints (members of its community, staff)",
+    response_model=schemas.DatastoreDetail,
+)
+async def datastore_detail(request: Request, user: CurrentUser, datastore_id: str) -> JSONResponse:
+    store = sandbox_of(request).store
+    datastore = store.datastore(datastore_id) if is_uuid(datastore_id) else None
+    community = store.community(datastore.community_id) if datastore else None
+    if datastore is None or community is None:
+        raise ApiProblem(404, "Datastore not found.")
+    if not (user.administrator or store.membership(community.id, user.id)):
+        raise ApiProblem(403, "Only the members of its community can see this datastore.")
+    return JSONResponse(_datastore_detail(datastore, community))

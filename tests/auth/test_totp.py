@@ -1,0 +1,225 @@
+"""TOTP seeds and codes, and the password login that retries once across a window boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyotp
+import pytest
+
+from cartes_cli.auth.tokens import TokenSet
+from cartes_cli.auth.totp import (
+    current_code,
+    normalise_code,
+    normalise_secret,
+    password_login,
+    seconds_left_in_window,
+)
+from cartes_cli.errors import AccountNotReady, LoginRefused, UsageError
+
+# RFC 6238 appendix B, SHA-1 key "12345678901234567890".
+RFC_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+SEED = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"
+W = 1_700_000_010.0  # the start of a 30 s window (a multiple of 30)
+
+
+# --- seeds and codes ----------------------------------------------------------------------
+
+
+def test_normalise_secret() -> None:
+    assert normalise_secret("geop latef ormed emos ecre ttot pcod e2") == SEED
+    assert normalise_secret(f"  {SEED}==  ") == SEED
+    assert normalise_secret("GEOP-LATE-FORM-EDEM-OSEC-RETT-OTPC-ODE2") == SEED
+    uri = f"otpauth://totp/Geoplateforme:dave?secret={SEED.lower()}&issuer=Geoplateforme&digits=6"
+    assert normalise_secret(uri) == SEED
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("GEOPLATEFORME0SECRET1TOTP8CODE9", "base32"),
+        ("SECRET!WITH*SYMBOLS#ABCDEFGHIJK", "base32"),
+        ("123456", "base32"),
+        ("ABCDEFGH", "too short"),
+        ("ABCDEFGHIJKLMNOPQ", "length"),
+        ("otpauth://totp/x?issuer=y", "secret"),
+    ],
+)
+def test_bad_secrets_are_usage_errors_without_echo(bad: str, reason: str) -> None:
+    with pytest.raises(UsageError) as info:
+        normalise_secret(bad)
+    assert reason in str(info.value)
+    if bad.strip():
+        assert bad.strip() not in str(info.value)
+
+
+def test_current_code_rfc6238_vectors() -> None:
+    assert current_code(RFC_SEED, at=59) == "287082"
+    assert current_code(RFC_SEED, at=1111111109) == "081804"
+    assert current_code(RFC_SEED, at=1234567890) == "005924"
+
+
+def test_current_code_agrees_with_pyotp_now() -> None:
+    import time
+
+    now = time.time()
+    assert current_code(SEED, at=now) == pyotp.TOTP(SEED).at(int(now))
+    assert len(current_code(SEED)) == 6
+
+
+def test_seconds_left_in_window() -> None:
+    assert seconds_left_in_window(59) == 1
+    assert seconds_left_in_window(60) == 30
+    assert seconds_left_in_window(75.5) == 14.5
+    assert 0 < seconds_left_in_window() <= 30
+
+
+def test_normalise_code() -> None:
+    assert normalise_code(" 123 456 ") == "123456"
+    with pytest.raises(UsageError):
+        normalise_code("12345")
+    with pytest.raises(UsageError):
+        normalise_code("abcdef")
+
+
+# --- password_login -----------------------------------------------------------------------
+
+TOKENS = TokenSet.from_response({"access_token": "a", "refresh_token": "r"}, now=0.0)
+
+
+def refused(error: str = "invalid_grant", description: str = "Invalid user credentials") -> LoginRefused:
+    return LoginRefused(f"Login refused: {description}.", status=401, error=error, messages=[description])
+
+
+class FakeOIDC:
+    """Answers ``password_grant`` from a script; advances the fake clock as the server "thinks"."""
+
+    def __init__(self, clock: FakeClock, answers: list[tuple[float, Any]]) -> None:
+        self.clock = clock
+        self.answers = list(answers)
+        self.calls: list[tuple[str, str, str | None, float]] = []
+
+    def password_grant(self, username: str, password: str, totp: str | None = None) -> TokenSet:
+        self.calls.append((username, password, totp, self.clock.now))
+        duration, outcome = self.answers.pop(0)
+        self.clock.now += duration
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+class FakeClock:
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def login(oidc: FakeOIDC, clock: FakeClock, **kwargs: Any) -> TokenSet:
+    sleep: Callable[[float], None] = clock.sleep
+    return password_login(oidc, "dave", "pw", clock=clock, sleep=sleep, **kwargs)  # type: ignore[arg-type]
+
+
+def test_without_totp() -> None:
+    clock = FakeClock(1000.0)
+    oidc = FakeOIDC(clock, [(0.1, TOKENS)])
+    assert login(oidc, clock) is TOKENS
+    assert oidc.calls == [("dave", "pw", None, 1000.0)]
+
+
+def test_seed_success_first_time() -> None:
+    clock = FakeClock(W + 5)
+    oidc = FakeOIDC(clock, [(0.2, TOKENS)])
+    assert login(oidc, clock, totp_secret=SEED) is TOKENS
+    assert oidc.calls[0][2] == current_code(SEED, at=W + 5)
+
+
+def test_refused_in_the_middle_of_a_window_is_not_retried() -> None:
+    clock = FakeClock(W + 10)  # 20 s left in the window
+    oidc = FakeOIDC(clock, [(0.3, refused())])
+    with pytest.raises(LoginRefused):
+        login(oidc, clock, totp_secret=SEED)
+    assert len(oidc.calls) == 1
+    assert clock.sleeps == []
+
+
+def test_window_changed_before_the_answer_retries_once_with_the_new_code() -> None:
+    start = W + 19  # 11 s left
+    clock = FakeClock(start)
+    oidc = FakeOIDC(
+        clock, [(12.0, refused()), (0.2, TOKENS)]
+    )  # a slow server: the answer comes in the next window
+    assert login(oidc, clock, totp_secret=SEED) is TOKENS
+    first, second = oidc.calls
+    assert first[2] == current_code(SEED, at=start)
+    assert second[2] == current_code(SEED, at=start + 12.0)
+    assert first[2] != second[2]
+    assert clock.sleeps == []
+
+
+def test_code_computed_at_the_edge_waits_for_the_next_window() -> None:
+    start = W + 28.5  # 1.5 s left in the window
+    clock = FakeClock(start)
+    oidc = FakeOIDC(clock, [(0.4, refused()), (0.2, TOKENS)])  # answer still in the same window
+    assert login(oidc, clock, totp_secret=SEED) is TOKENS
+    assert clock.sleeps == [pytest.approx(1.1 + 0.05)]
+    first, second = oidc.calls
+    assert second[3] >= W + 30
+    assert second[2] == current_code(SEED, at=second[3])
+    assert first[2] != second[2]
+
+
+def test_retried_only_once() -> None:
+    clock = FakeClock(W + 29.5)
+    oidc = FakeOIDC(clock, [(1.0, refused()), (0.1, refused())])
+    with pytest.raises(LoginRefused):
+        login(oidc, clock, totp_secret=SEED)
+    assert len(oidc.calls) == 2
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        AccountNotReady(
+            "not ready", status=400, error="invalid_grant", messages=["Account is not fully set up"]
+        ),
+        refused("invalid_client", "Invalid client credentials"),
+    ],
+)
+def test_other_refusals_are_not_retried(error: LoginRefused) -> None:
+    clock = FakeClock(W + 29.5)  # at the edge: would retry an invalid_grant
+    oidc = FakeOIDC(clock, [(1.0, error)])
+    with pytest.raises(type(error)):
+        login(oidc, clock, totp_secret=SEED)
+    assert len(oidc.calls) == 1
+
+
+def test_typed_code_is_never_retried() -> None:
+    clock = FakeClock(W + 29.5)
+    oidc = FakeOIDC(clock, [(1.0, refused())])
+    with pytest.raises(LoginRefused):
+        login(oidc, clock, totp_code="123 456")
+    assert oidc.calls == [("dave", "pw", "123456", W + 29.5)]
+
+
+def test_secret_and_code_together_is_a_usage_error() -> None:
+    clock = FakeClock(0.0)
+    with pytest.raises(UsageError):
+        login(FakeOIDC(clock, []), clock, totp_secret=SEED, totp_code="123456")
+
+
+def test_bad_seed_fails_before_any_request() -> None:
+    clock = FakeClock(0.0)
+    oidc = FakeOIDC(clock, [])
+    with pytest.raises(UsageError):
+        login(oidc, clock, totp_secret="not a seed!")
+    assert oidc.calls == []

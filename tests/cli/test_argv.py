@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+import typer
+
+from cartes_cli.cli.app import app
+from cartes_cli.cli.argv import hoist_global_options, parse_json_option
+from cartes_cli.cli.output import KNOWN_FIELDS
+
+ROOT = typer.main.get_command(app)
+
+
+def hoist(*args: str) -> list[str]:
+    return hoist_global_options(ROOT, list(args), KNOWN_FIELDS)
+
+
+def test_global_options_after_subcommand_move_to_front() -> None:
+    assert hoist("workspace", "list", "--public", "--env", "sandbox") == [
+        "--env",
+        "sandbox",
+        "workspace",
+        "list",
+        "--public",
+    ]
+    assert hoist("login", "status", "--profile=ci") == ["--profile=ci", "login", "status"]
+    assert hoist("workspace", "list", "--debug") == ["--debug", "workspace", "list"]
+
+
+def test_options_before_subcommand_stay() -> None:
+    assert hoist("--env", "sandbox", "login") == ["--env", "sandbox", "login"]
+
+
+def test_bare_json_means_every_field() -> None:
+    assert hoist("workspace", "list", "--json") == ["--json=", "workspace", "list"]
+    assert parse_json_option("") == []
+    assert parse_json_option(None) is None
+
+
+def test_json_with_fields() -> None:
+    assert hoist("workspace", "list", "--json", "id,name") == ["--json=id,name", "workspace", "list"]
+    assert hoist("workspace", "list", "--json", "name") == ["--json=name", "workspace", "list"]
+    assert hoist("workspace", "list", "--json=id") == ["--json=id", "workspace", "list"]
+    assert parse_json_option("id, name") == ["id", "name"]
+
+
+def test_json_leaves_positional_words_alone() -> None:
+    # "tutoriels" is not a field name: it stays a positional argument.
+    assert hoist("workspace", "list", "--json", "tutoriels") == ["--json=", "workspace", "list", "tutoriels"]
+
+
+def test_values_of_local_options_are_not_taken_for_global_options() -> None:
+    # --search takes a value, even one that looks like a global flag.
+    assert hoist("workspace", "list", "--search", "--debug") == ["workspace", "list", "--search", "--debug"]
+
+
+def test_double_dash_stops_hoisting() -> None:
+    assert hoist("workspace", "list", "--", "--env") == ["workspace", "list", "--", "--env"]
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"]])
+def test_trivial(args: list[str]) -> None:
+    assert hoist(*args) == args

@@ -1,0 +1,66 @@
+"""Start-up budget: ``cartes --help`` and ``--version`` import only what they print."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("httpx", "pydantic", "keyring", "rich.progress", "cartes_cli.sandbox", "fastapi", "uvicorn", "jwt")
+CLI_DIR = Path(__file__).resolve().parents[2] / "src" / "cartes_cli" / "cli"
+
+
+def _imported_modules(args: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        "from cartes_cli.__main__ import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return set(proc.stderr.split())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_no_heavy_module(args: list[str]) -> None:
+    modules = _imported_modules(args)
+    loaded = sorted(m for m in modules for h in HEAVY if m == h or m.startswith(h + "."))
+    assert loaded == [], f"{args} imported {loaded}"
+
+
+@pytest.mark.parametrize(
+    "args", [["workspace", "--help"], ["login", "status", "--help"], ["sandbox", "serve", "--help"]]
+)
+def test_subcommand_help_imports_no_client_keyring_or_sandbox(args: list[str]) -> None:
+    # Typer >= 0.29 coerces parameters with pydantic, so pydantic is allowed here.
+    modules = _imported_modules(args)
+    heavy = [h for h in HEAVY if h != "pydantic"]
+    loaded = sorted(m for m in modules for h in heavy if m == h or m.startswith(h + "."))
+    assert loaded == [], f"{args} imported {loaded}"
+
+
+def test_version_fast_path_does_not_import_typer() -> None:
+    modules = _imported_modules(["--version"])
+    assert "typer" not in modules
+
+
+def test_cli_modules_have_no_top_level_heavy_imports() -> None:
+    """A lint rule: in cli/, heavy modules are imported inside functions only."""
+    offenders = []
+    for path in CLI_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:  # top level only (TYPE_CHECKING blocks are ast.If: skipped)
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if any(name == h or name.startswith(h + ".") for h in HEAVY) or name.startswith(
+                    ("cartes_cli.client", "cartes_cli.auth")
+                ):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []

@@ -1,0 +1,182 @@
+"""Content-Range parsing and the concurrent, ordered, bounded page iterator."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from cartes_cli.client.pagination import PageInfo, iter_pages, parse_content_range
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("0-9/137", PageInfo(0, 9, 137)),
+        ("items 0-9/137", PageInfo(0, 9, 137)),
+        ("*/137", PageInfo(None, None, 137)),
+        ("0-9/*", PageInfo(0, 9, None)),
+        (" 10 - 19 / 20 ", PageInfo(10, 19, 20)),
+        ("*/0", PageInfo(None, None, 0)),
+        (None, PageInfo()),
+        ("", PageInfo()),
+        ("garbage", PageInfo()),
+        ("9-0/10", PageInfo(None, None, 10)),
+    ],
+)
+def test_parse_content_range(header: str | None, expected: PageInfo) -> None:
+    assert parse_content_range(header) == expected
+
+
+class FakeServer:
+    """Serves ``total`` integers; ``announce`` is the total put in Content-Range (None: omitted)."""
+
+    def __init__(
+        self,
+        total: int,
+        *,
+        announce: int | str | None = "same",
+        cap: int | None = None,
+        jitter: float = 0.0,
+    ) -> None:
+        self.items = list(range(total))
+        self.announce = total if announce == "same" else announce
+        self.cap = cap
+        self.jitter = jitter
+        self.calls: list[tuple[int, int]] = []
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def __call__(self, page: int, limit: int) -> tuple[list[int], PageInfo]:
+        with self.lock:
+            self.calls.append((page, limit))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.jitter:
+                time.sleep(random.uniform(0, self.jitter))
+            size = min(limit, self.cap) if self.cap else limit
+            start = (page - 1) * size
+            chunk = self.items[start : start + size]
+            total = self.announce if isinstance(self.announce, int) else None
+            first, last = (start, start + len(chunk) - 1) if chunk else (None, None)
+            return chunk, PageInfo(first, last, total)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 4, 8])
+@pytest.mark.parametrize("total", [0, 1, 9, 10, 11, 137])
+def test_all_items_in_order(total: int, concurrency: int) -> None:
+    server = FakeServer(total, jitter=0.002)
+    assert list(iter_pages(server, limit=10, concurrency=concurrency)) == list(range(total))
+    expected_pages = max(1, -(-total // 10))
+    assert sorted(p for p, _ in server.calls) == list(range(1, expected_pages + 1))
+
+
+def test_order_preserved_when_later_pages_answer_first() -> None:
+    delays = {2: 0.05, 3: 0.0, 4: 0.0, 5: 0.02}
+    base = FakeServer(50)
+
+    def slow_early_pages(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        time.sleep(delays.get(page, 0.0))
+        return base(page, limit)
+
+    assert list(iter_pages(slow_early_pages, limit=10, concurrency=4)) == list(range(50))
+
+
+def test_concurrency_is_bounded_and_used() -> None:
+    server = FakeServer(200, jitter=0.01)
+    assert list(iter_pages(server, limit=10, concurrency=3)) == list(range(200))
+    assert server.max_in_flight <= 3
+    assert server.max_in_flight >= 2  # pages really overlap
+
+
+def test_memory_is_bounded_with_a_slow_consumer() -> None:
+    server = FakeServer(1000)
+    iterator = iter_pages(server, limit=10, concurrency=4)
+    consumed = [next(iterator) for _ in range(25)]  # into page 3
+    time.sleep(0.05)  # let workers run ahead as far as they may
+    assert consumed == list(range(25))
+    requested = max(p for p, _ in server.calls)
+    assert requested <= 3 + 4, f"fetched up to page {requested} while the consumer is on page 3"
+    iterator.close()
+
+
+def test_early_close_stops_fetching() -> None:
+    server = FakeServer(1000, jitter=0.002)
+    iterator = iter_pages(server, limit=10, concurrency=4)
+    assert next(iterator) == 0
+    iterator.close()
+    time.sleep(0.05)
+    assert len(server.calls) <= 1 + 4
+
+
+def test_unknown_total_fetches_until_a_short_page() -> None:
+    server = FakeServer(35, announce=None)
+    assert list(iter_pages(server, limit=10, concurrency=4)) == list(range(35))
+    assert [p for p, _ in server.calls] == [1, 2, 3, 4]
+
+
+def test_unknown_total_stops_at_an_empty_page() -> None:
+    server = FakeServer(30, announce=None)
+    assert list(iter_pages(server, limit=10)) == list(range(30))
+    assert [p for p, _ in server.calls] == [1, 2, 3, 4]
+
+
+def test_unknown_total_and_a_server_that_ignores_page() -> None:
+    calls: list[int] = []
+
+    def same_page(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        calls.append(page)
+        return list(range(limit)), PageInfo()
+
+    assert list(iter_pages(same_page, limit=5)) == [0, 1, 2, 3, 4]
+    assert calls == [1, 2]
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_short_server_stops_safely(concurrency: int) -> None:
+    """Announces 137 but holds 43: stop after the short page, no endless or duplicate fetching."""
+    server = FakeServer(43, announce=137)
+    assert list(iter_pages(server, limit=10, concurrency=concurrency)) == list(range(43))
+    time.sleep(0.02)
+    assert len(server.calls) <= 5 + concurrency
+
+
+def test_empty_first_page_with_a_total() -> None:
+    server = FakeServer(0, announce=50)
+    assert list(iter_pages(server, limit=10)) == []
+    assert len(server.calls) == 1
+
+
+def test_server_capping_the_page_size() -> None:
+    server = FakeServer(57, cap=5)
+    assert list(iter_pages(server, limit=50, concurrency=4)) == list(range(57))
+    assert max(p for p, _ in server.calls) == 12
+
+
+def test_error_surfaces_in_order() -> None:
+    base = FakeServer(100)
+
+    def broken_page_4(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        if page == 4:
+            raise RuntimeError("page 4 failed")
+        return base(page, limit)
+
+    iterator = iter_pages(broken_page_4, limit=10, concurrency=4)
+    seen = [next(iterator) for _ in range(30)]
+    assert seen == list(range(30))
+    with pytest.raises(RuntimeError, match="page 4 failed"):
+        next(iterator)
+
+
+def test_invalid_arguments() -> None:
+    with pytest.raises(ValueError, match="limit"):
+        list(iter_pages(FakeServer(1), limit=0))
+    with pytest.raises(ValueError, match="concurrency"):
+        list(iter_pages(FakeServer(1), limit=1, concurrency=0))

@@ -1,0 +1,238 @@
+"""Shared fixtures: a real sandbox server on 127.0.0.1 and the installed ``cartes`` executable.
+
+End-to-end tests never import the CLI: they run the console script that ``pip install`` put next
+to the interpreter, as a user would, with an isolated ``CARTES_HOME`` (config, state, and a
+keyring namespace of their own).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+BIN_DIR = Path(sys.executable).parent
+DEMO_PASSWORD = "Carto-Demo-2026!"
+TOTP_SEED = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"
+STAFF = "claire.moreau"
+ADMIN = "julien.lefebvre"
+TOTP_USER = "amelie.rousseau"
+
+# Variables from the developer's shell that would change what the CLI does.
+_SCRUB = (
+    "CARTES_TOKEN",
+    "CARTES_PROFILE",
+    "CARTES_ENV",
+    "CARTES_API_URL",
+    "CARTES_ISSUER",
+    "CARTES_USERNAME",
+    "CARTES_PASSWORD",
+    "CARTES_TOTP_SECRET",
+    "CARTES_CLIENT_ID",
+    "CARTES_CLIENT_SECRET",
+    "CARTES_DEBUG",
+    "CARTES_NO_INPUT",
+    "CARTES_LANG",
+    "NO_COLOR",
+)
+
+
+def cartes_executable() -> str:
+    exe = BIN_DIR / "cartes"
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("cartes")
+    if not found:
+        pytest.fail("the 'cartes' executable is not installed (pip install -e '.[dev]')")
+    return found
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env["CARTES_HOME"] = str(home)
+    env["LANG"] = "C.UTF-8"
+    env.pop("LANGUAGE", None)
+    env.pop("LC_ALL", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("CI", "true")  # never prompt unless a test drives a terminal on purpose
+    return env
+
+
+@dataclass
+class Sandbox:
+    proc: subprocess.Popen[str]
+    info: dict[str, object]
+    home: Path
+    data_dir: Path
+    stderr_lines: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return str(self.info["base_url"])
+
+    @property
+    def api_url(self) -> str:
+        return str(self.info["api_url"])
+
+    @property
+    def issuer(self) -> str:
+        return str(self.info["issuer"])
+
+    def get(self, path: str) -> object:
+        import httpx
+
+        response = httpx.get(self.base_url + path, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+def start_sandbox(home: Path, data_dir: Path, *extra: str, timeout: float = 30) -> Sandbox:
+    cmd = [cartes_executable(), "sandbox", "serve", "--port", "0", "--data", str(data_dir), *extra]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=base_env(home),
+        stdin=subprocess.DEVNULL,
+    )
+    stderr_lines: list[str] = []
+
+    def drain() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            stderr_lines.append(line)
+
+    threading.Thread(target=drain, daemon=True).start()
+    result: dict[str, object] = {}
+
+    def read_ready() -> None:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if line:
+            result.update(json.loads(line))
+
+    reader = threading.Thread(target=read_ready, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not result:
+        proc.kill()
+        proc.wait(5)
+        raise RuntimeError(f"sandbox did not start: {''.join(stderr_lines)[-2000:]}")
+    return Sandbox(proc=proc, info=result, home=home, data_dir=data_dir, stderr_lines=stderr_lines)
+
+
+@pytest.fixture(scope="session")
+def demo_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """One demo sandbox shared by the read-mostly end-to-end tests."""
+    home = tmp_path_factory.mktemp("sandbox-home")
+    sandbox = start_sandbox(home, home / "data", "--seed", "demo")
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def keyring_available() -> bool:
+    """Is a usable Secret Service reachable? (CI runs the suite inside dbus-run-session.)"""
+    code = "from cartes_cli.auth.store import KeyringStore\nKeyringStore(timeout=3).check_usable()\n"
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    available = probe.returncode == 0
+    if not available and os.environ.get("CARTES_REQUIRE_SECRET_SERVICE"):
+        pytest.fail(f"CARTES_REQUIRE_SECRET_SERVICE is set but no usable keyring: {probe.stderr[-500:]}")
+    return available
+
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def __repr__(self) -> str:  # shown by pytest on failure
+        return (
+            f"Result(args={self.args!r}, rc={self.returncode}, "
+            f"stdout={self.stdout!r}, stderr={self.stderr!r})"
+        )
+
+
+class Cartes:
+    """Runs the installed executable with an isolated home, against a given sandbox."""
+
+    def __init__(self, home: Path, sandbox: Sandbox | None, keyring: bool) -> None:
+        self.home = home
+        self.sandbox = sandbox
+        self.keyring = keyring
+        self.env = base_env(home)
+        self.transcript: list[Result] = []
+        if sandbox is not None:
+            # Point this home at the sandbox the way users do: --env sandbox finds its record.
+            state_dir = home / "state"
+            state_dir.mkdir(parents=True, exist_ok=True)
+            (state_dir / "sandbox.json").write_text(json.dumps(sandbox.info), encoding="utf-8")
+
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> Result:
+        full_env = dict(self.env)
+        if env:
+            full_env.update(env)
+        cmd = [cartes_executable(), *args]
+        proc = subprocess.run(
+            cmd,
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+        )
+        result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
+        self.transcript.append(result)
+        return result
+
+    def login(
+        self, user: str, *, totp: bool = False, profile: str | None = None, extra: tuple[str, ...] = ()
+    ) -> Result:
+        env = {"CARTES_USERNAME": user, "CARTES_PASSWORD": DEMO_PASSWORD}
+        if totp:
+            env["CARTES_TOTP_SECRET"] = TOTP_SEED
+        args = ["--env", "sandbox", "login", *extra]
+        if profile:
+            args = ["--profile", profile, *args]
+        if not self.keyring:
+            args.append("--insecure-storage")
+        return self(*args, env=env)
+
+
+@pytest.fixture
+def cartes(tmp_path: Path, demo_sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return Cartes(tmp_path / "home", demo_sandbox, keyring_available)
+
+
+def wait_until(predicate: object, timeout: float = 10, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(interval)
+    return False

@@ -1,0 +1,78 @@
+"""Login at a real terminal (a pty): hidden password prompt, then the 6-digit code prompt."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pexpect
+import pyotp
+import pytest
+
+from tests.conftest import ADMIN, DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes, cartes_executable
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
+
+
+def spawn(cartes: Cartes, *args: str) -> pexpect.spawn:
+    env = dict(cartes.env)
+    env.pop("CI", None)
+    env["TERM"] = "dumb"
+    extra = () if cartes.keyring else ("--insecure-storage",)
+    return pexpect.spawn(
+        cartes_executable(), [*args, *extra], env=env, encoding="utf-8", timeout=30, dimensions=(40, 120)
+    )
+
+
+def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cartes) -> None:
+    child = spawn(cartes, "--env", "sandbox", "login")
+    child.expect("Username or e-mail")
+    child.sendline(TOTP_USER)
+    child.expect("Password")
+    child.sendline(DEMO_PASSWORD)
+    # Keycloak answers a missing code like a wrong password; cartes asks for the code once.
+    child.expect("6-digit code")
+    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.expect("Logged in to sandbox")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    transcript = child.before or ""
+    assert DEMO_PASSWORD not in transcript  # the password prompt does not echo
+
+    # The profile now remembers the second factor: the next login asks for the code up front.
+    child = spawn(cartes, "--env", "sandbox", "login", "--username", TOTP_USER)
+    child.expect("Password")
+    child.sendline(DEMO_PASSWORD)
+    child.expect("6-digit code")
+    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    r = cartes("login", "status", "--json", "user,state,active")
+    assert {"user": TOTP_USER, "state": "ok", "active": True} in json.loads(r.stdout)
+
+
+def test_interactive_wrong_code_exit_4(cartes: Cartes) -> None:
+    child = spawn(cartes, "--env", "sandbox", "login", "--username", TOTP_USER)
+    child.expect("Password")
+    child.sendline(DEMO_PASSWORD)
+    child.expect("6-digit code")
+    good = pyotp.TOTP(TOTP_SEED).now()
+    child.sendline("000000" if good != "000000" else "111111")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
+    assert "Traceback" not in (child.before or "")
+
+
+def test_interactive_account_without_totp_never_sees_a_code_prompt(cartes: Cartes) -> None:
+    child = spawn(cartes, "--env", "sandbox", "login", "--username", ADMIN)
+    child.expect("Password")
+    child.sendline(DEMO_PASSWORD)
+    index = child.expect(["Logged in", "6-digit code"])
+    assert index == 0
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -1,0 +1,205 @@
+"""Storage, schema versions, credentials and the demo seed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig, SandboxConfigError
+from cartes_cli.sandbox.credentials import hash_password, password_problems, verify_password, verify_totp
+from cartes_cli.sandbox.db import RIGHTS, SCHEMA_VERSION, SchemaError, Store
+from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, UnknownSeed, apply_seed, demo_id
+from cartes_cli.sandbox.util import TECHNICAL_NAME_RE
+
+
+def _dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(store.path)
+    try:
+        return {
+            table: sorted(tuple(row) for row in conn.execute(f"SELECT * FROM {table}"))  # noqa: S608
+            for table in (
+                "users",
+                "organizations",
+                "communities",
+                "memberships",
+                "datastores",
+                "datastore_storages",
+                "datastore_endpoints",
+                "storages",
+                "endpoints",
+            )
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = Store.open(tmp_path_factory.mktemp("seed") / DB_FILENAME)
+    assert apply_seed(store, "demo") is True
+    yield store
+    store.close()
+
+
+def test_demo_seed_is_deterministic(demo_store: Store, tmp_path: Path) -> None:
+    again = Store.open(tmp_path / DB_FILENAME)
+    try:
+        apply_seed(again, "demo")
+        assert _dump(again) == _dump(demo_store)
+    finally:
+        again.close()
+
+
+def test_demo_seed_is_applied_once(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        assert apply_seed(store, "demo") is True
+        counts = store.counts()
+        assert apply_seed(store, "demo") is False
+        assert store.counts() == counts
+        assert store.get_meta("seed") == "demo"
+    finally:
+        store.close()
+
+
+def test_unknown_seed(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        with pytest.raises(UnknownSeed, match="demo"):
+            apply_seed(store, "nope")
+        assert store.is_empty()
+    finally:
+        store.close()
+    with pytest.raises(SandboxConfigError, match="Unknown seed 'nope'"):
+        SandboxConfig(seed="nope").validate()
+
+
+def test_demo_accounts(demo_store: Store) -> None:
+    users = {u: demo_store.user_by_login(u) for u in ("claire.moreau", "julien.lefebvre", "amelie.rousseau")}
+    claire, julien, amelie = users["claire.moreau"], users["julien.lefebvre"], users["amelie.rousseau"]
+    assert claire is not None
+    assert claire.administrator
+    assert claire.email == "claire.moreau@ign.test"
+    assert julien is not None
+    assert julien.email == "julien.lefebvre@ddt-gironde.test"
+    assert amelie is not None
+    assert amelie.totp_secret == DEMO_TOTP_SECRET
+    assert amelie.email == "amelie.rousseau@ecrins-parcnational.test"
+    assert amelie.first_name == "Amélie"
+
+    conn = sqlite3.connect(demo_store.path)
+    rows = conn.execute(
+        "SELECT username, email, password_hash, enabled, email_verified FROM users"
+    ).fetchall()
+    conn.close()
+    assert 10 <= len(rows) <= 14
+    assert all(email.endswith(".test") for _, email, *_ in rows)
+    assert all(verify_password(DEMO_PASSWORD, password_hash) for _, _, password_hash, *_ in rows)
+    assert sum(1 for row in rows if not row[3]) == 1  # one disabled account
+    assert sum(1 for row in rows if not row[4]) == 1  # one e-mail not verified
+    assert password_problems(DEMO_PASSWORD) == []
+
+
+def test_demo_communities(demo_store: Store) -> None:
+    conn = sqlite3.connect(demo_store.path)
+    conn.row_factory = sqlite3.Row
+    try:
+        communities = conn.execute("SELECT * FROM communities").fetchall()
+        public = [c for c in communities if c["public"]]
+        assert len(public) == 30
+        assert len(communities) - len(public) == 4
+        for c in communities:
+            assert TECHNICAL_NAME_RE.match(c["technical_name"]), c["technical_name"]
+            assert "@" in c["contact"]
+            assert c["organization_id"]
+            assert c["description"]
+            rights = conn.execute(
+                "SELECT rights FROM memberships WHERE community_id = ? AND user_id = ?",
+                (c["id"], c["supervisor_id"]),
+            ).fetchone()
+            assert rights is not None
+            assert rights[0] == '["COMMUNITY", "UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"]'
+        without = conn.execute(
+            "SELECT count(*) FROM communities c WHERE NOT EXISTS "
+            "(SELECT 1 FROM datastores d WHERE d.community_id = c.id)"
+        ).fetchone()[0]
+        assert 2 <= without <= 6
+        # Some producers manage a community they do not supervise.
+        delegated = conn.execute(
+            "SELECT count(*) FROM memberships m JOIN communities c ON c.id = m.community_id "
+            "WHERE m.user_id != c.supervisor_id AND m.rights LIKE '%COMMUNITY%'"
+        ).fetchone()[0]
+        assert delegated >= 2
+    finally:
+        conn.close()
+    ddt33 = demo_store.community(demo_id("community", "ddt33"))
+    assert ddt33 is not None
+    assert ddt33.name == "DDT de la Gironde"
+    assert ddt33.supervisor_id == demo_id("user", "julien.lefebvre")
+    membership = demo_store.membership(demo_id("community", "pn_ecrins"), demo_id("user", "amelie.rousseau"))
+    assert membership is not None
+    assert membership.rights == ("UPLOAD", "PROCESSING")
+
+
+def test_rights_are_stored_in_canonical_order() -> None:
+    store = Store.open(":memory:")
+    try:
+        store.insert_user(
+            id="u",
+            username="u",
+            email="u@x.test",
+            first_name="U",
+            last_name="U",
+            password_hash=None,
+            created="x",
+        )
+        store.insert_community(id="c", name="C", technical_name="c", supervisor_id="u", created="x")
+        store.put_membership("c", "u", ["ANNEX", "UPLOAD", "UPLOAD"], "y")
+        membership = store.membership("c", "u")
+        assert membership is not None
+        assert membership.rights == ("UPLOAD", "ANNEX")
+        with pytest.raises(ValueError, match="READ"):
+            store.put_membership("c", "u", ["READ"], "y")
+    finally:
+        store.close()
+    assert RIGHTS[0] == "COMMUNITY"
+
+
+def test_schema_version_and_newer_database(tmp_path: Path) -> None:
+    path = tmp_path / DB_FILENAME
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION
+    store.close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaError, match="knows up to"):
+        Store.open(path)
+
+
+def test_credentials() -> None:
+    encoded = hash_password("Un-Mot-De-Passe-42!!")
+    assert encoded.startswith("pbkdf2_sha256$")
+    assert verify_password("Un-Mot-De-Passe-42!!", encoded)
+    assert not verify_password("un-mot-de-passe-42!!", encoded)
+    assert not verify_password("anything", None)
+    assert not verify_password("anything", "garbage")
+    assert hash_password("same") != hash_password("same")  # salted
+    assert password_problems("short") != []
+    assert "two special characters" in password_problems("Abcdefghijkl12x")
+
+
+def test_totp_window() -> None:
+    import pyotp
+
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    now = 1_800_000_000.0
+    assert verify_totp(DEMO_TOTP_SECRET, totp.at(now), at=now)
+    assert verify_totp(DEMO_TOTP_SECRET, totp.at(now + 30), at=now)
+    assert not verify_totp(DEMO_TOTP_SECRET, totp.at(now - 60), at=now)
+    assert not verify_totp(DEMO_TOTP_SECRET, "", at=now)
+    assert not verify_totp(DEMO_TOTP_SECRET, "abcdef", at=now)
