@@ -46,6 +46,7 @@ class Profile:
     client_id: str | None = None
     user: str | None = None
     storage: str | None = None
+    flow: str | None = None  # password | web | device | client-credentials | token
     totp: bool = False
 
     def to_toml(self) -> dict[str, Any]:

@@ -24,6 +24,14 @@ class UsageError(CartesError):
     """Invalid input caught before any request (exit code 2)."""
 
 
+class AmbiguousReference(UsageError):
+    """A name given by the user matches several objects; ``candidates`` lists them (``label``s)."""
+
+    def __init__(self, message: str = "", *, candidates: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates or [])
+
+
 class ConfigError(CartesError):
     """The configuration or the chosen platform cannot be used (exit code 2)."""
 
@@ -82,6 +90,10 @@ class LoginRefused(AuthRequired):
 class AccountNotReady(LoginRefused):
     """Keycloak's "Account is not fully set up": a required action (e-mail check, yearly password
     renewal…) must be done in a browser first."""
+
+
+class LoginTimedOut(AuthRequired):
+    """An interactive login (browser or device) was not completed in time, or its code expired."""
 
 
 class SessionExpired(AuthRequired):

@@ -29,11 +29,17 @@ from cartes_cli.client.errors import (
     UsageError,
 )
 from cartes_cli.client.models import Right
+from cartes_cli.client.retry import RetryPolicy
 from cartes_cli.platforms import Platform
 
 API = "https://data.test/api"
 PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
 ACCESS = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLW9uZQ"
+NO_RETRY = RetryPolicy.never()
+
+
+def no_sleep(seconds: float) -> None:
+    """Retries in these tests do not wait."""
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def mock() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM) as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep) as c:
         yield c
 
 
@@ -103,7 +109,7 @@ def test_users_me(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
 
 def test_custom_user_agent(mock: respx.MockRouter) -> None:
     route = mock.get(API + "/users/me").respond(200, json={"_id": "u"})
-    with GeoplateformeClient(PLATFORM, user_agent="my-script/1.0") as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep, user_agent="my-script/1.0") as c:
         c.users.me()
     assert route.calls.last.request.headers["user-agent"] == "my-script/1.0"
 
@@ -157,10 +163,11 @@ def test_error_statuses(mock: respx.MockRouter, client: GeoplateformeClient, sta
 
 
 def test_rate_limited(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    mock.get(API + "/users/me").respond(429, headers={"Retry-After": "12"})
+    route = mock.get(API + "/users/me").respond(429, headers={"Retry-After": "12"})
     with pytest.raises(RateLimited) as info:
         client.users.me()
     assert info.value.retry_after == 12
+    assert route.call_count == 4  # waited (fake sleep) and retried, then gave up
 
 
 def test_not_json(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
@@ -215,7 +222,7 @@ def test_tls_failure_names_the_reason() -> None:
         raise httpx.ConnectError(str(error), request=request) from error
 
     with (
-        GeoplateformeClient(PLATFORM, transport=httpx.MockTransport(handler)) as c,
+        GeoplateformeClient(PLATFORM, sleep=no_sleep, transport=httpx.MockTransport(handler)) as c,
         pytest.raises(TransportError) as info,
     ):
         c.users.me()
@@ -235,7 +242,10 @@ def free_port() -> int:
 def test_connection_refused_for_real() -> None:
     port = free_port()
     platform = Platform(name="sandbox", api_url=f"http://127.0.0.1:{port}/api", issuer="http://x/realms/g")
-    with GeoplateformeClient(platform, timeout=2) as c, pytest.raises(TransportError) as info:
+    with (
+        GeoplateformeClient(platform, sleep=no_sleep, timeout=2, retry=NO_RETRY) as c,
+        pytest.raises(TransportError) as info,
+    ):
         c.users.me()
     assert str(info.value) == f"Cannot reach 127.0.0.1:{port}: connection refused."
 
@@ -248,7 +258,10 @@ def test_read_timeout_for_real() -> None:
         platform = Platform(
             name="sandbox", api_url=f"http://127.0.0.1:{port}/api", issuer="http://x/realms/g"
         )
-        with GeoplateformeClient(platform, timeout=0.2) as c, pytest.raises(TransportError) as info:
+        with (
+            GeoplateformeClient(platform, sleep=no_sleep, timeout=0.2, retry=NO_RETRY) as c,
+            pytest.raises(TransportError) as info,
+        ):
             c.users.me()
     assert str(info.value) == f"Cannot reach 127.0.0.1:{port}: no answer within 0.2 s (time-out)."
 
@@ -317,7 +330,7 @@ def test_debug_lines_are_redacted(mock: respx.MockRouter) -> None:
     lines: list[str] = []
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
     manager = TokenManager.static(ACCESS)
-    with GeoplateformeClient(PLATFORM, auth=BearerAuth(manager), debug=lines.append) as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep, auth=BearerAuth(manager), debug=lines.append) as c:
         c.users.me()
         mock.get(API + "/catalogs/communities").respond(200, json=[], headers={"Content-Range": "*/0"})
         list(c.communities.catalog())
@@ -331,7 +344,7 @@ def test_debug_lines_are_redacted(mock: respx.MockRouter) -> None:
 def test_debug_redacts_secret_query_values(mock: respx.MockRouter) -> None:
     lines: list[str] = []
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
-    with GeoplateformeClient(PLATFORM, debug=lines.append) as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep, debug=lines.append) as c:
         c._request("GET", "/users/me", params={"access_token": "SECRET", "code": "abc"})
     assert "SECRET" not in "".join(lines)
     assert "access_token=***" in lines[0]
@@ -340,7 +353,10 @@ def test_debug_redacts_secret_query_values(mock: respx.MockRouter) -> None:
 def test_debug_logs_transport_failures(mock: respx.MockRouter) -> None:
     lines: list[str] = []
     mock.get(API + "/users/me").mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
-    with GeoplateformeClient(PLATFORM, debug=lines.append) as c, pytest.raises(TransportError):
+    with (
+        GeoplateformeClient(PLATFORM, sleep=no_sleep, debug=lines.append) as c,
+        pytest.raises(TransportError),
+    ):
         c.users.me()
     assert lines[-1].startswith(f"✗ GET {API}/users/me: Cannot reach data.test: connection refused.")
 
@@ -350,7 +366,7 @@ def test_broken_debug_sink_does_not_break_requests(mock: respx.MockRouter) -> No
         raise OSError("stderr closed")
 
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
-    with GeoplateformeClient(PLATFORM, debug=broken) as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep, debug=broken) as c:
         assert c.users.me().id == "u"
 
 
@@ -380,7 +396,7 @@ def test_bearer_refresh_after_401_through_the_client(mock: respx.MockRouter) -> 
     )
     persisted: list[TokenSet] = []
     manager = TokenManager(oidc, tokens, on_refresh=persisted.append, clock=lambda: 10.0)
-    with GeoplateformeClient(PLATFORM, auth=BearerAuth(manager)) as c:
+    with GeoplateformeClient(PLATFORM, sleep=no_sleep, auth=BearerAuth(manager)) as c:
         assert c.users.me().id == "u"
     assert seen == ["Bearer old-access", "Bearer new-access"]
     assert token_route.call_count == 1
@@ -394,7 +410,7 @@ def test_static_token_401_is_auth_required(mock: respx.MockRouter) -> None:
         401, json={"error": "invalid_token", "error_description": "expired"}
     )
     with (
-        GeoplateformeClient(PLATFORM, auth=BearerAuth(TokenManager.static("tok"))) as c,
+        GeoplateformeClient(PLATFORM, sleep=no_sleep, auth=BearerAuth(TokenManager.static("tok"))) as c,
         pytest.raises(AuthRequired) as info,
     ):
         c.users.me()

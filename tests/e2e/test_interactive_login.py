@@ -25,7 +25,7 @@ def spawn(cartes: Cartes, *args: str) -> pexpect.spawn:
 
 
 def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cartes) -> None:
-    child = spawn(cartes, "--env", "sandbox", "login")
+    child = spawn(cartes, "--env", "sandbox", "login", "--password")
     child.expect("Username or e-mail")
     child.sendline(TOTP_USER)
     child.expect("Password")

@@ -67,6 +67,20 @@ class AsgiClient:
     def delete(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("DELETE", url, **kwargs)
 
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    async def gather(self, *calls: tuple[str, str, dict[str, Any]]) -> list[httpx.Response]:
+        """Send ``(method, url, kwargs)`` calls concurrently on one event loop, like a busy server."""
+        import asyncio
+
+        transport = httpx.ASGITransport(app=self.app)
+        async with httpx.AsyncClient(transport=transport, base_url=self.base_url) as client:
+            return list(await asyncio.gather(*(client.request(m, u, **kw) for m, u, kw in calls)))
+
 
 class FakeClock:
     """The sandbox's clock, under the test's control."""
@@ -116,38 +130,107 @@ class Harness:
             grant_type="refresh_token", client_id=client_id, refresh_token=refresh_token
         )
 
+    def auth_headers(self, *, as_user: str | None = None, token: str | None = None) -> dict[str, str]:
+        if as_user is not None:
+            token = self.access_token(as_user)
+        return {"Authorization": f"Bearer {token}"} if token is not None else {}
+
+    def call(
+        self, method: str, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = {**dict(kw.pop("headers", {})), **self.auth_headers(as_user=as_user, token=token)}
+        return self.client.request(method, path, headers=headers, **kw)
+
     def get(
         self, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
     ) -> httpx.Response:
-        if as_user is not None:
-            token = self.access_token(as_user)
-        headers = dict(kw.pop("headers", {}))
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        return self.client.get(path, headers=headers, **kw)
+        return self.call("GET", path, as_user=as_user, token=token, **kw)
+
+    def post(
+        self, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        return self.call("POST", path, as_user=as_user, token=token, **kw)
+
+    def put(
+        self, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        return self.call("PUT", path, as_user=as_user, token=token, **kw)
+
+    def patch(
+        self, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        return self.call("PATCH", path, as_user=as_user, token=token, **kw)
+
+    def delete(
+        self, path: str, *, as_user: str | None = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        return self.call("DELETE", path, as_user=as_user, token=token, **kw)
+
+    def add_user(self, username: str, *, first_name: str = "Paul", last_name: str = "Simple") -> str:
+        """A plain account (member of nothing) that logs in with DEMO_PASSWORD; returns its id."""
+        from cartes_cli.sandbox.credentials import hash_password
+        from cartes_cli.sandbox.util import iso, new_id
+
+        user_id = new_id()
+        self.sandbox.store.insert_user(
+            id=user_id,
+            username=username,
+            email=f"{username}@exemple.test",
+            first_name=first_name,
+            last_name=last_name,
+            password_hash=hash_password(DEMO_PASSWORD, iterations=1000),
+            created=iso(self.clock()),
+        )
+        return user_id
+
+    def totp_tokens(self, username: str = "amelie.rousseau") -> dict[str, Any]:
+        import pyotp
+
+        return self.tokens(username, totp=pyotp.TOTP(DEMO_TOTP_SECRET).at(self.clock()))
+
+
+FAST_HASH_ITERATIONS = 1000
+"""The template's passwords are re-hashed this cheaply: the suite logs in hundreds of times. (The
+seed's real cost is checked by test_store, on its own database.)"""
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded data directory, built once; tests work on copies."""
+    from cartes_cli.sandbox.credentials import hash_password
+
     directory = tmp_path_factory.mktemp("demo-template")
     store = Store.open(directory / DB_FILENAME)
     assert apply_seed(store, "demo")
+    fast = hash_password(DEMO_PASSWORD, iterations=FAST_HASH_ITERATIONS)
+    with store.transaction():
+        store._exec("UPDATE users SET password_hash = ? WHERE password_hash IS NOT NULL", (fast,))
     store.close()
     SigningKey.load_or_create(directory / KEY_FILENAME)
     return directory
 
 
+@pytest.fixture(scope="session")
+def demo_key(demo_template: Path) -> SigningKey:
+    """The template's signing key, loaded once (loading an RSA key costs tens of milliseconds)."""
+    return SigningKey.load_or_create(demo_template / KEY_FILENAME)
+
+
 @pytest.fixture
-def make_harness(tmp_path: Path, demo_template: Path) -> Iterator[Callable[..., Harness]]:
+def make_harness(
+    tmp_path: Path, demo_template: Path, demo_key: SigningKey
+) -> Iterator[Callable[..., Harness]]:
     made: list[Harness] = []
 
     def make(*, seeded: bool = True, **settings: Any) -> Harness:
         data_dir = tmp_path / f"data-{len(made)}"
+        clock = FakeClock()
+        config = SandboxConfig(data_dir=data_dir, **settings)
         if seeded:
             shutil.copytree(demo_template, data_dir)
-        clock = FakeClock()
-        sandbox = Sandbox.open(SandboxConfig(data_dir=data_dir, **settings), clock=clock)
+            sandbox = Sandbox(config, Store.open(data_dir / DB_FILENAME), demo_key, clock)
+        else:
+            sandbox = Sandbox.open(config, clock=clock)
         harness = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, data_dir)
         made.append(harness)
         return harness

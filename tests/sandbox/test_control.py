@@ -5,7 +5,7 @@ from __future__ import annotations
 from cartes_cli import __version__
 from cartes_cli.sandbox.schemas import Capabilities, LogEntry, Stats
 
-from .conftest import DEMO_PASSWORD, Harness
+from .conftest import DEMO_PASSWORD, Harness, demo_id
 
 
 def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
@@ -13,7 +13,15 @@ def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
     assert caps.sandbox is True
     assert caps.version == __version__
     assert caps.schema_version >= 1
-    assert isinstance(caps.features, list)
+    assert caps.features == [
+        "web-login",
+        "device",
+        "client-credentials",
+        "requests",
+        "join-forms",
+        "outbox",
+        "fixtures",
+    ]
     assert sb.get("/sandbox/health").json() == {"status": "ok"}
 
 
@@ -43,6 +51,13 @@ def test_stats_count_grants_and_api_requests(sb: Harness) -> None:
     reset = Stats.model_validate(sb.get("/sandbox/stats").json())
     assert reset.api_requests == 0
     assert reset.token_grants["password"] == 0
+    assert set(reset.token_grants) == {
+        "password",
+        "refresh_token",
+        "client_credentials",
+        "authorization_code",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    }
 
 
 def test_log_lists_requests_without_secrets(sb: Harness) -> None:
@@ -89,3 +104,77 @@ def test_index_points_to_the_apis(sb: Harness) -> None:
     index = sb.get("/").json()
     assert index["api_url"] == "http://testserver/api"
     assert index["issuer"] == "http://testserver/realms/geoplateforme"
+
+
+def test_log_sequence_proves_that_nothing_was_sent(sb: Harness) -> None:
+    first = sb.get("/sandbox/log", params={"limit": 1})
+    before = int(first.headers["x-sandbox-log-seq"])
+    sb.get("/api/catalogs/communities", as_user="julien.lefebvre")
+    after = sb.get("/sandbox/log", params={"since": before})
+    entries = [LogEntry.model_validate(e) for e in after.json()]
+    assert [e.seq for e in entries] == sorted(e.seq for e in entries)
+    assert all(e.seq > before for e in entries)
+    paths = [e.path for e in entries if not e.path.startswith("/sandbox/")]
+    assert paths == ["/realms/geoplateforme/protocol/openid-connect/token", "/api/catalogs/communities"]
+    # "Nothing in between": the next read since the last seq shows only the reads themselves.
+    last = int(after.headers["x-sandbox-log-seq"])
+    quiet = sb.get("/sandbox/log", params={"since": last}).json()
+    assert [e["path"] for e in quiet] == ["/sandbox/log"]
+    assert sb.get("/sandbox/log", params={"since": last, "limit": 1}).json()[0]["seq"] == last + 1
+
+
+def test_fixture_join_requests(sb: Harness) -> None:
+    import time
+
+    started = time.perf_counter()
+    response = sb.client.post("/sandbox/fixtures/join-requests", json={"community": "ddt33", "count": 2000})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert len(body["users"]) == len(body["requests"]) == 2000
+    assert len(set(body["requests"])) == 2000
+    assert elapsed < 3
+    listed = sb.get("/api/requests", as_user="julien.lefebvre", params={"status": "pending", "limit": 50})
+    assert listed.headers["content-range"] == "0-49/2004"
+    last_page = sb.get(
+        "/api/requests", as_user="julien.lefebvre", params={"status": "pending", "limit": 50, "page": 41}
+    )
+    assert [r["_id"] for r in last_page.json()][-1] == body["requests"][-1]
+    # The fixture users can log in, and are the requesters.
+    user = sb.sandbox.store.user(body["users"][0])
+    assert user is not None
+    token = sb.tokens(user.username)["access_token"]
+    mine = sb.get("/api/users/me/requests", token=token).json()
+    assert [r["_id"] for r in mine] == [body["requests"][0]]
+    assert sb.get("/sandbox/outbox", params={"related": body["requests"][0]}).json() == []
+
+
+def test_fixture_join_requests_with_emails_and_errors(sb: Harness) -> None:
+    ecrins = demo_id("community", "pn_ecrins")
+    response = sb.client.post(
+        "/sandbox/fixtures/join-requests", json={"community": ecrins, "count": 3, "notify": True}
+    )
+    assert response.status_code == 201
+    first = response.json()["requests"][0]
+    assert len(sb.get("/sandbox/outbox", params={"related": first}).json()) == 2
+    missing = sb.client.post("/sandbox/fixtures/join-requests", json={"community": "nope", "count": 1})
+    assert missing.status_code == 404
+    for bad in ({"community": "ddt33", "count": 0}, {"community": "ddt33"}, {"count": 3}):
+        assert sb.client.post("/sandbox/fixtures/join-requests", json=bad).status_code == 400
+
+
+def test_fixture_communities(sb: Harness) -> None:
+    response = sb.client.post("/sandbox/fixtures/communities", json={"count": 1000})
+    assert response.status_code == 201
+    body = response.json()
+    assert len(body["communities"]) == 1000
+    catalogue = sb.get("/api/catalogs/communities", as_user="julien.lefebvre", params={"limit": 50})
+    assert catalogue.headers["content-range"] == "0-49/1030"
+    found = sb.get(
+        "/api/catalogs/communities", as_user="julien.lefebvre", params={"name": "Espace de test 00999"}
+    )
+    assert [c["_id"] for c in found.json()] == [body["communities"][998]]
+    again = sb.client.post("/sandbox/fixtures/communities", json={"count": 2, "prefix": "Autre lot"})
+    assert again.status_code == 201  # a second batch never collides with the first
+    detail = sb.get(f"/api/communities/{body['communities'][0]}", as_user="julien.lefebvre").json()
+    assert detail["supervisor"]["_id"] == body["supervisor"]

@@ -34,7 +34,16 @@ def test_discovery_urls_follow_the_request_host(sb: Harness) -> None:
         assert doc[key].startswith(ISSUER + "/protocol/openid-connect/"), key
     assert doc["token_endpoint"] == ISSUER + "/protocol/openid-connect/token"
     assert doc["code_challenge_methods_supported"] == ["S256"]
-    assert doc["grant_types_supported"] == ["password", "refresh_token"]
+    assert doc["grant_types_supported"] == [
+        "password",
+        "refresh_token",
+        "client_credentials",
+        "authorization_code",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ]
+    assert doc["device_authorization_endpoint"] == ISSUER + "/protocol/openid-connect/auth/device"
+    assert doc["authorization_endpoint"] == ISSUER + "/protocol/openid-connect/auth"
+    assert doc["authorization_response_iss_parameter_supported"] is True
     # Any host and port: the URLs are built from the request.
     other = sb.client.get(
         "/realms/geoplateforme/.well-known/openid-configuration", headers={"Host": "127.0.0.1:8123"}
@@ -398,3 +407,182 @@ def test_signing_key_survives_a_restart(make_harness: Callable[..., Harness]) ->
     finally:
         reopened.close()
     assert (first.data_dir / "signing-key.pem").stat().st_mode & 0o777 == 0o600
+
+
+# --- client credentials (service accounts) ---------------------------------------------------
+
+CI_SECRET = "ci-demo-secret-2026"
+
+
+def test_client_credentials_with_the_secret_in_the_form(sb: Harness) -> None:
+    response = sb.token_request(
+        grant_type="client_credentials", client_id="cartes-ci", client_secret=CI_SECRET
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    TokenResponse.model_validate(body)
+    assert set(body) == {
+        "access_token",
+        "expires_in",
+        "refresh_expires_in",
+        "token_type",
+        "not-before-policy",
+        "scope",
+    }
+    assert body["refresh_expires_in"] == 0
+    assert body["scope"] == "profile email"
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == demo_id("user", "service-account-cartes-ci")
+    assert claims["preferred_username"] == "service-account-cartes-ci"
+    assert claims["client_id"] == claims["azp"] == "cartes-ci"
+    assert "sid" not in claims
+    me = sb.get("/api/users/me", token=body["access_token"]).json()
+    assert me["technical"] is True
+    assert [(m["community"]["technical_name"], m["rights"]) for m in me["communities_member"]] == [
+        ("ddt33", ["UPLOAD"])
+    ]
+    info = sb.client.get(f"{PROTOCOL}/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert info.status_code == 200
+    stats = sb.client.get("/sandbox/stats").json()
+    assert stats["token_grants"]["client_credentials"] == 1
+    assert stats["active_sessions"] == 0  # no session, like Keycloak 26
+
+
+def test_client_credentials_with_http_basic_and_openid(sb: Harness) -> None:
+    basic = base64.b64encode(f"cartes-ci:{CI_SECRET}".encode()).decode()
+    response = sb.client.post(
+        TOKEN_PATH,
+        data={"grant_type": "client_credentials", "scope": "openid"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 200, response.text
+    assert "id_token" in response.json()
+    assert "refresh_token" not in response.json()
+
+
+@pytest.mark.parametrize(
+    ("form", "headers", "status", "body"),
+    [
+        (
+            {"client_id": "cartes-ci", "client_secret": "wrong"},
+            {},
+            401,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Invalid client or Invalid client credentials",
+            },
+        ),
+        (
+            {},
+            {"Authorization": "Basic " + base64.b64encode(b"cartes-ci:wrong").decode()},
+            401,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Invalid client or Invalid client credentials",
+            },
+        ),
+        (
+            {"client_id": "cartes-ci"},
+            {},
+            401,
+            {"error": "unauthorized_client", "error_description": "Client secret not provided in request"},
+        ),
+        (
+            {"client_id": "cartes-cli"},
+            {},
+            400,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Public client not allowed to retrieve service account",
+            },
+        ),
+        (
+            {"client_id": "unknown-ci", "client_secret": "x"},
+            {},
+            401,
+            {"error": "invalid_client", "error_description": "Invalid client or Invalid client credentials"},
+        ),
+    ],
+)
+def test_client_credentials_refusals(
+    sb: Harness, form: dict[str, str], headers: dict[str, str], status: int, body: dict[str, str]
+) -> None:
+    response = sb.client.post(TOKEN_PATH, data={"grant_type": "client_credentials", **form}, headers=headers)
+    assert (response.status_code, response.json()) == (status, body)
+    assert CI_SECRET not in response.text
+
+
+def test_service_account_client_has_no_password_grant(sb: Harness) -> None:
+    response = sb.login("julien.lefebvre", client_id="cartes-ci", client_secret=CI_SECRET)
+    assert response.json() == {
+        "error": "unauthorized_client",
+        "error_description": "Client not allowed for direct access grants",
+    }
+    assert sb.login("service-account-cartes-ci", "anything").status_code == 401
+
+
+def test_client_secret_is_stored_hashed(sb: Harness) -> None:
+    client = sb.sandbox.store.client("cartes-ci")
+    assert client is not None
+    assert client.secret_hash is not None
+    assert CI_SECRET not in client.secret_hash
+    assert CI_SECRET.encode() not in (sb.data_dir / "sandbox.db").read_bytes()
+
+
+# --- sessions: logout and revocation end them; refresh accounting ----------------------------
+
+
+@pytest.mark.parametrize("how", ["logout", "revoke-with-hint", "revoke-without-hint"])
+def test_ending_a_session_stops_its_refresh_tokens(sb: Harness, how: str) -> None:
+    body = sb.tokens("julien.lefebvre")
+    rotated = sb.refresh(body["refresh_token"]).json()  # the session has a newer refresh token now
+    if how == "logout":
+        form = {"client_id": "gpf-warehouse", "refresh_token": body["refresh_token"]}
+        assert sb.client.post(f"{PROTOCOL}/logout", data=form).status_code == 204
+    else:
+        form = {"client_id": "gpf-warehouse", "token": rotated["refresh_token"]}
+        if how == "revoke-with-hint":
+            form["token_type_hint"] = "refresh_token"
+        assert sb.client.post(f"{PROTOCOL}/revoke", data=form).status_code == 200
+    for token in (body["refresh_token"], rotated["refresh_token"]):
+        assert sb.refresh(token).json() == {
+            "error": "invalid_grant",
+            "error_description": "Session not active",
+        }
+
+
+def test_refreshes_are_counted_per_session(sb: Harness) -> None:
+    first = sb.tokens("julien.lefebvre")
+    second = sb.tokens("claire.moreau")
+    token = first["refresh_token"]
+    for _ in range(3):
+        sb.clock.advance(60)
+        token = sb.refresh(token).json()["refresh_token"]
+    sb.refresh(second["refresh_token"])
+    stats = sb.client.get("/sandbox/stats").json()
+    per_session = stats["refresh_by_session"]
+    assert set(per_session) == {first["session_state"], second["session_state"]}
+    julien = per_session[first["session_state"]]
+    assert (julien["user"], julien["client_id"], julien["count"]) == ("julien.lefebvre", "gpf-warehouse", 3)
+    assert julien["times"] == sorted(julien["times"])
+    assert per_session[second["session_state"]]["count"] == 1
+    assert stats["token_grants"]["refresh_token"] == 4
+    sb.client.post("/sandbox/stats/reset")
+    assert sb.client.get("/sandbox/stats").json()["refresh_by_session"] == {}
+
+
+def test_concurrent_refreshes_with_one_token_count_once_then_reuse(sb: Harness) -> None:
+    """What a CLI with 8 workers racing to refresh would cause: one success, then reuse detection."""
+    import anyio
+
+    token = sb.tokens("julien.lefebvre")["refresh_token"]
+    form = {"grant_type": "refresh_token", "client_id": "gpf-warehouse", "refresh_token": token}
+    responses = anyio.run(sb.client.gather, *[("POST", TOKEN_PATH, {"data": form})] * 8)
+    assert sorted(r.status_code for r in responses) == [200] + [400] * 7
+    stats = sb.client.get("/sandbox/stats").json()
+    (entry,) = stats["refresh_by_session"].values()
+    assert entry["count"] == 1
+    # The first reuse ends the session; the later ones find it over.
+    assert stats["refresh_reuse_detected"] == 1
+    descriptions = sorted(r.json()["error_description"] for r in responses if r.status_code == 400)
+    assert descriptions == ["Maximum allowed refresh token reuse exceeded"] + ["Session not active"] * 6

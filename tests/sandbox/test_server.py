@@ -182,3 +182,73 @@ def test_data_directory_used_by_another_server(tmp_path: Path, capsys: pytest.Ca
     finally:
         lock.release()
     assert "already using" in capsys.readouterr().err
+
+
+def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -> None:
+    """The new serve options reach the server; the access log never shows query strings (login
+    URLs carry user codes, broker codes and states there)."""
+    running = start(
+        tmp_path / "home",
+        tmp_path / "data",
+        "--seed",
+        "demo",
+        "--log-requests",
+        "--no-requests-api",
+        "--device-interval",
+        "2",
+        "--device-expires-in",
+        "40",
+    )
+    issuer, api = str(running.info["issuer"]), str(running.info["api_url"])
+    base = str(running.info["base_url"])
+    features = httpx.get(f"{base}/sandbox/capabilities", timeout=10).json()["features"]
+    assert "requests" not in features
+    device = httpx.post(
+        f"{issuer}/protocol/openid-connect/auth/device", data={"client_id": "cartes-cli"}, timeout=10
+    )
+    assert (device.json()["interval"], device.json()["expires_in"]) == (2, 40)
+    user_code = device.json()["user_code"]
+    page = httpx.get(f"{issuer}/device", params={"user_code": user_code}, timeout=10)
+    assert page.status_code == 200
+    login = httpx.post(
+        f"{issuer}/protocol/openid-connect/token",
+        data={"grant_type": "password", "client_id": "gpf-warehouse", "username": "julien.lefebvre",
+              "password": DEMO_PASSWORD},
+        timeout=10,
+    )  # fmt: skip
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert httpx.get(f"{api}/requests", headers=bearer, timeout=10).status_code == 404
+    code, _ = running.stop(signal.SIGTERM)
+    assert code == 0
+    stderr = "".join(running.stderr)
+    assert "/realms/geoplateforme/device" in stderr  # the access log is on
+    assert user_code not in stderr
+    assert "user_code" not in stderr
+    assert "Request API off" in stderr
+
+
+def test_access_log_filter_keeps_the_path_only() -> None:
+    import logging
+
+    from cartes_cli.sandbox.server import DropQueryString
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/realms/geoplateforme/device?user_code=WDJB-MJHT", "1.1", 200),
+        None,
+    )
+    assert DropQueryString().filter(record)
+    assert record.getMessage() == '127.0.0.1:5 - "GET /realms/geoplateforme/device HTTP/1.1" 200'
+
+
+def test_serve_accepts_the_new_settings_as_keywords() -> None:
+    import inspect
+
+    parameters = inspect.signature(serve).parameters
+    assert parameters["requests_api"].default is True
+    assert parameters["device_interval"].default == 5
+    assert parameters["device_expires_in"].default == 600

@@ -30,6 +30,11 @@ def _dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 "datastore_endpoints",
                 "storages",
                 "endpoints",
+                "clients",
+                "federated_identities",
+                "join_forms",
+                "requests",
+                "outbox",
             )
         }
     finally:
@@ -92,9 +97,11 @@ def test_demo_accounts(demo_store: Store) -> None:
 
     conn = sqlite3.connect(demo_store.path)
     rows = conn.execute(
-        "SELECT username, email, password_hash, enabled, email_verified FROM users"
+        "SELECT username, email, password_hash, enabled, email_verified FROM users WHERE technical = 0"
     ).fetchall()
+    technical = conn.execute("SELECT username, password_hash FROM users WHERE technical = 1").fetchall()
     conn.close()
+    assert technical == [("service-account-cartes-ci", None)]
     assert 10 <= len(rows) <= 14
     assert all(email.endswith(".test") for _, email, *_ in rows)
     assert all(verify_password(DEMO_PASSWORD, password_hash) for _, _, password_hash, *_ in rows)
@@ -203,3 +210,67 @@ def test_totp_window() -> None:
     assert not verify_totp(DEMO_TOTP_SECRET, totp.at(now - 60), at=now)
     assert not verify_totp(DEMO_TOTP_SECRET, "", at=now)
     assert not verify_totp(DEMO_TOTP_SECRET, "abcdef", at=now)
+
+
+def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
+    """A sandbox created by the previous release keeps its data and gains the new tables."""
+    from cartes_cli.sandbox.db import MIGRATIONS
+
+    path = tmp_path / DB_FILENAME
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO users (id, username, email, created, updated) "
+        "VALUES ('u', 'old', 'old@x.test', 'x', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.user("u") is not None
+        web = store.client("cartes-gouv-public")
+        assert web is not None
+        assert web.pkce_method == "S256"
+        assert "authorization_code" in web.grant_types
+        assert store.client("cartes-cli") is not None
+        assert store.counts()["requests"] == 0
+    finally:
+        store.close()
+
+
+def test_demo_workflow_data(demo_store: Store) -> None:
+    counts = demo_store.counts()
+    assert counts["requests"] == 14
+    assert counts["federated_identities"] == 3
+    assert counts["outbox"] == 2 * 14 + 4  # receipts and notices, plus one per decision (not cancels)
+    pending, total = demo_store.requests(offset=0, limit=50, statuses=["pending"])
+    assert total == 9
+    assert all(r.status == "pending" for r in pending)
+    ddt33 = demo_id("community", "ddt33")
+    joins, n = demo_store.requests(offset=0, limit=50, community_id=ddt33, statuses=["pending"])
+    assert n == 4
+    assert {r.requester.email.split("@")[0] for r in joins} == {
+        "mathieu.garnier",
+        "camille.dubois",
+        "lucie.fontaine",
+        "nicolas.bernard",
+    }
+    form = demo_store.join_form(ddt33)
+    assert form is not None
+    assert [f["name"] for f in form] == ["service", "usage", "siret", "referent"]
+    assert demo_store.federated_user("proconnect", "pc-julien-lefebvre") == demo_id("user", "julien.lefebvre")
+    # The seeded answers satisfy the seeded forms.
+    from cartes_cli.sandbox.workflow import validate_answers
+
+    everything, _ = demo_store.requests(offset=0, limit=50, type="join")
+    for record in everything:
+        assert record.community is not None
+        assert validate_answers(demo_store.join_form(record.community.id) or [], record.answers or {}) == []
+
+
+def test_config_validation_of_the_new_settings() -> None:
+    for name in ("device_interval", "device_expires_in", "code_ttl", "login_ttl"):
+        with pytest.raises(SandboxConfigError):
+            SandboxConfig(**{name: 0}).validate()  # type: ignore[arg-type]
+    SandboxConfig(device_interval=1, device_expires_in=30, requests_api=False).validate()

@@ -1,5 +1,6 @@
-"""The Keycloak (OpenID Connect) token endpoint as cartes uses it: password grant (with TOTP),
-refresh, client credentials, logout.
+"""The Keycloak (OpenID Connect) endpoints as cartes uses them: password grant (with TOTP),
+refresh, client credentials, authorization code (PKCE), device authorization (RFC 8628),
+logout, revocation (RFC 7009) and the realm's signing keys (JWKS).
 
 Errors are typed: ``LoginRefused`` (``.error`` = ``invalid_grant``…, ``.messages`` = the server's
 description), ``AccountNotReady`` (a required action is pending), ``SessionExpired`` (a refresh
@@ -10,13 +11,15 @@ and the error code.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
+from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
@@ -42,7 +45,18 @@ from cartes_cli.errors import (
 )
 from cartes_cli.platforms import InvalidPlatformURL, Platform, validate_url
 
-__all__ = ["KEYCLOAK_PATHS", "OIDCClient", "SessionExpired", "keycloak_endpoints"]
+__all__ = [
+    "DEVICE_GRANT",
+    "KEYCLOAK_PATHS",
+    "ClientAuthMethod",
+    "OIDCClient",
+    "SessionExpired",
+    "keycloak_endpoints",
+]
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+ClientAuthMethod = Literal["form", "basic"]
+"""How a client secret travels: in the form body (``client_secret``, the default) or HTTP Basic."""
 
 KEYCLOAK_PATHS: dict[str, str] = {
     "authorization_endpoint": "/protocol/openid-connect/auth",
@@ -99,12 +113,17 @@ def _sentence(text: str) -> str:
 
 
 class OIDCClient:
-    """Talks to one platform's Keycloak realm with the platform's public ``client_id``.
+    """Talks to one platform's Keycloak realm as one OAuth client.
+
+    ``client_id`` defaults to the platform's password-grant client (``platform.client_id``); a
+    browser or device login uses ``platform.web_client_id`` (see :meth:`with_client_id`). A refresh
+    token is bound to the client that obtained it: refresh it with the same ``client_id``.
 
     ``http`` may be shared (it must not carry a ``BearerAuth``: requests here are sent with
     ``auth=None`` anyway); otherwise the client owns one, closed by :meth:`close`. ``client_secret``
-    is for confidential clients and service accounts. ``discovery_document`` seeds the discovery
-    cache (e.g. from a previous run), saving one round trip.
+    is for confidential clients and service accounts; ``client_auth`` says whether it goes in the
+    form (default) or as HTTP Basic (Keycloak accepts both). ``discovery_document`` seeds the
+    discovery cache (e.g. from a previous run), saving one round trip.
     """
 
     def __init__(
@@ -117,11 +136,18 @@ class OIDCClient:
         client_secret: str | SecretStr | None = None,
         discovery_document: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.time,
+        client_id: str | None = None,
+        client_auth: ClientAuthMethod = "form",
     ) -> None:
         self.platform = platform
-        self.client_id = platform.client_id
+        self.client_id = (client_id or platform.client_id).strip()
+        if not self.client_id:
+            raise UsageError("The OAuth client id is empty.")
+        if client_auth not in ("form", "basic"):
+            raise ValueError(f"client_auth must be 'form' or 'basic', not {client_auth!r}")
+        self.client_auth: ClientAuthMethod = client_auth
         if isinstance(client_secret, str):
-            client_secret = SecretStr(client_secret)
+            client_secret = SecretStr(client_secret) if client_secret else None
         self._client_secret = client_secret
         self._debug = debug
         self._clock = clock
@@ -134,7 +160,38 @@ class OIDCClient:
             headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
         )
         self._discovery: dict[str, Any] | None = dict(discovery_document) if discovery_document else None
+        self._jwks: dict[str, Any] | None = None
         self._lock = threading.Lock()
+
+    def with_client_id(
+        self,
+        client_id: str,
+        *,
+        client_secret: str | SecretStr | None = None,
+        client_auth: ClientAuthMethod | None = None,
+    ) -> OIDCClient:
+        """The same realm as another client (``web_client_id``…), sharing the HTTP connection pool
+        and the discovery document. The copy does not own the pool: close the original."""
+        if client_id == self.client_id and client_secret is None and client_auth in (None, self.client_auth):
+            return self
+        with self._lock:
+            discovery = dict(self._discovery) if self._discovery is not None else None
+        other = OIDCClient(
+            self.platform,
+            http=self._http,
+            debug=self._debug,
+            client_secret=client_secret,
+            discovery_document=discovery,
+            clock=self._clock,
+            client_id=client_id,
+            client_auth=client_auth or self.client_auth,
+        )
+        other._timeout = self._timeout
+        return other
+
+    @property
+    def has_client_secret(self) -> bool:
+        return self._client_secret is not None and bool(self._client_secret.get_secret_value())
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -163,13 +220,22 @@ class OIDCClient:
             with contextlib.suppress(Exception):  # a broken log sink must not break the request
                 self._debug(line)
 
-    def _send(self, method: str, url: str, *, form: Mapping[str, str] | None = None) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         label = f" (grant_type={form['grant_type']})" if form and "grant_type" in form else ""
         safe_url = url_without_query(url)
         self._emit(f"→ {method} {safe_url}{label}")
         start = time.perf_counter()
         try:
-            response = self._http.request(method, url, data=form, auth=None, timeout=self._timeout)
+            response = self._http.request(
+                method, url, data=form, headers=headers, auth=None, timeout=self._timeout
+            )
         except httpx.HTTPError as exc:
             error = transport_error(exc, url)
             self._emit(f"✗ {method} {safe_url}: {error}")
@@ -182,10 +248,25 @@ class OIDCClient:
         return response
 
     def _with_client(self, form: dict[str, str]) -> dict[str, str]:
+        """Client authentication in the form (``client_id`` [+ ``client_secret``])."""
         form["client_id"] = self.client_id
-        if self._client_secret is not None:
+        if self._client_secret is not None and self.client_auth == "form":
             form["client_secret"] = self._client_secret.get_secret_value()
         return form
+
+    def _client_headers(self) -> dict[str, str] | None:
+        """HTTP Basic client authentication (RFC 6749 §2.3.1: both parts form-encoded first)."""
+        if self._client_secret is None or self.client_auth != "basic":
+            return None
+        user = quote(self.client_id, safe="")
+        secret = quote(self._client_secret.get_secret_value(), safe="")
+        credentials = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {credentials}"}
+
+    def _post_form(self, endpoint: str, form: dict[str, str]) -> httpx.Response:
+        return self._send(
+            "POST", self.endpoint(endpoint), form=self._with_client(form), headers=self._client_headers()
+        )
 
     # --- discovery ----------------------------------------------------------------------------
 
@@ -247,25 +328,98 @@ class OIDCClient:
         }
         if totp:
             form["totp"] = totp
-        return self._token_request(self._with_client(form), refreshing=False)
+        return self._token_request(form, refreshing=False)
 
     def refresh(self, refresh_token: str) -> TokenSet:
         """A new token set from a refresh token; ``SessionExpired`` if the server refuses it."""
         if not refresh_token:
             raise SessionExpired("There is no refresh token to renew the session; log in again.")
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        return self._token_request(self._with_client(form), refreshing=True)
+        return self._token_request(form, refreshing=True)
 
-    def client_credentials(self) -> TokenSet:
-        """Service-account grant (needs ``client_secret``)."""
-        if self._client_secret is None:
+    def client_credentials(self, scope: str | None = None) -> TokenSet:
+        """Service-account grant (needs ``client_secret``). Keycloak sends no refresh token here:
+        renew by running the grant again (``TokenManager.for_client_credentials``)."""
+        if not self.has_client_secret:
             raise UsageError("A client secret is needed for a service-account login.")
-        return self._token_request(self._with_client({"grant_type": "client_credentials"}), refreshing=False)
+        form = {"grant_type": "client_credentials"}
+        if scope:
+            form["scope"] = scope
+        return self._token_request(form, refreshing=False)
+
+    def authorization_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
+        """Exchange the code of a browser login (PKCE: the verifier proves we started it)."""
+        if not code:
+            raise UsageError("The login answer carried no authorization code.")
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
+        return self._token_request(form, refreshing=False)
+
+    def device_authorization(self, scope: str = "openid") -> dict[str, Any]:
+        """Start a device login (RFC 8628 §3.1): the raw JSON answer (``device_code``, ``user_code``…)."""
+        response = self._post_form("device_authorization_endpoint", {"scope": scope} if scope else {})
+        if not response.is_success:
+            raise self._error(response, what="device login")
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidResponse(
+                f"The login server {host_label(response.request.url)} answered the device login request "
+                "with something that is not a JSON object."
+            )
+        return body
+
+    def device_token(self, device_code: str) -> TokenSet:
+        """One poll of the token endpoint for a device login. While the user has not approved yet
+        this raises ``LoginRefused`` with ``.error`` = ``authorization_pending`` or ``slow_down``
+        (see :mod:`cartes_cli.auth.device`, which does the polling)."""
+        return self._token_request({"grant_type": DEVICE_GRANT, "device_code": device_code}, refreshing=False)
+
+    def revoke(
+        self,
+        token: str,
+        hint: Literal["refresh_token", "access_token"] | None = "refresh_token",
+    ) -> None:
+        """RFC 7009 revocation. Revoking a refresh token ends its Keycloak session; an unknown or
+        expired token is not an error (the server answers 200)."""
+        form = {"token": token}
+        if hint:
+            form["token_type_hint"] = hint
+        response = self._post_form("revocation_endpoint", form)
+        if response.is_success:
+            return
+        raise self._error(response, what="revocation")
+
+    def jwks(self, *, refresh: bool = False) -> dict[str, Any]:
+        """The realm's public signing keys (``{"keys": [...]}``), cached; ``refresh`` re-reads them
+        (after a key rotation)."""
+        with self._lock:
+            if self._jwks is not None and not refresh:
+                return self._jwks
+        response = self._send("GET", self.endpoint("jwks_uri"))
+        if not response.is_success:
+            raise self._error(response, what="signing keys")
+        try:
+            document = json.loads(response.content)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise InvalidResponse(
+                f"The login server {host_label(response.request.url)} sent signing keys that are not a JWKS."
+            )
+        with self._lock:
+            self._jwks = document
+        return document
 
     def logout(self, refresh_token: str) -> None:
         """End the server-side session. A token the server no longer knows counts as logged out."""
-        form = self._with_client({"refresh_token": refresh_token})
-        response = self._send("POST", self.endpoint("end_session_endpoint"), form=form)
+        response = self._post_form("end_session_endpoint", {"refresh_token": refresh_token})
         if response.is_success:
             return
         code, messages = _oauth_error(response)
@@ -278,7 +432,7 @@ class OIDCClient:
 
     def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenSet:
         now = self._clock()  # taken before sending: the expiry computed is conservative
-        response = self._send("POST", self.endpoint("token_endpoint"), form=form)
+        response = self._post_form("token_endpoint", form)
         if not response.is_success:
             raise self._error(response, what="refresh" if refreshing else "login")
         try:

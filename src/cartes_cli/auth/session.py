@@ -4,6 +4,15 @@ Single flight: the check-and-refresh runs under one lock, so when 16 workers fin
 expired at the same moment, one of them calls the token endpoint and the others wait and reuse
 its result. ``on_refresh`` sees every new token set (still under the lock, so calls are ordered
 and the last one holds the newest refresh token, which is what the CLI persists).
+
+Three kinds of manager:
+
+- a user login (``TokenManager(oidc, tokens)``): renews with the refresh token; it may start from
+  a stored refresh token alone (``TokenSet.from_refresh_token``) or from a cached access token plus
+  the refresh token (``TokenSet.from_cache``), refreshing only when the access token nears expiry;
+- a service account (``TokenManager.for_client_credentials(oidc)``): no refresh token, renews by
+  running the client_credentials grant again;
+- a ready bearer token (``TokenManager.static``, ``CARTES_TOKEN``): never renewed.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 
@@ -22,7 +31,9 @@ from cartes_cli.errors import AuthRequired
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
 
-__all__ = ["TokenManager"]
+__all__ = ["Renewal", "TokenManager"]
+
+Renewal = Literal["refresh_token", "client_credentials"]
 
 
 class TokenManager:
@@ -46,8 +57,12 @@ class TokenManager:
         clock: Callable[[], float] = time.time,
         static: bool = False,
         source: str | None = None,
+        renewal: Renewal = "refresh_token",
     ) -> None:
+        if renewal not in ("refresh_token", "client_credentials"):
+            raise ValueError(f"unknown renewal {renewal!r}")
         self._oidc = oidc
+        self._renewal: Renewal = renewal
         self._tokens = tokens
         self._on_refresh = on_refresh
         self._skew = max(0.0, skew)
@@ -69,6 +84,30 @@ class TokenManager:
             raw = raw[len("bearer ") :].strip()
         return cls(None, TokenSet.from_access_token(raw), static=True, source=source)
 
+    @classmethod
+    def for_client_credentials(
+        cls,
+        oidc: OIDCClient,
+        *,
+        tokens: TokenSet | None = None,
+        on_refresh: Callable[[TokenSet], None] | None = None,
+        skew: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        source: str = "client_credentials",
+    ) -> TokenManager:
+        """A service account: the client_credentials grant runs on first use and again whenever the
+        access token nears expiry or is refused (single flight, like refreshes). ``tokens`` may be
+        a cached access token (``TokenSet.from_cache``) to start from."""
+        return cls(
+            oidc,
+            tokens or TokenSet.empty(),
+            on_refresh=on_refresh,
+            skew=skew,
+            clock=clock,
+            source=source,
+            renewal="client_credentials",
+        )
+
     # --- state --------------------------------------------------------------------------------
 
     @property
@@ -81,8 +120,16 @@ class TokenManager:
         return self._static
 
     @property
+    def renewal(self) -> Renewal:
+        return self._renewal
+
+    @property
     def can_refresh(self) -> bool:
-        return not self._static and self._oidc is not None and self._tokens.can_refresh
+        if self._static or self._oidc is None:
+            return False
+        if self._renewal == "client_credentials":
+            return self._oidc.has_client_secret
+        return self._tokens.can_refresh
 
     def _margin(self, tokens: TokenSet) -> float:
         lifetime = tokens.lifetime
@@ -147,14 +194,22 @@ class TokenManager:
                 f"The access token given in {self.source or 'the environment'} was refused or has "
                 "expired, and cartes cannot renew it; provide a fresh one."
             )
+        if self._renewal == "client_credentials":
+            return AuthRequired(
+                "The service-account token has expired and cannot be renewed without the client "
+                "secret; set CARTES_CLIENT_SECRET or log in again."
+            )
         return AuthRequired("Your session has expired; log in again.")
 
     def _refresh_locked(self) -> TokenSet:
         assert self._oidc is not None
-        refresh_token = self._tokens.refresh_token
-        assert refresh_token is not None
         self.refresh_count += 1
-        new = self._oidc.refresh(refresh_token.get_secret_value()).with_refresh_fallback(self._tokens)
+        if self._renewal == "client_credentials":
+            new = self._oidc.client_credentials()
+        else:
+            refresh_token = self._tokens.refresh_token
+            assert refresh_token is not None
+            new = self._oidc.refresh(refresh_token.get_secret_value()).with_refresh_fallback(self._tokens)
         self._tokens = new
         if self._on_refresh is not None:
             try:
@@ -166,5 +221,5 @@ class TokenManager:
         return new
 
     def __repr__(self) -> str:
-        kind = "static" if self._static else "refreshing"
+        kind = "static" if self._static else self._renewal
         return f"TokenManager({kind}, expires_at={self._tokens.expires_at!r}, refreshes={self.refresh_count})"

@@ -115,6 +115,32 @@ class TokenSet:
         )
 
     @classmethod
+    def from_cache(
+        cls,
+        access_token: str,
+        expires_at: float,
+        *,
+        refresh_token: str | None = None,
+        refresh_expires_at: float | None = None,
+    ) -> TokenSet:
+        """A cached access token (with its expiry) and, usually, the stored refresh token: used as
+        is until it nears expiry, then refreshed. ``issued_at`` comes from the JWT's ``iat`` when
+        there is one, so a short-lived token keeps its proportional refresh margin."""
+        iat = _number(jwt_claims(access_token).get("iat"))
+        return cls(
+            access_token=SecretStr(access_token),
+            expires_at=expires_at,
+            refresh_token=SecretStr(refresh_token) if refresh_token else None,
+            refresh_expires_at=refresh_expires_at,
+            issued_at=iat if iat is not None and iat <= expires_at else None,
+        )
+
+    @classmethod
+    def empty(cls) -> TokenSet:
+        """No token at all: the first use obtains one (service accounts)."""
+        return cls(access_token=SecretStr(""), expires_at=0.0)
+
+    @classmethod
     def from_access_token(cls, access_token: str) -> TokenSet:
         """A ready bearer token (``CARTES_TOKEN``); its expiry is read from the JWT when there is one."""
         exp = _number(jwt_claims(access_token).get("exp"))

@@ -1,5 +1,6 @@
-"""Time-based one-time codes (RFC 6238, 30 s windows, 6 digits: Keycloak's defaults) and the
-password login that computes them from a seed (``CARTES_TOTP_SECRET``).
+"""Time-based one-time codes (RFC 6238, 30 s windows, 6 digits: Keycloak's defaults), the
+password login that computes them from a seed (``CARTES_TOTP_SECRET``), and keeping that seed in
+the credential store per profile and account (``<profile>/<account>/totp_secret``).
 
 No message here ever echoes the seed or a code.
 """
@@ -14,21 +15,27 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from cartes_cli.auth.store import credential_key
 from cartes_cli.errors import AccountNotReady, LoginRefused, UsageError
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.auth.store import CredentialStore
     from cartes_cli.auth.tokens import TokenSet
 
 __all__ = [
     "EDGE_SECONDS",
     "MIN_SECRET_LENGTH",
     "PERIOD",
+    "TOTP_SECRET_KIND",
     "current_code",
+    "delete_totp_secret",
+    "load_totp_secret",
     "normalise_code",
     "normalise_secret",
     "password_login",
     "seconds_left_in_window",
+    "store_totp_secret",
     "window",
 ]
 
@@ -38,6 +45,9 @@ EDGE_SECONDS = 2.0
 """A code computed this close to the end of its window may reach the server in the next one."""
 MIN_SECRET_LENGTH = 16
 """Base32 characters (80 bits): shorter is a typo or a 6-digit code pasted instead of the seed."""
+
+TOTP_SECRET_KIND = "totp_secret"  # noqa: S105 - the name of a kind of secret, not a secret
+"""The ``kind`` part of the credential key a TOTP seed is stored under."""
 
 _BASE32 = re.compile(r"^[A-Z2-7]+$")
 
@@ -147,3 +157,29 @@ def password_login(
         if window(retry_at) == window(computed_at):
             raise  # the clock did not move on (a frozen test clock): nothing new to try
         return oidc.password_grant(username, password, current_code(seed, retry_at))
+
+
+# --- the seed in the credential store --------------------------------------------------------
+
+
+def store_totp_secret(store: CredentialStore, profile: str, account: str, secret: str) -> str:
+    """Keep the seed (normalised first, so a typo fails now, not at the next login); returns it."""
+    seed = normalise_secret(secret)
+    store.set(credential_key(profile, account, TOTP_SECRET_KIND), seed)
+    return seed
+
+
+def load_totp_secret(store: CredentialStore, profile: str, account: str) -> str | None:
+    """The stored seed, or None. A damaged value is treated as absent (never echoed)."""
+    value = store.get(credential_key(profile, account, TOTP_SECRET_KIND))
+    if not value:
+        return None
+    try:
+        return normalise_secret(value)
+    except UsageError:
+        return None
+
+
+def delete_totp_secret(store: CredentialStore, profile: str, account: str) -> None:
+    """Forget the seed (idempotent)."""
+    store.delete(credential_key(profile, account, TOTP_SECRET_KIND))

@@ -8,6 +8,7 @@ modules (httpx, pydantic, keyring) are imported here lazily, inside the methods 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,24 @@ class AppContext:
         except platforms.PlatformError as exc:
             raise UsageError(str(exc)) from exc
 
+    def sandbox_platform(self) -> Platform:
+        """The running sandbox (or the one --api-url points to), for sandbox-only commands."""
+        from cartes_cli import platforms
+
+        api_url = self.options.api_url or os.environ.get("CARTES_API_URL")
+        try:
+            if api_url:
+                return platforms.resolve_platform(
+                    None, api_url, self.options.issuer, sandbox_state=paths.sandbox_state_file()
+                )
+            return platforms.sandbox_platform(paths.sandbox_state_file())
+        except platforms.SandboxNotRunning as exc:
+            from cartes_cli.errors import TransportError
+
+            raise TransportError(str(exc)) from exc
+        except platforms.PlatformError as exc:
+            raise UsageError(str(exc)) from exc
+
     @staticmethod
     def same_platform(profile: Profile, platform: Platform) -> bool:
         """Does the profile's stored login belong to this platform?"""
@@ -144,12 +163,35 @@ class AppContext:
         return log
 
     def token_manager(self, profile: Profile, platform: Platform) -> tuple[TokenManager, str]:
-        """A token manager for the active login, and where its token comes from."""
+        """A token manager for the active login, and where its credential comes from.
+
+        Environment credentials win and never touch the keyring: ``CARTES_TOKEN``, then
+        ``CARTES_CLIENT_ID``/``CARTES_CLIENT_SECRET``. Then the profile's stored login.
+        """
+        from dataclasses import replace
+
         from cartes_cli.auth.session import TokenManager
 
         env_token = os.environ.get(ENV_TOKEN)
         if env_token:
-            return TokenManager.static(env_token.strip()), ENV_TOKEN
+            return TokenManager.static(env_token.strip(), source=ENV_TOKEN), ENV_TOKEN
+        cid, secret = os.environ.get("CARTES_CLIENT_ID"), os.environ.get("CARTES_CLIENT_SECRET")
+        if cid or secret:
+            if not (cid and secret):
+                missing = "CARTES_CLIENT_SECRET" if cid else "CARTES_CLIENT_ID"
+                raise UsageError(
+                    _(
+                        "{var} is not set: a service account needs both CARTES_CLIENT_ID and "
+                        "CARTES_CLIENT_SECRET."
+                    ).format(var=missing)
+                )
+            from cartes_cli.auth.oidc import OIDCClient
+
+            oidc = OIDCClient(replace(platform, client_id=cid), client_secret=secret, debug=self.debug_log())
+            self._clients.append(oidc)
+            manager = TokenManager.for_client_credentials(oidc, source="CARTES_CLIENT_ID")
+            self._managers.append(manager)
+            return manager, "CARTES_CLIENT_ID"
         if not profile.logged_in or not self.same_platform(profile, platform):
             raise NotLoggedIn(
                 _("You are not logged in to {platform} (profile {profile}); run 'cartes login'.").format(
@@ -162,27 +204,113 @@ class AppContext:
 
         assert profile.user is not None
         store = self.credential_store(profile.storage)
-        key = credential_key(profile.name, profile.user)
-        refresh_token = store.get(key)
+        account = profile.user
+        if profile.flow == "token":
+            bearer = store.get(credential_key(profile.name, account, "bearer_token"))
+            if not bearer:
+                raise NotLoggedIn(
+                    _("No stored token in profile {profile}; run 'cartes login'.").format(
+                        profile=profile.name
+                    )
+                )
+            manager = TokenManager.static(bearer, source=store.name)
+            if manager.tokens.expires_at and manager.tokens.expires_at < time.time():
+                raise NotLoggedIn(
+                    _(
+                        "The token stored in profile {profile} has expired; give a new one with "
+                        "'cartes login --with-token'."
+                    ).format(profile=profile.name)
+                )
+            return manager, store.name
+        cache = self.access_token_cache()
+        key = self.cache_key(profile, platform)
+        if profile.flow == "client-credentials":
+            secret = store.get(credential_key(profile.name, account, "client_secret"))
+            if not secret:
+                raise NotLoggedIn(
+                    _(
+                        "No stored client secret in profile {profile}; run 'cartes login "
+                        "--client-credentials'."
+                    ).format(profile=profile.name)
+                )
+            oidc = OIDCClient(platform, client_secret=secret, debug=self.debug_log())
+            self._clients.append(oidc)
+            manager = TokenManager.for_client_credentials(
+                oidc,
+                tokens=cache.token_set(key),
+                on_refresh=lambda t: cache.save_tokens(key, t),
+                source=store.name,
+            )
+            self._managers.append(manager)
+            return manager, store.name
+        refresh_key = credential_key(profile.name, account)
+        refresh_token = store.get(refresh_key)
         if not refresh_token:
             raise NotLoggedIn(
                 _("No stored login for {user} in profile {profile}; run 'cartes login'.").format(
-                    user=profile.user, profile=profile.name
+                    user=account, profile=profile.name
                 )
             )
         oidc = OIDCClient(platform, debug=self.debug_log())
         self._clients.append(oidc)
 
         def persist(tokens: TokenSet) -> None:
+            # The refresh token rotates: keep the newest one, and the access token in the cache.
             if tokens.refresh_token is not None:
-                store.set(key, tokens.refresh_token.get_secret_value())
+                store.set(refresh_key, tokens.refresh_token.get_secret_value())
+            cache.save_tokens(key, tokens)
 
-        # The first access_token() call exchanges the stored refresh token (which rotates).
-        manager = TokenManager(oidc, TokenSet.from_refresh_token(refresh_token), on_refresh=persist)
+        manager = TokenManager(
+            oidc, cache.token_set(key, refresh_token=refresh_token), on_refresh=persist, source=store.name
+        )
         self._managers.append(manager)
         return manager, store.name
 
-    def client(self) -> GeoplateformeClient:
+    # --- access-token cache -------------------------------------------------------------------------
+
+    def access_token_cache(self) -> Any:
+        from cartes_cli.auth.cache import AccessTokenCache
+
+        return AccessTokenCache(paths.cache_dir() / "tokens")
+
+    @staticmethod
+    def cache_key(profile: Profile, platform: Platform) -> str:
+        from cartes_cli.auth.cache import cache_key
+
+        return cache_key(
+            profile.name, profile.user or "-", issuer=platform.issuer, client_id=platform.client_id
+        )
+
+    def cache_access_token(self, profile: Profile, tokens: Any) -> None:
+        if profile.flow == "token" or not profile.user:
+            return
+        try:
+            platform = self.platform(profile)
+        except Exception:
+            return
+        self.access_token_cache().save_tokens(self.cache_key(profile, platform), tokens)
+
+    def forget_access_token(self, profile: Profile) -> None:
+        """Drop every cached access token of this profile (whatever the platform)."""
+        cache = self.access_token_cache()
+        try:
+            platform = self.platform(profile)
+        except Exception:
+            platform = None
+        if platform is not None and profile.user:
+            cache.delete(self.cache_key(profile, platform))
+
+    # --- clients --------------------------------------------------------------------------------------
+
+    def client_for(self, platform: Platform, manager: TokenManager) -> GeoplateformeClient:
+        from cartes_cli.auth.httpx_auth import BearerAuth
+        from cartes_cli.client import GeoplateformeClient
+
+        client = GeoplateformeClient(platform, auth=BearerAuth(manager), debug=self.debug_log())
+        self._clients.append(client)
+        return client
+
+    def client(self, *, max_connections: int = 16) -> GeoplateformeClient:
         """A client for the chosen platform, authenticated with the active login."""
         from cartes_cli.auth.httpx_auth import BearerAuth
         from cartes_cli.client import GeoplateformeClient
@@ -190,7 +318,9 @@ class AppContext:
         profile = self.profile()
         platform = self.platform(profile)
         manager, _source = self.token_manager(profile, platform)
-        client = GeoplateformeClient(platform, auth=BearerAuth(manager), debug=self.debug_log())
+        client = GeoplateformeClient(
+            platform, auth=BearerAuth(manager), debug=self.debug_log(), max_connections=max_connections
+        )
         self._clients.append(client)
         return client
 

@@ -1,4 +1,16 @@
-"""``cartes login``, ``cartes login status`` and ``cartes logout``."""
+"""``cartes login`` and its subcommands, and ``cartes logout``.
+
+Every way a person or a pipeline proves who it is:
+
+* ``--web``: authorization code + PKCE in the browser (FranceConnect and ProConnect live there);
+* ``--device``: RFC 8628, for SSH sessions and machines without a display;
+* ``--password``: username or e-mail, password, and the TOTP code when the account has one;
+* ``--client-credentials``: an IGN-issued service account;
+* ``--with-token``: a ready bearer token read from standard input.
+
+``CARTES_TOKEN`` and ``CARTES_CLIENT_ID``/``CARTES_CLIENT_SECRET`` win over any stored login and
+are never written anywhere.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +27,7 @@ from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.auth.store import CredentialStore
+    from cartes_cli.auth.tokens import TokenSet
     from cartes_cli.cli.context import AppContext
     from cartes_cli.config import Profile
     from cartes_cli.platforms import Platform
@@ -25,7 +38,7 @@ login_app = typer.Typer(
     no_args_is_help=False,
 )
 
-LOGOUT_HELP = _("Log out: revoke the session at the platform and forget the stored token.")
+LOGOUT_HELP = _("Log out: end the session at the platform and forget the stored credentials.")
 
 STATUS_COLUMNS = [
     Column("profile", _("PROFILE"), no_wrap=True),
@@ -35,10 +48,14 @@ STATUS_COLUMNS = [
     Column("source", _("SOURCE"), no_wrap=True),
     Column("state", _("STATE"), no_wrap=True),
     Column("expires_at", _("EXPIRES"), kind="datetime", no_wrap=True),
+    Column("flow", _("FLOW"), table=False),
     Column("token", _("TOKEN"), table=False),
     Column("api_url", _("API URL"), table=False),
+    Column("error", _("ERROR"), table=False),
 ]
 register_fields(*(c.key for c in STATUS_COLUMNS))
+
+FLOWS = ("web", "device", "password", "client-credentials", "token")
 
 
 def _ctx(ctx: typer.Context) -> AppContext:
@@ -50,8 +67,25 @@ def _ctx(ctx: typer.Context) -> AppContext:
 @login_app.callback()
 def login(
     ctx: typer.Context,
+    web: Annotated[
+        bool, typer.Option("--web", help=_("Log in in the browser (FranceConnect, ProConnect…)."))
+    ] = False,
+    device: Annotated[
+        bool,
+        typer.Option("--device", help=_("Log in with a code typed on another device (SSH, no display).")),
+    ] = False,
     password_flow: Annotated[
         bool, typer.Option("--password", help=_("Log in with username and password (+ TOTP code)."))
+    ] = False,
+    with_token: Annotated[
+        bool, typer.Option("--with-token", help=_("Read a ready bearer token from standard input."))
+    ] = False,
+    client_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--client-credentials",
+            help=_("Log in as a service account (CARTES_CLIENT_ID / CARTES_CLIENT_SECRET, or asked)."),
+        ),
     ] = False,
     username: Annotated[
         str | None,
@@ -65,86 +99,186 @@ def login(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help=_("Read the password from standard input."))
     ] = False,
+    store_totp_secret: Annotated[
+        bool,
+        typer.Option(
+            "--store-totp-secret",
+            help=_("Keep the account's TOTP seed in the keyring, so later logins compute the code."),
+        ),
+    ] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help=_("Print the login URL instead of opening a browser."))
+    ] = False,
     insecure_storage: Annotated[
         bool,
         typer.Option(
             "--insecure-storage",
-            help=_("Without a usable system keyring, keep the token in a private file (0600)."),
+            help=_("Without a usable system keyring, keep the credentials in a private file (0600)."),
         ),
     ] = False,
 ) -> None:
-    """Log in (e-mail or username, password and, when the account has one, a TOTP code).
+    """Log in to the Géoplateforme and keep the login in the system keyring.
 
-    Non-interactive: CARTES_USERNAME, CARTES_PASSWORD (or --password-stdin) and
-    CARTES_TOTP_SECRET, from which the 6-digit code is computed.
+    Without a flag: the password flow when CARTES_USERNAME/CARTES_PASSWORD or --username are
+    given; otherwise the browser on a desktop, and the device code over SSH or without a display.
     """
     if ctx.invoked_subcommand is not None:
         return
     app = _ctx(ctx)
-    term = app.terminal
-    # Everything the user gave is checked before the first request.
+    chosen = [
+        name
+        for name, on in (
+            ("web", web),
+            ("device", device),
+            ("password", password_flow),
+            ("token", with_token),
+            ("client-credentials", client_credentials),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError(
+            _("Choose one way to log in: --web, --device, --password, --with-token or --client-credentials.")
+        )
+    if (username or password_stdin) and chosen and chosen[0] != "password":
+        raise UsageError(_("--username and --password-stdin go with the password login only."))
+    if store_totp_secret and chosen and chosen[0] != "password":
+        raise UsageError(_("--store-totp-secret goes with the password login only."))
+    if password_stdin and with_token:
+        raise UsageError(_("--password-stdin and --with-token both read standard input; choose one."))
+
+    env_credential = _env_credential()
+    if env_credential:
+        _explain_env_credential(app, env_credential)
+        return
+
     profile = app.profile(create=True)
     platform = app.platform(profile, use_profile=True)
+    flow = chosen[0] if chosen else _default_flow(app, username, password_stdin, store_totp_secret)
+
+    # Everything the user gave is checked, and the credential store found usable, before any
+    # request is sent: nothing is half-done.
+    if flow == "password":
+        user, password = _password_inputs(app, username, password_stdin)
+        totp_secret = _totp_secret_input(app, store_totp_secret)
+        store = _choose_store(app, insecure_storage)
+        if totp_secret is None:
+            totp_secret = _stored_totp_secret(app, profile, user)
+        tokens = _login_with_password(app, platform, profile, user, password, totp_secret)
+        password = ""
+        account = user
+        extra = {"totp_secret": totp_secret} if store_totp_secret and totp_secret else {}
+        _finish(app, profile, platform, store, account, "password", tokens, platform.client_id, extra)
+    elif flow == "token":
+        token = _read_stdin_token(app)
+        store = _choose_store(app, insecure_storage)
+        _login_with_token(app, profile, platform, store, token)
+    elif flow == "client-credentials":
+        client_id, secret = _client_credential_inputs(app)
+        store = _choose_store(app, insecure_storage)
+        tokens = _client_credentials_grant(app, platform, client_id, secret)
+        _finish(
+            app,
+            profile,
+            platform,
+            store,
+            client_id,
+            "client-credentials",
+            tokens,
+            client_id,
+            {"client_secret": secret},
+        )
+    elif flow == "web":
+        store = _choose_store(app, insecure_storage)
+        tokens = _web_login(app, platform, open_browser=not no_browser)
+        account = _account_from(tokens)
+        _finish(app, profile, platform, store, account, "web", tokens, platform.web_client_id, {})
+    else:
+        store = _choose_store(app, insecure_storage)
+        tokens = _device_login(app, platform, open_browser=not no_browser)
+        account = _account_from(tokens)
+        _finish(app, profile, platform, store, account, "device", tokens, platform.web_client_id, {})
+
+
+# --- choosing the flow ---------------------------------------------------------------------------
+
+
+def _env_credential() -> str | None:
+    if os.environ.get("CARTES_TOKEN"):
+        return "CARTES_TOKEN"
+    cid, secret = os.environ.get("CARTES_CLIENT_ID"), os.environ.get("CARTES_CLIENT_SECRET")
+    if cid and secret:
+        return "CARTES_CLIENT_ID"
+    if cid or secret:
+        missing = "CARTES_CLIENT_SECRET" if cid else "CARTES_CLIENT_ID"
+        raise UsageError(
+            _(
+                "{var} is not set: a service account needs both CARTES_CLIENT_ID and CARTES_CLIENT_SECRET."
+            ).format(var=missing)
+        )
+    return None
+
+
+def _explain_env_credential(app: AppContext, variable: str) -> None:
+    """An environment credential wins: check that it works, store nothing, say so."""
+    profile = app.profile()
+    platform = app.platform(profile)
+    manager, source = app.token_manager(profile, platform)
+    client = app.client_for(platform, manager)
+    me = client.users.me()
+    who = me.email or getattr(me, "display_name", None) or me.id
+    app.terminal.success(
+        _(
+            "{variable} is set: cartes uses it for every command, as {who} on {platform}, and ignores stored "
+            "logins; nothing was stored. Unset it to use 'cartes login'."
+        ).format(variable=source or variable, who=who, platform=_platform_label(platform))
+    )
+
+
+def _has_display() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _over_ssh() -> bool:
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY") or os.environ.get("SSH_CLIENT"))
+
+
+def _default_flow(app: AppContext, username: str | None, password_stdin: bool, store_totp: bool) -> str:
+    if (
+        username
+        or password_stdin
+        or store_totp
+        or os.environ.get("CARTES_USERNAME")
+        or os.environ.get("CARTES_PASSWORD")
+    ):
+        return "password"
+    if not app.terminal.interactive:
+        raise UsageError(
+            _(
+                "Not on a terminal: say how to log in (CARTES_USERNAME and CARTES_PASSWORD, "
+                "--password-stdin, --with-token, --client-credentials, or --device)."
+            )
+        )
+    if _over_ssh() or not _has_display():
+        return "device"
+    return "web"
+
+
+# --- password ------------------------------------------------------------------------------------
+
+
+def _password_inputs(app: AppContext, username: str | None, password_stdin: bool) -> tuple[str, str]:
+    term = app.terminal
     user = username or os.environ.get("CARTES_USERNAME") or None
-    if user is None:
-        user = term.prompt(_("Username or e-mail")) if term.interactive else None
+    if user is None and term.interactive:
+        user = term.prompt(_("Username or e-mail"))
     if not user or not user.strip():
         raise UsageError(
             _("No username: give --username, set CARTES_USERNAME, or run on a terminal to be asked.")
         )
-    user = user.strip()
-    password = _read_password(app, password_stdin)
-
-    from cartes_cli.auth.totp import normalise_secret
-
-    totp_secret = os.environ.get("CARTES_TOTP_SECRET") or None
-    if totp_secret:
-        totp_secret = normalise_secret(totp_secret)
-    if os.environ.get("CARTES_TOKEN"):
-        term.warn(_("Note: CARTES_TOKEN is set; it wins over stored logins until you unset it."))
-
-    store = _choose_store(app, insecure_storage)
-
-    from cartes_cli.auth.oidc import OIDCClient
-
-    oidc = OIDCClient(platform, debug=app.debug_log())
-    try:
-        tokens = _login_with_password(app, oidc, profile, user, password, totp_secret)
-    finally:
-        password = ""
-    from cartes_cli.auth.store import credential_key
-    from cartes_cli.auth.tokens import jwt_claims
-
-    assert tokens.refresh_token is not None
-    if profile.user and profile.storage and (profile.user != user or profile.storage != store.name):
-        _forget(app, profile)  # a different account or store replaces the previous login
-    store.set(credential_key(profile.name, user), tokens.refresh_token.get_secret_value())
-    oidc.close()
-
-    profile.user = user
-    profile.storage = store.name
-    _record_platform(profile, platform)
-    app.config.active_profile = profile.name
-    app.config.save()
-
-    claims = jwt_claims(tokens.access_token.get_secret_value())
-    who = claims.get("preferred_username") or user
-    name = claims.get("name")
-    if store.name == "keyring":
-        where = _("the system keyring")
-    else:
-        where = _("{path}, readable only by you (no usable system keyring)").format(
-            path=getattr(store, "path", "a private file")
-        )
-    term.success(
-        _("Logged in to {platform} as {who}{name} (profile {profile}); token kept in {where}.").format(
-            platform=_platform_label(platform),
-            who=who,
-            name=f" ({name})" if name else "",
-            profile=profile.name,
-            where=where,
-        )
-    )
+    return user.strip(), _read_password(app, password_stdin)
 
 
 def _read_password(app: AppContext, from_stdin: bool) -> str:
@@ -166,8 +300,202 @@ def _read_password(app: AppContext, from_stdin: bool) -> str:
     )
 
 
+def _totp_secret_input(app: AppContext, store: bool) -> str | None:
+    """The TOTP seed from CARTES_TOTP_SECRET, or with --store-totp-secret from a hidden prompt."""
+    from cartes_cli.auth.totp import normalise_secret
+
+    raw = os.environ.get("CARTES_TOTP_SECRET") or None
+    if raw is None and store:
+        if not app.terminal.interactive:
+            raise UsageError(
+                _("--store-totp-secret: set CARTES_TOTP_SECRET, or run on a terminal to be asked.")
+            )
+        raw = app.terminal.prompt(_("TOTP seed (the text under the QR code)"), secret=True)
+    return normalise_secret(raw) if raw else None
+
+
+def _stored_totp_secret(app: AppContext, profile: Profile, user: str) -> str | None:
+    if not profile.storage or profile.user != user:
+        return None
+    from cartes_cli.auth.store import credential_key
+
+    try:
+        return app.credential_store(profile.storage).get(credential_key(profile.name, user, "totp_secret"))
+    except CredentialStoreError:
+        return None
+
+
+def _login_with_password(
+    app: AppContext, platform: Platform, profile: Profile, user: str, password: str, totp_secret: str | None
+) -> TokenSet:
+    from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.auth.totp import password_login
+
+    term = app.terminal
+    oidc = OIDCClient(platform, debug=app.debug_log())
+    try:
+        code: str | None = None
+        if totp_secret is None and profile.totp and profile.user == user and term.interactive:
+            code = _ask_code(app)
+        try:
+            tokens = password_login(oidc, user, password, totp_secret=totp_secret, totp_code=code)
+        except LoginRefused as exc:
+            # Keycloak answers a missing second factor exactly like a wrong password, so on a
+            # terminal we ask for the code once before concluding.
+            if (
+                totp_secret
+                or code
+                or not term.interactive
+                or exc.error != "invalid_grant"
+                or exc.status != 401
+            ):
+                raise
+            term.info(_("If your account uses two-factor authentication, enter the code from your app."))
+            code = _ask_code(app, optional=True)
+            if not code:
+                raise
+            tokens = password_login(oidc, user, password, totp_code=code)
+            profile.totp = True
+        else:
+            profile.totp = bool(totp_secret or code) or (profile.totp and profile.user == user)
+        return tokens
+    finally:
+        oidc.close()
+
+
+def _ask_code(app: AppContext, optional: bool = False) -> str | None:
+    label = _("6-digit code (Enter if none)") if optional else _("6-digit code")
+    for _attempt in range(3):
+        value = app.terminal.prompt(label).strip().replace(" ", "")
+        if optional and not value:
+            return None
+        if len(value) == 6 and value.isdigit():
+            return value
+        app.terminal.error(_("The code has 6 digits."))
+    raise UsageError(_("No valid 6-digit code was given."))
+
+
+# --- token, service account, browser, device ------------------------------------------------------
+
+
+def _read_stdin_token(app: AppContext) -> str:
+    data = sys.stdin.readline().strip()
+    if data.lower().startswith("bearer "):
+        data = data[7:].strip()
+    if not data:
+        raise UsageError(_("--with-token: no token was read from standard input."))
+    if any(c.isspace() for c in data):
+        raise UsageError(_("--with-token: the token read from standard input is malformed."))
+    from cartes_cli.auth.tokens import jwt_claims
+
+    exp = jwt_claims(data).get("exp")
+    if isinstance(exp, (int, float)) and exp < time.time():
+        raise UsageError(_("--with-token: this token has already expired."))
+    return data
+
+
+def _login_with_token(
+    app: AppContext, profile: Profile, platform: Platform, store: CredentialStore, token: str
+) -> None:
+    from cartes_cli.auth.session import TokenManager
+    from cartes_cli.auth.tokens import jwt_claims
+
+    manager = TokenManager.static(token, source="token")
+    me = app.client_for(platform, manager).users.me()  # proves the token works before storing it
+    claims = jwt_claims(token)
+    account = claims.get("preferred_username") or me.email or me.id
+    tokens = manager.tokens
+    _finish(app, profile, platform, store, str(account), "token", tokens, None, {"bearer_token": token})
+
+
+def _client_credential_inputs(app: AppContext) -> tuple[str, str]:
+    term = app.terminal
+    client_id = os.environ.get("CARTES_CLIENT_ID") or None
+    secret = os.environ.get("CARTES_CLIENT_SECRET") or None
+    if client_id is None and term.interactive:
+        client_id = term.prompt(_("Client id"))
+    if not client_id:
+        raise UsageError(_("No client id: set CARTES_CLIENT_ID, or run on a terminal to be asked."))
+    if secret is None and term.interactive:
+        secret = term.prompt(_("Client secret"), secret=True)
+    if not secret:
+        raise UsageError(_("No client secret: set CARTES_CLIENT_SECRET, or run on a terminal to be asked."))
+    return client_id.strip(), secret.strip()
+
+
+def _client_credentials_grant(app: AppContext, platform: Platform, client_id: str, secret: str) -> TokenSet:
+    from dataclasses import replace
+
+    from cartes_cli.auth.oidc import OIDCClient
+
+    oidc = OIDCClient(replace(platform, client_id=client_id), client_secret=secret, debug=app.debug_log())
+    try:
+        return oidc.client_credentials()
+    finally:
+        oidc.close()
+
+
+def _web_login(app: AppContext, platform: Platform, *, open_browser: bool) -> TokenSet:
+    from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.auth.web import WebLogin
+
+    term = app.terminal
+    oidc = OIDCClient(platform, debug=app.debug_log())
+
+    def opener(url: str) -> bool:
+        if not open_browser:
+            return False
+        import webbrowser
+
+        try:
+            return webbrowser.open(url)
+        except Exception:  # no usable browser: the URL is printed anyway
+            return False
+
+    try:
+        flow = WebLogin(oidc, client_id=platform.web_client_id, open_browser=None)
+        url = flow.authorization_url
+        opened = opener(url)
+        if opened:
+            term.info(_("A browser window opened to log in. If it did not, open this address:"))
+        else:
+            term.info(_("Open this address in a browser to log in:"))
+        term.info(f"  {url}")
+        term.info(_("Waiting for the browser… (Ctrl-C to cancel)"))
+        return flow.wait()
+    finally:
+        oidc.close()
+
+
+def _device_login(app: AppContext, platform: Platform, *, open_browser: bool) -> TokenSet:
+    from cartes_cli.auth.device import DeviceLogin
+    from cartes_cli.auth.oidc import OIDCClient
+
+    term = app.terminal
+    oidc = OIDCClient(platform, debug=app.debug_log())
+    try:
+        flow = DeviceLogin(oidc, client_id=platform.web_client_id)
+        auth = flow.start()
+        term.info("")
+        term.info(_("First copy your one-time code:  {code}").format(code=auth.user_code))
+        term.info(_("Then open {url} on any device and enter it.").format(url=auth.verification_uri))
+        if auth.verification_uri_complete:
+            term.info(_("(or open {url} directly)").format(url=auth.verification_uri_complete))
+        term.info(_("Waiting for the authorization… (Ctrl-C to cancel)"))
+        return flow.poll(auth)
+    finally:
+        oidc.close()
+
+
+def _account_from(tokens: TokenSet) -> str:
+    return str(tokens.username or tokens.email or tokens.claims.get("sub") or "user")
+
+
+# --- storing ---------------------------------------------------------------------------------------
+
+
 def _choose_store(app: AppContext, insecure: bool) -> CredentialStore:
-    """Check where the token will go before sending any password."""
+    """Check where the credentials will go before sending anything."""
     from cartes_cli.auth.store import KeyringStore
     from cartes_cli.cli.context import keyring_service
 
@@ -181,43 +509,52 @@ def _choose_store(app: AppContext, insecure: bool) -> CredentialStore:
     return app.credential_store("file")
 
 
-def _login_with_password(
-    app: AppContext, oidc: Any, profile: Profile, user: str, password: str, totp_secret: str | None
-) -> Any:
-    from cartes_cli.auth.totp import password_login
+def _finish(
+    app: AppContext,
+    profile: Profile,
+    platform: Platform,
+    store: CredentialStore,
+    account: str,
+    flow: str,
+    tokens: TokenSet,
+    client_id: str | None,
+    extra: dict[str, str],
+) -> None:
+    from cartes_cli.auth.store import credential_key
 
-    term = app.terminal
-    code: str | None = None
-    if totp_secret is None and profile.totp and profile.user == user and term.interactive:
-        code = _ask_code(app)
-    try:
-        tokens = password_login(oidc, user, password, totp_secret=totp_secret, totp_code=code)
-    except LoginRefused as exc:
-        # Keycloak answers a missing second factor exactly like a wrong password, so on a terminal
-        # we ask for the code once before concluding.
-        if totp_secret or code or not term.interactive or exc.error != "invalid_grant" or exc.status != 401:
-            raise
-        term.info(_("If your account uses two-factor authentication, enter the code from your app."))
-        code = _ask_code(app, optional=True)
-        if not code:
-            raise
-        tokens = password_login(oidc, user, password, totp_code=code)
-        profile.totp = True
+    if profile.user and profile.storage:
+        _forget(app, profile)  # the new login replaces the previous one of this profile
+    if tokens.refresh_token is not None:
+        store.set(credential_key(profile.name, account), tokens.refresh_token.get_secret_value())
+    for kind, value in extra.items():
+        store.set(credential_key(profile.name, account, kind), value)
+    profile.user = account
+    profile.storage = store.name
+    profile.flow = flow
+    # Refreshing must use the client that obtained the token.
+    profile.client_id = client_id if flow in ("web", "device", "client-credentials") else None
+    _record_platform(profile, platform)
+    app.config.active_profile = profile.name
+    app.config.save()
+    app.cache_access_token(profile, tokens)
+
+    who = tokens.username or account
+    name = tokens.claims.get("name")
+    if store.name == "keyring":
+        where = _("the system keyring")
     else:
-        profile.totp = bool(totp_secret or code) or (profile.totp and profile.user == user)
-    return tokens
-
-
-def _ask_code(app: AppContext, optional: bool = False) -> str | None:
-    label = _("6-digit code (Enter if none)") if optional else _("6-digit code")
-    for _attempt in range(3):
-        value = app.terminal.prompt(label).strip().replace(" ", "")
-        if optional and not value:
-            return None
-        if len(value) == 6 and value.isdigit():
-            return value
-        app.terminal.error(_("The code has 6 digits."))
-    raise UsageError(_("No valid 6-digit code was given."))
+        where = _("{path}, readable only by you (no usable system keyring)").format(
+            path=getattr(store, "path", "a private file")
+        )
+    app.terminal.success(
+        _("Logged in to {platform} as {who}{name} (profile {profile}); credentials kept in {where}.").format(
+            platform=_platform_label(platform),
+            who=who,
+            name=f" ({name})" if name else "",
+            profile=profile.name,
+            where=where,
+        )
+    )
 
 
 def _record_platform(profile: Profile, platform: Platform) -> None:
@@ -237,40 +574,52 @@ def _platform_label(platform: Platform) -> str:
     return platform_label(platform)
 
 
+CREDENTIAL_KINDS = ("refresh_token", "totp_secret", "client_secret", "bearer_token")
+
+
 def _forget(app: AppContext, profile: Profile, *, revoke_with: Platform | None = None) -> bool:
-    """Forget (and, when possible, revoke) the profile's stored login. True if one was stored."""
+    """Forget (and, when possible, end at the platform) the profile's stored login."""
     from cartes_cli.auth.store import credential_key
 
     if not profile.user or not profile.storage:
         return False
     store = app.credential_store(profile.storage)
-    key = credential_key(profile.name, profile.user)
-    token = store.get(key)
+    token = store.get(credential_key(profile.name, profile.user))
     if token and revoke_with is not None:
+        from dataclasses import replace
+
         from cartes_cli.auth.oidc import OIDCClient
         from cartes_cli.errors import CartesError
 
-        oidc = OIDCClient(revoke_with, debug=app.debug_log())
+        platform = replace(revoke_with, client_id=profile.client_id) if profile.client_id else revoke_with
+        oidc = OIDCClient(platform, debug=app.debug_log())
         try:
             oidc.logout(token)
         except CartesError as exc:
             app.terminal.warn(
                 _(
-                    "Could not end the session at the platform ({reason}); the token is forgotten "
+                    "Could not end the session at the platform ({reason}); the credentials are forgotten "
                     "locally anyway."
                 ).format(reason=exc.message.rstrip("."))
             )
         finally:
             oidc.close()
-    store.delete(key)
-    return bool(token)
+    found = False
+    for kind in CREDENTIAL_KINDS:
+        key = credential_key(profile.name, profile.user, kind)
+        if kind != "refresh_token" and store.get(key) is None:
+            continue
+        found = True
+        store.delete(key)
+    app.forget_access_token(profile)
+    return bool(token) or found
 
 
 def logout(
     ctx: typer.Context,
     all_profiles: Annotated[bool, typer.Option("--all", help=_("Log out of every profile."))] = False,
 ) -> None:
-    """Log out: revoke the session at the platform and forget the stored token."""
+    """Log out: end the session at the platform and forget the stored credentials."""
     app = _ctx(ctx)
     term = app.terminal
     profiles = list(app.config.profiles.values()) if all_profiles else [app.profile()]
@@ -279,12 +628,8 @@ def logout(
         if not profile.logged_in:
             continue
         try:
-            platform = (
-                app.platform(profile, use_profile=True)
-                if not all_profiles
-                else _profile_platform(app, profile)
-            )
-        except Exception:  # the platform is gone (sandbox stopped): forget locally
+            platform: Platform | None = _profile_platform(profile)
+        except Exception:  # the platform is gone (a stopped sandbox): forget locally
             platform = None
         _forget(app, profile, revoke_with=platform)
         term.success(
@@ -292,21 +637,27 @@ def logout(
         )
         profile.user = None
         profile.storage = None
+        profile.flow = None
         done += 1
     if done:
         app.config.save()
     else:
         term.info(_("Not logged in; nothing to do."))
+    if os.environ.get("CARTES_TOKEN") or os.environ.get("CARTES_CLIENT_ID"):
+        term.warn(_("Note: an environment credential (CARTES_TOKEN or CARTES_CLIENT_ID) is still set."))
 
 
-def _profile_platform(app: AppContext, profile: Profile) -> Platform:
+def _profile_platform(profile: Profile) -> Platform:
+    from dataclasses import replace
+
     from cartes_cli import paths, platforms
 
+    state = paths.sandbox_state_file()
     if profile.env in ("prod", "qualif", "sandbox"):
-        return platforms.resolve_platform(profile.env, None, None, sandbox_state=paths.sandbox_state_file())
-    return platforms.resolve_platform(
-        None, profile.api_url, profile.issuer, sandbox_state=paths.sandbox_state_file()
-    )
+        platform = platforms.resolve_platform(profile.env, None, None, sandbox_state=state)
+    else:
+        platform = platforms.resolve_platform(None, profile.api_url, profile.issuer, sandbox_state=state)
+    return replace(platform, client_id=profile.client_id) if profile.client_id else platform
 
 
 login_app.command("logout", help=LOGOUT_HELP)(logout)
@@ -329,23 +680,19 @@ def status(
     active = app.profile_name
     names = sorted(set(config.profiles) | {active})
     rows: list[dict[str, Any]] = []
-    active_ok = True
-    active_error = ""
-    env_token = os.environ.get("CARTES_TOKEN")
+    active_error: str | None = None
+    env_source = _env_credential()
     for name in names:
-        profile = config.get(name)
-        is_active = name == active
-        if profile is None:
-            from cartes_cli.config import Profile as P
+        from cartes_cli.config import Profile as ProfileRecord
 
-            profile = P(name=name)
-        row = _status_row(app, profile, is_active, show_token, env_token if is_active else None)
+        profile = config.get(name) or ProfileRecord(name=name)
+        is_active = name == active
+        row = _status_row(app, profile, is_active, show_token, env_source if is_active else None)
         rows.append(row)
         if is_active and row["state"] != "ok":
-            active_ok = False
             active_error = row.get("error") or _("not logged in; run 'cartes login'.")
     term.print_list(rows, STATUS_COLUMNS)
-    if not active_ok:
+    if active_error is not None:
         term.error(
             _("The active profile {name} cannot be used: {reason}").format(name=active, reason=active_error)
         )
@@ -353,7 +700,7 @@ def status(
 
 
 def _status_row(
-    app: AppContext, profile: Profile, is_active: bool, show_token: bool, env_token: str | None
+    app: AppContext, profile: Profile, is_active: bool, show_token: bool, env_source: str | None
 ) -> dict[str, Any]:
     from cartes_cli.errors import CartesError
 
@@ -366,37 +713,33 @@ def _status_row(
         "source": None,
         "state": "not logged in",
         "expires_at": None,
+        "flow": profile.flow,
         "token": None,
+        "error": None,
     }
-    if env_token:
-        from cartes_cli.auth.tokens import jwt_claims
-
-        claims = jwt_claims(env_token)
-        row.update(source="CARTES_TOKEN", user=claims.get("preferred_username") or claims.get("email"))
-        exp = claims.get("exp")
-        row["expires_at"] = _ts(exp) if isinstance(exp, (int, float)) else None
-        row["state"] = "expired" if isinstance(exp, (int, float)) and exp < time.time() else "ok"
-        row["token"] = env_token if show_token else _mask(env_token)
+    if not profile.logged_in and not env_source:
         return row
-    if not profile.logged_in:
-        return row
-    row["source"] = "keyring" if profile.storage == "keyring" else "file"
     try:
-        platform = _profile_platform(app, profile)
+        platform = app.platform(profile) if env_source else _profile_platform(profile)
+        row["platform"] = platform.name
         row["api_url"] = platform.api_url
-        manager, _source = app.token_manager(profile, platform)
+        manager, source = app.token_manager(profile, platform)
+        row["source"] = source
         token = manager.access_token()
+        tokens = manager.tokens
+        row["user"] = tokens.username or tokens.email or row["user"]
         row["state"] = "ok"
-        row["expires_at"] = _ts(manager.tokens.expires_at)
+        row["expires_at"] = _ts(tokens.expires_at) if tokens.expires_at else None
         row["token"] = token if show_token else _mask(token)
+        if env_source:
+            row["flow"] = "environment"
     except CartesError as exc:
         from cartes_cli.cli.errors import describe
 
         row["state"] = _short_state(exc)
         row["error"] = describe(exc)[1]
-    except Exception as exc:  # an unusable platform definition
-        row["state"] = "error"
-        row["error"] = str(exc)
+        if row["source"] is None:
+            row["source"] = env_source or ("keyring" if profile.storage == "keyring" else "file")
     return row
 
 
@@ -421,3 +764,64 @@ def _ts(epoch: float) -> Any:
 def _mask(token: str) -> str:
     """Enough to tell tokens apart at a glance, never enough to use one."""
     return f"{token[:4]}{'*' * 12}"
+
+
+@login_app.command("token")
+def token(ctx: typer.Context) -> None:
+    """Print a valid access token (renewed if needed), and nothing else.
+
+    For other tools: cartes login token | other-tool --password-stdin
+    """
+    app = _ctx(ctx)
+    profile = app.profile()
+    platform = app.platform(profile)
+    manager, _source = app.token_manager(profile, platform)
+    app.terminal.out(manager.access_token())
+
+
+@login_app.command("refresh")
+def refresh(ctx: typer.Context) -> None:
+    """Renew the access token now (and the stored refresh token)."""
+    app = _ctx(ctx)
+    profile = app.profile()
+    platform = app.platform(profile)
+    manager, source = app.token_manager(profile, platform)
+    if not manager.can_refresh:
+        raise UsageError(
+            _("This login ({source}) cannot be renewed; give a new token.").format(source=source)
+        )
+    tokens = manager.refresh()
+    minutes = max(0, int((tokens.expires_at - time.time()) // 60)) if tokens.expires_at else 0
+    app.terminal.success(
+        _("Token renewed for {user} (profile {profile}); it expires in {n} min.").format(
+            user=tokens.username or profile.user, profile=profile.name, n=minutes
+        )
+    )
+
+
+@login_app.command("switch")
+def switch(
+    ctx: typer.Context,
+    profile_name: Annotated[str, typer.Argument(metavar="PROFILE", help=_("The profile to make active."))],
+) -> None:
+    """Make another profile the active one."""
+    from cartes_cli.config import validate_profile_name
+
+    app = _ctx(ctx)
+    validate_profile_name(profile_name)
+    config = app.config
+    if profile_name not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) or _("none")
+        raise UsageError(
+            _("Unknown profile {name!r} (known profiles: {known}).").format(name=profile_name, known=known)
+        )
+    config.active_profile = profile_name
+    config.save()
+    profile = config.profiles[profile_name]
+    app.terminal.success(
+        _("Active profile: {name} ({user} on {platform}).").format(
+            name=profile_name,
+            user=profile.user or _("not logged in"),
+            platform=profile.env or profile.api_url,
+        )
+    )

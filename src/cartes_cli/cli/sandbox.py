@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cartes_cli.cli.output import Column, register_fields
 from cartes_cli.errors import CartesError, UsageError
 from cartes_cli.i18n import _
 
@@ -42,6 +43,16 @@ def serve(
     log_requests: Annotated[
         bool, typer.Option("--log-requests", help=_("Log every request on stderr."))
     ] = False,
+    requests_api: Annotated[
+        bool,
+        typer.Option(
+            "--requests-api/--no-requests-api",
+            help=_("Serve the request API (off: behave like the real platform, which has none)."),
+        ),
+    ] = True,
+    device_interval: Annotated[
+        int, typer.Option("--device-interval", help=_("Device login: seconds between polls."), min=1)
+    ] = 5,
 ) -> None:
     """Run the sandbox until Ctrl-C.
 
@@ -70,6 +81,62 @@ def serve(
         refresh_ttl=refresh_ttl,
         latency_ms=latency,
         log_requests=log_requests,
+        requests_api=requests_api,
+        device_interval=device_interval,
     )
     if code:
         raise typer.Exit(code)
+
+
+OUTBOX_COLUMNS = [
+    Column("creation", _("SENT"), kind="datetime", no_wrap=True),
+    Column("to", _("TO"), no_wrap=True),
+    Column("subject", _("SUBJECT")),
+    Column("id", _("ID"), table=False),
+    Column("related", _("REQUEST"), table=False),
+    Column("body", _("BODY"), table=False),
+]
+register_fields(*(c.key for c in OUTBOX_COLUMNS))
+
+
+@sandbox_app.command("outbox")
+def outbox(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None, typer.Option("--to", help=_("Only e-mails to this address."), show_default=False)
+    ] = None,
+    related: Annotated[
+        str | None, typer.Option("--request", help=_("Only e-mails about this request."), show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help=_("At most this many, newest first."), min=1)] = 50,
+    full: Annotated[bool, typer.Option("--full", help=_("Print each e-mail in full."))] = False,
+) -> None:
+    """The e-mails the sandbox would have sent (verification codes, requests, decisions)."""
+    from cartes_cli.client import GeoplateformeClient
+
+    app = ctx.find_root().obj
+    platform = app.sandbox_platform()
+    with GeoplateformeClient(platform, debug=app.debug_log()) as client:
+        messages = client.sandbox.outbox(to=to)
+    if related:
+        messages = [m for m in messages if (m.related or "") == related.strip()]
+    messages = list(reversed(messages))[:limit]  # newest first
+    rows = [
+        {
+            "id": m.id,
+            "to": ", ".join(m.to) if isinstance(m.to, list) else m.to,
+            "subject": m.subject,
+            "body": m.body,
+            "related": m.related,
+            "creation": m.creation,
+        }
+        for m in messages
+    ]
+    term = app.terminal
+    if full and term.rendering not in ("json",):
+        for row in rows:
+            term.out(
+                f"To: {row['to']}\nSubject: {row['subject']}\nDate: {row['creation']}\n\n{row['body']}\n"
+            )
+        return
+    term.print_list(rows, OUTBOX_COLUMNS, empty=_("The outbox is empty."))

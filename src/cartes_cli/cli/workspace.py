@@ -122,3 +122,444 @@ def _mine_row(membership: Any, me: Any) -> dict[str, Any]:
         "datastore": community.datastore_id,
         "creation": community.creation,
     }
+
+
+# --- show, members --------------------------------------------------------------------------------
+
+WorkspaceArg = Annotated[
+    str, typer.Argument(metavar="WS", help=_("Workspace: id, technical name or exact name."))
+]
+
+SHOW_COLUMNS = [
+    Column("technical_name", _("Name")),
+    Column("name", _("Title")),
+    Column("id", _("Id")),
+    Column("description", _("Description")),
+    Column("public", _("Public"), kind="bool"),
+    Column("contact", _("Contact")),
+    Column("supervisor", _("Supervisor")),
+    Column("my_rights", _("My rights"), kind="list"),
+    Column("datastore", _("Datastore")),
+    Column("datastore_active", _("Datastore active"), kind="bool"),
+    Column("storage", _("Storage (used / quota)")),
+    Column("uploads", _("Uploads (used / quota)")),
+    Column("annexes", _("Annexes (used / quota)")),
+    Column("services", _("Services"), kind="list"),
+    Column("creation", _("Created"), kind="datetime"),
+    Column("update", _("Updated"), kind="datetime"),
+]
+MEMBER_COLUMNS = [
+    Column("email", _("E-MAIL"), no_wrap=True),
+    Column("name", _("NAME")),
+    Column("rights", _("RIGHTS"), kind="list"),
+    Column("since", _("SINCE"), kind="datetime", no_wrap=True),
+    Column("user_id", _("USER ID"), table=False),
+    Column("supervisor", _("SUPERVISOR"), kind="bool", table=False),
+]
+register_fields(*(c.key for c in SHOW_COLUMNS), *(c.key for c in MEMBER_COLUMNS))
+
+
+def _size(n: Any) -> str:
+    if n is None:
+        return "—"
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return str(n)
+
+
+def _usage(entry: Any) -> str | None:
+    if entry is None:
+        return None
+    return f"{_size(getattr(entry, 'use', None))} / {_size(getattr(entry, 'quota', None))}"
+
+
+@workspace_app.command("show")
+def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
+    """Show a workspace: community, supervisor, datastore quotas and services, my rights."""
+    from cartes_cli.errors import PermissionDenied
+
+    app = _ctx(ctx)
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    me = client.users.me()
+    membership = me.membership(community.id) if hasattr(me, "membership") else None
+    supervisor = community.supervisor
+    sup_text = None
+    if supervisor is not None and not isinstance(supervisor, str):
+        name = " ".join(p for p in (supervisor.first_name, supervisor.last_name) if p)
+        sup_text = f"{name} <{supervisor.email}>" if supervisor.email else name
+    elif isinstance(supervisor, str):
+        sup_text = supervisor
+    row: dict[str, Any] = {
+        "id": community.id,
+        "technical_name": community.technical_name,
+        "name": community.name,
+        "description": community.description,
+        "public": community.public,
+        "contact": community.contact,
+        "supervisor": sup_text,
+        "my_rights": [getattr(r, "value", r) for r in membership.rights] if membership else [],
+        "datastore": None,
+        "datastore_active": None,
+        "storage": None,
+        "uploads": None,
+        "annexes": None,
+        "services": [],
+        "creation": community.creation,
+        "update": community.update,
+    }
+    datastore_id = community.datastore_id
+    if datastore_id:
+        try:
+            ds = client.datastores.get(datastore_id)
+        except PermissionDenied:
+            row["datastore"] = datastore_id
+        else:
+            row["datastore"] = ds.technical_name or ds.name
+            row["datastore_active"] = ds.active
+            storages = ds.storages
+            if storages is not None:
+                data = list(storages.data or [])
+                if data:
+                    used = sum(d.use or 0 for d in data)
+                    quota = sum(d.quota or 0 for d in data)
+                    row["storage"] = f"{_size(used)} / {_size(quota)}"
+                row["uploads"] = _usage(storages.uploads)
+                row["annexes"] = _usage(storages.annexes)
+            row["services"] = [
+                f"{e.endpoint.name} ({e.use}/{e.quota})"
+                for e in (ds.endpoints or [])
+                if e.endpoint is not None
+            ]
+    app.terminal.print_object(row, SHOW_COLUMNS)
+
+
+@workspace_app.command("members")
+def members(ctx: typer.Context, workspace: WorkspaceArg) -> None:
+    """List the members of a workspace and their rights (needs the COMMUNITY right)."""
+    app = _ctx(ctx)
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    supervisor_id = community.supervisor_id
+    rows = []
+    for m in client.communities.members(community.id):
+        user = m.user
+        name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else None
+        rows.append(
+            {
+                "email": user.email if user else None,
+                "name": name,
+                "rights": [getattr(r, "value", r) for r in m.rights],
+                "since": m.creation,
+                "user_id": user.id if user else None,
+                "supervisor": bool(user and user.id == supervisor_id),
+            }
+        )
+    rows.sort(key=lambda r: (not r["supervisor"], (r["email"] or "").lower()))
+    app.terminal.print_list(rows, MEMBER_COLUMNS, empty=_("No member."))
+
+
+# --- member add|set|remove ---------------------------------------------------------------------------
+
+member_app = typer.Typer(
+    help=_("Add, change or remove a member (needs the COMMUNITY right)."), no_args_is_help=True
+)
+workspace_app.add_typer(member_app, name="member")
+
+UserArg = Annotated[
+    str, typer.Argument(metavar="USER", help=_("The user: id, or e-mail of a current member."))
+]
+RightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rights",
+        help=_("Comma-separated: COMMUNITY, UPLOAD, PROCESSING, BROADCAST, ANNEX."),
+        show_default=False,
+    ),
+]
+
+
+def _find_member(client: Any, community_id: str, user: str) -> Any:
+    needle = user.strip().lower()
+    for m in client.communities.members(community_id):
+        if m.user and (m.user.id.lower() == needle or (m.user.email or "").lower() == needle):
+            return m
+    return None
+
+
+@member_app.command("add")
+def member_add(ctx: typer.Context, workspace: WorkspaceArg, user: UserArg, rights: RightsOpt = None) -> None:
+    """Add a user (by id) with rights (default: UPLOAD,PROCESSING,BROADCAST,ANNEX)."""
+    from cartes_cli.cli.bulk import UUID
+    from cartes_cli.client.validation import parse_rights
+    from cartes_cli.errors import Conflict
+
+    app = _ctx(ctx)
+    granted = list(parse_rights(rights)) if rights else ["UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"]
+    if not UUID.match(user.strip()):
+        from cartes_cli.errors import UsageError
+
+        raise UsageError(_("To add a member, give the user's id (a UUID), as found in their request."))
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    if _find_member(client, community.id, user) is not None:
+        raise Conflict(
+            _("{user} is already a member of {ws}; use 'cartes workspace member set'.").format(
+                user=user, ws=community.technical_name
+            )
+        )
+    member = client.communities.put_member(community.id, user.strip(), granted)
+    app.terminal.success(
+        _("Added {user} to {ws} with {rights}.").format(
+            user=member.user.email if member.user else user,
+            ws=community.technical_name,
+            rights=",".join(granted),
+        )
+    )
+
+
+@member_app.command("set")
+def member_set(ctx: typer.Context, workspace: WorkspaceArg, user: UserArg, rights: RightsOpt = None) -> None:
+    """Replace a member's rights."""
+    from cartes_cli.client.validation import parse_rights
+    from cartes_cli.errors import NotFound, UsageError
+
+    app = _ctx(ctx)
+    if not rights:
+        raise UsageError(_("Say which rights with --rights."))
+    granted = list(parse_rights(rights))
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    existing = _find_member(client, community.id, user)
+    if existing is None:
+        raise NotFound(_("{user} is not a member of {ws}.").format(user=user, ws=community.technical_name))
+    client.communities.put_member(community.id, existing.user.id, granted)
+    app.terminal.success(
+        _("{user} now has {rights} in {ws}.").format(
+            user=existing.user.email or existing.user.id,
+            rights=",".join(map(str, granted)),
+            ws=community.technical_name,
+        )
+    )
+
+
+@member_app.command("remove")
+def member_remove(
+    ctx: typer.Context,
+    workspace: WorkspaceArg,
+    user: UserArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Remove a member (the supervisor cannot be removed)."""
+    from cartes_cli.errors import NotFound, UsageError
+
+    app = _ctx(ctx)
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    existing = _find_member(client, community.id, user)
+    if existing is None:
+        raise NotFound(_("{user} is not a member of {ws}.").format(user=user, ws=community.technical_name))
+    if existing.user.id == community.supervisor_id:
+        raise UsageError(
+            _("{user} supervises {ws} and cannot be removed.").format(
+                user=existing.user.email, ws=community.technical_name
+            )
+        )
+    _confirm(
+        app, _("Remove {user} from {ws}?").format(user=existing.user.email, ws=community.technical_name), yes
+    )
+    client.communities.remove_member(community.id, existing.user.id)
+    app.terminal.success(
+        _("Removed {user} from {ws}.").format(user=existing.user.email, ws=community.technical_name)
+    )
+
+
+def _confirm(app: AppContext, question: str, yes: bool) -> None:
+    from cartes_cli.errors import UsageError
+
+    if yes:
+        return
+    if not app.terminal.interactive:
+        raise UsageError(_("Add --yes to confirm when not running on a terminal."))
+    if app.terminal.prompt(f"{question} [y/N]").strip().lower() not in ("y", "yes", "o", "oui"):
+        raise UsageError(_("Cancelled; nothing was changed."))
+
+
+# --- join, create, leave ---------------------------------------------------------------------------
+
+
+@workspace_app.command("join")
+def join(
+    ctx: typer.Context,
+    workspace: WorkspaceArg,
+    message: Annotated[
+        str | None,
+        typer.Option("--message", "-m", help=_("A message to the administrators."), show_default=False),
+    ] = None,
+    answers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer",
+            "-a",
+            help=_("An answer to the workspace's join form: field=value (repeatable)."),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Ask to join a workspace, with an optional message and the answers its join form asks for."""
+    from cartes_cli.client.validation import validate_answers
+    from cartes_cli.errors import UsageError
+
+    app = _ctx(ctx)
+    term = app.terminal
+    given: dict[str, str] = {}
+    for pair in answers or []:
+        field, sep, value = pair.partition("=")
+        if not sep or not field.strip():
+            raise UsageError(_("--answer {value!r}: expected field=value.").format(value=pair))
+        given[field.strip()] = value
+    if message is not None and len(message) > 2000:
+        raise UsageError(_("--message is too long (2,000 characters at most)."))
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    if not client.capabilities().has("requests"):
+        _join_by_email(app, community, message)
+        raise typer.Exit(1)
+    form = client.communities.join_form(community.id)
+    fields = list(getattr(form, "fields", []) or [])
+    if fields and term.interactive:
+        for f in fields:
+            if f.name in given:
+                continue
+            required = bool(getattr(f.constraints, "required", False)) if f.constraints else False
+            label = f"{f.title or f.name}" + ("" if required else _(" (optional)"))
+            value = term.prompt(label)
+            if value:
+                given[f.name] = value
+    typed = validate_answers(form, given) if (fields or given) else {}
+    request = client.requests.create_join(community.id, message=message, answers=typed or None)
+    term.success(
+        _("Request sent to join {ws} (request {id}); the administrators will answer by e-mail.").format(
+            ws=community.technical_name, id=request.id
+        )
+    )
+    if term.rendering == "json":
+        from cartes_cli.cli.request import REQUEST_COLUMNS, request_row
+
+        term.print_object(request_row(request), REQUEST_COLUMNS)
+    else:
+        term.out(request.id)
+
+
+def _join_by_email(app: AppContext, community: Any, message: str | None) -> None:
+    term = app.terminal
+    contact = community.contact or _("the workspace's contact")
+    term.error(
+        _("This platform has no API for join requests: send this e-mail to {contact}.").format(
+            contact=contact
+        )
+    )
+    body = _(
+        "Subject: Demande d'adhésion à l'espace de travail {name}\n\n"
+        "Bonjour,\n\nJe souhaite rejoindre l'espace de travail « {name} » ({technical}) sur cartes.gouv.fr.\n"
+    ).format(name=community.name, technical=community.technical_name)
+    if message:
+        body += f"\n{message}\n"
+    term.out(body)
+
+
+@workspace_app.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help=_("The workspace's name (10 characters at least)."))
+    ],
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help=_("What it is for."), show_default=False)
+    ] = None,
+    technical_name: Annotated[
+        str | None,
+        typer.Option(
+            "--technical-name", help=_("Technical name (default: derived from the name)."), show_default=False
+        ),
+    ] = None,
+    offer: Annotated[str, typer.Option("--offer", help=_("essential or premium."))] = "essential",
+    public: Annotated[
+        bool, typer.Option("--public", help=_("Ask for a public workspace (needs --justification)."))
+    ] = False,
+    justification: Annotated[
+        str | None,
+        typer.Option(
+            "--justification", help=_("Why it should be public (50 characters at least)."), show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Ask for a new workspace (private by default); platform staff create it and reply by e-mail."""
+    from cartes_cli.client.validation import check_datastore_request, derive_technical_name
+
+    app = _ctx(ctx)
+    term = app.terminal
+    tech = technical_name or derive_technical_name(name)
+    check_datastore_request(
+        name=name,
+        technical_name=tech,
+        offer=offer,
+        public=public,
+        justification=justification,
+        description=description,
+    )
+    term.info(_("Technical name: {tech}").format(tech=tech))
+    client = app.client()
+    if not client.capabilities().has("requests"):
+        from cartes_cli.errors import UsageError
+
+        raise UsageError(
+            _(
+                "This platform takes new-workspace requests through its web site: "
+                "https://cartes.gouv.fr/ → Espaces de travail → Demander la création d'un espace de travail."
+            )
+        )
+    request = client.requests.create_datastore(
+        name.strip(),
+        technical_name=tech,
+        description=description,
+        offer=offer,
+        public=public,
+        justification=justification,
+    )
+    term.success(
+        _(
+            "Request sent for the {kind} workspace {name} (request {id}); "
+            "staff will create it and reply by e-mail."
+        ).format(kind=_("public") if public else _("private"), name=name.strip(), id=request.id)
+    )
+    term.out(request.id)
+
+
+@workspace_app.command("leave")
+def leave(
+    ctx: typer.Context,
+    workspace: WorkspaceArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Leave a workspace (its supervisor cannot)."""
+    from cartes_cli.errors import NotFound, UsageError
+
+    app = _ctx(ctx)
+    client = app.client()
+    community = client.communities.resolve(workspace)
+    me = client.users.me()
+    if community.supervisor_id == me.id:
+        raise UsageError(
+            _("You supervise {ws}: hand supervision to another member before leaving.").format(
+                ws=community.technical_name
+            )
+        )
+    if me.membership(community.id) is None:
+        raise NotFound(_("You are not a member of {ws}.").format(ws=community.technical_name))
+    _confirm(app, _("Leave {ws}?").format(ws=community.technical_name), yes)
+    client.communities.leave(community.id)
+    app.terminal.success(_("You left {ws}.").format(ws=community.technical_name))

@@ -1,9 +1,11 @@
-"""``GeoplateformeClient``: the typed client of the Entrepôt API.
+"""``GeoplateformeClient``: the typed client of the Entrepôt API (and of the sandbox's extras).
 
 One ``httpx.Client`` per platform (connection pool, TLS through the OS trust store, no redirects
 followed). Every request goes through :meth:`GeoplateformeClient._request`, the single place where
-transport failures and error statuses become typed errors (and where retries will slot in).
-Resources hang off the client: ``client.users``, ``client.communities``, ``client.datastores``.
+transport failures and error statuses become typed errors and where transient failures are
+retried (see :mod:`cartes_cli.client.retry`). Resources hang off the client: ``client.users``,
+``client.communities``, ``client.datastores``, ``client.requests``, ``client.sandbox``; and
+``client.capabilities()`` tells a sandbox from the real Géoplateforme.
 
 Nothing here prints or prompts; the optional ``debug`` callback receives one redacted line per
 request and per response.
@@ -13,8 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -23,18 +29,42 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from cartes_cli.auth.net import default_user_agent, default_verify, transport_error, url_without_query
-from cartes_cli.client.errors import error_from_response
-from cartes_cli.client.models import CatalogCommunity, Community, Datastore, Member, Right, User
+from cartes_cli.client.errors import error_from_response, parse_retry_after
+from cartes_cli.client.models import (
+    Capabilities,
+    CatalogCommunity,
+    Community,
+    CommunitySummary,
+    Datastore,
+    JoinForm,
+    Member,
+    OutboxMessage,
+    Request,
+    RequestStatus,
+    RequestType,
+    Right,
+    User,
+)
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PageInfo, iter_pages, parse_content_range
 from cartes_cli.client.redact import redact_url
+from cartes_cli.client.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retryable_exception
 from cartes_cli.client.text import matches
-from cartes_cli.errors import CartesError, InvalidResponse, UsageError
+from cartes_cli.client.validation import is_uuid, parse_rights, validate_datastore_request
+from cartes_cli.errors import (
+    AmbiguousReference,
+    CartesError,
+    InvalidResponse,
+    NotFound,
+    UsageError,
+)
 from cartes_cli.platforms import Platform
 
 __all__ = [
     "CommunitiesResource",
     "DatastoresResource",
     "GeoplateformeClient",
+    "RequestsResource",
+    "SandboxResource",
     "UsersResource",
 ]
 
@@ -58,7 +88,12 @@ class GeoplateformeClient:
     """Typed client of one platform's Entrepôt API.
 
     ``auth`` is usually :class:`cartes_cli.auth.httpx_auth.BearerAuth`; ``transport`` is for tests
-    (TLS settings are then the transport's business).
+    (TLS settings are then the transport's business). ``max_connections`` bounds the pool and
+    the kept-alive connections alike: make it at least the concurrency of a bulk run (plus the
+    pagination read-ahead, 4) so that workers never wait for a connection.
+
+    ``retry`` (default :class:`RetryPolicy`; ``RetryPolicy.never()`` disables retries), ``sleep``,
+    ``random`` and ``clock`` (monotonic) are injectable for tests.
     """
 
     def __init__(
@@ -71,8 +106,21 @@ class GeoplateformeClient:
         debug: DebugFn | None = None,
         max_connections: int = 16,
         user_agent: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         self.platform = platform
+        self.max_connections = max_connections
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._random = random
+        self._clock = clock
+        self._capabilities: Capabilities | None = None
+        self._capabilities_lock = threading.Lock()
         self._debug = debug
         hooks: dict[str, list[Callable[[Any], Any]]] = {"request": [], "response": []}
         if debug is not None:
@@ -96,6 +144,8 @@ class GeoplateformeClient:
         self.users = UsersResource(self)
         self.communities = CommunitiesResource(self)
         self.datastores = DatastoresResource(self)
+        self.requests = RequestsResource(self)
+        self.sandbox = SandboxResource(self)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -119,6 +169,45 @@ class GeoplateformeClient:
 
     def __repr__(self) -> str:
         return f"GeoplateformeClient({self.platform.name!r}, {self.platform.api_url!r})"
+
+    @property
+    def root_url(self) -> str:
+        """The API root without its ``/api`` suffix (``http://127.0.0.1:8123``): where the
+        sandbox's own routes (``/sandbox/…``) live."""
+        base = self.platform.api_url.rstrip("/")
+        return base[: -len("/api")] if base.endswith("/api") else base
+
+    # --- capabilities -------------------------------------------------------------------------
+
+    def capabilities(self, *, refresh: bool = False) -> Capabilities:
+        """What the platform offers beyond the Entrepôt API (cached per client).
+
+        ``GET {root}/sandbox/capabilities`` without credentials. A 4xx (404 on the real
+        Géoplateforme), a redirect or an answer that is not a JSON object means "the real
+        platform": no sandbox feature. Unreachable platforms and 5xx still raise.
+        """
+        with self._capabilities_lock:
+            if self._capabilities is not None and not refresh:
+                return self._capabilities
+        response = self._request(
+            "GET", self.root_url + "/sandbox/capabilities", authenticated=False, raise_for_status=False
+        )
+        capabilities = Capabilities.real_platform()
+        if response.is_success:
+            try:
+                data = json.loads(response.content) if response.content else None
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                try:
+                    capabilities = Capabilities.model_validate(data)
+                except ValidationError:
+                    capabilities = Capabilities.real_platform()
+        elif response.status_code >= 500 or response.status_code == 429:
+            raise error_from_response(response)
+        with self._capabilities_lock:
+            self._capabilities = capabilities
+        return capabilities
 
     # --- debug log ----------------------------------------------------------------------------
 
@@ -146,37 +235,86 @@ class GeoplateformeClient:
         *,
         params: Params | None = None,
         json_body: Any = None,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        raise_for_status: bool = True,
     ) -> httpx.Response:
-        """Send one request; return the 2xx response or raise a typed error.
+        """Send one call; return the 2xx response or raise a typed error.
+
+        ``path`` is relative to the API root, or an absolute URL. ``idempotent`` defaults from the
+        method (GET, HEAD, OPTIONS, PUT, DELETE); pass True for calls the API makes idempotent
+        (accepting a request twice answers 200). Transient failures are retried according to
+        :attr:`retry`. ``authenticated=False`` sends no credentials. ``raise_for_status=False``
+        returns error answers (after retries) instead of raising.
 
         Raises ``TransportError`` (unreachable, time-out, TLS), an ``ApiError`` subclass for an
         error status, and lets ``CartesError`` from the auth layer (expired session…) through.
         """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        url = self._http.base_url.join(path.lstrip("/"))
-        start = time.perf_counter()
-        try:
-            response = self._http.request(
-                method,
-                path.lstrip("/"),
-                params=clean_params or None,
-                json=json_body,
-            )
-        except CartesError:
-            raise
-        except httpx.DecodingError as exc:
-            raise InvalidResponse(
-                f"The platform's answer to {method} {url_without_query(url)} could not be decoded."
-            ) from exc
-        except httpx.HTTPError as exc:  # TransportError, TimeoutException, TooManyRedirects…
-            error = transport_error(exc, url)
-            self._emit(
-                f"✗ {method} {redact_url(url)}: {error} ({(time.perf_counter() - start) * 1000:.0f} ms)"
-            )
-            raise error from exc
-        if not response.is_success:
+        target = path if path.startswith(("http://", "https://")) else path.lstrip("/")
+        url = self._http.base_url.join(target)
+        policy = self.retry
+        first = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            start = time.perf_counter()
+            try:
+                response = self._http.request(
+                    method,
+                    target,
+                    params=clean_params or None,
+                    json=json_body,
+                    auth=httpx.USE_CLIENT_DEFAULT if authenticated else None,
+                )
+            except CartesError:
+                raise
+            except httpx.DecodingError as exc:
+                raise InvalidResponse(
+                    f"The platform's answer to {method} {url_without_query(url)} could not be decoded."
+                ) from exc
+            except httpx.HTTPError as exc:  # TransportError, TimeoutException, TooManyRedirects…
+                error = transport_error(exc, url)
+                self._emit(
+                    f"✗ {method} {redact_url(url)}: {error} ({(time.perf_counter() - start) * 1000:.0f} ms)"
+                )
+                if retryable_exception(exc, idempotent=idempotent):
+                    delay = policy.backoff(attempt, self._random())
+                    if self._may_retry(attempt, first, delay):
+                        self._wait(method, url, delay, attempt, str(error))
+                        continue
+                raise error from exc
+            if response.is_success:
+                return response
+            status = response.status_code
+            if status in RETRY_STATUSES and idempotent:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if retry_after is not None and retry_after > policy.max_retry_after:
+                    if not raise_for_status:
+                        return response
+                    raise error_from_response(response)
+                delay = retry_after if retry_after is not None else policy.backoff(attempt, self._random())
+                if self._may_retry(attempt, first, delay):
+                    self._wait(method, url, delay, attempt, f"HTTP {status}")
+                    continue
+            if not raise_for_status:
+                return response
             raise error_from_response(response)
-        return response
+
+    def _may_retry(self, attempt: int, first: float, delay: float) -> bool:
+        policy = self.retry
+        return attempt < policy.max_attempts and (self._clock() - first) + delay <= policy.deadline
+
+    def _wait(self, method: str, url: httpx.URL, delay: float, attempt: int, reason: str) -> None:
+        self._emit(
+            f"↻ {method} {redact_url(url)}: {reason}; retry {attempt}/{self.retry.max_attempts - 1} "
+            f"in {delay:.2f} s"
+        )
+        if delay > 0:
+            self._sleep(delay)
 
     def _json(self, response: httpx.Response) -> Any:
         what = f"{response.request.method} {url_without_query(response.request.url)}"
@@ -207,6 +345,15 @@ class GeoplateformeClient:
         response = self._request("GET", path, params=params)
         return self._parse(model, self._json(response), response)
 
+    def _maybe_json(self, response: httpx.Response) -> Any:
+        """The JSON body, or None when the answer is empty (204) or not JSON."""
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            return None
+
     def _fetch_page(
         self, model: type[M], path: str, params: Params | None, page: int, limit: int
     ) -> tuple[list[M], PageInfo]:
@@ -236,6 +383,21 @@ class GeoplateformeClient:
 class _Resource:
     def __init__(self, client: GeoplateformeClient) -> None:
         self._client = client
+
+
+def _fold_key(text: str | None) -> str:
+    return (text or "").strip().casefold()
+
+
+def _as_community(item: BaseModel) -> Community:
+    """A membership summary or a catalogue item as a ``Community`` (what was known, no request)."""
+    return Community.model_validate(item.model_dump(by_alias=True, exclude_none=True))
+
+
+def _candidate_label(c: BaseModel) -> str:
+    name = getattr(c, "name", None) or "?"
+    technical = getattr(c, "technical_name", None) or "?"
+    return f"{name} ({technical}, {getattr(c, 'id', '?')})"
 
 
 class UsersResource(_Resource):
@@ -291,8 +453,287 @@ class CommunitiesResource(_Resource):
             concurrency=concurrency,
         )
 
+    def put_member(self, community_id: str, user_id: str, rights: Iterable[Right | str]) -> Member:
+        """``PUT /communities/{c}/users/{u}``: add a member or replace their rights (an upsert,
+        safe to replay). ``rights`` are checked before sending (``UsageError`` for unknown ones)."""
+        names = parse_rights([str(r) for r in rights], allow_empty=True)
+        response = self._client._request(
+            "PUT",
+            f"/communities/{_segment(community_id, 'community id')}/users/{_segment(user_id, 'user id')}",
+            json_body={"rights": names},
+        )
+        data = self._client._maybe_json(response)
+        if isinstance(data, dict) and isinstance(data.get("user"), dict):
+            return self._client._parse(Member, data, response)
+        # Other shapes (the user, the community, nothing): what we asked for is what holds now.
+        granted = data.get("rights", names) if isinstance(data, dict) else names
+        return Member.model_validate({"rights": granted, "user": {"_id": user_id}})
+
+    def remove_member(self, community_id: str, user_id: str) -> None:
+        """``DELETE /communities/{c}/users/{u}`` (the supervisor cannot be removed: 4xx)."""
+        self._client._request(
+            "DELETE",
+            f"/communities/{_segment(community_id, 'community id')}/users/{_segment(user_id, 'user id')}",
+        )
+
+    def update(
+        self,
+        community_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        contact: str | None = None,
+        public: bool | None = None,
+        supervisor: str | None = None,
+    ) -> Community:
+        """``PATCH /communities/{c}`` with the fields given (needs the COMMUNITY right)."""
+        fields: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "contact": contact,
+            "public": public,
+            "supervisor": supervisor,
+        }
+        body = {k: v for k, v in fields.items() if v is not None}
+        if not body:
+            raise UsageError("Nothing to update: give at least one field to change.")
+        response = self._client._request(
+            "PATCH", f"/communities/{_segment(community_id, 'community id')}", json_body=body, idempotent=True
+        )
+        return self._client._parse(Community, self._client._json(response), response)
+
+    def join_form(self, community_id: str) -> JoinForm:
+        """``GET /communities/{c}/join_form``; a community without a form (404) gives an empty one."""
+        try:
+            return self._client._get_model(
+                JoinForm, f"/communities/{_segment(community_id, 'community id')}/join_form"
+            )
+        except NotFound:
+            return JoinForm()
+
+    def leave(self, community_id: str) -> None:
+        """``DELETE /users/me/communities/{c}``: leave a community."""
+        self._client._request("DELETE", f"/users/me/communities/{_segment(community_id, 'community id')}")
+
+    def resolve(self, ref: str) -> Community:
+        """The community a user means by ``ref``: an id, a technical name or an exact name.
+
+        An id (a UUID) is fetched (``GET /communities/{id}``). Otherwise the caller's memberships
+        (``/users/me``) are searched, then the public catalogue: an exact technical name first, then
+        an exact name, both case-insensitive. The community is then returned as that listing
+        describes it (no extra request; ``get(c.id)`` has the detail). Several communities with the
+        same name raise ``AmbiguousReference`` (a ``UsageError``) listing them; none, ``NotFound``.
+        """
+        text = (ref or "").strip()
+        if not text:
+            raise UsageError("The workspace is empty: give its id, technical name or name.")
+        if is_uuid(text):
+            return self.get(text.lower())
+        key = _fold_key(text)
+        summaries: list[CommunitySummary] = [m.community for m in self._client.users.me().memberships]
+        found = self._pick(text, key, summaries)
+        if found is not None:
+            return found
+        by_name: list[CatalogCommunity] = []
+        for item in self.catalog():
+            if _fold_key(item.technical_name) == key:
+                return _as_community(item)
+            if _fold_key(item.name) == key:
+                by_name.append(item)
+        found = self._pick(text, key, by_name)
+        if found is not None:
+            return found
+        raise NotFound(
+            f"No workspace matches '{text}' (by id, technical name or exact name) among your "
+            "workspaces and the public catalogue."
+        )
+
+    @staticmethod
+    def _pick(
+        text: str, key: str, items: list[CommunitySummary] | list[CatalogCommunity]
+    ) -> Community | None:
+        for matches_of in (
+            [c for c in items if _fold_key(c.technical_name) == key],
+            [c for c in items if _fold_key(c.name) == key],
+        ):
+            unique = {c.id: c for c in matches_of}
+            if len(unique) == 1:
+                return _as_community(next(iter(unique.values())))
+            if len(unique) > 1:
+                labels = [_candidate_label(c) for c in unique.values()]
+                raise AmbiguousReference(
+                    f"'{text}' names {len(labels)} workspaces: {'; '.join(labels)}. "
+                    "Give the technical name or the id instead.",
+                    candidates=labels,
+                )
+        return None
+
 
 class DatastoresResource(_Resource):
     def get(self, datastore_id: str) -> Datastore:
         """``GET /datastores/{d}``: storage, quotas and endpoints."""
         return self._client._get_model(Datastore, f"/datastores/{_segment(datastore_id, 'datastore id')}")
+
+
+def _choice(value: str | None, allowed: type[RequestStatus] | type[RequestType], what: str) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    valid = [str(v) for v in allowed]
+    if text not in valid:
+        raise UsageError(f"Unknown {what} '{value}'; choose one of: {', '.join(valid)}.")
+    return text
+
+
+_UNCHANGED_AFTER = 5.0
+"""A decision older than this (by the server's own clock) was not made by the current call."""
+
+
+def _server_date(response: httpx.Response) -> datetime | None:
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class RequestsResource(_Resource):
+    """The request workflow (SANDBOX; check ``client.capabilities().requests`` first)."""
+
+    def create_join(
+        self, community_id: str, message: str | None = None, answers: Mapping[str, Any] | None = None
+    ) -> Request:
+        """``POST /requests`` ``{"type": "join", …}``. Not retried once sent (it is not idempotent:
+        a second pending request for the same community is a 409)."""
+        body: dict[str, Any] = {"type": "join", "community": community_id.strip()}
+        if not body["community"]:
+            raise UsageError("Say which workspace to join.")
+        if message is not None and message.strip():
+            body["message"] = message.strip()
+        if answers:
+            body["answers"] = dict(answers)
+        return self._post_request("/requests", body, idempotent=False)
+
+    def create_datastore(
+        self,
+        name: str,
+        *,
+        technical_name: str | None = None,
+        description: str | None = None,
+        offer: str = "essential",
+        public: bool = False,
+        justification: str | None = None,
+    ) -> Request:
+        """``POST /requests`` ``{"type": "datastore", …}``, after the client-side checks of
+        :func:`cartes_cli.client.validation.validate_datastore_request`."""
+        checked = validate_datastore_request(
+            name,
+            technical_name=technical_name,
+            description=description,
+            offer=offer,
+            public=public,
+            justification=justification,
+        )
+        return self._post_request("/requests", checked.body(), idempotent=False)
+
+    def mine(
+        self, status: RequestStatus | str | None = None, type: RequestType | str | None = None
+    ) -> Iterator[Request]:
+        """``GET /users/me/requests``: the caller's own requests."""
+        params = {
+            "status": _choice(status, RequestStatus, "status"),
+            "type": _choice(type, RequestType, "request type"),
+        }
+        return self._client._list(Request, "/users/me/requests", params=params)
+
+    def incoming(
+        self,
+        status: RequestStatus | str | None = None,
+        type: RequestType | str | None = None,
+        community: str | None = None,
+    ) -> Iterator[Request]:
+        """``GET /requests``: what the caller may decide (staff: all; a COMMUNITY holder: the join
+        requests of the communities they manage; others: 403 ``PermissionDenied``)."""
+        params = {
+            "status": _choice(status, RequestStatus, "status"),
+            "type": _choice(type, RequestType, "request type"),
+            "community": community.strip() if community and community.strip() else None,
+        }
+        return self._client._list(Request, "/requests", params=params)
+
+    def get(self, request_id: str) -> Request:
+        """``GET /requests/{r}``."""
+        return self._client._get_model(Request, f"/requests/{_segment(request_id, 'request id')}")
+
+    def cancel(self, request_id: str) -> Request:
+        """``POST /requests/{r}/cancel`` (the requester, while pending)."""
+        return self._decide(request_id, "cancel", {}, RequestStatus.CANCELLED)
+
+    def accept(self, request_id: str, rights: Iterable[Right | str] | None = None) -> Request:
+        """``POST /requests/{r}/accept`` (``{"rights": [...]}`` for a join request). Accepting an
+        accepted request answers 200 unchanged (``result.unchanged``); a rejected or cancelled one
+        is a 409 ``Conflict``. Retried like an idempotent call."""
+        body: dict[str, Any] = {}
+        if rights is not None:
+            body["rights"] = parse_rights([str(r) for r in rights], allow_empty=True)
+        return self._decide(request_id, "accept", body, RequestStatus.ACCEPTED)
+
+    def reject(self, request_id: str, reason: str | None = None) -> Request:
+        """``POST /requests/{r}/reject`` (``{"reason": …}`` when given); idempotent like accept."""
+        body: dict[str, Any] = {}
+        if reason is not None and reason.strip():
+            body["reason"] = reason.strip()
+        return self._decide(request_id, "reject", body, RequestStatus.REJECTED)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _post_request(self, path: str, body: dict[str, Any], *, idempotent: bool) -> Request:
+        response = self._client._request("POST", path, json_body=body, idempotent=idempotent)
+        return self._client._parse(Request, self._client._json(response), response)
+
+    def _decide(self, request_id: str, verb: str, body: dict[str, Any], target: RequestStatus) -> Request:
+        path = f"/requests/{_segment(request_id, 'request id')}/{verb}"
+        response = self._client._request("POST", path, json_body=body, idempotent=True)
+        data = self._client._maybe_json(response)
+        if not isinstance(data, dict):  # an empty 200/204: read the request back
+            request = self.get(request_id)
+        else:
+            request = self._client._parse(Request, data, response)
+        if request.unchanged is None:
+            request.unchanged = self._was_unchanged(request, response, target)
+        return request
+
+    @staticmethod
+    def _was_unchanged(request: Request, response: httpx.Response, target: RequestStatus) -> bool | None:
+        """Did this call change nothing? Inferred with the server's own clock: the request's last
+        update is compared with the answer's ``Date`` header (no client clock involved). None when
+        the server gives no ``Date``."""
+        if request.status != target:
+            return None
+        date = _server_date(response)
+        if date is None or request.update is None:
+            return None
+        return (date - request.update).total_seconds() > _UNCHANGED_AFTER
+
+
+class SandboxResource(_Resource):
+    """The sandbox's own routes (``{root}/sandbox/…``, no credentials). The real platform has none."""
+
+    def outbox(self, *, to: str | None = None) -> list[OutboxMessage]:
+        """``GET /sandbox/outbox``: every e-mail the sandbox would have sent, oldest first;
+        ``to`` keeps those sent to that address (case-insensitive)."""
+        response = self._client._request(
+            "GET", self._client.root_url + "/sandbox/outbox", authenticated=False
+        )
+        data = self._client._json(response)
+        if isinstance(data, dict):
+            data = data.get("messages", data.get("items"))
+        if not isinstance(data, list):
+            raise InvalidResponse("The sandbox's outbox is not a list.")
+        messages = [self._client._parse(OutboxMessage, item, response) for item in data]
+        if to:
+            wanted = to.strip().casefold()
+            messages = [m for m in messages if any(r.casefold() == wanted for r in m.to)]
+        return messages

@@ -21,6 +21,7 @@ from cartes_cli.auth.net import url_without_query
 from cartes_cli.client.redact import redact
 from cartes_cli.errors import (
     AccountNotReady,
+    AmbiguousReference,
     ApiError,
     AuthRequired,
     BadRequest,
@@ -30,6 +31,7 @@ from cartes_cli.errors import (
     CredentialStoreError,
     InvalidResponse,
     LoginRefused,
+    LoginTimedOut,
     NotFound,
     NotLoggedIn,
     PermissionDenied,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccountNotReady",
+    "AmbiguousReference",
     "ApiError",
     "AuthRequired",
     "BadRequest",
@@ -54,6 +57,7 @@ __all__ = [
     "CredentialStoreError",
     "InvalidResponse",
     "LoginRefused",
+    "LoginTimedOut",
     "NotFound",
     "NotLoggedIn",
     "PermissionDenied",

@@ -28,9 +28,12 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
+    model_validator,
 )
 
 __all__ = [
+    "Capabilities",
     "CatalogCommunity",
     "Community",
     "CommunitySummary",
@@ -41,10 +44,18 @@ __all__ = [
     "Endpoint",
     "EndpointUrl",
     "EndpointUsage",
+    "Feature",
+    "JoinForm",
+    "JoinFormConstraints",
+    "JoinFormField",
     "Member",
     "Membership",
     "Model",
     "Organization",
+    "OutboxMessage",
+    "Request",
+    "RequestStatus",
+    "RequestType",
     "Right",
     "Rights",
     "Storage",
@@ -356,3 +367,253 @@ class Datastore(_Identified):
         if isinstance(self.community, DatastoreCommunity):
             return self.community.id
         return self.community
+
+
+# --- requests (SANDBOX: the real platform runs this workflow by e-mail) ---------------------
+
+
+class RequestType(enum.StrEnum):
+    JOIN = "join"
+    """Join an existing community."""
+    DATASTORE = "datastore"
+    """Create a new community with its datastore (private or public)."""
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+def _lower_enum(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _known(enum_type: type[enum.StrEnum], value: Any) -> Any:
+    """A known value as the enum member, anything else as given (lower-cased)."""
+    value = _lower_enum(value)
+    try:
+        return enum_type(value)
+    except ValueError:
+        return value
+
+
+class Request(_Identified):
+    """A request (``POST /requests``, ``GET /requests/{r}``…). Unknown types and statuses from a
+    newer server are kept as plain strings."""
+
+    type: RequestType | str
+    status: RequestStatus | str = RequestStatus.PENDING
+    requester: UserRef | None = None
+    community: CommunitySummary | str | None = None
+    """The community to join, or the one created by an accepted datastore request; an id in some
+    answers, null for a datastore request not yet accepted."""
+    message: str | None = None
+    answers: dict[str, Any] | None = None
+    name: str | None = None
+    technical_name: str | None = None
+    description: str | None = None
+    offer: str | None = None
+    public: bool | None = None
+    justification: str | None = None
+    rights: Rights = Field(default_factory=list)
+    """Rights granted on acceptance (join requests)."""
+    reason: str | None = None
+    """Why it was rejected, if said."""
+    decided_by: UserRef | str | None = None
+    creation: Timestamp | None = None
+    update: Timestamp | None = None
+    unchanged: bool | None = None
+    """After ``accept``/``reject``/``cancel``: True when the request had already been decided that
+    way (the call changed nothing), False when this call decided it, None when unknown. Read from
+    the answer when the server says so, otherwise inferred by the client (see ``RequestsResource``)."""
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        return _known(RequestType, value)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        return _known(RequestStatus, value)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+    @property
+    def community_id(self) -> str | None:
+        if isinstance(self.community, CommunitySummary):
+            return self.community.id
+        return self.community
+
+    @property
+    def decided_by_id(self) -> str | None:
+        if isinstance(self.decided_by, UserRef):
+            return self.decided_by.id
+        return self.decided_by
+
+    @property
+    def subject(self) -> str:
+        """What the request is about: the community's name (join) or the requested name."""
+        if isinstance(self.community, CommunitySummary):
+            return self.community.label
+        return self.name or self.technical_name or self.community or ""
+
+
+# --- join forms ---------------------------------------------------------------------------
+
+
+class JoinFormConstraints(Model):
+    """JSON-Schema-like constraints of one field (camelCase on the wire, snake_case accepted)."""
+
+    required: bool = False
+    min_length: int | None = Field(default=None, validation_alias=AliasChoices("minLength", "min_length"))
+    max_length: int | None = Field(default=None, validation_alias=AliasChoices("maxLength", "max_length"))
+    minimum: Number | None = None
+    maximum: Number | None = None
+    pattern: str | None = None
+
+
+class JoinFormField(Model):
+    name: str
+    title: str | None = None
+    description: str | None = None
+    type: str = "string"
+    """``string``, ``number``, ``integer``, ``boolean`` or ``email``; others are treated as strings."""
+    constraints: JoinFormConstraints = Field(default_factory=JoinFormConstraints)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        return "string" if value is None else _lower_enum(value)
+
+    @field_validator("constraints", mode="before")
+    @classmethod
+    def _constraints(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+    @property
+    def required(self) -> bool:
+        return self.constraints.required
+
+
+class JoinForm(Model):
+    """The fields a community asks joiners to fill (``GET /communities/{c}/join_form``)."""
+
+    fields: list[JoinFormField] = Field(default_factory=list)
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _fields(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.fields
+
+    def field(self, name: str) -> JoinFormField | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+# --- what the platform offers -------------------------------------------------------------
+
+
+class Feature(enum.StrEnum):
+    """What a platform may offer beyond the Entrepôt API (listed in ``/sandbox/capabilities``).
+    Names are compared with ``_`` and ``-`` taken as the same, case ignored."""
+
+    REQUESTS = "requests"
+    JOIN_FORMS = "join-forms"
+    ACCOUNTS = "accounts"
+    OUTBOX = "outbox"
+    WEB_LOGIN = "web-login"
+    DEVICE = "device"
+    CLIENT_CREDENTIALS = "client-credentials"
+
+
+def _feature_name(value: object) -> str:
+    return str(value).strip().lower().replace("_", "-")
+
+
+class Capabilities(Model):
+    """``GET {base}/sandbox/capabilities``. The real Géoplateforme has no such route: it is then
+    :meth:`real_platform` (``sandbox`` false, no features)."""
+
+    sandbox: bool = False
+    version: str | None = None
+    schema_version: int | None = None
+    features: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shapes(cls, data: Any) -> Any:
+        """``features`` as a list, a comma-separated string or an object of booleans."""
+        if not isinstance(data, dict):
+            return data
+        features = data.get("features")
+        if isinstance(features, dict):
+            features = [k for k, v in features.items() if v is True]
+        elif isinstance(features, str):
+            features = features.split(",")
+        elif features is None:
+            features = []
+        if isinstance(features, list):
+            features = sorted({_feature_name(f) for f in features if str(f).strip()})
+        return {**data, "features": features}
+
+    @classmethod
+    def real_platform(cls) -> Capabilities:
+        return cls(sandbox=False, features=[])
+
+    def supports(self, feature: Feature | str) -> bool:
+        return _feature_name(feature) in self.features
+
+    def has(self, feature: Feature | str) -> bool:
+        """Alias of :meth:`supports`."""
+        return self.supports(feature)
+
+    @property
+    def requests(self) -> bool:
+        return self.supports(Feature.REQUESTS)
+
+    @property
+    def accounts(self) -> bool:
+        return self.supports(Feature.ACCOUNTS)
+
+    @property
+    def outbox(self) -> bool:
+        return self.supports(Feature.OUTBOX)
+
+    @property
+    def join_forms(self) -> bool:
+        return self.supports(Feature.JOIN_FORMS)
+
+
+class OutboxMessage(_Identified):
+    """An e-mail the sandbox would have sent (``GET /sandbox/outbox``)."""
+
+    to: list[str] = Field(default_factory=list)
+    subject: str = ""
+    body: str = ""
+    related: Any = None
+    """What the message is about (a request id, an object…), as the sandbox gives it."""
+    creation: Timestamp | None = None
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _to(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

@@ -23,6 +23,18 @@ def _parser() -> argparse.ArgumentParser:
         "--latency", type=int, default=0, metavar="MS", help="delay added to every /api answer"
     )
     serve.add_argument("--log-requests", action="store_true", help="access log on stderr")
+    serve.add_argument(
+        "--no-requests-api",
+        dest="requests_api",
+        action="store_false",
+        help="answer 404 on the sandbox-only request API, like the real platform",
+    )
+    serve.add_argument(
+        "--device-interval", type=int, default=5, metavar="SECONDS", help="device flow polling interval"
+    )
+    serve.add_argument(
+        "--device-expires-in", type=int, default=600, metavar="SECONDS", help="device code lifetime"
+    )
     return parser
 
 
@@ -39,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         refresh_ttl=args.refresh_ttl,
         latency_ms=args.latency,
         log_requests=args.log_requests,
+        requests_api=args.requests_api,
+        device_interval=args.device_interval,
+        device_expires_in=args.device_expires_in,
     )
 
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli.sandbox import schemas
-from cartes_cli.sandbox.db import Community, Datastore, Membership, Store, User
-from cartes_cli.sandbox.deps import bearer_token, sandbox_of
+from cartes_cli.sandbox.db import (
+    RIGHTS,
+    Community,
+    Datastore,
+    Member,
+    Membership,
+    Store,
+    User,
+    UserRef,
+    canonical_rights,
+)
+from cartes_cli.sandbox.deps import bearer_token, json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
-from cartes_cli.sandbox.util import is_uuid
+from cartes_cli.sandbox.util import is_uuid, iso
 
 API_PREFIX = "/api"
 DEFAULT_LIMIT = 10
@@ -26,6 +37,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (401, "Missing, invalid or expired access token"),
         (403, "Not allowed"),
         (404, "Unknown"),
+        (409, "Conflict with the current state"),
     )
 }
 
@@ -275,3 +287,204 @@ async def datastore_detail(request: Request, user: CurrentUser, datastore_id: st
     if not (user.administrator or store.membership(community.id, user.id)):
         raise ApiProblem(403, "Only the members of its community can see this datastore.")
     return JSONResponse(_datastore_detail(datastore, community))
+
+
+# --- members and community settings (REAL routes) ---------------------------------------------
+
+SUPERVISOR_KEEPS_RIGHTS = (
+    "The supervisor of a community always holds every right: make someone else supervisor first "
+    "(PATCH the community's supervisor)."
+)
+
+
+def community_by_id(store: Store, community_id: str) -> Community:
+    community = store.community(community_id) if is_uuid(community_id) else None
+    if community is None:
+        raise ApiProblem(404, "Community not found.")
+    return community
+
+
+def manages(store: Store, user: User, community_id: str) -> bool:
+    """Staff, or a member holding the COMMUNITY right."""
+    if user.administrator:
+        return True
+    membership = store.membership(community_id, user.id)
+    return membership is not None and "COMMUNITY" in membership.rights
+
+
+def _require_manager(store: Store, user: User, community: Community) -> None:
+    if not manages(store, user, community.id):
+        raise ApiProblem(403, "Managing this community's members needs the COMMUNITY right on it.")
+
+
+def page_window(page: int, limit: int) -> tuple[int, int]:
+    """``(offset, limit)`` of a 1-based page, the limit capped at MAX_LIMIT."""
+    limit = min(limit, MAX_LIMIT)
+    return (page - 1) * limit, limit
+
+
+def member_view(member: Member) -> dict[str, Any]:
+    return {
+        "rights": list(member.rights),
+        "user": {
+            "_id": member.user.id,
+            "email": member.user.email,
+            "first_name": member.user.first_name,
+            "last_name": member.user.last_name,
+        },
+        "creation": member.created,
+        "update": member.updated,
+    }
+
+
+def parse_rights(values: list[str], *, name: str = "rights") -> list[str]:
+    try:
+        return canonical_rights([v.strip().upper() for v in values if v.strip()])
+    except ValueError as exc:
+        raise ApiProblem(400, f"{name}: {exc}; known rights: {', '.join(RIGHTS)}.") from None
+
+
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
+Limit = Annotated[int, Query(ge=1, description=f"page size (at most {MAX_LIMIT})")]
+
+
+@router.get(
+    "/communities/{community_id}/users",
+    summary="Members of a community, sorted by last name, paginated (COMMUNITY right or staff)",
+    response_model=list[schemas.Member],
+)
+async def community_members(
+    request: Request,
+    user: CurrentUser,
+    community_id: str,
+    page: Page = 1,
+    limit: Limit = DEFAULT_LIMIT,
+    rights: Annotated[
+        str | None, Query(description="comma-separated: only members holding all these rights")
+    ] = None,
+) -> JSONResponse:
+    store = sandbox_of(request).store
+    community = community_by_id(store, community_id)
+    _require_manager(store, user, community)
+    wanted = parse_rights(rights.split(",")) if rights else []
+    offset, limit = page_window(page, limit)
+    members, total = store.members(community.id, offset=offset, limit=limit, rights=wanted)
+    return JSONResponse(
+        [member_view(m) for m in members],
+        headers={"Content-Range": content_range(offset, len(members), total)},
+    )
+
+
+def _member(store: Store, community_id: str, user_id: str) -> Member:
+    membership = store.membership(community_id, user_id)
+    target = store.user(user_id)
+    assert membership is not None
+    assert target is not None
+    return Member(
+        user=UserRef(target.id, target.email, target.first_name, target.last_name),
+        rights=membership.rights,
+        created=membership.created,
+        updated=membership.updated,
+    )
+
+
+@router.put(
+    "/communities/{community_id}/users/{user_id}",
+    summary="Add a member or replace their rights (COMMUNITY right or staff)",
+    response_model=schemas.Member,
+    responses={409: {"model": schemas.ApiErrorBody, "description": "the supervisor's rights"}},
+)
+async def put_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    store = sandbox.store
+    _require_manager(store, user, community_by_id(store, community_id))
+    body = await json_body(request, schemas.MemberRights)
+    community = community_by_id(store, community_id)  # as it is now, after reading the body
+    wanted = parse_rights(body.rights)
+    target = store.user(user_id) if is_uuid(user_id) else None
+    if target is None:
+        raise ApiProblem(404, "User not found.")
+    if target.id == community.supervisor_id and wanted != list(RIGHTS):
+        raise ApiProblem(409, SUPERVISOR_KEEPS_RIGHTS)
+    store.put_membership(community.id, target.id, wanted, iso(sandbox.now()))
+    return JSONResponse(member_view(_member(store, community.id, target.id)))
+
+
+@router.delete(
+    "/communities/{community_id}/users/{user_id}",
+    summary="Remove a member (COMMUNITY right or staff); the supervisor cannot be removed",
+    status_code=204,
+    response_class=Response,
+    responses={409: {"model": schemas.ApiErrorBody, "description": "the supervisor"}},
+)
+async def delete_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> Response:
+    store = sandbox_of(request).store
+    community = community_by_id(store, community_id)
+    _require_manager(store, user, community)
+    if user_id == community.supervisor_id:
+        raise ApiProblem(
+            409, "The supervisor cannot be removed from the community: make someone else supervisor first."
+        )
+    if not is_uuid(user_id) or not store.delete_membership(community.id, user_id):
+        raise ApiProblem(404, "This user is not a member of the community.")
+    return Response(status_code=204)
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@router.patch(
+    "/communities/{community_id}",
+    summary="Edit a community: name, description, contact, public (COMMUNITY right or staff); "
+    "supervisor (the supervisor or staff)",
+    response_model=schemas.CommunityDetail,
+)
+async def patch_community(request: Request, user: CurrentUser, community_id: str) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    store = sandbox.store
+    if not manages(store, user, community_by_id(store, community_id).id):
+        raise ApiProblem(403, "Editing this community needs the COMMUNITY right on it.")
+    body = await json_body(request, schemas.CommunityPatch)
+    community = community_by_id(store, community_id)  # as it is now, after reading the body
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise ApiProblem(400, "name: must not be empty.")
+    if "contact" in changes and not _EMAIL_RE.match(changes["contact"]):
+        raise ApiProblem(400, "contact: must be an e-mail address.")
+    when = iso(sandbox.now())
+    with store.transaction():
+        supervisor = changes.pop("supervisor", None)
+        if supervisor is not None and supervisor != community.supervisor_id:
+            if not (user.administrator or user.id == community.supervisor_id):
+                raise ApiProblem(403, "Only the supervisor or the platform staff can hand supervision over.")
+            successor = store.user(supervisor) if is_uuid(supervisor) else None
+            if successor is None:
+                raise ApiProblem(400, "supervisor: no such user.")
+            changes["supervisor_id"] = successor.id
+            store.put_membership(community.id, successor.id, RIGHTS, when)
+        store.update_community(community.id, changes, when)
+    updated = store.community(community.id)
+    assert updated is not None
+    return JSONResponse(_community_detail(store, updated))
+
+
+@router.delete(
+    "/users/me/communities/{community_id}",
+    summary="Leave a community (its supervisor cannot)",
+    status_code=204,
+    response_class=Response,
+    responses={409: {"model": schemas.ApiErrorBody, "description": "the supervisor"}},
+)
+async def leave_community(request: Request, user: CurrentUser, community_id: str) -> Response:
+    store = sandbox_of(request).store
+    community = store.community(community_id) if is_uuid(community_id) else None
+    if community is None or store.membership(community.id, user.id) is None:
+        raise ApiProblem(404, "You are not a member of this community.")
+    if community.supervisor_id == user.id:
+        raise ApiProblem(
+            409, "You supervise this community, so you cannot leave it: make someone else supervisor first."
+        )
+    store.delete_membership(community.id, user.id)
+    return Response(status_code=204)

@@ -15,9 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli import __version__
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import api, control, oidc
+from cartes_cli.sandbox import api, control, oidc, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.context import Clock, LogEntry, Sandbox
+from cartes_cli.sandbox.context import Clock, Sandbox
+from cartes_cli.sandbox.deps import describe_validation_error
 from cartes_cli.sandbox.errors import API_ERROR_CODES, ApiProblem, OidcError
 
 logger = logging.getLogger("cartes_cli.sandbox")
@@ -25,11 +26,15 @@ logger = logging.getLogger("cartes_cli.sandbox")
 _DESCRIPTION = """\
 A self-contained Géoplateforme for development, demos and end-to-end tests.
 
-- `/realms/geoplateforme/…`: Keycloak-compatible OpenID Connect (discovery, JWKS, token, logout,
-  revoke, userinfo).
-- `/api/…`: the Entrepôt API, same paths and shapes as `https://data.geopf.fr/api`.
+- `/realms/geoplateforme/…`: Keycloak-compatible OpenID Connect (discovery, JWKS, token with the
+  password, refresh, authorization-code + PKCE, device and client-credentials grants, logout,
+  revoke, userinfo) and its browser pages (login, TOTP, device verification, FranceConnect and
+  ProConnect simulated).
+- `/api/…`: the Entrepôt API, same paths and shapes as `https://data.geopf.fr/api`, plus the
+  sandbox-only request workflow (`/api/requests…`, join forms) unless switched off.
   Every call needs `Authorization: Bearer <access token>`.
-- `/sandbox/…`: sandbox-only routes (capabilities, stats, request log, health), no authentication.
+- `/sandbox/…`: sandbox-only routes (capabilities, stats, request log, outbox, fixtures, health),
+  no authentication.
 """
 
 
@@ -71,14 +76,11 @@ class ObserveMiddleware:
                 stats.api_requests += 1
                 if status >= 400:
                     stats.api_errors += 1
-            sandbox.log.append(
-                LogEntry(
-                    time=sandbox.now(),
-                    method=str(scope.get("method", "")),
-                    path=path,
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                )
+            sandbox.add_log(
+                method=str(scope.get("method", "")),
+                path=path,
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
             )
 
 
@@ -117,16 +119,9 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     return _api_error(exc.status_code, [message], headers)
 
 
-def _describe(error: dict[str, Any]) -> str:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "header")]
-    name = ".".join(location)
-    message = str(error.get("msg", "invalid value"))
-    return f"{name}: {message}" if name else message
-
-
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return _api_error(400, [_describe(e) for e in exc.errors()] or ["Invalid request."])
+    return _api_error(400, [describe_validation_error(e) for e in exc.errors()] or ["Invalid request."])
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -154,7 +149,10 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.include_router(oidc.router)
+    app.include_router(weblogin.router)
     app.include_router(api.router)
+    if sandbox.config.requests_api:
+        app.include_router(workflow.router)
     app.include_router(control.router)
 
     @app.get("/", summary="Where things are", tags=["Sandbox control"])

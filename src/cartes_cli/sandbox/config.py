@@ -42,6 +42,17 @@ class SandboxConfig:
     """Delay added before every ``/api`` answer (benchmarks, timeouts)."""
     log_requests: bool = False
     """Access log on stderr."""
+    requests_api: bool = True
+    """Serve the sandbox-only request workflow (``/api/requests``, join forms). Off, the sandbox
+    behaves like the real platform: those routes answer 404 and capabilities omit ``requests``."""
+    device_interval: int = 5
+    """Device flow (RFC 8628): the polling interval announced to devices, in seconds."""
+    device_expires_in: int = 600
+    """Device flow: lifetime of a device code and its user code."""
+    code_ttl: int = 60
+    """Authorization-code flow: lifetime of a code (Keycloak's "Client login timeout")."""
+    login_ttl: int = 1800
+    """How long a browser login in progress stays valid (Keycloak's "Login timeout")."""
 
     def resolved_data_dir(self) -> Path:
         if self.data_dir is not None:
@@ -60,7 +71,15 @@ class SandboxConfig:
             raise SandboxConfigError("The host to listen on is empty.")
         if self.seed is not None and self.seed not in SEED_NAMES:
             raise SandboxConfigError(f"Unknown seed {self.seed!r}; available: {', '.join(SEED_NAMES)}.")
-        for name in ("token_ttl", "refresh_ttl", "session_max_ttl"):
+        for name in (
+            "token_ttl",
+            "refresh_ttl",
+            "session_max_ttl",
+            "device_interval",
+            "device_expires_in",
+            "code_ttl",
+            "login_ttl",
+        ):
             value = getattr(self, name)
             if value <= 0:
                 raise SandboxConfigError(f"{name.replace('_', '-')} must be a positive number of seconds.")

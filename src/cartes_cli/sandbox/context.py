@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
 from cartes_cli.sandbox.db import GRANT_TYPES, Store
+from cartes_cli.sandbox.flows import Flows
 from cartes_cli.sandbox.keys import SigningKey
 from cartes_cli.sandbox.util import iso
 
 Clock = Callable[[], float]
-LOG_SIZE = 1000
+LOG_SIZE = 10_000
+REFRESH_SESSIONS_KEPT = 1000
+REFRESHES_KEPT_PER_SESSION = 1000
+
+
+@dataclass
+class SessionRefreshes:
+    """The successful refresh grants of one login session."""
+
+    user: str
+    client_id: str
+    times: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user": self.user,
+            "client_id": self.client_id,
+            "count": len(self.times),
+            "times": [iso(t) for t in self.times],
+        }
 
 
 @dataclass
@@ -28,6 +48,17 @@ class Stats:
     requests: int = 0
     api_requests: int = 0
     api_errors: int = 0
+    refreshes: OrderedDict[str, SessionRefreshes] = field(default_factory=OrderedDict)
+
+    def record_refresh(self, session_id: str, *, user: str, client_id: str, when: float) -> None:
+        """One successful refresh grant of ``session_id`` (bounded: the oldest sessions go first)."""
+        entry = self.refreshes.get(session_id)
+        if entry is None:
+            entry = self.refreshes[session_id] = SessionRefreshes(user=user, client_id=client_id)
+            while len(self.refreshes) > REFRESH_SESSIONS_KEPT:
+                self.refreshes.popitem(last=False)
+        entry.times.append(when)
+        del entry.times[:-REFRESHES_KEPT_PER_SESSION]
 
     def snapshot(self, now: float) -> dict[str, Any]:
         grants = {grant: self.token_grants.get(grant, 0) for grant in GRANT_TYPES}
@@ -40,6 +71,7 @@ class Stats:
             "requests": self.requests,
             "api_requests": self.api_requests,
             "api_errors": self.api_errors,
+            "refresh_by_session": {sid: entry.as_dict() for sid, entry in self.refreshes.items()},
         }
 
     def reset(self, now: float) -> None:
@@ -48,12 +80,15 @@ class Stats:
         self.token_errors.clear()
         self.refresh_reuse_detected = 0
         self.requests = self.api_requests = self.api_errors = 0
+        self.refreshes.clear()
 
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     """One answered request. Never bodies, headers or query strings: they may carry secrets."""
 
+    seq: int
+    """1, 2, 3… in the order requests were answered, never reused (a reset does not restart it)."""
     time: float
     method: str
     path: str
@@ -62,6 +97,7 @@ class LogEntry:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "seq": self.seq,
             "time": iso(self.time),
             "method": self.method,
             "path": self.path,
@@ -82,6 +118,21 @@ class Sandbox:
         self.clock = clock
         self.stats = Stats(started=clock())
         self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
+        self.log_seq = 0
+        self.flows = Flows()
+
+    def add_log(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
+        self.log_seq += 1
+        self.log.append(
+            LogEntry(
+                seq=self.log_seq,
+                time=self.now(),
+                method=method,
+                path=path,
+                status=status,
+                duration_ms=duration_ms,
+            )
+        )
 
     @classmethod
     def open(cls, config: SandboxConfig, *, clock: Clock = time.time) -> Sandbox:

@@ -1,30 +1,57 @@
-"""Sandbox-only routes under ``/sandbox`` (no authentication): what a test or a demo needs to see.
+"""Sandbox-only routes under ``/sandbox`` (no authentication): what a test or a demo needs to see
+and set up.
 
 The real Géoplateforme has none of these; a 404 on ``/sandbox/capabilities`` is how the client
-tells the two apart.
+tells the two apart. They are meant for a server listening on loopback only.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from cartes_cli import __version__
-from cartes_cli.sandbox import schemas
+from cartes_cli.sandbox import mail, schemas
+from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import LOG_SIZE
+from cartes_cli.sandbox.credentials import hash_password
 from cartes_cli.sandbox.db import SCHEMA_VERSION
-from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.deps import json_body, sandbox_of
+from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.workflow import resolve_community
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox control"])
 
-FEATURES: list[str] = []
-"""Sandbox-only APIs this server offers (``requests``, ``accounts``, ``outbox`` come later)."""
+LOG_SEQ_HEADER = "X-Sandbox-Log-Seq"
+OUTBOX_MAX = 10_000
+FIXTURE_PASSWORD = "Carto-Demo-2026!"  # noqa: S105 - the demo password, for fixture users too
+_FIRST_NAMES = (
+    "Alice", "Bruno", "Chloé", "David", "Émilie", "François", "Gaëlle", "Hervé", "Isabelle", "Jérôme",
+    "Karine", "Louis", "Manon", "Noé", "Océane", "Pierre", "Quentin", "Rose", "Sébastien", "Théo",
+)  # fmt: skip
+
+
+def features(config: SandboxConfig) -> list[str]:
+    """Sandbox-only capabilities of this server (the real platform has none of them)."""
+    found = ["web-login", "device", "client-credentials"]
+    if config.requests_api:
+        found += ["requests", "join-forms"]
+    found += ["outbox", "fixtures"]
+    return found
 
 
 @router.get("/capabilities", summary="What this sandbox offers", response_model=schemas.Capabilities)
-async def capabilities() -> dict[str, Any]:
-    return {"sandbox": True, "version": __version__, "schema_version": SCHEMA_VERSION, "features": FEATURES}
+async def capabilities(request: Request) -> dict[str, Any]:
+    return {
+        "sandbox": True,
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "features": features(sandbox_of(request).config),
+    }
 
 
 @router.get("/health", summary="Liveness", response_model=schemas.Health)
@@ -48,11 +75,135 @@ async def reset_stats(request: Request) -> Response:
 
 @router.get(
     "/log",
-    summary="The most recent requests, oldest first (method, path, status, time; never bodies or headers)",
+    summary="Answered requests, oldest first (method, path, status, time; never bodies or headers). "
+    f"The {LOG_SEQ_HEADER} header gives the last sequence number so far.",
     response_model=list[schemas.LogEntry],
 )
 async def log(
-    request: Request, limit: Annotated[int, Query(ge=1, le=LOG_SIZE)] = 100
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=LOG_SIZE)] = 100,
+    since: Annotated[
+        int | None, Query(ge=0, description="only entries with a greater seq (then the first `limit`)")
+    ] = None,
 ) -> list[dict[str, Any]]:
-    entries = list(sandbox_of(request).log)[-limit:]
-    return [entry.as_dict() for entry in entries]
+    sandbox = sandbox_of(request)
+    entries = list(sandbox.log)
+    chosen = entries[-limit:] if since is None else [e for e in entries if e.seq > since][:limit]
+    response.headers[LOG_SEQ_HEADER] = str(sandbox.log_seq)
+    return [entry.as_dict() for entry in chosen]
+
+
+# --- outbox ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/outbox",
+    summary="The e-mails the platform would have sent, oldest first (the most recent `limit`)",
+    response_model=list[schemas.OutboxMail],
+)
+async def outbox(
+    request: Request,
+    to: Annotated[str | None, Query(description="recipient address (any case)")] = None,
+    related: Annotated[str | None, Query(description="the request id")] = None,
+    limit: Annotated[int, Query(ge=1, le=OUTBOX_MAX)] = 100,
+) -> list[dict[str, Any]]:
+    mails = sandbox_of(request).store.mails(limit=limit, to=to, related=related)
+    return [
+        {
+            "_id": m.id,
+            "to": m.to,
+            "subject": m.subject,
+            "body": m.body,
+            "related": m.related,
+            "creation": m.created,
+        }
+        for m in mails
+    ]
+
+
+@router.delete("/outbox", summary="Empty the outbox", status_code=204, response_class=Response)
+async def clear_outbox(request: Request) -> Response:
+    sandbox_of(request).store.clear_outbox()
+    return Response(status_code=204)
+
+
+# --- fixtures (benchmarks and tests) ---------------------------------------------------------
+
+
+@router.post(
+    "/fixtures/join-requests",
+    summary="Create N users, each with a pending join request to a community (one transaction)",
+    status_code=201,
+    response_model=schemas.JoinRequestFixtureResult,
+)
+async def fixture_join_requests(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    body = await json_body(request, schemas.JoinRequestFixture)
+    store = sandbox.store
+    community = resolve_community(store, body.community)
+    if community is None:
+        raise ApiProblem(404, "Community not found.")
+    batch = new_id()[:6]
+    when = iso(sandbox.now())
+    password_hash = hash_password(FIXTURE_PASSWORD)
+    users, requests = [], []
+    for i in range(1, body.count + 1):
+        username = f"fixture.{batch}.{i:05d}"
+        first = _FIRST_NAMES[i % len(_FIRST_NAMES)]
+        users.append((new_id(), username, f"{username}@fixtures.test", first, f"Essai {batch}-{i:05d}", when))
+    with store.transaction():
+        store.insert_fixture_users(users, password_hash)
+        requests = [
+            (new_id(), u[0], community.id, f"Demande générée n° {i}", when) for i, u in enumerate(users, 1)
+        ]
+        store.insert_pending_joins(requests)
+        if body.notify:
+            for request_id, *_ in requests:
+                record = store.request(request_id)
+                assert record is not None
+                for message in mail.received(store, record, when):
+                    store.add_mail(message)
+    return JSONResponse(
+        {"community": community.id, "users": [u[0] for u in users], "requests": [r[0] for r in requests]},
+        status_code=201,
+    )
+
+
+@router.post(
+    "/fixtures/communities",
+    summary="Create N public communities (catalogue benchmarks), supervised by a new fixture user",
+    status_code=201,
+    response_model=schemas.CommunityFixtureResult,
+)
+async def fixture_communities(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    body = await json_body(request, schemas.CommunityFixture)
+    store = sandbox.store
+    batch = new_id()[:6]
+    when = iso(sandbox.now())
+    rng = random.Random(batch)
+    owner = (
+        new_id(),
+        f"fixture.owner.{batch}",
+        f"fixture.owner.{batch}@fixtures.test",
+        "Propriétaire",
+        batch,
+        when,
+    )
+    rows = []
+    for i in range(1, body.count + 1):
+        topic = rng.choice(("urbanisme", "risques", "biodiversité", "mobilités", "eau", "forêt", "littoral"))
+        rows.append(
+            (
+                new_id(),
+                f"{body.prefix} {i:05d}",
+                f"fx_{batch}_{i:05d}",
+                f"Espace généré pour les essais de catalogue ({topic}).",
+                owner[2],
+            )
+        )
+    with store.transaction():
+        store.insert_fixture_users([owner], hash_password(FIXTURE_PASSWORD))
+        store.insert_fixture_communities(rows, owner[0], when)
+    return JSONResponse({"supervisor": owner[0], "communities": [r[0] for r in rows]}, status_code=201)

@@ -203,7 +203,86 @@ INSERT INTO clients (client_id, name, public, grant_types, redirect_uris, create
      '2023-01-01T00:00:00Z');
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- Browser (authorization code + PKCE) and device logins, service accounts, brokered identities,
+-- and the sandbox-only request workflow with its outbox.
+
+ALTER TABLE clients ADD COLUMN pkce_method TEXT;    -- 'S256': PKCE required for the code flow
+
+UPDATE clients
+SET grant_types = '["password", "refresh_token", "authorization_code", '
+                  || '"urn:ietf:params:oauth:grant-type:device_code"]',
+    redirect_uris = '["http://127.0.0.1/*", "http://localhost/*", "http://[::1]/*"]',
+    pkce_method = 'S256'
+WHERE client_id = 'cartes-gouv-public';
+
+INSERT INTO clients (client_id, name, public, grant_types, redirect_uris, pkce_method, created) VALUES
+    ('cartes-cli', 'cartes (ligne de commande)', 1,
+     '["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token", "password"]',
+     '["http://127.0.0.1/*", "http://localhost/*", "http://[::1]/*"]', 'S256', '2026-01-01T00:00:00Z');
+
+-- A person's identity at a brokered provider (FranceConnect, ProConnect) linked to a user
+-- (Keycloak's FEDERATED_IDENTITY).
+CREATE TABLE federated_identities (
+    provider TEXT NOT NULL,
+    subject  TEXT NOT NULL,                         -- the provider's "sub"
+    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created  TEXT NOT NULL,
+    PRIMARY KEY (provider, subject),
+    UNIQUE (provider, user_id)
+);
+
+-- What a community asks of people who want to join (GET /communities/{c}/join_form).
+CREATE TABLE join_forms (
+    community_id TEXT PRIMARY KEY REFERENCES communities(id) ON DELETE CASCADE,
+    fields       TEXT NOT NULL,                     -- JSON list of {name, title, type, constraints}
+    updated      TEXT NOT NULL
+);
+
+-- Join and datastore requests. Creation order is the rowid order.
+CREATE TABLE requests (
+    id             TEXT PRIMARY KEY,
+    type           TEXT NOT NULL CHECK (type IN ('join', 'datastore')),
+    status         TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected', 'cancelled')),
+    requester_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    community_id   TEXT REFERENCES communities(id) ON DELETE SET NULL,
+    message        TEXT,
+    answers        TEXT,                            -- JSON object (join)
+    name           TEXT,                            -- datastore requests from here on
+    technical_name TEXT,
+    description    TEXT,
+    offer          TEXT,
+    public         INTEGER,
+    justification  TEXT,
+    rights         TEXT,                            -- JSON list, once a join is accepted
+    reason         TEXT,                            -- why it was rejected
+    decided_by     TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created        TEXT NOT NULL,
+    updated        TEXT NOT NULL
+);
+CREATE INDEX requests_status ON requests (status, type);
+CREATE INDEX requests_community ON requests (community_id, status);
+CREATE INDEX requests_requester ON requests (requester_id);
+CREATE UNIQUE INDEX requests_one_pending_join ON requests (requester_id, community_id)
+    WHERE type = 'join' AND status = 'pending';
+CREATE UNIQUE INDEX requests_pending_technical_name ON requests (technical_name COLLATE NOCASE)
+    WHERE type = 'datastore' AND status = 'pending';
+
+-- Every e-mail the platform would have sent.
+CREATE TABLE outbox (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    id      TEXT NOT NULL UNIQUE,
+    to_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    related TEXT,                                   -- the request it is about
+    created TEXT NOT NULL
+);
+CREATE INDEX outbox_related ON outbox (related);
+CREATE INDEX outbox_to ON outbox (to_addr COLLATE NOCASE);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -285,6 +364,8 @@ class Client:
     redirect_uris: tuple[str, ...]
     service_account: str | None
     enabled: bool
+    pkce_method: str | None = None
+    """``S256``: the authorization-code flow requires PKCE with this method."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Client:
@@ -297,6 +378,7 @@ class Client:
             redirect_uris=tuple(_loads(row["redirect_uris"], [])),
             service_account=row["service_account"],
             enabled=bool(row["enabled"]),
+            pkce_method=row["pkce_method"],
         )
 
 
@@ -428,6 +510,106 @@ class RefreshRecord:
     used: float | None
 
 
+REQUEST_TYPES = ("join", "datastore")
+REQUEST_STATUSES = ("pending", "accepted", "rejected", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRef:
+    id: str
+    name: str
+    technical_name: str
+    contact: str
+    supervisor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """A join or datastore request, with its requester, community and decider resolved."""
+
+    id: str
+    type: str
+    status: str
+    requester: UserRef
+    community: CommunityRef | None
+    message: str | None
+    answers: dict[str, Any] | None
+    name: str | None
+    technical_name: str | None
+    description: str | None
+    offer: str | None
+    public: bool | None
+    justification: str | None
+    rights: tuple[str, ...] | None
+    reason: str | None
+    decided_by: UserRef | None
+    created: str
+    updated: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RequestRecord:
+        community = None
+        if row["c_id"] is not None:
+            community = CommunityRef(
+                id=row["c_id"],
+                name=row["c_name"],
+                technical_name=row["c_technical_name"],
+                contact=row["c_contact"],
+                supervisor_id=row["c_supervisor_id"],
+            )
+        decided_by = None
+        if row["d_id"] is not None:
+            decided_by = UserRef(row["d_id"], row["d_email"], row["d_first_name"], row["d_last_name"])
+        rights = _loads(row["rights"], None)
+        return cls(
+            id=row["id"],
+            type=row["type"],
+            status=row["status"],
+            requester=UserRef(row["u_id"], row["u_email"], row["u_first_name"], row["u_last_name"]),
+            community=community,
+            message=row["message"],
+            answers=_loads(row["answers"], None),
+            name=row["name"],
+            technical_name=row["technical_name"],
+            description=row["description"],
+            offer=row["offer"],
+            public=None if row["public"] is None else bool(row["public"]),
+            justification=row["justification"],
+            rights=None if rights is None else tuple(rights),
+            reason=row["reason"],
+            decided_by=decided_by,
+            created=row["created"],
+            updated=row["updated"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    id: str
+    to: str
+    subject: str
+    body: str
+    related: str | None
+    created: str
+    seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user: UserRef
+    rights: tuple[str, ...]
+    created: str
+    updated: str
+
+
 def canonical_rights(rights: Sequence[str]) -> list[str]:
     """Known rights, deduplicated, in RIGHTS order (unknown ones raise ValueError)."""
     unknown = sorted(set(rights) - set(RIGHTS))
@@ -468,6 +650,7 @@ class Store:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=5.0)
         conn.row_factory = sqlite3.Row
         try:
+            conn.create_function("fold", 1, fold, deterministic=True)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 5000")
             if target != ":memory:":
@@ -551,7 +734,16 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
-        for table in ("users", "communities", "memberships", "datastores", "sessions"):
+        for table in (
+            "users",
+            "communities",
+            "memberships",
+            "datastores",
+            "sessions",
+            "requests",
+            "outbox",
+            "federated_identities",
+        ):
             row = self._one(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
             result[table] = int(row[0]) if row else 0
         return result
@@ -642,12 +834,13 @@ class Store:
         secret_hash: str | None = None,
         redirect_uris: Sequence[str] = (),
         service_account: str | None = None,
+        pkce_method: str | None = None,
     ) -> None:
         """A public client (no ``secret_hash``) or a confidential one."""
         self._exec(
             """INSERT INTO clients (client_id, name, public, secret_hash, grant_types, redirect_uris,
-                   service_account, created)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                   service_account, pkce_method, created)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 client_id,
                 name,
@@ -656,6 +849,7 @@ class Store:
                 json.dumps(list(grant_types)),
                 json.dumps(list(redirect_uris)),
                 service_account,
+                pkce_method,
                 created,
             ),
         )
@@ -839,6 +1033,14 @@ class Store:
             (datastore_id, endpoint_id, use, quota),
         )
 
+    def first_storage_id(self, storage_type: str) -> str | None:
+        row = self._one("SELECT id FROM storages WHERE type = ? ORDER BY name LIMIT 1", (storage_type,))
+        return None if row is None else str(row["id"])
+
+    def endpoint_id(self, technical_name: str) -> str | None:
+        row = self._one("SELECT id FROM endpoints WHERE technical_name = ?", (technical_name,))
+        return None if row is None else str(row["id"])
+
     def datastore(self, datastore_id: str) -> Datastore | None:
         row = self._one("SELECT * FROM datastores WHERE id = ?", (datastore_id,))
         if row is None:
@@ -965,3 +1167,342 @@ class Store:
                 (cutoff, cutoff),
             )
             self._exec("DELETE FROM refresh_tokens WHERE expires < ?", (cutoff,))
+
+    # brokered identities
+
+    def federated_user(self, provider: str, subject: str) -> str | None:
+        """The user linked to ``subject`` at ``provider``, if any."""
+        row = self._one(
+            "SELECT user_id FROM federated_identities WHERE provider = ? AND subject = ?", (provider, subject)
+        )
+        return None if row is None else str(row["user_id"])
+
+    def link_identity(self, provider: str, subject: str, user_id: str, when: str) -> None:
+        self._exec(
+            "INSERT INTO federated_identities (provider, subject, user_id, created) VALUES (?, ?, ?, ?)",
+            (provider, subject, user_id, when),
+        )
+
+    def username_taken(self, username: str) -> bool:
+        return self._one("SELECT 1 FROM users WHERE username = ?", (username,)) is not None
+
+    def email_taken(self, email: str) -> bool:
+        return self._one("SELECT 1 FROM users WHERE email = ?", (email,)) is not None
+
+    # communities: lookups, edits, members
+
+    def community_by_technical_name(self, technical_name: str) -> Community | None:
+        row = self._one(_COMMUNITY_SELECT + " WHERE c.technical_name = ?", (technical_name,))
+        return None if row is None else Community.from_row(row)
+
+    def technical_name_taken(self, technical_name: str) -> bool:
+        """Used by a community, or claimed by a pending datastore request (case-insensitive)."""
+        return (
+            self._one("SELECT 1 FROM communities WHERE technical_name = ?", (technical_name,)) is not None
+            or self._one(
+                "SELECT 1 FROM requests WHERE type = 'datastore' AND status = 'pending' "
+                "AND technical_name = ? COLLATE NOCASE",
+                (technical_name,),
+            )
+            is not None
+        )
+
+    def update_community(self, community_id: str, changes: dict[str, Any], when: str) -> None:
+        """Apply ``changes`` (name, description, contact, public, supervisor_id) to a community."""
+        allowed = ("name", "description", "contact", "public", "supervisor_id")
+        columns = {k: v for k, v in changes.items() if k in allowed}
+        if "name" in columns:
+            columns["sort_key"] = fold(str(columns["name"]))
+        if "public" in columns:
+            columns["public"] = int(bool(columns["public"]))
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        sets = f"{assignments}, updated = ?" if assignments else "updated = ?"
+        self._exec(
+            f"UPDATE communities SET {sets} WHERE id = ?",  # noqa: S608 - fixed column names
+            [*columns.values(), when, community_id],
+        )
+
+    def members(
+        self, community_id: str, *, offset: int, limit: int, rights: Sequence[str] = ()
+    ) -> tuple[list[Member], int]:
+        """One page of a community's members (sorted by last name), optionally holding all ``rights``."""
+        where = "WHERE m.community_id = ?"
+        params: list[Any] = [community_id]
+        for right in rights:
+            where += " AND instr(m.rights, ?) > 0"
+            params.append(json.dumps(right))
+        total_row = self._one(f"SELECT count(*) FROM memberships m {where}", params)  # noqa: S608
+        rows = self._all(
+            f"""SELECT m.rights, m.created, m.updated, u.id, u.email, u.first_name, u.last_name
+                FROM memberships m JOIN users u ON u.id = m.user_id
+                {where}
+                ORDER BY fold(u.last_name), fold(u.first_name), u.id
+                LIMIT ? OFFSET ?""",  # noqa: S608 - fixed SQL fragments
+            [*params, limit, offset],
+        )
+        members = [
+            Member(
+                user=UserRef(r["id"], r["email"], r["first_name"], r["last_name"]),
+                rights=tuple(_loads(r["rights"], [])),
+                created=r["created"],
+                updated=r["updated"],
+            )
+            for r in rows
+        ]
+        return members, int(total_row[0]) if total_row else 0
+
+    def delete_membership(self, community_id: str, user_id: str) -> bool:
+        return (
+            self._exec(
+                "DELETE FROM memberships WHERE community_id = ? AND user_id = ?", (community_id, user_id)
+            )
+            > 0
+        )
+
+    # join forms
+
+    def join_form(self, community_id: str) -> list[dict[str, Any]] | None:
+        row = self._one("SELECT fields FROM join_forms WHERE community_id = ?", (community_id,))
+        return None if row is None else list(_loads(row["fields"], []))
+
+    def set_join_form(self, community_id: str, fields: Sequence[dict[str, Any]], when: str) -> None:
+        self._exec(
+            """INSERT INTO join_forms (community_id, fields, updated) VALUES (?, ?, ?)
+               ON CONFLICT (community_id)
+               DO UPDATE SET fields = excluded.fields, updated = excluded.updated""",
+            (community_id, json.dumps(list(fields), ensure_ascii=False), when),
+        )
+
+    # requests
+
+    def insert_request(
+        self,
+        *,
+        id: str,
+        type: str,
+        requester_id: str,
+        created: str,
+        status: str = "pending",
+        community_id: str | None = None,
+        message: str | None = None,
+        answers: dict[str, Any] | None = None,
+        name: str | None = None,
+        technical_name: str | None = None,
+        description: str | None = None,
+        offer: str | None = None,
+        public: bool | None = None,
+        justification: str | None = None,
+        rights: Sequence[str] | None = None,
+        reason: str | None = None,
+        decided_by: str | None = None,
+        updated: str | None = None,
+    ) -> None:
+        """Insert a request; a duplicate pending join or technical name raises sqlite3.IntegrityError."""
+        self._exec(
+            """INSERT INTO requests (id, type, status, requester_id, community_id, message, answers, name,
+                   technical_name, description, offer, public, justification, rights, reason, decided_by,
+                   created, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                id,
+                type,
+                status,
+                requester_id,
+                community_id,
+                message,
+                None if answers is None else json.dumps(answers, ensure_ascii=False),
+                name,
+                technical_name,
+                description,
+                offer,
+                None if public is None else int(public),
+                justification,
+                None if rights is None else json.dumps(canonical_rights(rights)),
+                reason,
+                decided_by,
+                created,
+                updated or created,
+            ),
+        )
+
+    def insert_pending_joins(self, rows: Sequence[tuple[str, str, str, str | None, str]]) -> None:
+        """Many pending join requests at once: ``(id, requester_id, community_id, message, created)``."""
+        self._conn.executemany(
+            """INSERT INTO requests (id, type, status, requester_id, community_id, message, answers,
+                   created, updated)
+               VALUES (?, 'join', 'pending', ?, ?, ?, '{}', ?, ?)""",
+            [(i, u, c, m, when, when) for i, u, c, m, when in rows],
+        )
+
+    def request(self, request_id: str) -> RequestRecord | None:
+        row = self._one(_REQUEST_SELECT + " WHERE r.id = ?", (request_id,))
+        return None if row is None else RequestRecord.from_row(row)
+
+    def requests(
+        self,
+        *,
+        offset: int,
+        limit: int,
+        requester_id: str | None = None,
+        community_id: str | None = None,
+        managed_by: str | None = None,
+        statuses: Sequence[str] = (),
+        type: str | None = None,
+    ) -> tuple[list[RequestRecord], int]:
+        """One page of requests, oldest first. ``managed_by``: only requests to the communities where
+        that user holds the COMMUNITY right."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if requester_id is not None:
+            clauses.append("r.requester_id = ?")
+            params.append(requester_id)
+        if community_id is not None:
+            clauses.append("r.community_id = ?")
+            params.append(community_id)
+        if managed_by is not None:
+            clauses.append(
+                "r.community_id IN (SELECT community_id FROM memberships "
+                "WHERE user_id = ? AND instr(rights, '\"COMMUNITY\"') > 0)"
+            )
+            params.append(managed_by)
+        if statuses:
+            clauses.append(f"r.status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if type is not None:
+            clauses.append("r.type = ?")
+            params.append(type)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        total_row = self._one(f"SELECT count(*) FROM requests r {where}", params)  # noqa: S608
+        rows = self._all(
+            f"{_REQUEST_SELECT} {where} ORDER BY r.rowid LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+        return [RequestRecord.from_row(r) for r in rows], int(total_row[0]) if total_row else 0
+
+    def manages_any(self, user_id: str) -> bool:
+        """Holds the COMMUNITY right somewhere."""
+        row = self._one(
+            "SELECT 1 FROM memberships WHERE user_id = ? AND instr(rights, '\"COMMUNITY\"') > 0 LIMIT 1",
+            (user_id,),
+        )
+        return row is not None
+
+    def has_pending_join(self, requester_id: str, community_id: str) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM requests WHERE type = 'join' AND status = 'pending' "
+                "AND requester_id = ? AND community_id = ?",
+                (requester_id, community_id),
+            )
+            is not None
+        )
+
+    def transition_request(
+        self,
+        request_id: str,
+        *,
+        to: str,
+        when: str,
+        decided_by: str | None = None,
+        rights: Sequence[str] | None = None,
+        reason: str | None = None,
+        community_id: str | None = None,
+    ) -> bool:
+        """Move a *pending* request to ``to``; False if it was not pending any more (nothing changed)."""
+        return (
+            self._exec(
+                """UPDATE requests SET status = ?, updated = ?, decided_by = ?, rights = ?, reason = ?,
+                       community_id = coalesce(?, community_id)
+                   WHERE id = ? AND status = 'pending'""",
+                (
+                    to,
+                    when,
+                    decided_by,
+                    None if rights is None else json.dumps(canonical_rights(rights)),
+                    reason,
+                    community_id,
+                    request_id,
+                ),
+            )
+            == 1
+        )
+
+    # outbox
+
+    def add_mail(self, mail: Mail) -> None:
+        self._exec(
+            "INSERT INTO outbox (id, to_addr, subject, body, related, created) VALUES (?, ?, ?, ?, ?, ?)",
+            (mail.id, mail.to, mail.subject, mail.body, mail.related, mail.created),
+        )
+
+    def mails(self, *, limit: int, to: str | None = None, related: str | None = None) -> list[Mail]:
+        """The most recent ``limit`` e-mails matching the filters, oldest first."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if to:
+            clauses.append("to_addr = ? COLLATE NOCASE")
+            params.append(to)
+        if related:
+            clauses.append("related = ?")
+            params.append(related)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._all(
+            f"SELECT * FROM (SELECT * FROM outbox {where} ORDER BY seq DESC LIMIT ?) ORDER BY seq",  # noqa: S608
+            [*params, limit],
+        )
+        return [
+            Mail(
+                id=r["id"],
+                to=r["to_addr"],
+                subject=r["subject"],
+                body=r["body"],
+                related=r["related"],
+                created=r["created"],
+                seq=r["seq"],
+            )
+            for r in rows
+        ]
+
+    def clear_outbox(self) -> int:
+        return self._exec("DELETE FROM outbox")
+
+    # bulk fixtures
+
+    def insert_fixture_users(
+        self, rows: Sequence[tuple[str, str, str, str, str, str]], password_hash: str
+    ) -> None:
+        """Many plain users at once: ``(id, username, email, first_name, last_name, created)``."""
+        self._conn.executemany(
+            """INSERT INTO users (id, username, email, first_name, last_name, password_hash, created, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(i, u, e, f, last, password_hash, when, when) for i, u, e, f, last, when in rows],
+        )
+
+    def insert_fixture_communities(
+        self, rows: Sequence[tuple[str, str, str, str, str]], supervisor_id: str, when: str
+    ) -> None:
+        """Many public communities at once: ``(id, name, technical_name, description, contact)``."""
+        self._conn.executemany(
+            """INSERT INTO communities (id, name, technical_name, description, contact, public,
+                   supervisor_id, sort_key, created, updated)
+               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)""",
+            [(i, n, t, d, c, supervisor_id, fold(n), when, when) for i, n, t, d, c in rows],
+        )
+        rights = json.dumps(list(RIGHTS))
+        self._conn.executemany(
+            "INSERT INTO memberships (community_id, user_id, rights, created, updated) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(row[0], supervisor_id, rights, when, when) for row in rows],
+        )
+
+
+_REQUEST_SELECT = """
+SELECT r.*,
+       u.id AS u_id, u.email AS u_email, u.first_name AS u_first_name, u.last_name AS u_last_name,
+       c.id AS c_id, c.name AS c_name, c.technical_name AS c_technical_name, c.contact AS c_contact,
+       c.supervisor_id AS c_supervisor_id,
+       d.id AS d_id, d.email AS d_email, d.first_name AS d_first_name, d.last_name AS d_last_name
+FROM requests r
+JOIN users u ON u.id = r.requester_id
+LEFT JOIN communities c ON c.id = r.community_id
+LEFT JOIN users d ON d.id = r.decided_by
+"""

@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
+import hmac
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -20,7 +23,9 @@ from cartes_cli.sandbox import schemas
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import verify_client_secret, verify_password, verify_totp
 from cartes_cli.sandbox.db import (
+    GRANT_AUTHORIZATION_CODE,
     GRANT_CLIENT_CREDENTIALS,
+    GRANT_DEVICE_CODE,
     GRANT_PASSWORD,
     GRANT_REFRESH,
     GRANT_TYPES,
@@ -33,6 +38,7 @@ from cartes_cli.sandbox.errors import (
     OidcError,
     invalid_grant,
 )
+from cartes_cli.sandbox.flows import DEVICE_APPROVED, DEVICE_DENIED, SLOW_DOWN_STEP
 from cartes_cli.sandbox.tokens import (
     REALM,
     TYP_ACCESS,
@@ -40,6 +46,7 @@ from cartes_cli.sandbox.tokens import (
     TokenInvalid,
     decode,
     expired,
+    issue_service_token,
     issue_token_set,
     issuer_from_base_url,
     profile_claims,
@@ -52,13 +59,15 @@ router = APIRouter(prefix=REALM_PATH, tags=["Keycloak (OpenID Connect)"])
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 PROTOCOL = "/protocol/openid-connect"
-IMPLEMENTED_GRANTS = (GRANT_PASSWORD, GRANT_REFRESH)
-"""Grants the token endpoint knows; the others answer ``unsupported_grant_type`` for now."""
 _UNAUTHORIZED_CLIENT = {
     GRANT_PASSWORD: "Client not allowed for direct access grants",
     GRANT_REFRESH: "Client not allowed to use refresh tokens",
     GRANT_CLIENT_CREDENTIALS: "Client not enabled to retrieve service account",
+    GRANT_AUTHORIZATION_CODE: "Client not allowed to exchange code",
+    GRANT_DEVICE_CODE: "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. "
+    "The flow is disabled for the client.",
 }
+PKCE_VERIFIER_RE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _FORM_DOC: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -77,6 +86,10 @@ _FORM_DOC: dict[str, Any] = {
                             "totp",
                             "refresh_token",
                             "scope",
+                            "code",
+                            "redirect_uri",
+                            "code_verifier",
+                            "device_code",
                         )
                     },
                 }
@@ -179,6 +192,7 @@ async def openid_configuration(request: Request) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
         "scopes_supported": ["openid", "profile", "email", "roles", "offline_access"],
         "claims_supported": [
             "aud",
@@ -213,7 +227,7 @@ async def certs(request: Request) -> dict[str, Any]:
 
 @router.post(
     f"{PROTOCOL}/token",
-    summary="Token endpoint (password and refresh_token grants)",
+    summary="Token endpoint (password, refresh_token, authorization_code, device_code, client_credentials)",
     response_model=schemas.TokenResponse,
     responses={400: {"model": schemas.OidcErrorBody}, 401: {"model": schemas.OidcErrorBody}},
     openapi_extra=_FORM_DOC,
@@ -226,17 +240,29 @@ async def token(request: Request) -> JSONResponse:
         grant_type = form.get("grant_type", "")
         if not grant_type:
             raise OidcError(400, "invalid_request", "Missing form parameter: grant_type")
-        if grant_type not in IMPLEMENTED_GRANTS:
+        if grant_type not in GRANT_TYPES:
             raise OidcError(400, "unsupported_grant_type", "Unsupported grant_type")
         client = authenticate_client(sandbox, request, form)
+        if grant_type == GRANT_CLIENT_CREDENTIALS and client.public:
+            raise OidcError(
+                400, "unauthorized_client", "Public client not allowed to retrieve service account"
+            )
         if grant_type not in client.grant_types:
             raise OidcError(
                 400, "unauthorized_client", _UNAUTHORIZED_CLIENT.get(grant_type, "Client not allowed")
             )
+        issuer = issuer_of(request)
         if grant_type == GRANT_PASSWORD:
-            body = await _password_grant(sandbox, form, client, issuer_of(request))
+            body = await _password_grant(sandbox, form, client, issuer)
+        elif grant_type == GRANT_REFRESH:
+            body = _refresh_grant(sandbox, form, client, issuer)
+        elif grant_type == GRANT_AUTHORIZATION_CODE:
+            body = _authorization_code_grant(sandbox, form, client, issuer)
+        elif grant_type == GRANT_DEVICE_CODE:
+            body = _device_code_grant(sandbox, form, client, issuer)
         else:
-            body = _refresh_grant(sandbox, form, client, issuer_of(request))
+            address = request.client.host if request.client else "127.0.0.1"
+            body = _client_credentials_grant(sandbox, form, client, issuer, address)
     except OidcError as exc:
         sandbox.stats.token_errors[exc.error] += 1
         raise
@@ -308,7 +334,147 @@ def _refresh_grant(sandbox: Sandbox, form: dict[str, str], client: Client, issue
     with store.transaction():
         store.use_refresh_token(record.jti, now)
         store.touch_session(session.id, now)
+        body = issue_token_set(sandbox, user=user, session=session, client_id=client.client_id, issuer=issuer)
+    sandbox.stats.record_refresh(session.id, user=user.username, client_id=client.client_id, when=now)
+    return body
+
+
+def pkce_s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _authorization_code_grant(
+    sandbox: Sandbox, form: dict[str, str], client: Client, issuer: str
+) -> dict[str, Any]:
+    """Keycloak's checks, in its order. A code is burnt by its first presentation, good or bad;
+    presenting it again ends the session it started (RFC 6749 §4.1.2)."""
+    presented = form.get("code", "")
+    if not presented:
+        raise OidcError(400, "invalid_request", "Missing parameter: code")
+    store = sandbox.store
+    now = sandbox.now()
+    code = sandbox.flows.code(presented, now)
+    if code is None:
+        raise invalid_grant("Code not valid")
+    if code.used:
+        store.end_session(code.session_id, when=now, reason="code_reuse")
+        raise invalid_grant("Code not valid")
+    code.used = True
+    if now >= code.expires:
+        raise invalid_grant("Code is expired")
+    if code.client_id != client.client_id:
+        raise invalid_grant("Auth error")
+    if form.get("redirect_uri", "") != code.redirect_uri:
+        raise invalid_grant("Incorrect redirect_uri")
+    if code.code_challenge is not None:
+        verifier = form.get("code_verifier", "")
+        if not verifier:
+            raise invalid_grant("PKCE code verifier not specified")
+        if not PKCE_VERIFIER_RE.match(verifier):
+            raise invalid_grant("PKCE verification failed: Invalid code verifier")
+        if not hmac.compare_digest(pkce_s256(verifier), code.code_challenge):
+            raise invalid_grant("PKCE verification failed: Code mismatch")
+    session = store.session(code.session_id)
+    if session is None or not session.active(now):
+        raise invalid_grant("Session not active")
+    user = store.user(code.user_id)
+    if user is None or not user.enabled:
+        raise invalid_grant("User disabled" if user else "User not found")
+    with store.transaction():
+        return issue_token_set(
+            sandbox, user=user, session=session, client_id=client.client_id, issuer=issuer, nonce=code.nonce
+        )
+
+
+def _device_code_grant(sandbox: Sandbox, form: dict[str, str], client: Client, issuer: str) -> dict[str, Any]:
+    """RFC 8628 §3.4-3.5: pending, slow_down (+5 s each time), denied, expired, or the tokens."""
+    presented = form.get("device_code", "")
+    if not presented:
+        raise OidcError(400, "invalid_request", "Missing parameter: device_code")
+    flows = sandbox.flows
+    grant = flows.device(presented)
+    if grant is None or grant.client_id != client.client_id:
+        raise invalid_grant("Device code not valid")
+    now = sandbox.now()
+    if now >= grant.expires:
+        flows.end_device(grant)
+        raise OidcError(400, "expired_token", "Device code is expired")
+    if grant.status == DEVICE_DENIED:
+        flows.end_device(grant)
+        raise OidcError(400, "access_denied", "The end user denied the authorization request.")
+    if grant.status != DEVICE_APPROVED:
+        too_soon = grant.last_poll is not None and now - grant.last_poll < grant.interval
+        grant.last_poll = now
+        if too_soon:
+            grant.interval += SLOW_DOWN_STEP
+            raise OidcError(400, "slow_down", "Slow down")
+        raise OidcError(400, "authorization_pending", "The authorization request is still pending")
+    flows.end_device(grant)
+    store = sandbox.store
+    session = store.session(grant.session_id or "")
+    user = store.user(grant.user_id or "")
+    if session is None or not session.active(now):
+        raise invalid_grant("Session not active")
+    if user is None or not user.enabled:
+        raise invalid_grant("User disabled" if user else "User not found")
+    with store.transaction():
         return issue_token_set(sandbox, user=user, session=session, client_id=client.client_id, issuer=issuer)
+
+
+def _client_credentials_grant(
+    sandbox: Sandbox, form: dict[str, str], client: Client, issuer: str, address: str
+) -> dict[str, Any]:
+    store = sandbox.store
+    user = store.user(client.service_account) if client.service_account else None
+    if user is None:
+        raise OidcError(400, "unauthorized_client", _UNAUTHORIZED_CLIENT[GRANT_CLIENT_CREDENTIALS])
+    if not user.enabled:
+        raise invalid_grant("User disabled")
+    store.set_last_login(user.id, iso(sandbox.now()))
+    return issue_service_token(
+        sandbox,
+        user=user,
+        client_id=client.client_id,
+        issuer=issuer,
+        scope=form.get("scope", ""),
+        client_address=address,
+    )
+
+
+# --- device authorization (RFC 8628 §3.1) ------------------------------------------------------
+
+
+@router.post(
+    f"{PROTOCOL}/auth/device",
+    summary="Device authorization: a device code to poll with, a user code to type in a browser",
+    response_model=schemas.DeviceAuthorization,
+    responses={400: {"model": schemas.OidcErrorBody}, 401: {"model": schemas.OidcErrorBody}},
+)
+async def device_authorization(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    form = await read_form(request)
+    client = authenticate_client(sandbox, request, form)
+    if GRANT_DEVICE_CODE not in client.grant_types:
+        raise OidcError(400, "unauthorized_client", _UNAUTHORIZED_CLIENT[GRANT_DEVICE_CODE])
+    config = sandbox.config
+    grant = sandbox.flows.new_device(
+        client_id=client.client_id,
+        scope=form.get("scope") or "openid",
+        now=sandbox.now(),
+        ttl=config.device_expires_in,
+        interval=config.device_interval,
+    )
+    verification_uri = issuer_of(request) + "/device"
+    body = {
+        "device_code": grant.device_code,
+        "user_code": grant.user_code,
+        "verification_uri": verification_uri,
+        "verification_uri_complete": f"{verification_uri}?user_code={grant.user_code}",
+        "expires_in": config.device_expires_in,
+        "interval": grant.interval,
+    }
+    return JSONResponse(body, headers=NO_STORE)
 
 
 # --- logout, revocation, userinfo ------------------------------------------------------------
@@ -395,9 +561,10 @@ async def userinfo(request: Request) -> JSONResponse:
     store = sandbox.store
     if expired(sandbox, claims) or store.is_access_token_revoked(str(claims["jti"])):
         raise _userinfo_error("Token verification failed")
-    session = store.session(str(claims.get("sid", "")))
-    if session is None or not session.active(sandbox.now()):
-        raise _userinfo_error("User session not found or doesn't have client attached on it")
+    if "sid" in claims or "client_id" not in claims:  # service-account tokens have no session
+        session = store.session(str(claims.get("sid", "")))
+        if session is None or not session.active(sandbox.now()):
+            raise _userinfo_error("User session not found or doesn't have client attached on it")
     user = store.user(str(claims["sub"]))
     if user is None or not user.enabled:
         raise _userinfo_error("User not found or disabled")

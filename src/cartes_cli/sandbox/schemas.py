@@ -180,15 +180,29 @@ class DatastoreDetail(_Model):
 
 
 class TokenResponse(_Model):
+    """A token endpoint success. ``client_credentials`` answers have no refresh token (Keycloak's
+    default), no session, and an ID token only when the ``openid`` scope was asked for."""
+
     access_token: str
     expires_in: int
     refresh_expires_in: int
-    refresh_token: str
+    refresh_token: str | None = None
     token_type: Literal["Bearer"]
-    id_token: str
+    id_token: str | None = None
     not_before_policy: int = Field(alias="not-before-policy")
-    session_state: str
+    session_state: str | None = None
     scope: str
+
+
+class DeviceAuthorization(_Model):
+    """RFC 8628 §3.2 device authorization response."""
+
+    device_code: str
+    user_code: str = Field(description="8 consonants, as 'WDJB-MJHT'")
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
 
 
 class Jwk(_Model):
@@ -236,6 +250,13 @@ class Health(_Model):
     status: Literal["ok"]
 
 
+class SessionRefreshes(_Model):
+    user: str = Field(description="username of the session's account")
+    client_id: str
+    count: int
+    times: list[Date] = Field(description="when each successful refresh grant was answered")
+
+
 class Stats(_Model):
     started: Date
     uptime_seconds: float
@@ -246,11 +267,157 @@ class Stats(_Model):
     api_requests: int
     api_errors: int
     active_sessions: int
+    refresh_by_session: dict[str, SessionRefreshes] = Field(
+        description="successful refresh grants per login session (session_state), since start or reset"
+    )
 
 
 class LogEntry(_Model):
+    seq: int = Field(description="answer order, strictly increasing, never reused")
     time: Date
     method: str
     path: str
     status: int
     duration_ms: float
+
+
+# --- members, join forms, requests (Entrepôt API and sandbox API) ------------------------------
+
+
+class UserRef(_Model):
+    id: Id
+    email: str
+    first_name: str
+    last_name: str
+
+
+class Member(_Model):
+    rights: list[Right]
+    user: UserRef
+    creation: Date
+    update: Date
+
+
+class MemberRights(_Model):
+    rights: list[str] = Field(description="COMMUNITY, UPLOAD, PROCESSING, BROADCAST, ANNEX")
+
+
+class CommunityPatch(_Model):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+    contact: str | None = Field(None, max_length=254)
+    public: bool | None = None
+    supervisor: str | None = Field(None, description="user uuid (supervisor or staff only)")
+
+
+FieldType = Literal["string", "number", "integer", "boolean", "email"]
+
+
+class JoinFormConstraints(_Model):
+    required: bool | None = None
+    minLength: int | None = Field(None, ge=0)
+    maxLength: int | None = Field(None, ge=0)
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+
+
+class JoinFormField(_Model):
+    name: str
+    title: str
+    type: FieldType
+    constraints: JoinFormConstraints = Field(default_factory=JoinFormConstraints)
+
+
+class JoinForm(_Model):
+    fields: list[JoinFormField]
+
+
+class CommunityBrief(_Model):
+    id: Id
+    name: str
+    technical_name: str
+
+
+class RequestBody(_Model):
+    id: Id
+    type: Literal["join", "datastore"]
+    status: Literal["pending", "accepted", "rejected", "cancelled"]
+    requester: UserRef
+    community: CommunityBrief | None
+    message: str | None
+    answers: dict[str, str | int | float | bool | None] | None
+    name: str | None
+    technical_name: str | None
+    description: str | None
+    offer: Literal["essential", "premium"] | None
+    public: bool | None
+    justification: str | None
+    rights: list[Right] | None
+    reason: str | None
+    decided_by: UserRef | None
+    creation: Date
+    update: Date
+
+
+class NewRequestType(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["join", "datastore"]
+
+
+class NewJoinRequest(_Model):
+    type: Literal["join"]
+    community: str = Field(description="community uuid (or technical name)")
+    message: str | None = Field(None, max_length=2000)
+    answers: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+
+class NewDatastoreRequest(_Model):
+    type: Literal["datastore"]
+    name: str = Field(min_length=10, max_length=100)
+    technical_name: str | None = Field(None, description="derived from the name when absent")
+    description: str | None = Field(None, max_length=2000)
+    offer: Literal["essential", "premium"] = "essential"
+    public: bool = False
+    justification: str | None = Field(None, max_length=5000, description="at least 50 characters if public")
+
+
+class AcceptBody(_Model):
+    rights: list[str] | None = Field(
+        None, description="join only; default UPLOAD, PROCESSING, BROADCAST, ANNEX"
+    )
+
+
+class RejectBody(_Model):
+    reason: str | None = Field(None, max_length=2000)
+
+
+class OutboxMail(_Model):
+    id: Id
+    to: str
+    subject: str
+    body: str
+    related: str | None = Field(description="the request the e-mail is about")
+    creation: Date
+
+
+class JoinRequestFixture(_Model):
+    community: str = Field(description="uuid or technical name")
+    count: int = Field(ge=1, le=50_000)
+    notify: bool = Field(False, description="also write the e-mails (slower)")
+
+
+class JoinRequestFixtureResult(_Model):
+    community: str
+    users: list[str]
+    requests: list[str]
+
+
+class CommunityFixture(_Model):
+    count: int = Field(ge=1, le=50_000)
+    prefix: str = Field("Espace de test", max_length=60)
+
+
+class CommunityFixtureResult(_Model):
+    supervisor: str
+    communities: list[str]

@@ -10,16 +10,22 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
+from cartes_cli.sandbox.brokers import DEMO_LINKS
 from cartes_cli.sandbox.config import SandboxConfigError
-from cartes_cli.sandbox.credentials import hash_password
-from cartes_cli.sandbox.db import Store
+from cartes_cli.sandbox.credentials import hash_client_secret, hash_password
+from cartes_cli.sandbox.db import Mail, Store
+from cartes_cli.sandbox.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from cartes_cli.sandbox.util import iso
 
 DEMO_PASSWORD = "Carto-Demo-2026!"  # noqa: S105 - public demo data
 DEMO_TOTP_SECRET = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"  # noqa: S105 - public demo data
+DEMO_CI_CLIENT_ID = "cartes-ci"
+DEMO_CI_SECRET = "ci-demo-secret-2026"  # noqa: S105 - public demo data (only its hash is stored)
+DEMO_CI_USERNAME = f"service-account-{DEMO_CI_CLIENT_ID}"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://cartes.gouv.fr/sandbox/demo")
 
 
@@ -45,10 +51,11 @@ DEMO_ACCOUNTS = (
 )
 """The accounts the README and the tests rely on (shown when the server starts)."""
 
+DEMO_CLIENTS = ((DEMO_CI_CLIENT_ID, DEMO_CI_SECRET, "service account (client_credentials), UPLOAD on ddt33"),)
+"""Confidential clients of the demo data: ``(client_id, secret, role)``."""
+
 
 # --- the demo data ---------------------------------------------------------------------------
-
-GB = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,30 +574,9 @@ _ENDPOINTS: tuple[tuple[str, str, str, bool, tuple[tuple[str, str], ...]], ...] 
         (("DOWNLOAD", "https://data.geopf.fr/private/telechargement"),),
     ),
 )
-_PUBLIC_ENDPOINTS = {
-    "essential": ("gpf-wms-v", "gpf-wfs", "gpf-wmts-tms", "gpf-telechargement", "gpf-csw"),
-    "premium": ("gpf-wms-v", "gpf-wfs", "gpf-wmts-tms", "gpf-wms-r", "gpf-telechargement", "gpf-csw"),
-}
-_PRIVATE_ENDPOINTS = ("gpf-wms-v-prive", "gpf-wfs-prive", "gpf-telechargement-prive")
-_OFFERS = {
-    # storage quotas (PostgreSQL, S3, filesystem), uploads, annexes, endpoint quota
-    "essential": {
-        "pg": 10 * GB,
-        "s3": 50 * GB,
-        "fs": 0,
-        "uploads": 10 * GB,
-        "annexes": 1 * GB,
-        "endpoint": 10,
-    },
-    "premium": {
-        "pg": 50 * GB,
-        "s3": 200 * GB,
-        "fs": 100 * GB,
-        "uploads": 50 * GB,
-        "annexes": 5 * GB,
-        "endpoint": 50,
-    },
-}
+_PUBLIC_ENDPOINTS = PUBLIC_ENDPOINTS
+_PRIVATE_ENDPOINTS = PRIVATE_ENDPOINTS
+_OFFERS = OFFERS
 
 
 def _moment(rng: random.Random, start: datetime, end: datetime) -> float:
@@ -678,6 +664,9 @@ def seed_demo(store: Store) -> None:
         when = iso(_moment(rng, datetime.fromtimestamp(earliest, UTC), datetime(2025, 10, 31, tzinfo=UTC)))
         store.put_membership(community_ids[technical_name], user_ids[username], rights, when)
 
+    _seed_logins(store, user_ids)
+    _seed_workflow(store, user_ids, community_ids, community_created)
+
 
 def _seed_datastore(
     store: Store,
@@ -725,6 +714,329 @@ def _seed_datastore(
         )
 
 
+# --- logins: service account, brokered identities ---------------------------------------------
+
+
+def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
+    created = "2025-09-15T08:00:00Z"
+    account_id = demo_id("user", DEMO_CI_USERNAME)
+    user_ids[DEMO_CI_USERNAME] = account_id
+    store.insert_user(
+        id=account_id,
+        username=DEMO_CI_USERNAME,
+        email=f"{DEMO_CI_USERNAME}@clients.geoplateforme.test",
+        first_name="",
+        last_name="",
+        password_hash=None,
+        created=created,
+        technical=True,
+    )
+    store.insert_client(
+        client_id=DEMO_CI_CLIENT_ID,
+        name="Intégration continue de la DDT de la Gironde",
+        grant_types=["client_credentials"],
+        secret_hash=hash_client_secret(DEMO_CI_SECRET),
+        service_account=account_id,
+        created=created,
+    )
+    store.put_membership(demo_id("community", "ddt33"), account_id, ["UPLOAD"], created)
+    for provider, subject, username in DEMO_LINKS:
+        store.link_identity(provider, subject, user_ids[username], "2025-10-01T12:00:00Z")
+
+
+# --- the request workflow: join forms, requests, e-mails -------------------------------------------
+
+_JOIN_FORMS: dict[str, list[dict[str, Any]]] = {
+    "ddt33": [
+        {
+            "name": "service",
+            "title": "Service ou organisme",
+            "type": "string",
+            "constraints": {"required": True, "minLength": 2, "maxLength": 120},
+        },
+        {
+            "name": "usage",
+            "title": "Usage prévu des données",
+            "type": "string",
+            "constraints": {"required": True, "minLength": 20, "maxLength": 1000},
+        },
+        {
+            "name": "siret",
+            "title": "SIRET de l'organisme",
+            "type": "string",
+            "constraints": {"pattern": "^[0-9]{14}$"},
+        },
+        {"name": "referent", "title": "E-mail du référent SIG", "type": "email", "constraints": {}},
+    ],
+    "pn_ecrins": [
+        {
+            "name": "structure",
+            "title": "Structure",
+            "type": "string",
+            "constraints": {"required": True, "minLength": 2, "maxLength": 120},
+        },
+        {
+            "name": "agent_parc",
+            "title": "Êtes-vous agent du Parc national des Écrins ?",
+            "type": "boolean",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "secteur",
+            "title": "Secteur du parc (1 à 7)",
+            "type": "integer",
+            "constraints": {"minimum": 1, "maximum": 7},
+        },
+        {
+            "name": "surface_ha",
+            "title": "Surface de la zone d'étude (ha)",
+            "type": "number",
+            "constraints": {"minimum": 0, "maximum": 270000},
+        },
+    ],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _DemoRequest:
+    key: str
+    requester: str
+    created: str
+    community: str | None = None
+    status: str = "pending"
+    message: str | None = None
+    answers: dict[str, Any] | None = None
+    name: str | None = None
+    technical_name: str | None = None
+    description: str | None = None
+    offer: str | None = None
+    public: bool | None = None
+    justification: str | None = None
+    rights: tuple[str, ...] | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+    updated: str | None = None
+
+
+_REQUESTS = (
+    # --- pending: join requests to ddt33 (julien.lefebvre decides), pn_ecrins, region_aura
+    _DemoRequest(
+        "join-ddt33-mathieu",
+        "mathieu.garnier",
+        "2025-11-18T09:12:00Z",
+        community="ddt33",
+        message="Je coordonne l'inventaire des zones humides avec vos services : merci de m'ajouter.",
+        answers={
+            "service": "Parc national des Écrins – service SIG",
+            "usage": "Croiser nos inventaires de zones humides avec les zonages réglementaires de Gironde.",
+            "referent": "sig@ecrins-parcnational.test",
+        },
+    ),
+    _DemoRequest(
+        "join-ddt33-camille",
+        "camille.dubois",
+        "2025-12-02T14:35:00Z",
+        community="ddt33",
+        answers={
+            "service": "Région Bretagne – service géomatique",
+            "usage": "Comparer les méthodes des plans de prévention des risques littoraux.",
+            "siret": "23350001600040",
+        },
+    ),
+    _DemoRequest(
+        "join-ddt33-lucie",
+        "lucie.fontaine",
+        "2025-12-09T08:05:00Z",
+        community="ddt33",
+        answers={
+            "service": "SDIS de la Haute-Savoie",
+            "usage": "Échanger nos méthodes sur les obligations légales de débroussaillement.",
+        },
+    ),
+    _DemoRequest(
+        "join-ddt33-nicolas",
+        "nicolas.bernard",
+        "2025-12-15T16:40:00Z",
+        community="ddt33",
+        message="Pour intégrer les trames vertes et bleues aux porter-à-connaissance.",
+        answers={
+            "service": "OFB – direction régionale Nouvelle-Aquitaine",
+            "usage": "Intégrer les continuités écologiques aux porter-à-connaissance de la DDT.",
+            "siret": "13002526500013",
+        },
+    ),
+    _DemoRequest(
+        "join-ecrins-sophie",
+        "sophie.martin",
+        "2025-12-04T10:00:00Z",
+        community="pn_ecrins",
+        message="Étude des aléas de chutes de blocs sur les routes d'accès au parc.",
+        answers={
+            "structure": "Cerema – direction territoriale Centre-Est",
+            "agent_parc": False,
+            "surface_ha": 1250.5,
+        },
+    ),
+    _DemoRequest(
+        "join-ecrins-antoine",
+        "antoine.petit",
+        "2025-12-11T11:30:00Z",
+        community="pn_ecrins",
+        answers={"structure": "Communauté d'agglomération de La Rochelle", "agent_parc": False, "secteur": 3},
+    ),
+    _DemoRequest(
+        "join-aura-elodie",
+        "elodie.chevalier",
+        "2025-12-10T09:00:00Z",
+        community="region_aura",
+        message="Pour partager les données de la DDTM avec la Région.",
+        answers={},
+    ),
+    # --- pending: datastore requests (the staff decide)
+    _DemoRequest(
+        "datastore-glaciers",
+        "amelie.rousseau",
+        "2025-12-05T15:20:00Z",
+        name="Observatoire des glaciers des Écrins",
+        technical_name="glaciers_ecrins",
+        description="Suivi annuel des fronts glaciaires et des bilans de masse du massif des Écrins.",
+        offer="essential",
+        public=False,
+    ),
+    _DemoRequest(
+        "datastore-mobilites",
+        "antoine.petit",
+        "2025-12-12T10:45:00Z",
+        name="Mobilités douces de l'agglomération rochelaise",
+        technical_name="mobilites_larochelle",
+        description="Pistes cyclables, stationnements vélo et comptages de l'agglomération de La Rochelle.",
+        offer="premium",
+        public=True,
+        justification="Ces données alimentent le schéma cyclable intercommunal et doivent être "
+        "consultables librement par les communes, les associations d'usagers et le grand public.",
+    ),
+    # --- history
+    _DemoRequest(
+        "join-ddt33-antoine",
+        "antoine.petit",
+        "2024-03-04T10:00:00Z",
+        community="ddt33",
+        status="accepted",
+        answers={
+            "service": "Communauté d'agglomération de La Rochelle",
+            "usage": "Récupérer les zonages de risques pour le PLUi de l'agglomération.",
+        },
+        rights=("UPLOAD",),
+        decided_by="julien.lefebvre",
+        updated="2024-03-05T08:30:00Z",
+    ),
+    _DemoRequest(
+        "join-ddt33-elodie",
+        "elodie.chevalier",
+        "2025-10-01T09:00:00Z",
+        community="ddt33",
+        status="rejected",
+        answers={
+            "service": "DDTM du Finistère",
+            "usage": "Consulter les plans de prévention pour comparaison avec le Finistère.",
+        },
+        reason="Cet espace est réservé aux agents de la DDT de la Gironde et à ses prestataires ; les "
+        "plans de prévention publiés sont consultables sur le catalogue.",
+        decided_by="julien.lefebvre",
+        updated="2025-10-03T14:00:00Z",
+    ),
+    _DemoRequest(
+        "join-vanoise-nicolas",
+        "nicolas.bernard",
+        "2025-09-12T13:00:00Z",
+        community="pn_vanoise",
+        status="cancelled",
+        message="Demande faite par erreur, je voulais rejoindre le Parc des Écrins.",
+        answers={},
+        updated="2025-09-13T07:45:00Z",
+    ),
+    _DemoRequest(
+        "datastore-essais-lucie",
+        "lucie.fontaine",
+        "2025-11-05T16:00:00Z",
+        status="rejected",
+        name="Essais personnels de Lucie",
+        technical_name="essais_lucie",
+        offer="essential",
+        public=False,
+        reason="Un espace existe déjà pour votre organisme (sdis74) : demandez-y les droits nécessaires.",
+        decided_by="claire.moreau",
+        updated="2025-11-07T09:30:00Z",
+    ),
+)
+
+
+def _seed_workflow(
+    store: Store,
+    user_ids: dict[str, str],
+    community_ids: dict[str, str],
+    community_created: dict[str, float],
+) -> None:
+    from cartes_cli.sandbox import mail
+
+    for technical_name, fields in _JOIN_FORMS.items():
+        store.set_join_form(community_ids[technical_name], fields, "2025-06-01T00:00:00Z")
+    bretagne = community_created["region_bretagne"]
+    requests = [
+        *_REQUESTS,
+        # The request that created region_bretagne, three days before it was.
+        _DemoRequest(
+            "datastore-region-bretagne",
+            "camille.dubois",
+            iso(bretagne - 3 * 86400),
+            community="region_bretagne",
+            status="accepted",
+            name="Région Bretagne",
+            technical_name="region_bretagne",
+            description="Données régionales bretonnes : transports, lycées, schémas régionaux.",
+            offer="premium",
+            public=True,
+            justification="Les données régionales de référence sont ouvertes : elles doivent être diffusées "
+            "sur les services publics de la Géoplateforme.",
+            decided_by="claire.moreau",
+            updated=iso(bretagne),
+        ),
+    ]
+    mails: list[tuple[str, Mail]] = []
+    for item in sorted(requests, key=lambda r: r.created):
+        request_id = demo_id("request", item.key)
+        store.insert_request(
+            id=request_id,
+            type="join" if item.name is None else "datastore",
+            status=item.status,
+            requester_id=user_ids[item.requester],
+            community_id=community_ids[item.community] if item.community else None,
+            message=item.message,
+            answers=item.answers,
+            name=item.name,
+            technical_name=item.technical_name,
+            description=item.description,
+            offer=item.offer,
+            public=item.public,
+            justification=item.justification,
+            rights=item.rights,
+            reason=item.reason,
+            decided_by=user_ids[item.decided_by] if item.decided_by else None,
+            created=item.created,
+            updated=item.updated,
+        )
+        record = store.request(request_id)
+        assert record is not None
+        composed = mail.received(store, record, item.created)
+        if item.status in ("accepted", "rejected"):
+            assert item.updated is not None
+            composed.append(mail.decided(record, item.updated))
+        for n, message in enumerate(composed):
+            mails.append((message.created, replace(message, id=demo_id("mail", f"{item.key}:{n}"))))
+    for _, message in sorted(mails, key=lambda pair: pair[0]):
+        store.add_mail(message)
+
+
 # --- registry --------------------------------------------------------------------------------
 
 SEEDS: dict[str, Callable[[Store], None]] = {"demo": seed_demo}
@@ -746,6 +1058,9 @@ def apply_seed(store: Store, name: str) -> bool:
 
 __all__ = [
     "DEMO_ACCOUNTS",
+    "DEMO_CI_CLIENT_ID",
+    "DEMO_CI_SECRET",
+    "DEMO_CLIENTS",
     "DEMO_PASSWORD",
     "DEMO_TOTP_SECRET",
     "SEED_NAMES",

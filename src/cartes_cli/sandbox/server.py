@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -82,6 +83,18 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class DropQueryString(logging.Filter):
+    """Cuts the query string out of uvicorn's access-log lines: login URLs carry user codes,
+    broker codes and states there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            client, method, path, version, status = args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
 def _log_config(log_requests: bool) -> dict[str, Any]:
     """uvicorn's logging: warnings only, access log on stderr when asked; never on stdout."""
     return {
@@ -94,13 +107,19 @@ def _log_config(log_requests: bool) -> dict[str, Any]:
                 "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
             },
         },
+        "filters": {"no_query": {"()": "cartes_cli.sandbox.server.DropQueryString"}},
         "handlers": {
             "default": {
                 "formatter": "default",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
             },
-            "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"},
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["no_query"],
+            },
         },
         "loggers": {
             "uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
@@ -142,6 +161,9 @@ def serve(
     refresh_ttl: int = 1800,
     latency_ms: int = 0,
     log_requests: bool = False,
+    requests_api: bool = True,
+    device_interval: int = 5,
+    device_expires_in: int = 600,
 ) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
@@ -157,6 +179,9 @@ def serve(
         refresh_ttl=refresh_ttl,
         latency_ms=latency_ms,
         log_requests=log_requests,
+        requests_api=requests_api,
+        device_interval=device_interval,
+        device_expires_in=device_expires_in,
     )
     return run(config)
 
@@ -241,7 +266,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
     from cartes_cli.platforms import REALM_PATH, clear_sandbox_state, write_sandbox_state
     from cartes_cli.sandbox.app import build_app
     from cartes_cli.sandbox.httpserver import SandboxServer
-    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
 
     config = sandbox.config
     base_url = f"http://{_advertised_host(sock)}:{sock.getsockname()[1]}"
@@ -273,6 +298,10 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
         if demo:
             accounts = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
             lines.append(f"Demo accounts, all with the password {DEMO_PASSWORD}: {accounts}")
+            for client_id, secret, role in DEMO_CLIENTS:
+                lines.append(f"Demo client {client_id}, secret {secret}: {role}")
+        if not config.requests_api:
+            lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
         lines.append("Stop with Ctrl+C.")
         with contextlib.suppress(OSError, ValueError):
             err.write("\n".join(lines) + "\n")

@@ -74,11 +74,18 @@ def start_session(sandbox: Sandbox, user: User, client_id: str) -> Session:
 
 
 def issue_token_set(
-    sandbox: Sandbox, *, user: User, session: Session, client_id: str, issuer: str
+    sandbox: Sandbox,
+    *,
+    user: User,
+    session: Session,
+    client_id: str,
+    issuer: str,
+    nonce: str | None = None,
 ) -> dict[str, Any]:
     """Sign an access, a refresh and an ID token for ``session``; record the refresh token.
 
-    Answers the token endpoint's success body, in Keycloak's shape.
+    Answers the token endpoint's success body, in Keycloak's shape. ``nonce`` (from the
+    authorization request) goes into the ID token.
     """
     config = sandbox.config
     now = sandbox.now()
@@ -131,6 +138,7 @@ def issue_token_set(
             "typ": TYP_ID,
             "acr": "1",
             "at_hash": _at_hash(access_token),
+            **({"nonce": nonce} if nonce else {}),
             **profile,
         }
     )
@@ -169,3 +177,56 @@ def decode(sandbox: Sandbox, token: str, *, typ: str) -> dict[str, Any]:
 
 def expired(sandbox: Sandbox, claims: dict[str, Any]) -> bool:
     return bool(sandbox.now() >= float(claims["exp"]))
+
+
+def issue_service_token(
+    sandbox: Sandbox, *, user: User, client_id: str, issuer: str, scope: str, client_address: str
+) -> dict[str, Any]:
+    """A ``client_credentials`` answer (Keycloak 26): an access token for the client's service-account
+    user; no refresh token and no session; an ID token only when ``openid`` was asked for."""
+    now = sandbox.now()
+    iat = int(now)
+    exp = iat + sandbox.config.token_ttl
+    granted = "openid profile email" if "openid" in scope.split() else "profile email"
+    common: dict[str, Any] = {"iat": iat, "exp": exp, "iss": issuer, "sub": user.id, "azp": client_id}
+    service_claims: dict[str, Any] = {
+        "email_verified": False,
+        "preferred_username": user.username.lower(),
+        "clientHost": client_address,
+        "clientAddress": client_address,
+        "client_id": client_id,
+    }
+    access_token = sandbox.keys.sign(
+        {
+            **common,
+            "jti": new_id(),
+            "aud": "account",
+            "typ": TYP_ACCESS,
+            "acr": "1",
+            "allowed-origins": [],
+            "realm_access": {"roles": realm_roles(user)},
+            "resource_access": {"account": {"roles": list(ACCOUNT_ROLES)}},
+            "scope": granted,
+            **service_claims,
+        }
+    )
+    body: dict[str, Any] = {
+        "access_token": access_token,
+        "expires_in": exp - iat,
+        "refresh_expires_in": 0,
+        "token_type": "Bearer",
+    }
+    if "openid" in granted.split():
+        body["id_token"] = sandbox.keys.sign(
+            {
+                **common,
+                "jti": new_id(),
+                "aud": client_id,
+                "typ": TYP_ID,
+                "acr": "1",
+                "at_hash": _at_hash(access_token),
+                **service_claims,
+            }
+        )
+    body.update({"not-before-policy": 0, "scope": granted})
+    return body

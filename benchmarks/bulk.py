@@ -1,0 +1,157 @@
+"""Bulk approval and catalogue benchmarks against a local sandbox with injected latency.
+
+Prints figures; asserts nothing (targets are checked by reading them, not by a timed test).
+
+    .venv/bin/python benchmarks/bulk.py                 # the full set (about 2 minutes)
+    .venv/bin/python benchmarks/bulk.py --quick         # smaller counts, for a smoke run
+
+Figures: wall time of ``cartes request approve --all --yes`` over N pending join requests at
+``--latency 50``, the ideal time (N × 50 ms ÷ concurrency), their ratio, the same at
+``--concurrency 1``, the CLI's peak resident memory (from ``wait4``), and
+``cartes workspace list --public --json`` over many communities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import DEMO_PASSWORD, Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
+
+LATENCY_MS = 50
+STAFF = "claire.moreau"
+
+
+def peak_rss(home: Path, *args: str) -> tuple[float, float, int, str]:
+    """Run and measure wall time and the peak RSS of that very process with os.wait4."""
+    env = base_env(home)
+    err_path = home / "bench-stderr.txt"
+    with open(os.devnull, "w") as devnull, open(err_path, "w") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [cartes_executable(), *args], env=env, stdout=devnull, stderr=err, stdin=subprocess.DEVNULL
+        )
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode, err_path.read_text()
+
+
+def make_requests(base_url: str, community: str, count: int) -> None:
+    r = httpx.post(
+        f"{base_url}/sandbox/fixtures/join-requests",
+        json={"community": community, "count": count},
+        timeout=600,
+    )
+    r.raise_for_status()
+
+
+def make_communities(base_url: str, count: int) -> None:
+    r = httpx.post(f"{base_url}/sandbox/fixtures/communities", json={"count": count}, timeout=600)
+    r.raise_for_status()
+
+
+def approve(home: Path, community: str, concurrency: int) -> tuple[float, float, int, str]:
+    return peak_rss(
+        home,
+        "request",
+        "approve",
+        "--all",
+        "--workspace",
+        community,
+        "--yes",
+        "--concurrency",
+        str(concurrency),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller counts")
+    args = parser.parse_args()
+    n = 200 if args.quick else 1000
+    n_memory = 2000 if args.quick else 10_000
+    n_catalogue = 2000 if args.quick else 10_000
+
+    with tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp:
+        tmpdir = Path(tmp)
+        sandbox = start_sandbox(
+            tmpdir / "sb",
+            tmpdir / "sb" / "data",
+            "--seed",
+            "demo",
+            "--latency",
+            str(LATENCY_MS),
+            "--token-ttl",
+            "3600",
+        )
+        try:
+            cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
+            r = cli(
+                "--env",
+                "sandbox",
+                "login",
+                "--insecure-storage",
+                env={"CARTES_USERNAME": STAFF, "CARTES_PASSWORD": DEMO_PASSWORD},
+            )
+            assert r.returncode == 0, r
+            print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs")
+            print()
+            results = {}
+            for concurrency in (16, 8, 1):
+                community = "tutoriels" if concurrency == 16 else "ddt33" if concurrency == 8 else "pn_ecrins"
+                count = n if concurrency != 1 else max(100, n // 5)
+                make_requests(sandbox.base_url, community, count)
+                elapsed, rss, code, err = approve(cli.home, community, concurrency)
+                ideal = count * LATENCY_MS / 1000 / concurrency
+                per_item = elapsed / count
+                results[concurrency] = per_item
+                print(
+                    f"approve {count:>6} requests  concurrency {concurrency:>2}: {elapsed:7.2f} s "
+                    f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×), "
+                    f"peak RSS {rss:5.1f} MiB, exit {code}"
+                )
+                if code != 0:
+                    print(err[-2000:])
+            print(f"speed-up of concurrency 16 over 1 (per request): {results[1] / results[16]:.1f}×")
+            print()
+            make_requests(sandbox.base_url, "region_naq", n_memory)
+            elapsed, rss, code, err = approve(cli.home, "region_naq", 16)
+            ideal = n_memory * LATENCY_MS / 1000 / 16
+            print(
+                f"approve {n_memory:>6} requests  concurrency 16: {elapsed:7.2f} s "
+                f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×), peak RSS {rss:5.1f} MiB, exit {code}"
+            )
+            if code != 0:
+                print(err[-2000:])
+            print()
+            make_communities(sandbox.base_url, n_catalogue)
+            elapsed, rss, code, err = peak_rss(cli.home, "workspace", "list", "--public", "--json")
+            total = json.loads(httpx.get(sandbox.base_url + "/sandbox/stats", timeout=10).text).get(
+                "api_requests"
+            )
+            pages = (n_catalogue + 30 + 49) // 50
+            ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 4)
+            print(
+                f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of 50, "
+                f"4 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
+                f"peak RSS {rss:5.1f} MiB, exit {code}"
+            )
+            _ = total
+        finally:
+            sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()

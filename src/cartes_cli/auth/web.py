@@ -1,0 +1,388 @@
+"""Browser login: OAuth 2.0 authorization code with PKCE (S256) and a one-shot loopback redirect.
+
+Flow (RFC 6749 §4.1, RFC 7636, RFC 8252 "OAuth for native apps")::
+
+    login = WebLogin(oidc, open_browser=webbrowser.open)   # listens on 127.0.0.1:<free port>
+    print(login.authorization_url)                          # available before waiting
+    tokens = login.wait()                                   # opens the browser, waits, exchanges
+
+The listener accepts exactly one redirect on ``/callback``: it checks ``state`` (a mismatch ends the
+login without exchanging anything), answers the browser with a short bilingual page, and stops.
+Other paths (``/favicon.ico``…) get a 404 and are otherwise ignored. The browser is any browser:
+FranceConnect and ProConnect appear there, brokered by Keycloak.
+
+Nothing here prints: the caller shows ``authorization_url`` and decides how to open a browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from cartes_cli.auth.idtoken import check_id_token
+from cartes_cli.errors import ConfigError, InvalidResponse, LoginRefused, LoginTimedOut
+
+if TYPE_CHECKING:
+    from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.auth.tokens import TokenSet
+
+__all__ = [
+    "CALLBACK_PATH",
+    "DEFAULT_TIMEOUT",
+    "WebLogin",
+    "code_challenge",
+    "new_code_verifier",
+]
+
+CALLBACK_PATH = "/callback"
+DEFAULT_TIMEOUT = 300.0
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def new_code_verifier(length: int = 64) -> str:
+    """A PKCE ``code_verifier`` (RFC 7636 §4.1): ``length`` unreserved characters, 43 to 128."""
+    if not 43 <= length <= 128:
+        raise ValueError("a PKCE code verifier has 43 to 128 characters")
+    verifier = secrets.token_urlsafe(length)[:length]  # token_urlsafe gives ~1.3 characters per byte
+    assert set(verifier) <= _UNRESERVED
+    return verifier
+
+
+def code_challenge(verifier: str) -> str:
+    """``BASE64URL(SHA256(verifier))`` without padding (the S256 method)."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+# --- the page the browser shows -----------------------------------------------------------
+
+_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>cartes</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#161616}}
+h1{{font-size:1.4rem}}p{{line-height:1.5}}.en{{color:#555}}</style></head>
+<body><h1>{title_fr}</h1><p>{body_fr}</p><h1 class="en" lang="en">{title_en}</h1>
+<p class="en" lang="en">{body_en}</p></body></html>
+"""
+
+
+def _page(title_fr: str, body_fr: str, title_en: str, body_en: str) -> bytes:
+    return _PAGE.format(
+        title_fr=html.escape(title_fr),
+        body_fr=html.escape(body_fr),
+        title_en=html.escape(title_en),
+        body_en=html.escape(body_en),
+    ).encode("utf-8")
+
+
+_SUCCESS = _page(
+    "Connexion réussie",
+    "Vous pouvez fermer cet onglet et revenir au terminal.",
+    "Logged in",
+    "You may close this tab and go back to the terminal.",
+)
+
+
+def _failure(detail_fr: str, detail_en: str | None = None) -> bytes:
+    return _page(
+        "La connexion a échoué",
+        f"{detail_fr} Vous pouvez fermer cet onglet.",
+        "Login failed",
+        f"{detail_en if detail_en is not None else detail_fr} You may close this tab.",
+    )
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """Text from the browser's URL, safe for a terminal: no control characters, bounded."""
+    return "".join(c if c.isprintable() else " " for c in text).strip()[:limit]
+
+
+_NOT_FOUND = _page("Introuvable", "Cette adresse ne sert à rien ici.", "Not found", "Nothing here.")
+
+
+# --- the loopback listener ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    """What came back on ``/callback``."""
+
+    code: str | None = None
+    error: str | None = None
+    error_description: str | None = None
+    state_ok: bool = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True  # a fixed port in TIME_WAIT from the last run is usable at once
+    allow_reuse_port = False  # but never shared with another listener
+    expected_state: str = ""
+    result: _Redirect | None = None
+    done: threading.Event
+    lock: threading.Lock
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    timeout = 10  # a connection that sends nothing (browser pre-connect) is dropped after 10 s
+    server_version = "cartes"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence: the standard handler writes every request to stderr."""
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+
+    def do_HEAD(self) -> None:
+        self._answer(404, _NOT_FOUND)
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != CALLBACK_PATH:
+            self._answer(404, _NOT_FOUND)
+            return
+        query = parse_qs(parts.query, keep_blank_values=True)
+
+        def one(name: str) -> str | None:
+            values = query.get(name)
+            return values[0] if values else None
+
+        state = one("state") or ""
+        state_ok = secrets.compare_digest(state.encode(), self.server.expected_state.encode())
+        redirect = _Redirect(
+            code=one("code"),
+            error=one("error"),
+            error_description=one("error_description"),
+            state_ok=state_ok,
+        )
+        if not state_ok:
+            body = _failure(
+                "La réponse ne correspond pas à cette connexion (state).",
+                "This answer does not belong to this login (state mismatch).",
+            )
+            status = 400
+        elif redirect.error:
+            body = _failure(_printable(redirect.error_description or redirect.error))
+            status = 400
+        elif not redirect.code:
+            body = _failure("Aucun code d'autorisation.", "No authorization code.")
+            status = 400
+        else:
+            body, status = _SUCCESS, 200
+        with self.server.lock:
+            first = self.server.result is None
+            if first:
+                self.server.result = redirect
+        if not first:  # a second redirect after the first one: the login is over already
+            finished = _failure("Cette connexion est déjà terminée.", "This login is already finished.")
+            self._answer(409, finished)
+            return
+        self._answer(status, body)
+        self.server.done.set()
+
+
+# --- the login ----------------------------------------------------------------------------
+
+
+class WebLogin:
+    """One browser login. The loopback port is taken at construction (``port=0``: a free one),
+    so :attr:`redirect_uri` and :attr:`authorization_url` are known before :meth:`wait`.
+
+    ``client_id`` defaults to the platform's ``web_client_id`` (``cartes-gouv-public``): refresh the
+    resulting tokens with an ``OIDCClient`` for that same client id (:attr:`client_id`).
+    ``open_browser(url) -> bool`` is called by :meth:`wait`; ``extra_params`` go into the
+    authorization URL (``ui_locales``, ``kc_idp_hint``, ``kc_action``, ``login_hint``…).
+    ``verify_signature`` checks the ID token's RS256 signature against the realm's JWKS (one
+    extra request); the ``nonce``, issuer, audience and expiry are always checked.
+    """
+
+    def __init__(
+        self,
+        oidc: OIDCClient,
+        *,
+        client_id: str | None = None,
+        open_browser: Callable[[str], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        scope: str = "openid",
+        extra_params: Mapping[str, str] | None = None,
+        verify_signature: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._oidc = oidc.with_client_id(client_id or oidc.platform.web_client_id)
+        self.client_id = self._oidc.client_id
+        self._open_browser = open_browser
+        self.timeout = timeout
+        self._scope = scope
+        self._extra = dict(extra_params or {})
+        self._verify_signature = verify_signature
+        self._clock = clock
+        self.code_verifier = new_code_verifier()
+        self.state = secrets.token_urlsafe(32)
+        self.nonce = secrets.token_urlsafe(32)
+        self.browser_opened: bool | None = None
+        """What ``open_browser`` answered (None: not called yet, or no opener)."""
+        try:
+            self._server = _Server((host, port), _Handler)
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot listen on {host}:{port} for the browser's answer "
+                f"({exc.strerror or type(exc).__name__}); choose another port."
+            ) from None
+        self._server.expected_state = self.state
+        self._server.done = threading.Event()
+        self._server.lock = threading.Lock()
+        self.port: int = self._server.server_address[1]
+        self.redirect_uri = f"http://{host}:{self.port}{CALLBACK_PATH}"
+        self._authorization_url: str | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(5)
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"WebLogin(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
+
+    # --- the URL ------------------------------------------------------------------------------
+
+    @property
+    def authorization_url(self) -> str:
+        """The URL to open in a browser (discovery runs on first access)."""
+        if self._authorization_url is None:
+            params = {
+                "response_type": "code",
+                "client_id": self.client_id,
+                "redirect_uri": self.redirect_uri,
+                "scope": self._scope,
+                "state": self.state,
+                "nonce": self.nonce,
+                "code_challenge": code_challenge(self.code_verifier),
+                "code_challenge_method": "S256",
+                **self._extra,
+            }
+            endpoint = self._oidc.endpoint("authorization_endpoint")
+            separator = "&" if "?" in endpoint else "?"
+            self._authorization_url = f"{endpoint}{separator}{urlencode(params)}"
+        return self._authorization_url
+
+    # --- waiting ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start answering the browser (``wait`` does it; idempotent)."""
+        if self._closed:
+            raise RuntimeError("this browser login is closed")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="cartes-web-login",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def wait(self) -> TokenSet:
+        """Open the browser (if an opener was given), wait for the redirect, exchange the code.
+
+        Raises ``LoginRefused`` (the user declined, or a state mismatch), ``LoginTimedOut``,
+        ``IdTokenError`` (the ID token does not match this login), and the token endpoint's errors.
+        """
+        url = self.authorization_url
+        try:
+            self.start()
+            if self._open_browser is not None:
+                try:
+                    self.browser_opened = bool(self._open_browser(url))
+                except Exception:
+                    self.browser_opened = False
+            deadline = self._clock() + self.timeout
+            while not self._server.done.wait(min(0.2, max(0.0, deadline - self._clock()))):
+                if self._clock() >= deadline:
+                    raise LoginTimedOut(
+                        f"No answer from the browser within {self.timeout:g} s; the login was abandoned. "
+                        "Run the login again, or use --device on a machine without a browser."
+                    )
+            redirect = self._server.result
+        finally:
+            self.close()
+        assert redirect is not None
+        return self._finish(redirect)
+
+    def _finish(self, redirect: _Redirect) -> TokenSet:
+        if not redirect.state_ok:
+            raise LoginRefused(
+                "The browser's answer does not belong to this login (state mismatch); nothing was "
+                "exchanged. Try again.",
+                error="state_mismatch",
+            )
+        if redirect.error:
+            description = _printable(redirect.error_description or "")
+            code = _printable(redirect.error, 60)
+            if code == "access_denied":
+                text = "The login was declined in the browser"
+            else:
+                text = f"The login server refused the login ({code})"
+            raise LoginRefused(
+                text + (f": {description}" if description else "") + ".",
+                error=code,
+                messages=[description] if description else [],
+            )
+        if not redirect.code:
+            raise InvalidResponse("The browser's answer carried no authorization code; try again.")
+        tokens = self._oidc.authorization_code(
+            redirect.code, redirect_uri=self.redirect_uri, code_verifier=self.code_verifier
+        )
+        if tokens.id_token is not None:
+            discovery = self._oidc.discovery()
+            check_id_token(
+                tokens.id_token.get_secret_value(),
+                issuer=str(discovery.get("issuer") or self._oidc.platform.issuer),
+                client_id=self.client_id,
+                nonce=self.nonce,
+                now=time.time(),
+                jwks=(lambda refresh: self._oidc.jwks(refresh=refresh)) if self._verify_signature else None,
+            )
+        return tokens

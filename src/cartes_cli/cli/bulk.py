@@ -1,0 +1,269 @@
+"""Bulk decisions at the terminal: plan, confirm, run with bounded concurrency, report.
+
+The engine (``client/bulk.py``) knows nothing about terminals; this module adds what a person
+or a script sees: a progress bar on stderr (only on a terminal), one line per success on stdout,
+one line per failure on stderr with its reason, a summary, and Ctrl-C handling (no new work is
+started, what is in flight finishes, the ids left are printed, exit 130).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cartes_cli.cli.exit_codes import ExitCode
+from cartes_cli.errors import UsageError
+from cartes_cli.i18n import _
+
+if TYPE_CHECKING:
+    from cartes_cli.cli.output import Terminal
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_CONCURRENCY = 64
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit of bulk work: what to decide, and how to show it."""
+
+    key: str  # the request id (or "community/user" on the real platform)
+    label: str = ""
+    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+def read_ids_from_stdin(stream: Any = None) -> list[str]:
+    """Ids from standard input: one per line, JSON lines of objects, or one JSON array.
+
+    Objects contribute their ``id`` (or ``_id``); blank lines and ``#`` comments are skipped.
+    """
+    stream = stream or sys.stdin
+    text = stream.read()
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if stripped.startswith("["):
+        try:
+            data = json.loads(stripped)
+        except ValueError as exc:
+            raise UsageError(_("Standard input is not valid JSON: {reason}.").format(reason=exc)) from exc
+        return [_id_of(entry, n) for n, entry in enumerate(data, 1)]
+    ids: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                ids.append(_id_of(json.loads(line), n))
+            except ValueError as exc:
+                raise UsageError(_("Line {n} of standard input is not valid JSON.").format(n=n)) from exc
+        else:
+            ids.append(line.split()[0])
+    return ids
+
+
+def _id_of(entry: Any, n: int) -> str:
+    if isinstance(entry, str):
+        return entry.strip()
+    if isinstance(entry, dict):
+        value = entry.get("id") or entry.get("_id")
+        if isinstance(value, str):
+            return value
+    raise UsageError(_("Entry {n} of standard input has no id.").format(n=n))
+
+
+def dedupe(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for v in values:
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
+
+
+def check_concurrency(value: int) -> int:
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise UsageError(_("--concurrency must be between 1 and {max}.").format(max=MAX_CONCURRENCY))
+    return value
+
+
+def confirm(term: Terminal, question: str, *, yes: bool, count: int) -> None:
+    """More than one item needs a confirmation on a terminal, and --yes otherwise."""
+    if yes or count <= 1:
+        return
+    if not term.interactive:
+        raise UsageError(
+            _("{n} items would be changed: add --yes to confirm when not running on a terminal.").format(
+                n=count
+            )
+        )
+    answer = term.prompt(f"{question} [y/N]").strip().lower()
+    if answer not in ("y", "yes", "o", "oui"):
+        raise UsageError(_("Cancelled; nothing was changed."))
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    left: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def run(
+    term: Terminal,
+    items: Sequence[Item],
+    action: Callable[[Item], tuple[str, Any]],
+    *,
+    concurrency: int,
+    verb_done: str,
+    describe_error: Callable[[BaseException], str],
+    success_line: Callable[[Item, str, Any], str],
+) -> tuple[Summary, int]:
+    """Run ``action`` over ``items`` and report. Returns the summary and the exit code.
+
+    ``action`` returns ``(status, result)`` with status ``done`` or ``unchanged``; it raises on
+    failure. The engine bounds concurrency and stops launching new work on Ctrl-C.
+    """
+    from cartes_cli.client.bulk import run_bulk
+
+    summary = Summary()
+    stop = threading.Event()
+    results_json: list[dict[str, Any]] = []
+    progress = _Progress(term, len(items), verb_done)
+    lock = threading.Lock()
+
+    def on_result(outcome: Any) -> None:
+        item: Item = outcome.item
+        with lock:
+            if outcome.status == "failed":
+                summary.failed += 1
+                reason = describe_error(outcome.error) if outcome.error is not None else _("unknown error")
+                progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
+                results_json.append({"id": item.key, "status": "failed", "error": reason})
+            else:
+                if outcome.status == "unchanged":
+                    summary.unchanged += 1
+                else:
+                    summary.done += 1
+                line = success_line(item, outcome.status, outcome.result)
+                if term.rendering == "json":
+                    results_json.append({"id": item.key, "status": outcome.status, **item.data})
+                else:
+                    progress.log_out(line)
+            progress.advance()
+
+    def wrapped(item: Item) -> tuple[str, Any]:
+        return action(item)
+
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if not stop.is_set():
+            stop.set()
+            progress.log_error(_("Interrupted: finishing the requests in flight, starting no new one…"))
+        else:  # a second Ctrl-C: give up waiting
+            raise KeyboardInterrupt
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread:
+        signal.signal(signal.SIGINT, on_sigint)
+    try:
+        with progress:
+            report = run_bulk(
+                list(items),
+                _adapt(wrapped),
+                concurrency=concurrency,
+                on_result=on_result,
+                stop_event=stop,
+            )
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    not_started = list(getattr(report, "not_started", []) or [])
+    summary.left = [i.key for i in not_started]
+    summary.interrupted = stop.is_set()
+    if term.rendering == "json":
+        term.print_json(results_json)
+    term.info(
+        _("{verb}: {done}, unchanged: {unchanged}, failed: {failed}.").format(
+            verb=verb_done, done=summary.done, unchanged=summary.unchanged, failed=summary.failed
+        )
+    )
+    if summary.interrupted:
+        if summary.left:
+            term.info(_("Not started ({n}):").format(n=len(summary.left)))
+            for key in summary.left:
+                term.stderr.write(key + "\n")
+            term.stderr.flush()
+        return summary, ExitCode.INTERRUPTED
+    return summary, ExitCode.FAILURE if summary.failed else ExitCode.OK
+
+
+def _adapt(fn: Callable[[Item], tuple[str, Any]]) -> Callable[[Item], Any]:
+    """The engine's action returns an Outcome status through a marker object."""
+    from cartes_cli.client.bulk import Unchanged
+
+    def action(item: Item) -> Any:
+        status, result = fn(item)
+        if status == "unchanged":
+            return Unchanged(result)
+        return result
+
+    return action
+
+
+class _Progress:
+    """A Rich progress bar on stderr when stderr is a terminal; plain lines otherwise."""
+
+    def __init__(self, term: Terminal, total: int, description: str) -> None:
+        self.term = term
+        self.total = total
+        self.description = description
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.term.stderr_isatty and self.total > 1:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            console = Console(file=self.term.stderr, no_color=not self.term.color)
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.description, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def log_out(self, line: str) -> None:
+        self.term.stdout.write(line + "\n")
+        self.term.stdout.flush()
+
+    def log_error(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(line, markup=False, highlight=False)
+        else:
+            self.term.stderr.write(line + "\n")
+            self.term.stderr.flush()

@@ -1,0 +1,477 @@
+"""``cartes request …``: requests to join a workspace or to create one, and their decisions."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.errors import UsageError
+from cartes_cli.i18n import _
+
+if TYPE_CHECKING:
+    from cartes_cli.cli.bulk import Item
+    from cartes_cli.cli.context import AppContext
+
+request_app = typer.Typer(
+    help=_("Requests: to join a workspace, or to create one; approve or reject them in bulk."),
+    no_args_is_help=True,
+)
+
+STATUSES = ("pending", "accepted", "rejected", "cancelled")
+TYPES = ("join", "datastore")
+
+REQUEST_COLUMNS = [
+    Column("id", _("ID"), no_wrap=True),
+    Column("type", _("TYPE"), no_wrap=True),
+    Column("status", _("STATUS"), no_wrap=True),
+    Column("requester", _("REQUESTER"), no_wrap=True),
+    Column("workspace", _("WORKSPACE")),
+    Column("creation", _("CREATED"), kind="datetime", no_wrap=True),
+    Column("requester_name", _("REQUESTER NAME"), table=False),
+    Column("community_id", _("WORKSPACE ID"), table=False),
+    Column("message", _("MESSAGE"), table=False),
+    Column("answers", _("ANSWERS"), table=False),
+    Column("name", _("NAME"), table=False),
+    Column("technical_name", _("TECHNICAL NAME"), table=False),
+    Column("description", _("DESCRIPTION"), table=False),
+    Column("offer", _("OFFER"), table=False),
+    Column("public", _("PUBLIC"), kind="bool", table=False),
+    Column("justification", _("JUSTIFICATION"), table=False),
+    Column("rights", _("RIGHTS"), kind="list", table=False),
+    Column("reason", _("REASON"), table=False),
+    Column("decided_by", _("DECIDED BY"), table=False),
+    Column("update", _("UPDATED"), kind="datetime", table=False),
+]
+register_fields(*(c.key for c in REQUEST_COLUMNS))
+
+
+def _ctx(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert obj is not None
+    return obj  # type: ignore[no-any-return]
+
+
+def request_row(r: Any) -> dict[str, Any]:
+    requester = getattr(r, "requester", None)
+    community = getattr(r, "community", None)
+    if r.type == "datastore":
+        workspace = r.name
+    else:
+        workspace = getattr(community, "technical_name", None) or getattr(community, "name", None)
+    return {
+        "id": r.id,
+        "type": r.type,
+        "status": r.status,
+        "requester": getattr(requester, "email", None),
+        "requester_name": _person(requester),
+        "workspace": workspace,
+        "community_id": getattr(community, "id", None),
+        "message": r.message,
+        "answers": r.answers,
+        "name": r.name,
+        "technical_name": r.technical_name,
+        "description": getattr(r, "description", None),
+        "offer": r.offer,
+        "public": r.public,
+        "justification": r.justification,
+        "rights": [getattr(x, "value", x) for x in (r.rights or [])],
+        "reason": r.reason,
+        "decided_by": _person(getattr(r, "decided_by", None))
+        if not isinstance(r.decided_by, str)
+        else r.decided_by,
+        "creation": r.creation,
+        "update": r.update,
+    }
+
+
+def _person(user: Any) -> str | None:
+    if user is None:
+        return None
+    if isinstance(user, str):
+        return user
+    parts = [getattr(user, "first_name", None), getattr(user, "last_name", None)]
+    name = " ".join(p for p in parts if p)
+    return name or getattr(user, "email", None)
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> str | None:
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v not in choices:
+        raise UsageError(
+            _("Invalid value {value!r} for {option}; choose one of: {choices}.").format(
+                value=value, option=option, choices=", ".join(choices)
+            )
+        )
+    return v
+
+
+def _check_id(value: str) -> str:
+    from cartes_cli.cli.bulk import UUID
+
+    v = value.strip()
+    if not UUID.match(v):
+        raise UsageError(_("{value!r} is not a request id (a UUID such as 3f0c…-…).").format(value=value))
+    return v.lower()
+
+
+def _require_requests_api(app: AppContext, client: Any) -> None:
+    caps = client.capabilities()
+    if not caps.has("requests"):
+        raise UsageError(
+            _(
+                "This platform has no request API: on the real Géoplateforme, requests arrive by e-mail. "
+                "Approve a join with 'cartes request approve --workspace WS --user USER' or with the link "
+                "from the e-mail."
+            )
+        )
+
+
+@request_app.command("list")
+def list_requests(
+    ctx: typer.Context,
+    incoming: Annotated[
+        bool, typer.Option("--incoming", help=_("Requests I can decide (as administrator or staff)."))
+    ] = False,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help=_("pending, accepted, rejected or cancelled (default with --incoming: pending)."),
+            show_default=False,
+        ),
+    ] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", help=_("join or datastore."), show_default=False)
+    ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace", "-w", help=_("Only this workspace (with --incoming)."), show_default=False
+        ),
+    ] = None,
+) -> None:
+    """List my requests, or with --incoming those I can decide."""
+    app = _ctx(ctx)
+    status_v = _check_choice(status, STATUSES, "--status")
+    type_v = _check_choice(type_, TYPES, "--type")
+    if workspace is not None and not incoming:
+        raise UsageError(_("--workspace goes with --incoming."))
+    client = app.client()
+    _require_requests_api(app, client)
+    if incoming:
+        community_id = client.communities.resolve(workspace).id if workspace else None
+        rows = (
+            request_row(r)
+            for r in client.requests.incoming(
+                status=status_v or "pending", type=type_v, community=community_id
+            )
+        )
+        empty = _("No request waiting for a decision.")
+    else:
+        rows = (request_row(r) for r in client.requests.mine(status=status_v, type=type_v))
+        empty = _("You have made no request; see 'cartes workspace join' and 'cartes workspace create'.")
+    app.terminal.print_list(rows, REQUEST_COLUMNS, empty=empty)
+
+
+@request_app.command("show")
+def show(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(metavar="ID", help=_("The request id."))],
+) -> None:
+    """Show one request."""
+    app = _ctx(ctx)
+    rid = _check_id(request_id)
+    client = app.client()
+    _require_requests_api(app, client)
+    app.terminal.print_object(request_row(client.requests.get(rid)), REQUEST_COLUMNS)
+
+
+@request_app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(metavar="ID", help=_("The request id."))],
+) -> None:
+    """Cancel one of my pending requests."""
+    app = _ctx(ctx)
+    rid = _check_id(request_id)
+    client = app.client()
+    _require_requests_api(app, client)
+    r = client.requests.cancel(rid)
+    app.terminal.success(_("Request {id} cancelled.").format(id=r.id))
+
+
+# --- bulk decisions --------------------------------------------------------------------------------
+
+IdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="[ID…|-]", help=_("Request ids, or - to read them from standard input."), show_default=False
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help=_("Every request matching the filters."))]
+WorkspaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace", "-w", help=_("Filter (with --all), or the workspace of --user."), show_default=False
+    ),
+]
+TypeOpt = Annotated[
+    str | None, typer.Option("--type", help=_("Filter with --all: join or datastore."), show_default=False)
+]
+StatusOpt = Annotated[str, typer.Option("--status", help=_("Filter with --all."))]
+UserOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--user",
+        help=_("Real platform: a user (id or e-mail) to add to --workspace; repeatable."),
+        show_default=False,
+    ),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=_("Print the plan and change nothing."))]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", "-c", help=_("Decisions in flight at once."))]
+
+
+@request_app.command("approve")
+def approve(
+    ctx: typer.Context,
+    ids: IdsArg = None,
+    all_: AllOpt = False,
+    workspace: WorkspaceOpt = None,
+    type_: TypeOpt = None,
+    status: StatusOpt = "pending",
+    users: UserOpt = None,
+    rights: Annotated[
+        str | None,
+        typer.Option(
+            "--rights",
+            help=_(
+                "Rights granted to joining members (default: UPLOAD,PROCESSING,BROADCAST,ANNEX; "
+                "COMMUNITY makes them administrators)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """Approve requests: ids, '-' for standard input, or --all with filters.
+
+    Re-running after a crash or a partial failure finishes the rest and changes nothing twice.
+    """
+    _decide(
+        ctx, "approve", ids, all_, workspace, type_, status, users, rights, None, dry_run, yes, concurrency
+    )
+
+
+@request_app.command("reject")
+def reject(
+    ctx: typer.Context,
+    ids: IdsArg = None,
+    all_: AllOpt = False,
+    workspace: WorkspaceOpt = None,
+    type_: TypeOpt = None,
+    status: StatusOpt = "pending",
+    reason: Annotated[
+        str | None, typer.Option("--reason", help=_("Why (sent to the requester)."), show_default=False)
+    ] = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """Reject requests: ids, '-' for standard input, or --all with filters."""
+    _decide(ctx, "reject", ids, all_, workspace, type_, status, None, None, reason, dry_run, yes, concurrency)
+
+
+DEFAULT_RIGHTS = ("UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
+
+
+def _decide(
+    ctx: typer.Context,
+    verb: str,
+    ids: list[str] | None,
+    all_: bool,
+    workspace: str | None,
+    type_: str | None,
+    status: str,
+    users: list[str] | None,
+    rights: str | None,
+    reason: str | None,
+    dry_run: bool,
+    yes: bool,
+    concurrency: int,
+) -> None:
+    from cartes_cli.cli import bulk
+    from cartes_cli.client.validation import parse_member_link, parse_rights
+
+    app = _ctx(ctx)
+    term = app.terminal
+    # --- everything is validated before the first request ---
+    bulk.check_concurrency(concurrency)
+    type_v = _check_choice(type_, TYPES, "--type")
+    status_v = _check_choice(status, STATUSES, "--status") or "pending"
+    rights_list = list(parse_rights(rights)) if rights is not None else list(DEFAULT_RIGHTS)
+    if reason is not None and not reason.strip():
+        raise UsageError(_("--reason needs some text."))
+    raw = list(ids or [])
+    if "-" in raw:
+        if raw != ["-"]:
+            raise UsageError(_("Give request ids as arguments or '-' for standard input, not both."))
+        raw = bulk.read_ids_from_stdin()
+        if not raw:
+            raise UsageError(_("No request id was read from standard input."))
+    pairs: list[tuple[str, str]] = []
+    request_ids: list[str] = []
+    for value in raw:
+        link = parse_member_link(value) if "/" in value else None
+        if link is not None:
+            pairs.append(link)
+        else:
+            request_ids.append(_check_id(value))
+    if users:
+        if verb != "approve":
+            raise UsageError(_("--user goes with 'request approve'."))
+        if not workspace:
+            raise UsageError(_("--user needs --workspace."))
+    if all_ and (raw or users):
+        raise UsageError(_("--all selects the requests itself: give no ids and no --user with it."))
+    if not (all_ or raw or users):
+        raise UsageError(_("Say which requests: ids, '-' for standard input, or --all with filters."))
+    if (workspace or type_v) and not (all_ or users):
+        raise UsageError(_("--workspace and --type filter --all."))
+    if pairs and verb != "approve":
+        raise UsageError(_("Links from request e-mails can only be approved (the platform adds the member)."))
+
+    started = time.time()
+    client = app.client()
+    items: list[Item]
+    if pairs or users:
+        items = _member_items(client, pairs, workspace, users or [])
+        action = _member_action(client, rights_list)
+        verb_done = _("Added")
+    else:
+        _require_requests_api(app, client)
+        if all_:
+            community_id = client.communities.resolve(workspace).id if workspace else None
+            items = [
+                bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"]})
+                for r in client.requests.incoming(status=status_v, type=type_v, community=community_id)
+            ]
+        else:
+            items = [bulk.Item(rid, rid) for rid in bulk.dedupe(request_ids)]
+        if verb == "approve":
+            action = _accept_action(client, rights_list, started)
+            verb_done = _("Accepted")
+        else:
+            action = _reject_action(client, reason, started)
+            verb_done = _("Rejected")
+    if not items:
+        term.info(_("Nothing to do: no request matches."))
+        return
+    if dry_run:
+        plan = [{"id": i.key, "action": verb, "target": i.label, **i.data} for i in items]
+        term.print_list(
+            plan,
+            [
+                Column("id", _("ID"), no_wrap=True),
+                Column("action", _("ACTION")),
+                Column("target", _("REQUEST")),
+            ],
+        )
+        term.info(_("Dry run: {n} item(s) would be processed; nothing was changed.").format(n=len(items)))
+        return
+    question = _("Approve {n} requests?") if verb == "approve" else _("Reject {n} requests?")
+    bulk.confirm(term, question.format(n=len(items)), yes=yes, count=len(items))
+
+    from cartes_cli.cli.errors import describe
+
+    def success_line(item: Item, state: str, result: Any) -> str:
+        word = {"approve": _("accepted"), "reject": _("rejected")}.get(verb, verb)
+        if pairs or users:
+            word = _("added")
+        if state == "unchanged":
+            word = _("unchanged")
+        return f"{word}\t{item.key}\t{item.label}"
+
+    _summary, code = bulk.run(
+        term,
+        items,
+        action,
+        concurrency=concurrency,
+        verb_done=verb_done,
+        describe_error=lambda exc: describe(exc)[1],
+        success_line=success_line,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+def _label(r: Any) -> str:
+    row = request_row(r)
+    return f"{row['requester'] or '?'} → {row['workspace'] or '?'}"
+
+
+def _was_unchanged(result: Any, started: float) -> bool:
+    """Deciding an already-decided request answers 200 with the request as it was: its last
+    update predates this run (2 s of tolerance for clock skew)."""
+    if getattr(result, "unchanged", None) is not None:
+        return bool(result.unchanged)
+    update = getattr(result, "update", None)
+    return update is not None and update.timestamp() < started - 2
+
+
+def _accept_action(client: Any, rights: list[str], started: float) -> Any:
+    def act(item: Item) -> tuple[str, Any]:
+        result = client.requests.accept(item.key, rights=rights)
+        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+
+    return act
+
+
+def _reject_action(client: Any, reason: str | None, started: float) -> Any:
+    def act(item: Item) -> tuple[str, Any]:
+        result = client.requests.reject(item.key, reason=reason)
+        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+
+    return act
+
+
+def _member_items(
+    client: Any, pairs: list[tuple[str, str]], workspace: str | None, users: list[str]
+) -> list[Item]:
+    from cartes_cli.cli import bulk
+
+    items = [bulk.Item(f"{c}/{u}", f"{u} → {c}", {"community": c, "user": u}) for c, u in pairs]
+    if users:
+        assert workspace is not None
+        community = client.communities.resolve(workspace)
+        for user in users:
+            user_id = user.strip()
+            if not bulk.UUID.match(user_id):
+                raise UsageError(
+                    _(
+                        "--user {value!r}: give the user's id (a UUID), as in the request e-mail's link."
+                    ).format(value=user)
+                )
+            items.append(
+                bulk.Item(
+                    f"{community.id}/{user_id}",
+                    f"{user_id} → {community.technical_name}",
+                    {"community": community.id, "user": user_id},
+                )
+            )
+    return items
+
+
+def _member_action(client: Any, rights: list[str]) -> Any:
+    # PUT /communities/{c}/users/{u} is an upsert: replaying it changes nothing.
+    def act(item: Item) -> tuple[str, Any]:
+        return "done", client.communities.put_member(item.data["community"], item.data["user"], rights)
+
+    return act

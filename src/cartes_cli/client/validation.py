@@ -1,0 +1,399 @@
+"""Checks on user input made BEFORE any request, shared by the client and the CLI.
+
+Pure functions, standard library only (cheap to import at start-up). Every problem is a
+``UsageError`` with a one-line message naming what is wrong and what is valid.
+
+- rights: :func:`parse_rights`
+- requests: :func:`validate_datastore_request`, :func:`derive_technical_name`,
+  :func:`validate_technical_name`, :func:`validate_request_id`, :func:`is_uuid`
+- join forms: :func:`parse_answer_args`, :func:`validate_answers`
+- the real platform's request e-mails: :func:`parse_membership_link`
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from cartes_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from cartes_cli.client.models import JoinForm
+
+__all__ = [
+    "MAX_TECHNICAL_NAME",
+    "MIN_DATASTORE_NAME",
+    "MIN_PUBLIC_JUSTIFICATION",
+    "OFFERS",
+    "RIGHT_NAMES",
+    "DatastoreRequestInput",
+    "check_datastore_request",
+    "derive_technical_name",
+    "is_uuid",
+    "parse_answer_args",
+    "parse_member_link",
+    "parse_membership_link",
+    "parse_rights",
+    "validate_answers",
+    "validate_datastore_request",
+    "validate_request_id",
+    "validate_technical_name",
+    "validate_uuid",
+]
+
+RIGHT_NAMES: tuple[str, ...] = ("COMMUNITY", "UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
+"""Every right, in canonical order (the same as ``models.Right``)."""
+OFFERS: tuple[str, ...] = ("essential", "premium")
+MIN_DATASTORE_NAME = 10
+MIN_PUBLIC_JUSTIFICATION = 50
+MAX_TECHNICAL_NAME = 30
+
+_TECHNICAL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """``'text'`` for a message: control characters dropped, long input shortened."""
+    clean = "".join(c for c in text if c.isprintable())
+    if len(clean) > limit:
+        clean = clean[: limit - 1] + "…"
+    return f"'{clean}'"
+
+
+# --- rights -------------------------------------------------------------------------------
+
+
+def parse_rights(value: str | Iterable[str], *, allow_empty: bool = False) -> list[str]:
+    """``"upload,processing"`` (or a list, or ``"all"``) → canonical upper-case names, in order.
+
+    Separators: commas, semicolons, spaces. Case is ignored; duplicates are dropped.
+    """
+    raw = [value] if isinstance(value, str) else list(value)
+    names: list[str] = []
+    for chunk in raw:
+        names.extend(part for part in re.split(r"[\s,;]+", str(chunk)) if part)
+    wanted: set[str] = set()
+    unknown: list[str] = []
+    for name in names:
+        upper = name.upper()
+        if upper == "ALL":
+            wanted.update(RIGHT_NAMES)
+        elif upper in RIGHT_NAMES:
+            wanted.add(upper)
+        else:
+            unknown.append(name)
+    valid = ", ".join(RIGHT_NAMES)
+    if unknown:
+        listed = ", ".join(_quoted(u, 30) for u in unknown[:5])
+        noun = "right" if len(unknown) == 1 else "rights"
+        raise UsageError(f"Unknown {noun} {listed}; valid rights are {valid} (or ALL).")
+    if not wanted and not allow_empty:
+        raise UsageError(f"No right given; valid rights are {valid} (or ALL).")
+    return [r for r in RIGHT_NAMES if r in wanted]
+
+
+# --- identifiers --------------------------------------------------------------------------
+
+
+def is_uuid(text: str) -> bool:
+    return bool(_UUID.match(text.strip())) if isinstance(text, str) else False
+
+
+def validate_uuid(text: str, what: str = "identifier") -> str:
+    """The uuid in canonical lower case, or ``UsageError``."""
+    value = (text or "").strip()
+    if not _UUID.match(value):
+        shown = _quoted(value) if value else "An empty value"
+        raise UsageError(
+            f"{shown} is not a valid {what} (expected a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427)."
+        )
+    return value.lower()
+
+
+def validate_request_id(text: str) -> str:
+    """A request id as typed or piped (``request list --json`` lines are handled by the CLI)."""
+    return validate_uuid(text, "request id")
+
+
+# --- datastore requests -------------------------------------------------------------------
+
+
+def derive_technical_name(name: str) -> str:
+    """A technical name from a display name: ``"Mairie d'Évry – Cadastre"`` → ``mairie_d_evry_cadastre``.
+
+    Lower-case ASCII, accents stripped, every run of other characters becomes one ``_``, no ``_``
+    at either end, at most 30 characters.
+    """
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    slug = slug[:MAX_TECHNICAL_NAME].rstrip("_")
+    if not slug:
+        raise UsageError(
+            f"Cannot make a technical name from {_quoted(name or '')}; give one explicitly "
+            "(letters, digits, '_', '.', '-')."
+        )
+    return slug
+
+
+def validate_technical_name(value: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise UsageError("The technical name is empty.")
+    if len(text) > MAX_TECHNICAL_NAME:
+        raise UsageError(
+            f"The technical name {_quoted(text)} is too long ({len(text)} characters; "
+            f"at most {MAX_TECHNICAL_NAME})."
+        )
+    if not _TECHNICAL_NAME.match(text):
+        raise UsageError(
+            f"The technical name {_quoted(text)} may contain only letters, digits, '_', '.' and '-'."
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class DatastoreRequestInput:
+    """A checked, normalised datastore request (the body of ``POST /requests``)."""
+
+    name: str
+    technical_name: str | None
+    description: str | None
+    offer: str
+    public: bool
+    justification: str | None
+
+    def body(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": "datastore",
+            "name": self.name,
+            "offer": self.offer,
+            "public": self.public,
+        }
+        for key in ("technical_name", "description", "justification"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+def validate_datastore_request(
+    name: str,
+    *,
+    technical_name: str | None = None,
+    description: str | None = None,
+    offer: str = "essential",
+    public: bool = False,
+    justification: str | None = None,
+) -> DatastoreRequestInput:
+    """Check every rule at once; one ``UsageError`` lists all the problems."""
+    problems: list[str] = []
+    clean_name = " ".join((name or "").split())
+    if len(clean_name) < MIN_DATASTORE_NAME:
+        problems.append(
+            f"the name must have at least {MIN_DATASTORE_NAME} characters (it has {len(clean_name)})"
+        )
+    clean_technical: str | None = None
+    if technical_name is not None and technical_name.strip():
+        try:
+            clean_technical = validate_technical_name(technical_name)
+        except UsageError as exc:
+            problems.append(exc.message[0].lower() + exc.message[1:].rstrip("."))
+    clean_offer = (offer or "").strip().lower()
+    if clean_offer not in OFFERS:
+        problems.append(f"the offer must be {' or '.join(OFFERS)}, not {_quoted(offer or '')}")
+    clean_justification = (justification or "").strip() or None
+    if public:
+        length = len(clean_justification or "")
+        if length < MIN_PUBLIC_JUSTIFICATION:
+            problems.append(
+                f"a public workspace needs a justification of at least {MIN_PUBLIC_JUSTIFICATION} "
+                f"characters (it has {length})"
+            )
+    if problems:
+        raise UsageError("Invalid workspace request: " + "; ".join(problems) + ".")
+    return DatastoreRequestInput(
+        name=clean_name,
+        technical_name=clean_technical,
+        description=(description or "").strip() or None,
+        offer=clean_offer,
+        public=bool(public),
+        justification=clean_justification,
+    )
+
+
+check_datastore_request = validate_datastore_request
+"""Alias of :func:`validate_datastore_request`."""
+
+
+# --- join forms ---------------------------------------------------------------------------
+
+
+def parse_answer_args(pairs: Iterable[str]) -> dict[str, str]:
+    """``["siret=123", "motif=Étude"]`` (``--answer field=value``) → a dict; the last one wins."""
+    answers: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"Invalid answer {_quoted(pair)}: expected field=value.")
+        answers[name] = value
+    return answers
+
+
+class _Constraints(Protocol):
+    @property
+    def required(self) -> bool: ...
+    @property
+    def min_length(self) -> int | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+    @property
+    def minimum(self) -> int | float | None: ...
+    @property
+    def maximum(self) -> int | float | None: ...
+    @property
+    def pattern(self) -> str | None: ...
+
+
+_TRUE = {"true", "yes", "y", "1", "on", "oui", "o", "vrai"}
+_FALSE = {"false", "no", "n", "0", "off", "non", "faux"}
+
+
+def _number(text: str, integer: bool) -> int | float:
+    cleaned = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if not integer and "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # French decimal comma: 3,5
+    if integer:
+        if not re.fullmatch(r"[+-]?\d+", cleaned):
+            raise ValueError("must be a whole number")
+        return int(cleaned)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if not math.isfinite(number):
+        raise ValueError("must be a number")
+    return number
+
+
+def _convert(kind: str, text: str) -> Any:
+    if kind == "integer":
+        return _number(text, integer=True)
+    if kind == "number":
+        return _number(text, integer=False)
+    if kind == "boolean":
+        folded = text.strip().lower()
+        if folded in _TRUE:
+            return True
+        if folded in _FALSE:
+            return False
+        raise ValueError("must be true or false")
+    if kind == "email":
+        value = text.strip()
+        if not _EMAIL.match(value):
+            raise ValueError("must be an e-mail address")
+        return value
+    return text
+
+
+def _check(kind: str, value: Any, constraints: _Constraints) -> str | None:
+    """The first broken constraint, or None."""
+    if isinstance(value, str):
+        if constraints.min_length is not None and len(value) < constraints.min_length:
+            return f"must have at least {constraints.min_length} characters"
+        if constraints.max_length is not None and len(value) > constraints.max_length:
+            return f"must have at most {constraints.max_length} characters"
+        if constraints.pattern:
+            try:
+                matched = re.search(constraints.pattern, value) is not None
+            except re.error:
+                matched = True  # an unusable pattern in the form is the server's to judge
+            if not matched:
+                return "does not have the expected format"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if constraints.minimum is not None and value < constraints.minimum:
+            return f"must be at least {constraints.minimum:g}"
+        if constraints.maximum is not None and value > constraints.maximum:
+            return f"must be at most {constraints.maximum:g}"
+    return None
+
+
+def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, Any]:
+    """Answers typed as strings → typed values checked against every field's constraints.
+
+    Unknown fields, missing required fields, conversions (``number`` accepts ``3,5``; ``boolean``
+    accepts true/false, yes/no, oui/non, 1/0) and constraints (``minLength``/``maxLength`` on
+    strings, ``minimum``/``maximum`` on numbers, ``pattern`` searched as in JSON Schema) are all
+    checked; one ``UsageError`` lists every failing field. An empty optional answer is left out.
+    """
+    problems: list[str] = []
+    known = {f.name for f in form.fields}
+    for name in answers:
+        if name not in known:
+            valid = ", ".join(f.name for f in form.fields) or "none: this community asks for nothing"
+            problems.append(f"{_quoted(name, 40)} is not a field of this form (fields: {valid})")
+    typed: dict[str, Any] = {}
+    for f in form.fields:
+        raw = answers.get(f.name)
+        if raw is None or not raw.strip():
+            if f.constraints.required:
+                problems.append(f"{_quoted(f.name, 40)} is required")
+            continue
+        kind = f.type if f.type in ("string", "number", "integer", "boolean", "email") else "string"
+        try:
+            value = _convert(kind, raw)
+        except ValueError as exc:
+            problems.append(f"{_quoted(f.name, 40)} {exc}")
+            continue
+        broken = _check(kind, value, f.constraints)
+        if broken:
+            problems.append(f"{_quoted(f.name, 40)} {broken}")
+            continue
+        typed[f.name] = value
+    if problems:
+        raise UsageError("Invalid answers: " + "; ".join(problems) + ".")
+    return typed
+
+
+# --- links from the real platform's e-mails -----------------------------------------------
+
+_MEMBERS_PATH = re.compile(r"/communaute/(?P<community>[^/]+)/membres/?$")
+
+
+def parse_membership_link(link: str) -> tuple[str, str]:
+    """``https://cartes.gouv.fr/tableau-de-bord/communaute/{c}/membres?userId={u}`` → ``(c, u)``.
+
+    Any host (prod, qualif, a mirror); the path must end with ``/communaute/{c}/membres`` and the
+    query carry ``userId``. This is how a join request reaches a community manager on the real
+    platform; accepting it means ``PUT /communities/{c}/users/{u}``.
+    """
+    text = (link or "").strip().strip("<>\"'")
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{_quoted(text)} is not a link from a membership request e-mail.")
+    match = _MEMBERS_PATH.search(parts.path)
+    users = parse_qs(parts.query).get("userId") or parse_qs(parts.query).get("userid")
+    if match is None or not users:
+        raise UsageError(
+            f"{_quoted(text)} is not a membership request link "
+            "(expected …/communaute/<workspace>/membres?userId=<user>)."
+        )
+    community = unquote(match["community"]).strip()
+    user = users[0].strip()
+    if not community or not user or "/" in community or "/" in user:
+        raise UsageError(f"{_quoted(text)} is not a membership request link (empty or odd identifiers).")
+    return community, user
+
+
+parse_member_link = parse_membership_link
+"""Alias of :func:`parse_membership_link`."""

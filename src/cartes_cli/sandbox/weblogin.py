@@ -1,0 +1,698 @@
+"""Browser logins, Keycloak-style: the authorization endpoint (code + PKCE), the login pages
+(password, then TOTP), the device verification pages (RFC 8628), and the brokered providers
+FranceConnect and ProConnect (simulated).
+
+Keycloak's behaviour, kept here: an unknown client or a redirect URI that does not match the
+client's patterns is an error *page* (never a redirect to an unchecked URI); any other bad request
+is a redirect to the application with ``error=…``. Loopback redirect URIs match whatever their port
+(RFC 8252 §7.3). A successful login redirects with ``state``, ``session_state``, ``iss`` and
+``code``.
+
+A login is a ``LoginFlow`` (``flows.py``): its pages post to URLs carrying the flow's ``tab_id``
+and a ``session_code`` that changes with every page, so a form can be posted once, by whoever
+received the page; no cookie is involved.
+
+Driving it from a script (what ``tests/sandbox/browser.py`` does), every URL being absolute:
+
+1. ``GET …/protocol/openid-connect/auth?response_type=code&client_id=cartes-cli&redirect_uri=…
+   &state=…&nonce=…&code_challenge=…&code_challenge_method=S256`` → 200, a page with
+   ``<form id="kc-form-login" action="…/login-actions/authenticate?session_code=…&execution=…
+   &client_id=…&tab_id=…">`` (fields ``username``, ``password``, hidden ``credentialId``) and the
+   links ``<a id="social-franceconnect">``, ``<a id="social-proconnect">``.
+2. POST the form → a 302 to ``redirect_uri?state=…&session_state=…&iss=…&code=…``; or 200 with
+   the page again (wrong password: "Nom d'utilisateur ou mot de passe invalide."); or 200 with
+   ``<form id="kc-otp-login-form">`` (field ``otp``) for a two-factor account.
+3. Brokers: GET the ``social-…`` link → 302 to the provider's page, which has one form per demo
+   identity, ``id="idp-<subject>"`` (hidden ``state`` and ``identity``); POST it → 302 to
+   ``…/broker/<alias>/endpoint?code=…&state=…``; GET that → the same ending as step 2.
+4. Device: ``GET …/device?user_code=WDJB-MJHT`` (or POST ``device_user_code`` from
+   ``<form id="kc-user-verify-device-user-code-form">``) → the login page; after it, a consent
+   page with two forms, ``kc-consent-accept`` and ``kc-consent-deny``: POST the one you mean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from cartes_cli.platforms import REALM_PATH
+from cartes_cli.sandbox import pages
+from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
+from cartes_cli.sandbox.context import Sandbox
+from cartes_cli.sandbox.credentials import verify_password, verify_totp
+from cartes_cli.sandbox.db import GRANT_AUTHORIZATION_CODE, User
+from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.flows import (
+    DEVICE_APPROVED,
+    DEVICE_DENIED,
+    DEVICE_PENDING,
+    KIND_CODE,
+    KIND_DEVICE,
+    STEP_BLOCKED,
+    STEP_CONSENT,
+    STEP_LOGIN,
+    STEP_OTP,
+    LoginFlow,
+)
+from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
+from cartes_cli.sandbox.util import iso, new_id
+
+router = APIRouter(prefix=REALM_PATH, tags=["Keycloak (browser logins)"])
+
+PROTOCOL = "/protocol/openid-connect"
+AUTHENTICATE = "/login-actions/authenticate"
+CONSENT = "/login-actions/consent"
+RESPONSE_MODES = ("query", "fragment", "form_post")
+PKCE_CHALLENGE_RE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+INVALID_CREDENTIALS = "Nom d'utilisateur ou mot de passe invalide."
+INVALID_OTP = "Code d'authentification invalide."
+ACCOUNT_DISABLED = "Compte désactivé, contactez votre administrateur."
+STALE_PAGE = "Cette page n'est plus valide : la connexion reprend à l'étape en cours."
+_REQUIRED_ACTIONS = {
+    "VERIFY_EMAIL": (
+        "Vous devez vérifier votre adresse e-mail pour activer votre compte : suivez le lien de l'e-mail "
+        "de vérification.",
+        "You need to verify your e-mail address to activate your account.",
+    ),
+    "UPDATE_PASSWORD": (
+        "Vous devez changer votre mot de passe pour activer votre compte.",
+        "You need to change your password to activate your account.",
+    ),
+}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _issuer(request: Request) -> str:
+    return issuer_from_base_url(str(request.base_url))
+
+
+def redirect_uri_allowed(uri: str, patterns: Sequence[str]) -> bool:
+    """Keycloak's matching: exact, or a prefix ending with ``*``; the port of a loopback
+    redirect URI is ignored (RFC 8252 §7.3). No fragment, no user info."""
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.fragment:
+        return False
+    if parts.username is not None or parts.password is not None or "#" in uri:
+        return False
+    host = parts.hostname.lower()
+    shown_host = f"[{host}]" if ":" in host else host
+    netloc = shown_host if host in LOOPBACK_HOSTS or port is None else f"{shown_host}:{port}"
+    candidate = f"{parts.scheme.lower()}://{netloc}{parts.path or '/'}"
+    if parts.query:
+        candidate += "?" + parts.query
+    for pattern in patterns:
+        if pattern.endswith("*"):
+            if candidate.startswith(pattern[:-1]):
+                return True
+        elif candidate == pattern or uri == pattern:
+            return True
+    return False
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A posted HTML form, leniently: first value of each name wins."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        return {}
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        form.setdefault(name, value)
+    return form
+
+
+def _with_params(uri: str, params: Sequence[tuple[str, str | None]], mode: str) -> str:
+    query = urlencode([(k, v) for k, v in params if v is not None])
+    if mode == "fragment":
+        return f"{uri}#{query}"
+    return f"{uri}{'&' if '?' in uri else '?'}{query}"
+
+
+def _redirect_to_client(uri: str, mode: str, params: Sequence[tuple[str, str | None]]) -> Response:
+    if mode == "form_post":
+        return pages.form_post_page(uri, [(k, v) for k, v in params if v is not None])
+    return RedirectResponse(_with_params(uri, params, mode), status_code=302, headers=pages.HEADERS)
+
+
+def _error_page(french: str, english: str, status: int = 400) -> HTMLResponse:
+    return pages.message_page("Nous sommes désolés…", french, english=english, status=status)
+
+
+def _expired_page() -> HTMLResponse:
+    return _error_page(
+        "Cette connexion a expiré ou n'existe pas. Recommencez depuis l'application.",
+        "This login has expired or does not exist. Start again from the application.",
+    )
+
+
+def _client_name(sandbox: Sandbox, client_id: str) -> str:
+    client = sandbox.store.client(client_id)
+    return client.name if client else client_id
+
+
+def _step_url(request: Request, flow: LoginFlow) -> str:
+    """Where the current page of a flow is shown again (GET, no session code)."""
+    query = urlencode({"client_id": flow.client_id, "tab_id": flow.id})
+    return f"{_issuer(request)}{AUTHENTICATE}?{query}"
+
+
+def render_step(
+    sandbox: Sandbox,
+    request: Request,
+    flow: LoginFlow,
+    *,
+    error: str | None = None,
+    info: str | None = None,
+    username: str = "",
+) -> Response:
+    """The page of the flow's current step, with a fresh session code."""
+    issuer = _issuer(request)
+    session_code = flow.rotate()
+    common = {"client_id": flow.client_id, "tab_id": flow.id}
+    if flow.step in (STEP_LOGIN, STEP_OTP):
+        action = f"{issuer}{AUTHENTICATE}?" + urlencode(
+            {"session_code": session_code, "execution": flow.step, **common}
+        )
+        if flow.step == STEP_OTP:
+            return pages.otp_page(action=action, error=error)
+        links = [
+            pages.IdpLink(
+                alias=provider.alias,
+                name=provider.display_name,
+                href=f"{issuer}/broker/{provider.alias}/login?"
+                + urlencode({"session_code": session_code, **common}),
+            )
+            for provider in PROVIDERS.values()
+        ]
+        return pages.login_page(
+            action=action,
+            client_name=_client_name(sandbox, flow.client_id),
+            username=username or flow.login_hint,
+            error=error,
+            info=info,
+            idp_links=links,
+        )
+    if flow.step == STEP_CONSENT:
+        user = sandbox.store.user(flow.user_id or "")
+        action = f"{issuer}{CONSENT}?" + urlencode({"session_code": session_code, **common})
+        grant = sandbox.flows.device(flow.device_code or "")
+        return pages.consent_page(
+            action=action,
+            client_name=_client_name(sandbox, flow.client_id),
+            user_name=user.full_name or user.username if user else "",
+            user_code=grant.user_code if grant else "",
+        )
+    user = sandbox.store.user(flow.user_id or "")
+    return _required_action_page(user)
+
+
+def _required_action_page(user: User | None) -> HTMLResponse:
+    action = user.pending_actions[0] if user and user.pending_actions else "VERIFY_EMAIL"
+    french, english = _REQUIRED_ACTIONS.get(
+        action,
+        (
+            "Votre compte n'est pas entièrement configuré : terminez sa configuration sur cartes.gouv.fr.",
+            "Account is not fully set up.",
+        ),
+    )
+    return pages.message_page("Action requise", french, english=english, kind="info")
+
+
+def _flow_of(sandbox: Sandbox, request: Request) -> LoginFlow | None:
+    return sandbox.flows.login(request.query_params.get("tab_id", ""), sandbox.now())
+
+
+def _current_code(request: Request, flow: LoginFlow, *, step: bool = True) -> bool:
+    """Does the request carry the flow's current session code (and execution)?"""
+    presented = request.query_params.get("session_code", "")
+    if not presented or not hmac.compare_digest(presented, flow.session_code):
+        return False
+    return not step or request.query_params.get("execution", flow.step) == flow.step
+
+
+# --- authorization endpoint ------------------------------------------------------------------
+
+
+_AUTHORIZE_DOC: dict[str, Any] = {
+    "summary": "Authorization endpoint: the login page (authorization code + PKCE S256)",
+    "response_class": HTMLResponse,
+    "responses": {
+        302: {"description": "back to redirect_uri with error=…"},
+        400: {"description": "error page"},
+    },
+}
+
+
+@router.get(f"{PROTOCOL}/auth", operation_id="authorize_get", **_AUTHORIZE_DOC)
+@router.post(f"{PROTOCOL}/auth", operation_id="authorize_post", **_AUTHORIZE_DOC)
+async def authorize(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    if request.method == "POST":
+        pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    else:
+        pairs = list(request.query_params.multi_items())
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params:
+            return _error_page(f"Paramètre en double : {name}", f"Duplicated parameter: {name}")
+        params[name] = value
+
+    client_id = params.get("client_id", "")
+    if not client_id:
+        return _error_page("Paramètre manquant : client_id", "Missing parameter: client_id")
+    client = sandbox.store.client(client_id)
+    if client is None:
+        return _error_page("Client inconnu.", "Client not found.")
+    if not client.enabled:
+        return _error_page("Client désactivé.", "Client disabled.")
+    redirect_uri = params.get("redirect_uri", "")
+    if not redirect_uri or not redirect_uri_allowed(redirect_uri, client.redirect_uris):
+        return _error_page("Paramètre invalide : redirect_uri", "Invalid parameter: redirect_uri")
+
+    state = params.get("state")
+    issuer = _issuer(request)
+    mode = params.get("response_mode") or "query"
+
+    def refuse(error: str, description: str | None) -> Response:
+        shown_mode = mode if mode in RESPONSE_MODES else "query"
+        details = [("error", error), ("error_description", description), ("state", state), ("iss", issuer)]
+        return _redirect_to_client(redirect_uri, shown_mode, details)
+
+    if mode not in RESPONSE_MODES:
+        return refuse("invalid_request", "Invalid parameter: response_mode")
+    response_type = params.get("response_type", "")
+    if not response_type:
+        return refuse("invalid_request", "Missing parameter: response_type")
+    if response_type != "code":
+        if set(response_type.split()) <= {"code", "token", "id_token"}:
+            return refuse(
+                "unauthorized_client",
+                "Client is not allowed to initiate browser login with given response_type. "
+                "Implicit flow is disabled for the client.",
+            )
+        return refuse("unsupported_response_type", None)
+    if GRANT_AUTHORIZATION_CODE not in client.grant_types:
+        return refuse(
+            "unauthorized_client",
+            "Client is not allowed to initiate browser login with given response_type. "
+            "Standard flow is disabled for the client.",
+        )
+    method = params.get("code_challenge_method") or None
+    challenge = params.get("code_challenge") or None
+    if client.pkce_method:
+        if method is None:
+            return refuse("invalid_request", "Missing parameter: code_challenge_method")
+        if method != client.pkce_method:
+            return refuse(
+                "invalid_request",
+                "Invalid parameter: code challenge method is not matching the configured one",
+            )
+        if challenge is None:
+            return refuse("invalid_request", "Missing parameter: code_challenge")
+    elif challenge is None and method is not None:
+        return refuse("invalid_request", "Missing parameter: code_challenge")
+    elif challenge is not None and (method or "plain") != "S256":
+        return refuse("invalid_request", "Invalid parameter: code_challenge_method")
+    if challenge is not None and not PKCE_CHALLENGE_RE.match(challenge):
+        return refuse("invalid_request", "Invalid parameter: code_challenge")
+    if "none" in params.get("prompt", "").split():
+        return refuse("login_required", None)  # no browser session in the sandbox: always log in
+
+    flow = sandbox.flows.new_login(
+        kind=KIND_CODE,
+        client_id=client.client_id,
+        now=sandbox.now(),
+        ttl=sandbox.config.login_ttl,
+        redirect_uri=redirect_uri,
+        state=state,
+        nonce=params.get("nonce") or None,
+        scope=params.get("scope") or "openid",
+        response_mode=mode,
+        code_challenge=challenge,
+        code_challenge_method="S256" if challenge else None,
+        login_hint=params.get("login_hint", "")[:255],
+    )
+    return render_step(sandbox, request, flow)
+
+
+# --- the login steps -------------------------------------------------------------------------
+
+
+@router.get(AUTHENTICATE, summary="The current page of a login in progress", response_class=HTMLResponse)
+async def current_step(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    flow = _flow_of(sandbox, request)
+    if flow is None:
+        return _expired_page()
+    return render_step(sandbox, request, flow)
+
+
+@router.post(AUTHENTICATE, summary="Post a login step (password, then TOTP)", response_class=HTMLResponse)
+async def authenticate(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    flow = _flow_of(sandbox, request)
+    if flow is None:
+        return _expired_page()
+    form = await _form(request)
+    if not _current_code(request, flow):
+        return render_step(sandbox, request, flow, info=STALE_PAGE)
+    flow.rotate()  # this page is used up: a second, concurrent post of the same form is stale
+    if flow.step == STEP_LOGIN:
+        return await _password_step(sandbox, request, flow, form)
+    if flow.step == STEP_OTP:
+        return _otp_step(sandbox, request, flow, form)
+    return render_step(sandbox, request, flow)
+
+
+async def _password_step(
+    sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[str, str]
+) -> Response:
+    username = form.get("username", "").strip()
+    password = form.get("password", "")
+    found = sandbox.store.user_by_login(username) if username else None
+    good = await asyncio.to_thread(verify_password, password, found.password_hash if found else None)
+    if sandbox.flows.login(flow.id, sandbox.now()) is not flow or flow.step != STEP_LOGIN:
+        return _expired_page()  # the flow ended or moved on while the password was checked
+    if found is None or not good or not password:
+        return render_step(sandbox, request, flow, error=INVALID_CREDENTIALS, username=username)
+    user = sandbox.store.user(found.id)
+    if user is None or not user.enabled:
+        return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED, username=username)
+    if user.totp_secret:
+        flow.user_id, flow.step = user.id, STEP_OTP
+        return render_step(sandbox, request, flow)
+    return _authenticated(sandbox, request, flow, user)
+
+
+def _otp_step(sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[str, str]) -> Response:
+    user = sandbox.store.user(flow.user_id or "")
+    if user is None or not user.enabled or not user.totp_secret:
+        flow.user_id, flow.step = None, STEP_LOGIN
+        return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
+    code = form.get("otp") or form.get("totp") or ""
+    if not verify_totp(user.totp_secret, code, at=sandbox.now()):
+        return render_step(sandbox, request, flow, error=INVALID_OTP)
+    return _authenticated(sandbox, request, flow, user)
+
+
+def _authenticated(
+    sandbox: Sandbox, request: Request, flow: LoginFlow, user: User, *, brokered: bool = False
+) -> Response:
+    """Identity established: required actions, then the redirect (code flow) or consent (device)."""
+    flow.user_id = user.id
+    if user.pending_actions and not brokered:
+        flow.step = STEP_BLOCKED
+        return _required_action_page(user)
+    if flow.kind == KIND_DEVICE:
+        flow.step = STEP_CONSENT
+        return render_step(sandbox, request, flow)
+    store = sandbox.store
+    now = sandbox.now()
+    with store.transaction():
+        session = start_session(sandbox, user, flow.client_id)
+        store.set_last_login(user.id, iso(now))
+    code = sandbox.flows.new_code(
+        now=now, ttl=sandbox.config.code_ttl, session_id=session.id, flow=flow, user_id=user.id
+    )
+    sandbox.flows.end_login(flow)
+    assert flow.redirect_uri is not None
+    return _redirect_to_client(
+        flow.redirect_uri,
+        flow.response_mode,
+        [
+            ("state", flow.state),
+            ("session_state", session.id),
+            ("iss", _issuer(request)),
+            ("code", code.code),
+        ],
+    )
+
+
+# --- device verification (RFC 8628 §3.3) -----------------------------------------------------
+
+
+@router.get(
+    "/device",
+    summary="Device verification page: type the code shown by the device",
+    response_class=HTMLResponse,
+)
+async def device_page(request: Request, user_code: str = "") -> Response:
+    if user_code:
+        return _start_device_login(request, user_code)
+    return pages.device_code_page(action=_issuer(request) + "/device")
+
+
+@router.post("/device", summary="Submit a device's user code", response_class=HTMLResponse)
+async def device_submit(request: Request) -> Response:
+    form = await _form(request)
+    return _start_device_login(request, form.get("device_user_code") or form.get("user_code") or "")
+
+
+def _start_device_login(request: Request, user_code: str) -> Response:
+    sandbox = sandbox_of(request)
+    now = sandbox.now()
+    grant = sandbox.flows.device_by_user_code(user_code, now)
+    if grant is None:
+        return pages.device_code_page(
+            action=_issuer(request) + "/device",
+            user_code=user_code[:20],
+            error="Code invalide ou expiré : vérifiez le code affiché par l'appareil.",
+        )
+    flow = sandbox.flows.new_login(
+        kind=KIND_DEVICE,
+        client_id=grant.client_id,
+        now=now,
+        ttl=min(float(sandbox.config.login_ttl), grant.expires - now),
+        device_code=grant.device_code,
+        scope=grant.scope,
+    )
+    return render_step(sandbox, request, flow)
+
+
+@router.post(CONSENT, summary="Allow or deny a device", response_class=HTMLResponse)
+async def consent(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    flow = _flow_of(sandbox, request)
+    if flow is None:
+        return _expired_page()
+    form = await _form(request)
+    if flow.step != STEP_CONSENT or not _current_code(request, flow, step=False):
+        return render_step(sandbox, request, flow, info=STALE_PAGE)
+    decision = form.get("decision", "")
+    if not decision and ("accept" in form) != ("cancel" in form):  # Keycloak's own field names
+        decision = "accept" if "accept" in form else "deny"
+    if decision not in ("accept", "deny"):
+        return render_step(sandbox, request, flow)
+    flows = sandbox.flows
+    now = sandbox.now()
+    grant = flows.device(flow.device_code or "")
+    flows.end_login(flow)
+    if grant is None or grant.status != DEVICE_PENDING or now >= grant.expires:
+        return pages.message_page(
+            "Code expiré",
+            "Ce code n'est plus valide. Relancez la connexion sur l'appareil.",
+            english="This code is no longer valid. Start again on the device.",
+            status=400,
+        )
+    if decision == "deny":
+        grant.status = DEVICE_DENIED
+        return pages.message_page(
+            "Accès refusé",
+            "Vous avez refusé l'accès : l'appareil n'est pas connecté. Vous pouvez fermer cette page.",
+            english="Access denied. You can close this page.",
+            kind="info",
+        )
+    user = sandbox.store.user(flow.user_id or "")
+    if user is None or not user.enabled:
+        return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
+    store = sandbox.store
+    with store.transaction():
+        session = start_session(sandbox, user, grant.client_id)
+        store.set_last_login(user.id, iso(now))
+    grant.status, grant.user_id, grant.session_id = DEVICE_APPROVED, user.id, session.id
+    return pages.message_page(
+        "Appareil connecté",
+        "C'est fait : vous pouvez fermer cette page et revenir sur votre appareil.",
+        english="Device connected. You can close this page and return to your device.",
+        kind="success",
+    )
+
+
+# --- brokered providers: FranceConnect, ProConnect (simulated) -----------------------------------
+
+
+def _provider(alias: str) -> Provider | None:
+    return PROVIDERS.get(alias)
+
+
+def _unknown_provider() -> HTMLResponse:
+    return _error_page("Fournisseur d'identité inconnu.", "Unknown identity provider.", status=404)
+
+
+@router.get(
+    "/broker/{alias}/login", summary="Leave for a brokered identity provider", response_class=HTMLResponse
+)
+async def broker_login(request: Request, alias: str) -> Response:
+    sandbox = sandbox_of(request)
+    provider = _provider(alias)
+    if provider is None:
+        return _unknown_provider()
+    flow = _flow_of(sandbox, request)
+    if flow is None:
+        return _expired_page()
+    if flow.step != STEP_LOGIN or not _current_code(request, flow, step=False):
+        return render_step(sandbox, request, flow, info=STALE_PAGE)
+    flow.rotate()
+    state = sandbox.flows.start_broker(flow, provider.alias)
+    target = f"{_issuer(request)}/broker/{provider.alias}/idp/authorize?" + urlencode({"state": state})
+    return RedirectResponse(target, status_code=302, headers=pages.HEADERS)
+
+
+def _provider_expired(provider: Provider) -> HTMLResponse:
+    return pages.message_page(
+        "Session expirée",
+        f"Cette demande de connexion {provider.display_name} a expiré. Recommencez depuis l'application.",
+        english="This login request has expired.",
+        status=400,
+        theme="fc" if provider.alias == "franceconnect" else "pc",
+    )
+
+
+@router.get(
+    "/broker/{alias}/idp/authorize",
+    summary="The simulated provider's page (pick an identity)",
+    response_class=HTMLResponse,
+)
+async def provider_page(request: Request, alias: str, state: str = "") -> Response:
+    sandbox = sandbox_of(request)
+    provider = _provider(alias)
+    if provider is None:
+        return _unknown_provider()
+    flow = sandbox.flows.broker_flow(state, provider.alias, sandbox.now())
+    if flow is None:
+        return _provider_expired(provider)
+    return pages.identity_provider_page(
+        provider=provider,
+        action=f"{_issuer(request)}/broker/{provider.alias}/idp/authorize",
+        state=state,
+        cancel_href=f"{_issuer(request)}/broker/{provider.alias}/endpoint?"
+        + urlencode({"state": state, "error": "access_denied"}),
+        client_name=_client_name(sandbox, flow.client_id),
+    )
+
+
+@router.post(
+    "/broker/{alias}/idp/authorize",
+    summary='The simulated provider: consent ("J\'accepte")',
+    response_class=HTMLResponse,
+)
+async def provider_consent(request: Request, alias: str) -> Response:
+    sandbox = sandbox_of(request)
+    provider = _provider(alias)
+    if provider is None:
+        return _unknown_provider()
+    form = await _form(request)
+    state = form.get("state", "")
+    flow = sandbox.flows.broker_flow(state, provider.alias, sandbox.now())
+    if flow is None:
+        return _provider_expired(provider)
+    if provider.identity(form.get("identity", "")) is None:
+        return _error_page("Identité inconnue.", "Unknown identity.")
+    answer = sandbox.flows.new_broker_answer(
+        alias=provider.alias, subject=form["identity"], now=sandbox.now()
+    )
+    target = f"{_issuer(request)}/broker/{provider.alias}/endpoint?" + urlencode(
+        {"code": answer.code, "state": state}
+    )
+    return RedirectResponse(target, status_code=302, headers=pages.HEADERS)
+
+
+@router.get(
+    "/broker/{alias}/endpoint",
+    summary="Back from a brokered provider: link or create, then log in",
+    response_class=HTMLResponse,
+)
+async def broker_endpoint(
+    request: Request, alias: str, state: str = "", code: str = "", error: str = ""
+) -> Response:
+    sandbox = sandbox_of(request)
+    provider = _provider(alias)
+    if provider is None:
+        return _unknown_provider()
+    flows = sandbox.flows
+    now = sandbox.now()
+    flow = flows.broker_flow(state, provider.alias, now)
+    if flow is None:
+        return _expired_page()
+    flows.end_broker(flow)  # the state is used up
+    if error:
+        return render_step(sandbox, request, flow, info=f"Connexion avec {provider.display_name} annulée.")
+    answer = flows.take_broker_answer(code, provider.alias, now)
+    identity = provider.identity(answer.subject) if answer else None
+    if identity is None:
+        return render_step(
+            sandbox, request, flow, error=f"La connexion avec {provider.display_name} a échoué : réessayez."
+        )
+    store = sandbox.store
+    user_id = store.federated_user(provider.alias, identity.subject)
+    if user_id is None:
+        if store.email_taken(identity.email):
+            return pages.message_page(
+                "Compte existant",
+                f"Un compte utilisant l'adresse {identity.email} existe déjà. Connectez-vous avec "
+                f"votre mot de passe : vous pourrez ensuite lier {provider.display_name} "
+                "depuis votre compte.",
+                english="An account with this e-mail already exists: sign in with your password.",
+                status=409,
+                link=("Revenir à la connexion", _step_url(request, flow)),
+            )
+        user_id = _create_brokered_user(sandbox, provider, identity)
+    user = store.user(user_id)
+    if user is None or not user.enabled:
+        return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
+    return _authenticated(sandbox, request, flow, user, brokered=True)
+
+
+def _username_for(sandbox: Sandbox, email: str) -> str:
+    local = unicodedata.normalize("NFKD", email.split("@", 1)[0])
+    base = re.sub(r"[^a-z0-9._-]", "", local.encode("ascii", "ignore").decode().lower()) or "utilisateur"
+    candidate, n = base, 1
+    while sandbox.store.username_taken(candidate):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _create_brokered_user(sandbox: Sandbox, provider: Provider, identity: BrokerIdentity) -> str:
+    """Keycloak's first broker login: a user without password, e-mail verified by the provider."""
+    store = sandbox.store
+    when = iso(sandbox.now())
+    user_id = new_id()
+    with store.transaction():
+        store.insert_user(
+            id=user_id,
+            username=_username_for(sandbox, identity.email),
+            email=identity.email,
+            first_name=identity.given_name,
+            last_name=identity.family_name,
+            password_hash=None,
+            created=when,
+        )
+        store.link_identity(provider.alias, identity.subject, user_id, when)
+    return user_id

@@ -1,0 +1,64 @@
+"""Fixtures of the end-to-end tests of login flows."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cartes, Sandbox, base_env, cartes_executable, start_sandbox
+
+
+@pytest.fixture(scope="module")
+def flows_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    home = tmp_path_factory.mktemp("flows-home")
+    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--device-interval", "1")
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, flows_sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return Cartes(tmp_path / "home", flows_sandbox, keyring_available)
+
+
+class Background:
+    """``cartes login`` running in the background while the test plays the browser."""
+
+    def __init__(self, cli: Cartes, *args: str) -> None:
+        storage = () if cli.keyring else ("--insecure-storage",)
+        self.proc = subprocess.Popen(
+            [cartes_executable(), "--env", "sandbox", "login", *args, *storage],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=base_env(cli.home) | {k: v for k, v in cli.env.items() if k.startswith("CARTES_HOME")},
+        )
+        self.lines: list[str] = []
+        self._new = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self._new:
+                self.lines.append(line)
+                self._new.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
+        regex = re.compile(pattern)
+        with self._new:
+            ok = self._new.wait_for(lambda: any(regex.search(x) for x in self.lines), timeout)
+        assert ok, f"{pattern!r} not seen in {''.join(self.lines)!r}"
+        return next(m for x in self.lines if (m := regex.search(x)))
+
+    def finish(self, timeout: float = 30) -> int:
+        code = self.proc.wait(timeout)
+        assert self.proc.stdout is not None
+        self.stdout = self.proc.stdout.read()
+        return code

@@ -1,0 +1,240 @@
+"""Members and community settings (REAL routes): list, upsert, remove, edit, leave — and who may."""
+
+from __future__ import annotations
+
+import pytest
+
+from cartes_cli.sandbox.schemas import CommunityDetail, Member
+
+from .conftest import Harness, demo_id
+from .test_api import assert_api_error
+
+DDT33 = demo_id("community", "ddt33")
+MEMBERS = f"/api/communities/{DDT33}/users"
+ALL_RIGHTS = ["COMMUNITY", "UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"]
+JULIEN = demo_id("user", "julien.lefebvre")
+SOPHIE = demo_id("user", "sophie.martin")
+
+
+def memberships(sb: Harness, username: str) -> dict[str, list[str]]:
+    me = sb.get("/api/users/me", as_user=username).json()
+    return {m["community"]["technical_name"]: m["rights"] for m in me["communities_member"]}
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+
+def test_members_of_a_community(sb: Harness) -> None:
+    response = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50})
+    assert response.status_code == 200
+    members = [Member.model_validate(m) for m in response.json()]
+    assert response.headers["content-range"] == f"0-{len(members) - 1}/{len(members)}"
+    by_email = {m.user.email: m for m in members}
+    assert by_email["julien.lefebvre@ddt-gironde.test"].rights == ALL_RIGHTS
+    assert by_email["sophie.martin@cerema.test"].rights == ["UPLOAD", "PROCESSING", "BROADCAST"]
+    assert "service-account-cartes-ci@clients.geoplateforme.test" in by_email
+    names = [m.user.last_name.lower() for m in members]
+    assert names == sorted(names)
+    raw = response.json()[0]
+    assert set(raw) == {"rights", "user", "creation", "update"}
+    assert set(raw["user"]) == {"_id", "email", "first_name", "last_name"}
+
+
+def test_members_filter_and_pages(sb: Harness) -> None:
+    managers = sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "COMMUNITY"}).json()
+    assert [m["user"]["_id"] for m in managers] == [JULIEN]
+    both = sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "upload,BROADCAST"}).json()
+    assert {m["user"]["_id"] for m in both} == {JULIEN, SOPHIE}
+    total = len(sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50}).json())
+    second = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 2, "page": 2})
+    assert second.headers["content-range"] == f"2-{min(3, total - 1)}/{total}"
+    assert_api_error(sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "READ"}), 400)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("claire.moreau", 200),  # staff, not a member
+        ("julien.lefebvre", 200),  # supervisor
+        ("sophie.martin", 403),  # member without COMMUNITY
+        ("lucie.fontaine", 403),  # manager of other communities
+        ("plain", 403),
+        (None, 401),
+    ],
+)
+def test_who_may_list_members(sb: Harness, who: str | None, status: int) -> None:
+    if who == "plain":
+        sb.add_user("plain")
+    response = sb.get(MEMBERS, as_user=who)
+    assert response.status_code == status, response.text
+
+
+def test_delegated_manager_may_list(sb: Harness) -> None:
+    aura = demo_id("community", "region_aura")
+    assert sb.get(f"/api/communities/{aura}/users", as_user="sophie.martin").status_code == 200
+
+
+def test_unknown_community(sb: Harness) -> None:
+    assert_api_error(
+        sb.get(f"/api/communities/{demo_id('community', 'nope')}/users", as_user="claire.moreau"), 404
+    )
+    assert_api_error(sb.get("/api/communities/ddt33/users", as_user="claire.moreau"), 404)  # ids only (REAL)
+
+
+# --- adding, changing, removing --------------------------------------------------------------
+
+
+def test_put_adds_then_replaces_rights(sb: Harness) -> None:
+    paul = sb.add_user("paul.simple")
+    response = sb.put(
+        f"{MEMBERS}/{paul}", as_user="julien.lefebvre", json={"rights": ["upload", "ANNEX", "UPLOAD"]}
+    )
+    assert response.status_code == 200, response.text
+    member = Member.model_validate(response.json())
+    assert (member.user.id, member.rights) == (paul, ["UPLOAD", "ANNEX"])
+    assert memberships(sb, "paul.simple") == {"ddt33": ["UPLOAD", "ANNEX"]}
+    again = sb.put(f"{MEMBERS}/{paul}", as_user="claire.moreau", json={"rights": ["PROCESSING"]})
+    assert again.json()["rights"] == ["PROCESSING"]
+    assert again.json()["creation"] == response.json()["creation"]
+    assert (
+        sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "PROCESSING", "limit": 50}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"rights": ["READ"]}, 400),
+        ({"rights": "UPLOAD"}, 400),
+        ({}, 400),
+        ({"rights": ["UPLOAD"], "extra": 1}, 400),
+    ],
+)
+def test_put_bad_bodies(sb: Harness, body: dict[str, object], status: int) -> None:
+    paul = sb.add_user("paul.simple")
+    assert_api_error(sb.put(f"{MEMBERS}/{paul}", as_user="julien.lefebvre", json=body), status)
+
+
+def test_put_needs_an_existing_user_and_the_right(sb: Harness) -> None:
+    paul = sb.add_user("paul.simple")
+    body = {"rights": ["UPLOAD"]}
+    assert_api_error(
+        sb.put(f"{MEMBERS}/{demo_id('user', 'ghost')}", as_user="julien.lefebvre", json=body), 404
+    )
+    assert_api_error(sb.put(f"{MEMBERS}/not-a-uuid", as_user="julien.lefebvre", json=body), 404)
+    assert_api_error(sb.put(f"{MEMBERS}/{paul}", as_user="sophie.martin", json=body), 403)
+    assert_api_error(sb.put(f"{MEMBERS}/{paul}", as_user="lucie.fontaine", json=body), 403)
+    assert_api_error(sb.put(f"{MEMBERS}/{paul}", json=body), 401)
+    bad = sb.put(
+        f"{MEMBERS}/{paul}",
+        as_user="julien.lefebvre",
+        content=b"nope",
+        headers={"Content-Type": "application/json"},
+    )
+    assert_api_error(bad, 400)
+
+
+def test_the_supervisors_rights_cannot_be_reduced(sb: Harness) -> None:
+    response = sb.put(f"{MEMBERS}/{JULIEN}", as_user="claire.moreau", json={"rights": ["UPLOAD"]})
+    body = assert_api_error(response, 409)
+    assert "supervisor" in body.error_description[0]
+    same = sb.put(f"{MEMBERS}/{JULIEN}", as_user="julien.lefebvre", json={"rights": ALL_RIGHTS})
+    assert same.status_code == 200
+
+
+def test_delete_member(sb: Harness) -> None:
+    assert "ddt33" in memberships(sb, "sophie.martin")
+    assert sb.delete(f"{MEMBERS}/{SOPHIE}", as_user="julien.lefebvre").status_code == 204
+    assert "ddt33" not in memberships(sb, "sophie.martin")
+    assert_api_error(sb.delete(f"{MEMBERS}/{SOPHIE}", as_user="julien.lefebvre"), 404)
+    assert_api_error(sb.delete(f"{MEMBERS}/{JULIEN}", as_user="claire.moreau"), 409)
+    antoine = demo_id("user", "antoine.petit")
+    assert_api_error(sb.delete(f"{MEMBERS}/{antoine}", as_user="lucie.fontaine"), 403)
+    assert_api_error(sb.delete(f"{MEMBERS}/{antoine}", as_user="antoine.petit"), 403)  # no COMMUNITY
+    assert sb.delete(f"{MEMBERS}/{antoine}", as_user="claire.moreau").status_code == 204
+
+
+# --- editing the community -------------------------------------------------------------------
+
+
+def test_patch_community(sb: Harness) -> None:
+    url = f"/api/communities/{DDT33}"
+    response = sb.patch(
+        url,
+        as_user="julien.lefebvre",
+        json={
+            "description": "Nouvelle description.",
+            "contact": "geomatique@ddt-gironde.test",
+            "public": False,
+        },
+    )
+    assert response.status_code == 200, response.text
+    detail = CommunityDetail.model_validate(response.json())
+    assert (detail.description, detail.contact, detail.public) == (
+        "Nouvelle description.",
+        "geomatique@ddt-gironde.test",
+        False,
+    )
+    assert detail.update > detail.creation
+    catalogue = sb.get(
+        "/api/catalogs/communities", as_user="julien.lefebvre", params={"name": "gironde"}
+    ).json()
+    assert all(c["technical_name"] != "ddt33" for c in catalogue)
+    renamed = sb.patch(url, as_user="claire.moreau", json={"name": "  DDT 33  ", "public": True}).json()
+    assert renamed["name"] == "DDT 33"
+    catalogue = sb.get(
+        "/api/catalogs/communities", as_user="julien.lefebvre", params={"name": "ddt 33"}
+    ).json()
+    assert [c["technical_name"] for c in catalogue] == ["ddt33"]
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status"),
+    [
+        ("sophie.martin", {"description": "x"}, 403),
+        ("lucie.fontaine", {"description": "x"}, 403),
+        ("julien.lefebvre", {"contact": "not an address"}, 400),
+        ("julien.lefebvre", {"name": ""}, 400),
+        ("julien.lefebvre", {"technical_name": "other"}, 400),
+        ("julien.lefebvre", {"public": "maybe"}, 400),
+    ],
+)
+def test_patch_refusals(sb: Harness, who: str, body: dict[str, object], status: int) -> None:
+    assert_api_error(sb.patch(f"/api/communities/{DDT33}", as_user=who, json=body), status)
+
+
+def test_handing_supervision_over(sb: Harness) -> None:
+    url = f"/api/communities/{DDT33}"
+    # A delegated manager (COMMUNITY right, not the supervisor) may not.
+    aura = demo_id("community", "region_aura")
+    assert_api_error(
+        sb.patch(f"/api/communities/{aura}", as_user="sophie.martin", json={"supervisor": SOPHIE}), 403
+    )
+    assert_api_error(
+        sb.patch(url, as_user="julien.lefebvre", json={"supervisor": demo_id("user", "ghost")}), 400
+    )
+    response = sb.patch(url, as_user="julien.lefebvre", json={"supervisor": SOPHIE})
+    assert response.status_code == 200
+    assert response.json()["supervisor"]["_id"] == SOPHIE
+    assert memberships(sb, "sophie.martin")["ddt33"] == ALL_RIGHTS
+    assert memberships(sb, "julien.lefebvre")["ddt33"] == ALL_RIGHTS
+    # Now Julien may leave, and Sophie may not.
+    assert sb.delete(f"/api/users/me/communities/{DDT33}", as_user="julien.lefebvre").status_code == 204
+    assert_api_error(sb.delete(f"/api/users/me/communities/{DDT33}", as_user="sophie.martin"), 409)
+
+
+# --- leaving ---------------------------------------------------------------------------------
+
+
+def test_leave(sb: Harness) -> None:
+    url = f"/api/users/me/communities/{DDT33}"
+    assert sb.delete(url, as_user="sophie.martin").status_code == 204
+    assert "ddt33" not in memberships(sb, "sophie.martin")
+    assert_api_error(sb.delete(url, as_user="sophie.martin"), 404)
+    body = assert_api_error(sb.delete(url, as_user="julien.lefebvre"), 409)
+    assert "supervise" in body.error_description[0]
+    assert_api_error(
+        sb.delete(f"/api/users/me/communities/{demo_id('community', 'nope')}", as_user="sophie.martin"), 404
+    )
+    assert_api_error(sb.delete(url), 401)
