@@ -358,6 +358,9 @@ class RequestBody(_Model):
     decided_by: UserRef | None
     creation: Date
     update: Date
+    unchanged: bool | None = Field(
+        default=None, description="Sandbox extension: true when a replayed decision changed nothing."
+    )
 
 
 class NewRequestType(BaseModel):

@@ -470,7 +470,7 @@ async def cancel_request(request: Request, user: CurrentUser, request_id: str) -
     if record.requester.id != user.id:
         raise ApiProblem(403, "Only the requester can cancel a request.")
     if record.status == "cancelled":
-        return JSONResponse(request_view(record))  # replay: nothing to do
+        return _unchanged(record)  # replay: nothing to do
     if record.status != "pending":
         raise _conflict(record, "cancelled")
     with store.transaction():
@@ -489,8 +489,13 @@ def _replay(store: Store, request_id: str, done: str, wanted: str) -> JSONRespon
     """The request left 'pending' under us: same outcome → 200 unchanged, else 409."""
     record = _reread(store, request_id)
     if record.status == done:
-        return JSONResponse(request_view(record))
+        return _unchanged(record)
     raise _conflict(record, wanted)
+
+
+def _unchanged(record: RequestRecord) -> JSONResponse:
+    """A replayed decision: the request as it was, flagged so a bulk run can count it apart."""
+    return JSONResponse({**request_view(record), "unchanged": True})
 
 
 def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
@@ -513,7 +518,7 @@ async def accept_request(request: Request, user: CurrentUser, request_id: str) -
     store = sandbox.store
     record = _decidable(store, user, request_id)
     if record.status == "accepted":
-        return JSONResponse(request_view(record))
+        return _unchanged(record)
     if record.status != "pending":
         raise _conflict(record, "accepted")
     when = iso(sandbox.now())
@@ -587,7 +592,7 @@ async def reject_request(request: Request, user: CurrentUser, request_id: str) -
     store = sandbox.store
     record = _decidable(store, user, request_id)
     if record.status == "rejected":
-        return JSONResponse(request_view(record))
+        return _unchanged(record)
     if record.status != "pending":
         raise _conflict(record, "rejected")
     when = iso(sandbox.now())
