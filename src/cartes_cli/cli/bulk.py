@@ -141,11 +141,14 @@ def run(
     progress = _Progress(term, len(items), verb_done)
     lock = threading.Lock()
 
+    failure_codes: set[int] = set()
+
     def on_result(outcome: Any) -> None:
         item: Item = outcome.item
         with lock:
             if outcome.status == "failed":
                 summary.failed += 1
+                failure_codes.add(exit_code_of(outcome.error))
                 reason = describe_error(outcome.error) if outcome.error is not None else _("unknown error")
                 progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
                 results_json.append({"id": item.key, "status": "failed", "error": reason})
@@ -205,7 +208,24 @@ def run(
                 term.stderr.write(key + "\n")
             term.stderr.flush()
         return summary, ExitCode.INTERRUPTED
-    return summary, ExitCode.FAILURE if summary.failed else ExitCode.OK
+    if not summary.failed:
+        return summary, ExitCode.OK
+    # Every item failed for one reason that has its own code (not logged in, permission denied,
+    # not found): that code says more than "failure", e.g. one approval without the right → 5.
+    nothing_done = summary.done == 0 and summary.unchanged == 0
+    if nothing_done and len(failure_codes) == 1:
+        (only,) = failure_codes
+        if only in (ExitCode.AUTH, ExitCode.PERMISSION, ExitCode.NOT_FOUND):
+            return summary, ExitCode(only)
+    return summary, ExitCode.FAILURE
+
+
+def exit_code_of(error: BaseException | None) -> int:
+    if error is None:
+        return int(ExitCode.FAILURE)
+    from cartes_cli.cli.errors import describe
+
+    return int(describe(error)[0])
 
 
 def _adapt(fn: Callable[[Item], tuple[str, Any]]) -> Callable[[Item], Any]:

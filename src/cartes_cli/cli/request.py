@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.workspace import resolve_for_change
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -316,7 +317,9 @@ def _decide(
     bulk.check_concurrency(concurrency)
     type_v = _check_choice(type_, TYPES, "--type")
     status_v = _check_choice(status, STATUSES, "--status") or "pending"
-    rights_list = list(parse_rights(rights)) if rights is not None else list(DEFAULT_RIGHTS)
+    # Rights go with join requests only; without --rights the platform grants its default
+    # (UPLOAD, PROCESSING, BROADCAST, ANNEX), so nothing is sent for a datastore request.
+    rights_list: list[str] | None = list(parse_rights(rights)) if rights is not None else None
     if reason is not None and not reason.strip():
         raise UsageError(_("--reason needs some text."))
     raw = list(ids or [])
@@ -353,14 +356,14 @@ def _decide(
     items: list[Item]
     if pairs or users:
         items = _member_items(client, pairs, workspace, users or [])
-        action = _member_action(client, rights_list)
+        action = _member_action(client, rights_list or list(DEFAULT_RIGHTS))
         verb_done = _("Added")
     else:
         _require_requests_api(app, client)
         if all_:
-            community_id = client.communities.resolve(workspace).id if workspace else None
+            community_id = resolve_for_change(client, workspace).id if workspace else None
             items = [
-                bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"]})
+                bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"], "type": r.type})
                 for r in client.requests.incoming(status=status_v, type=type_v, community=community_id)
             ]
         else:
@@ -426,9 +429,10 @@ def _was_unchanged(result: Any, started: float) -> bool:
     return update is not None and update.timestamp() < started - 2
 
 
-def _accept_action(client: Any, rights: list[str], started: float) -> Any:
+def _accept_action(client: Any, rights: list[str] | None, started: float) -> Any:
     def act(item: Item) -> tuple[str, Any]:
-        result = client.requests.accept(item.key, rights=rights)
+        kind = item.data.get("type")
+        result = client.requests.accept(item.key, rights=rights if kind != "datastore" else None)
         return ("unchanged" if _was_unchanged(result, started) else "done"), result
 
     return act
@@ -450,7 +454,7 @@ def _member_items(
     items = [bulk.Item(f"{c}/{u}", f"{u} → {c}", {"community": c, "user": u}) for c, u in pairs]
     if users:
         assert workspace is not None
-        community = client.communities.resolve(workspace)
+        community = resolve_for_change(client, workspace)
         for user in users:
             user_id = user.strip()
             if not bulk.UUID.match(user_id):

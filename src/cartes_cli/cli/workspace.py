@@ -184,6 +184,8 @@ def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
     app = _ctx(ctx)
     client = app.client()
     community = client.communities.resolve(workspace)
+    if not community.supervisor or isinstance(community.supervisor, str):
+        community = client.communities.get(community.id)  # the detail: supervisor, datastore
     me = client.users.me()
     membership = me.membership(community.id) if hasattr(me, "membership") else None
     supervisor = community.supervisor
@@ -282,6 +284,22 @@ RightsOpt = Annotated[
 ]
 
 
+def resolve_for_change(client: Any, ref: str) -> Any:
+    """Find the workspace a changing command names; an unknown one is invalid input (exit 2),
+    caught before anything is changed."""
+    from cartes_cli.errors import NotFound, UsageError
+
+    try:
+        return client.communities.resolve(ref)
+    except NotFound as exc:
+        raise UsageError(
+            _(
+                "Unknown workspace {ref!r}: give its id, technical name or exact name "
+                "(see 'cartes workspace list --public')."
+            ).format(ref=ref)
+        ) from exc
+
+
 def _find_member(client: Any, community_id: str, user: str) -> Any:
     needle = user.strip().lower()
     for m in client.communities.members(community_id):
@@ -304,7 +322,7 @@ def member_add(ctx: typer.Context, workspace: WorkspaceArg, user: UserArg, right
 
         raise UsageError(_("To add a member, give the user's id (a UUID), as found in their request."))
     client = app.client()
-    community = client.communities.resolve(workspace)
+    community = resolve_for_change(client, workspace)
     if _find_member(client, community.id, user) is not None:
         raise Conflict(
             _("{user} is already a member of {ws}; use 'cartes workspace member set'.").format(
@@ -332,7 +350,7 @@ def member_set(ctx: typer.Context, workspace: WorkspaceArg, user: UserArg, right
         raise UsageError(_("Say which rights with --rights."))
     granted = list(parse_rights(rights))
     client = app.client()
-    community = client.communities.resolve(workspace)
+    community = resolve_for_change(client, workspace)
     existing = _find_member(client, community.id, user)
     if existing is None:
         raise NotFound(_("{user} is not a member of {ws}.").format(user=user, ws=community.technical_name))
@@ -358,7 +376,7 @@ def member_remove(
 
     app = _ctx(ctx)
     client = app.client()
-    community = client.communities.resolve(workspace)
+    community = resolve_for_change(client, workspace)
     existing = _find_member(client, community.id, user)
     if existing is None:
         raise NotFound(_("{user} is not a member of {ws}.").format(user=user, ws=community.technical_name))
@@ -424,7 +442,7 @@ def join(
     if message is not None and len(message) > 2000:
         raise UsageError(_("--message is too long (2,000 characters at most)."))
     client = app.client()
-    community = client.communities.resolve(workspace)
+    community = resolve_for_change(client, workspace)
     if not client.capabilities().has("requests"):
         _join_by_email(app, community, message)
         raise typer.Exit(1)
@@ -550,7 +568,7 @@ def leave(
 
     app = _ctx(ctx)
     client = app.client()
-    community = client.communities.resolve(workspace)
+    community = resolve_for_change(client, workspace)
     me = client.users.me()
     if community.supervisor_id == me.id:
         raise UsageError(

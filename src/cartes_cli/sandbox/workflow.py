@@ -499,7 +499,11 @@ def _unchanged(record: RequestRecord) -> JSONResponse:
 
 
 def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
-    record = _visible_request(store, user, request_id)
+    # Deciding is refused with 403 even to those who may not read the request: request ids are
+    # unguessable, and "you may not decide" is the useful answer to a wrong approver.
+    record = store.request(request_id) if is_uuid(request_id) else None
+    if record is None:
+        record = _visible_request(store, user, request_id)  # the usual 404
     if not _can_decide(store, user, record):
         who = "the platform staff" if record.type == "datastore" else "the community's managers"
         raise ApiProblem(403, f"Only {who} can decide on this request.")

@@ -1,0 +1,494 @@
+"""Workspaces and requests end to end: join, create, approve, one at a time or in bulk.
+
+Each test runs the installed ``cartes`` against a real sandbox and checks what the platform
+holds afterwards (requests, members, the outbox), and that bad input never sends a change.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, STAFF, TOTP_USER, Cartes, Sandbox, cartes_executable, start_sandbox
+
+pytestmark = pytest.mark.e2e
+
+PRODUCER = "elodie.chevalier"
+DDT33_CONTACT = "sig@ddt-gironde.test"
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    home = tmp_path_factory.mktemp("requests-home")
+    sb = start_sandbox(home, home / "data", "--seed", "demo")
+    yield sb
+    sb.stop()
+
+
+def user(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str, *, totp: bool = False) -> Cartes:
+    cli = Cartes(tmp_path / name, sandbox, keyring)
+    r = cli.login(name, totp=totp)
+    assert r.returncode == 0, r
+    return cli
+
+
+@pytest.fixture
+def staff(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return user(tmp_path, sandbox, keyring_available, STAFF)
+
+
+@pytest.fixture
+def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return user(tmp_path, sandbox, keyring_available, ADMIN)
+
+
+@pytest.fixture
+def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return user(tmp_path, sandbox, keyring_available, PRODUCER)
+
+
+def log_seq(sandbox: Sandbox) -> int:
+    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
+    return int(r.headers["X-Sandbox-Log-Seq"])
+
+
+def changes_since(sandbox: Sandbox, seq: int) -> list[dict[str, Any]]:
+    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"since": seq, "limit": 1000}, timeout=10)
+    entries = r.json()
+    entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
+    return [
+        e
+        for e in entries
+        if e["method"] in ("POST", "PUT", "PATCH", "DELETE") and e["path"].startswith("/api")
+    ]
+
+
+def outbox(sandbox: Sandbox, **params: str) -> list[dict[str, Any]]:
+    r = httpx.get(sandbox.base_url + "/sandbox/outbox", params={"limit": 10000, **params}, timeout=30)
+    data = r.json()
+    return data.get("messages", data) if isinstance(data, dict) else data
+
+
+def fixture_requests(sandbox: Sandbox, community: str, count: int) -> dict[str, Any]:
+    r = httpx.post(
+        sandbox.base_url + "/sandbox/fixtures/join-requests",
+        json={"community": community, "count": count},
+        timeout=60,
+    )
+    r.raise_for_status()
+    return dict(r.json())
+
+
+def request_status(cli: Cartes, request_id: str) -> str:
+    r = cli("request", "show", request_id, "--json", "status")
+    assert r.returncode == 0, r
+    return str(json.loads(r.stdout)["status"])
+
+
+# --- the producer's side and the administrator's side of one join -----------------------------------
+
+
+def test_join_with_form_then_approved_by_the_community_admin(
+    producer: Cartes, admin: Cartes, sandbox: Sandbox
+) -> None:
+    r = producer(
+        "workspace",
+        "join",
+        "ddt33",
+        "--message",
+        "Chargé d'études à l'agglomération, je souhaite publier nos zonages.",
+        "--answer",
+        "service=Agglomération de La Rochelle",
+        "--answer",
+        "usage=Publication des zonages du PLUi et suivi des zones inondables",
+    )
+    assert r.returncode == 0, r
+    request_id = r.stdout.strip()
+    assert len(request_id) == 36
+    assert request_status(producer, request_id) == "pending"
+    mails = outbox(sandbox, related=request_id)
+    recipients = sorted(m["to"] if isinstance(m["to"], str) else m["to"][0] for m in mails)
+    assert any(r_.startswith(PRODUCER) for r_ in recipients)
+    assert DDT33_CONTACT in recipients
+    # A second pending request for the same workspace is refused by the platform (409 → exit 1).
+    r = producer("workspace", "join", "ddt33", "--answer", "service=Agglo", "--answer", "usage=" + "u" * 30)
+    assert r.returncode == 1, r
+
+    r = admin("request", "list", "--incoming", "--json", "id,requester,workspace,status")
+    assert r.returncode == 0, r
+    row = next(row for row in json.loads(r.stdout) if row["id"] == request_id)
+    assert (row["workspace"], row["status"]) == ("ddt33", "pending")
+    assert row["requester"].startswith(PRODUCER)
+
+    r = admin("request", "approve", request_id)
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("accepted\t" + request_id)
+    assert "Accepted: 1, unchanged: 0, failed: 0" in r.stderr
+    # Re-running changes nothing and says so.
+    r = admin("request", "approve", request_id)
+    assert r.returncode == 0, r
+    assert "unchanged: 1" in r.stderr
+
+    r = producer("workspace", "list", "--json", "technical_name,rights")
+    mine = {w["technical_name"]: w for w in json.loads(r.stdout)}
+    assert set(mine["ddt33"]["rights"]) == {"UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"}
+    mails = outbox(sandbox, related=request_id)
+    assert len(mails) == 3  # receipt, notice to the contact, one decision ("Bienvenue…")
+    assert len([m for m in mails if m["subject"].startswith("Bienvenue")]) == 1
+
+
+def test_a_member_without_community_right_cannot_approve(
+    tmp_path: Path, sandbox: Sandbox, keyring_available: bool, staff: Cartes
+) -> None:
+    member = user(
+        tmp_path, sandbox, keyring_available, TOTP_USER, totp=True
+    )  # UPLOAD, PROCESSING on pn_ecrins
+    r = staff("request", "list", "--incoming", "--workspace", "pn_ecrins", "--json", "id")
+    pending = [row["id"] for row in json.loads(r.stdout)]
+    assert pending
+    r = member("request", "approve", pending[0])
+    assert r.returncode == 5, r  # the one item failed for want of the right
+    assert "permission denied" in r.stderr.lower()
+    r = member("request", "list", "--incoming")
+    assert r.returncode == 5, r
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert request_status(staff, pending[0]) == "pending"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("workspace", "join", "no_such_workspace_42"), "no_such_workspace_42"),
+        (("workspace", "join", "ddt33", "--answer", "usage=trop court"), "usage"),
+        (("workspace", "join", "ddt33", "--answer", "nope=1"), "nope"),
+        (("workspace", "join", "ddt33", "--answer", "service"), "field=value"),
+        (("workspace", "create", "Court"), "10"),
+        (("workspace", "create", "Observatoire régional", "--public", "--justification", "trop court"), "50"),
+        (("workspace", "create", "Observatoire régional", "--offer", "gold"), "offer"),
+        (("request", "approve", "not-an-id"), "not-an-id"),
+        (("request", "approve", "3f0c2a4e-0000-4000-8000-000000000000", "--rights", "UPLOAD,FLY"), "FLY"),
+        (("request", "reject", "--all", "--type", "coffee"), "coffee"),
+        (
+            ("request", "approve", "--all", "--workspace", "no_such_workspace_42", "--yes"),
+            "no_such_workspace_42",
+        ),
+        (("request", "approve", "--all", "--concurrency", "0"), "concurrency"),
+        (
+            (
+                "workspace",
+                "member",
+                "add",
+                "ddt33",
+                "3f0c2a4e-0000-4000-8000-000000000000",
+                "--rights",
+                "ADMIN",
+            ),
+            "ADMIN",
+        ),
+    ],
+)
+def test_bad_input_exit_2_and_nothing_changes(
+    admin: Cartes, sandbox: Sandbox, args: tuple[str, ...], needle: str
+) -> None:
+    seq = log_seq(sandbox)
+    r = admin(*args)
+    assert r.returncode == 2, r
+    assert needle.lower() in r.stderr.lower(), r
+    assert "Traceback" not in r.stderr
+    assert changes_since(sandbox, seq) == []
+
+
+def test_private_workspace_request_created_by_staff(
+    producer: Cartes, staff: Cartes, sandbox: Sandbox
+) -> None:
+    name = f"Observatoire des mobilités douces {int(time.time() * 1000) % 100000}"
+    r = producer(
+        "workspace", "create", name, "--description", "Comptages vélo et piétons de l'agglomération."
+    )
+    assert r.returncode == 0, r
+    request_id = r.stdout.strip()
+    assert "Technical name: observatoire_des_mobilites_dou\n" in r.stderr  # derived, 30 characters at most
+    r = staff("request", "approve", request_id)
+    assert r.returncode == 0, r
+    r = producer("workspace", "list", "--json", "name,supervisor,public,rights")
+    created = next(w for w in json.loads(r.stdout) if w["name"] == name)
+    assert created["supervisor"] is True
+    assert created["public"] is False
+    assert "COMMUNITY" in created["rights"]
+
+
+def test_public_workspace_request_needs_a_justification_then_is_rejected(
+    producer: Cartes, staff: Cartes
+) -> None:
+    justification = "Diffuser au public les données de mobilité de l'agglomération, exigées par la loi LOM."
+    r = producer(
+        "workspace",
+        "create",
+        "Mobilités de l'agglomération rochelaise",
+        "--public",
+        "--justification",
+        justification,
+    )
+    assert r.returncode == 0, r
+    request_id = r.stdout.strip()
+    r = staff(
+        "request", "reject", request_id, "--reason", "Un espace existe déjà : rejoignez agglo_larochelle."
+    )
+    assert r.returncode == 0, r
+    r = producer("request", "show", request_id, "--json", "status,reason,public")
+    assert json.loads(r.stdout) == {
+        "status": "rejected",
+        "reason": "Un espace existe déjà : rejoignez agglo_larochelle.",
+        "public": True,
+    }
+    r = producer("request", "cancel", request_id)
+    assert r.returncode == 1, r  # a decided request cannot be cancelled (409)
+
+
+def test_cancel_my_pending_request(producer: Cartes) -> None:
+    r = producer("workspace", "join", "pn_vanoise", "--message", "Pour nos études de fréquentation.")
+    assert r.returncode == 0, r
+    request_id = r.stdout.strip()
+    r = producer("request", "cancel", request_id)
+    assert r.returncode == 0, r
+    assert request_status(producer, request_id) == "cancelled"
+    r = producer("request", "list", "--status", "cancelled", "--json", "id")
+    assert {"id": request_id} in json.loads(r.stdout)
+
+
+# --- bulk ---------------------------------------------------------------------------------------------
+
+
+def test_bulk_approve_all_with_dry_run_confirmation_and_outbox(staff: Cartes, sandbox: Sandbox) -> None:
+    created = fixture_requests(sandbox, "tutoriels", 300)
+    ids = set(created["requests"])
+    seq = log_seq(sandbox)
+    r = staff("request", "approve", "--all", "--workspace", "tutoriels", "--dry-run")
+    assert r.returncode == 0, r
+    assert ids <= {line.split("\t")[0] for line in r.stdout.splitlines()}
+    assert changes_since(sandbox, seq) == []
+    r = staff("request", "approve", "--all", "--workspace", "tutoriels")
+    assert r.returncode == 2, r  # no terminal, no --yes
+    assert "--yes" in r.stderr
+    r = staff("request", "approve", "--all", "--workspace", "tutoriels", "--yes", "--concurrency", "8")
+    assert r.returncode == 0, r
+    accepted = {line.split("\t")[1] for line in r.stdout.splitlines() if line.startswith("accepted\t")}
+    assert ids <= accepted
+    assert "failed: 0" in r.stderr
+    mails = outbox(sandbox)
+    decided = [m for m in mails if m.get("related") in ids]
+    assert len(decided) == 300  # exactly one decision e-mail per request
+    r = staff("request", "approve", "--all", "--workspace", "tutoriels", "--yes")
+    assert r.returncode == 0, r
+    assert "Nothing to do" in r.stderr
+
+
+def test_bulk_from_stdin_plain_ids_and_json(staff: Cartes, sandbox: Sandbox) -> None:
+    created = fixture_requests(sandbox, "tutoriels", 10)
+    ids = created["requests"]
+    r = staff("request", "reject", "-", "--yes", "--reason", "Essai", input="\n".join(ids[:5]) + "\n")
+    assert r.returncode == 0, r
+    assert "Rejected: 5" in r.stderr
+    lines = "\n".join(json.dumps({"id": i, "type": "join"}) for i in ids[5:]) + "\n"
+    r = staff("request", "approve", "-", "--yes", input=lines)
+    assert r.returncode == 0, r
+    assert "Accepted: 5" in r.stderr
+    # The JSON array that 'request list --json' prints works too, and replays are unchanged.
+    r = staff("request", "approve", "-", "--yes", input=json.dumps([{"id": i} for i in ids[5:]]))
+    assert r.returncode == 0, r
+    assert "unchanged: 5" in r.stderr
+    # Accepting what was rejected is a conflict: reported per item, exit 1.
+    r = staff("request", "approve", ids[0])
+    assert r.returncode == 1, r
+    assert ids[0] in r.stderr
+
+
+@pytest.fixture
+def slow_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    home = tmp_path / "slow"
+    sb = start_sandbox(home, home / "data", "--seed", "demo", "--latency", "40")
+    yield sb
+    sb.stop()
+
+
+def test_bulk_killed_half_way_then_rerun_decides_each_request_once(
+    tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
+) -> None:
+    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    ids = fixture_requests(slow_sandbox, "ddt38", 300)["requests"]
+    args = [
+        cartes_executable(),
+        "request",
+        "approve",
+        "--all",
+        "--workspace",
+        "ddt38",
+        "--yes",
+        "--concurrency",
+        "4",
+    ]
+    proc = subprocess.Popen(
+        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(1.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    token = staff_cli("login", "token").stdout.strip()
+    done_first = sum(1 for i in ids if request_status_raw(slow_sandbox, token, i) == "accepted")
+    assert 0 < done_first < 300, done_first
+    r = staff_cli(
+        "request", "approve", "-", "--yes", "--concurrency", "8", input="\n".join(ids) + "\n", timeout=120
+    )
+    assert r.returncode == 0, r
+    assert f"unchanged: {done_first}" in r.stderr or "unchanged:" in r.stderr
+    token = staff_cli("login", "token").stdout.strip()
+    assert all(request_status_raw(slow_sandbox, token, i) == "accepted" for i in ids)
+    decided = [m for m in outbox(slow_sandbox) if m.get("related") in set(ids)]
+    assert len(decided) == 300
+
+
+def test_ctrl_c_stops_launching_and_lists_what_is_left(
+    tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
+) -> None:
+    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    ids = fixture_requests(slow_sandbox, "ddt69", 200)["requests"]
+    args = [
+        cartes_executable(),
+        "request",
+        "approve",
+        "--all",
+        "--workspace",
+        "ddt69",
+        "--yes",
+        "--concurrency",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Not started" in err
+    left = [line.strip() for line in err.splitlines() if line.strip() in set(ids)]
+    done = [line.split("\t")[1] for line in out.splitlines() if line.startswith("accepted\t")]
+    assert left
+    assert done
+    assert len(set(left) | set(done)) == len(ids)
+    r = staff_cli("request", "approve", "-", "--yes", input="\n".join(left) + "\n", timeout=120)
+    assert r.returncode == 0, r
+
+
+def request_status_raw(sandbox: Sandbox, token: str, request_id: str) -> str:
+    r = httpx.get(
+        f"{sandbox.api_url}/requests/{request_id}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    return str(r.json()["status"])
+
+
+# --- members, show, leave ------------------------------------------------------------------------------
+
+
+def test_show_members_and_member_management(admin: Cartes, sandbox: Sandbox) -> None:
+    r = admin("workspace", "show", "ddt33", "--json")
+    assert r.returncode == 0, r
+    shown = json.loads(r.stdout)
+    assert shown["technical_name"] == "ddt33"
+    assert "COMMUNITY" in shown["my_rights"]
+    assert "Julien Lefebvre" in shown["supervisor"]
+    assert shown["services"]
+    r = admin("workspace", "show", "DDT de la Gironde", "--json", "id")
+    assert json.loads(r.stdout)["id"] == shown["id"]
+    r = admin("workspace", "show", "no_such_workspace_42")
+    assert r.returncode == 3, r
+
+    newcomer = fixture_requests(sandbox, "tutoriels", 1)["users"][0]
+    r = admin("workspace", "member", "add", "ddt33", newcomer, "--rights", "upload,annex")
+    assert r.returncode == 0, r
+    r = admin("workspace", "members", "ddt33", "--json", "user_id,rights,supervisor")
+    members = {m["user_id"]: m for m in json.loads(r.stdout)}
+    assert set(members[newcomer]["rights"]) == {"UPLOAD", "ANNEX"}
+    r = admin("workspace", "member", "add", "ddt33", newcomer)
+    assert r.returncode == 1, r  # already a member: use 'member set'
+    r = admin("workspace", "member", "set", "ddt33", newcomer, "--rights", "UPLOAD,PROCESSING,BROADCAST")
+    assert r.returncode == 0, r
+    r = admin("workspace", "member", "remove", "ddt33", newcomer)
+    assert r.returncode == 2, r  # needs --yes off a terminal
+    r = admin("workspace", "member", "remove", "ddt33", newcomer, "--yes")
+    assert r.returncode == 0, r
+    r = admin("workspace", "members", "ddt33", "--json", "user_id")
+    assert {"user_id": newcomer} not in json.loads(r.stdout)
+    supervisor = next(m for m in members.values() if m["supervisor"])
+    r = admin("workspace", "member", "remove", "ddt33", supervisor["user_id"], "--yes")
+    assert r.returncode == 2, r
+
+
+def test_members_needs_the_community_right(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> None:
+    member = user(tmp_path, sandbox, keyring_available, TOTP_USER, totp=True)
+    r = member("workspace", "members", "pn_ecrins")
+    assert r.returncode == 5, r
+
+
+def test_leave_and_the_supervisor_cannot(admin: Cartes) -> None:
+    r = admin("workspace", "leave", "ddt33", "--yes")
+    assert r.returncode == 2, r
+    assert "supervise" in r.stderr
+    r = admin("workspace", "leave", "tutoriels", "--yes")
+    assert r.returncode == 0, r
+    r = admin("workspace", "list", "--json", "technical_name")
+    assert {"technical_name": "tutoriels"} not in json.loads(r.stdout)
+
+
+# --- the real platform: no request API ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    home = tmp_path_factory.mktemp("real-like")
+    sb = start_sandbox(home, home / "data", "--seed", "demo", "--no-requests-api")
+    yield sb
+    sb.stop()
+
+
+def test_without_request_api_join_shows_the_email_to_send(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    r = cli("workspace", "join", "ddt33", "--message", "Bonjour, je souhaite rejoindre l'espace.")
+    assert r.returncode == 1, r
+    assert DDT33_CONTACT in r.stderr
+    assert "Bonjour, je souhaite rejoindre l'espace." in r.stdout
+    r = cli("request", "list")
+    assert r.returncode == 2, r
+    assert "e-mail" in r.stderr
+
+
+def test_without_request_api_approve_by_user_and_by_email_link(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
+    users = fixture_requests(real_like, "tutoriels", 3)["users"]
+    r = admin_cli("workspace", "show", "ddt33", "--json", "id")
+    community = json.loads(r.stdout)["id"]
+    r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", users[0], "--rights", "UPLOAD")
+    assert r.returncode == 0, r
+    links = [
+        f"https://cartes.gouv.fr/tableau-de-bord/communaute/{community}/membres?userId={u}" for u in users[1:]
+    ]
+    r = admin_cli("request", "approve", "-", "--yes", input="\n".join(links) + "\n")
+    assert r.returncode == 0, r
+    assert "Added: 2" in r.stderr
+    r = admin_cli("workspace", "members", "ddt33", "--json", "user_id,rights")
+    members = {m["user_id"]: m["rights"] for m in json.loads(r.stdout)}
+    assert members[users[0]] == ["UPLOAD"]
+    assert set(members[users[1]]) == {"UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"}
+    assert users[2] in members
