@@ -50,6 +50,7 @@ class Column:
     style: str | None = None
     max_width: int | None = None
     no_wrap: bool = False
+    min_width: int | None = None
 
 
 @dataclass
@@ -262,7 +263,7 @@ class Terminal:
                 c.header,
                 style=c.style,
                 max_width=c.max_width,
-                min_width=len(c.header),
+                min_width=max(len(c.header), c.min_width or 0),
                 no_wrap=c.no_wrap,
                 overflow="ellipsis" if (c.no_wrap or c.max_width) else "fold",
             )

@@ -25,11 +25,11 @@ STATUSES = ("pending", "accepted", "rejected", "cancelled")
 TYPES = ("join", "datastore")
 
 REQUEST_COLUMNS = [
-    Column("id", _("ID"), no_wrap=True),
-    Column("type", _("TYPE"), no_wrap=True),
-    Column("status", _("STATUS"), no_wrap=True),
-    Column("requester", _("REQUESTER"), no_wrap=True),
-    Column("workspace", _("WORKSPACE")),
+    Column("id", _("ID"), no_wrap=True, min_width=36),
+    Column("type", _("TYPE"), no_wrap=True, min_width=9),
+    Column("status", _("STATUS"), no_wrap=True, min_width=9),
+    Column("requester", _("REQUESTER"), no_wrap=True, max_width=30),
+    Column("workspace", _("WORKSPACE"), no_wrap=True, max_width=24),
     Column("creation", _("CREATED"), kind="datetime", no_wrap=True),
     Column("requester_name", _("REQUESTER NAME"), table=False),
     Column("community_id", _("WORKSPACE ID"), table=False),
