@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -176,6 +177,56 @@ class Result:
         )
 
 
+class Canary:
+    """The secret canary over the whole end-to-end suite.
+
+    Every run of the executable is checked: no password, TOTP seed, client secret or token may
+    appear in its stdout or stderr, except where showing one is the command's job (``login token``,
+    ``login status --show-token``, the seed shown once by ``account 2fa enable``). The secrets
+    checked are the suite's distinctive ones plus any secret the run received through its
+    environment or standard input. Violations fail the test that caused them.
+    """
+
+    JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")
+    FIXED = (DEMO_PASSWORD, TOTP_SEED, "ci-demo-secret-2026")
+    SECRET_VARS = ("CARTES_PASSWORD", "CARTES_TOTP_SECRET", "CARTES_CLIENT_SECRET", "CARTES_TOKEN")
+
+    def __init__(self) -> None:
+        self.checked = 0
+        self.violations: list[str] = []
+
+    def check(self, result: Result, env: dict[str, str], stdin: str | None) -> None:
+        self.checked += 1
+        args = result.args
+        shows_token = ("login" in args and "token" in args) or "--show-token" in args
+        shows_seed = "2fa" in args and "enable" in args
+        secrets = {s for s in self.FIXED if len(s) >= 8}
+        secrets |= {env[v] for v in self.SECRET_VARS if len(env.get(v, "")) >= 8}
+        reads_secret = "--with-token" in args or "--password-stdin" in args or "--stdin" in args
+        if stdin and reads_secret:
+            secrets |= {line.strip() for line in stdin.splitlines() if len(line.strip()) >= 8}
+        for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            for secret in secrets:
+                allowed = (shows_seed and secret == TOTP_SEED) or (
+                    shows_token and bool(self.JWT.fullmatch(secret))
+                )
+                if secret in text and not allowed:
+                    self.violations.append(f"{' '.join(args)}: a secret in its {stream}")
+            if not shows_token and self.JWT.search(text):
+                self.violations.append(f"{' '.join(args)}: a token in its {stream}")
+
+
+CANARY = Canary()
+
+
+@pytest.fixture(autouse=True)
+def _secret_canary() -> Iterator[None]:
+    before = len(CANARY.violations)
+    yield
+    new = CANARY.violations[before:]
+    assert not new, f"secret canary: {new}"
+
+
 class Cartes:
     """Runs the installed executable with an isolated home, against a given sandbox."""
 
@@ -208,6 +259,7 @@ class Cartes:
         )
         result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
         self.transcript.append(result)
+        CANARY.check(result, full_env, input)
         return result
 
     def login(

@@ -26,12 +26,16 @@ def test_refresh_single_flight_under_eight_workers(tmp_path: Path, keyring_avail
         cli = Cartes(tmp_path / "cli", sandbox, keyring_available)
         assert cli.login(STAFF).returncode == 0
         r = httpx.post(
-            sandbox.base_url + "/sandbox/fixtures/join-requests", json={"community": "ddt67", "count": 600}, timeout=60
+            sandbox.base_url + "/sandbox/fixtures/join-requests",
+            json={"community": "ddt67", "count": 600},
+            timeout=60,
         )
         r.raise_for_status()
         httpx.post(sandbox.base_url + "/sandbox/stats/reset", timeout=10).raise_for_status()
         started = time.monotonic()
-        r = cli("request", "approve", "--all", "--workspace", "ddt67", "--yes", "--concurrency", "8", timeout=120)
+        r = cli(
+            "request", "approve", "--all", "--workspace", "ddt67", "--yes", "--concurrency", "8", timeout=120
+        )
         elapsed = time.monotonic() - started
         assert r.returncode == 0, r
         assert "Accepted: 600, unchanged: 0, failed: 0." in r.stderr

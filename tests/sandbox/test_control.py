@@ -19,6 +19,7 @@ def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
         "client-credentials",
         "requests",
         "join-forms",
+        "accounts",
         "outbox",
         "fixtures",
     ]

@@ -198,6 +198,9 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
         "2",
         "--device-expires-in",
         "40",
+        "--expose-captcha-answers",
+        "--password-max-age-days",
+        "100000",
     )
     issuer, api = str(running.info["issuer"]), str(running.info["api_url"])
     base = str(running.info["base_url"])
@@ -218,6 +221,13 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     )  # fmt: skip
     bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert httpx.get(f"{api}/requests", headers=bearer, timeout=10).status_code == 404
+    captcha = httpx.get(f"{api}/accounts/captcha", timeout=10).json()
+    assert len(captcha["answer"]) == 6  # --expose-captcha-answers
+    assert captcha["audio_url"].startswith(f"{api}/accounts/captcha/")
+    expired = {"grant_type": "password", "client_id": "gpf-warehouse", "username": "paul.mercier"}
+    expired["password"] = DEMO_PASSWORD
+    token = httpx.post(f"{issuer}/protocol/openid-connect/token", data=expired, timeout=10)
+    assert token.status_code == 200  # --password-max-age-days 100000: not expired any more
     code, _ = running.stop(signal.SIGTERM)
     assert code == 0
     stderr = "".join(running.stderr)
@@ -225,6 +235,8 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     assert user_code not in stderr
     assert "user_code" not in stderr
     assert "Request API off" in stderr
+    assert "captcha answers are exposed" in stderr
+    assert captcha["answer"] not in stderr
 
 
 def test_access_log_filter_keeps_the_path_only() -> None:
@@ -252,3 +264,25 @@ def test_serve_accepts_the_new_settings_as_keywords() -> None:
     assert parameters["requests_api"].default is True
     assert parameters["device_interval"].default == 5
     assert parameters["device_expires_in"].default == 600
+    assert parameters["accounts_api"].default is True
+    assert parameters["expose_captcha_answers"].default is False
+    assert parameters["password_max_age_days"].default == 365
+
+
+def test_module_entry_point_flags() -> None:
+    from cartes_cli.sandbox.__main__ import _parser
+
+    defaults = _parser().parse_args(["serve"])
+    assert (defaults.accounts_api, defaults.expose_captcha_answers, defaults.password_max_age_days) == (
+        True,
+        False,
+        365,
+    )
+    chosen = _parser().parse_args(
+        ["serve", "--no-accounts-api", "--expose-captcha-answers", "--password-max-age-days", "7"]
+    )
+    assert (chosen.accounts_api, chosen.expose_captcha_answers, chosen.password_max_age_days) == (
+        False,
+        True,
+        7,
+    )

@@ -107,6 +107,11 @@ def test_demo_accounts(demo_store: Store) -> None:
     assert all(verify_password(DEMO_PASSWORD, password_hash) for _, _, password_hash, *_ in rows)
     assert sum(1 for row in rows if not row[3]) == 1  # one disabled account
     assert sum(1 for row in rows if not row[4]) == 1  # one e-mail not verified
+    # One password over a year old (paul.mercier); the others' age is unknown: they never expire.
+    conn = sqlite3.connect(demo_store.path)
+    changed = conn.execute("SELECT username FROM users WHERE password_changed IS NOT NULL").fetchall()
+    conn.close()
+    assert changed == [("paul.mercier",)]
     assert password_problems(DEMO_PASSWORD) == []
 
 
@@ -197,7 +202,7 @@ def test_credentials() -> None:
     assert not verify_password("anything", "garbage")
     assert hash_password("same") != hash_password("same")  # salted
     assert password_problems("short") != []
-    assert "two special characters" in password_problems("Abcdefghijkl12x")
+    assert password_problems("Abcdefghijkl12x") == ["at least 2 special characters (0 found)."]
 
 
 def test_totp_window() -> None:
@@ -269,7 +274,39 @@ def test_demo_workflow_data(demo_store: Store) -> None:
         assert validate_answers(demo_store.join_form(record.community.id) or [], record.answers or {}) == []
 
 
+def test_a_version_2_database_is_migrated(tmp_path: Path) -> None:
+    """Schema 3 (accounts): every existing password's age is forgotten (it was only ever the
+    creation date), so that nothing expires at once; the new tables exist."""
+    from cartes_cli.sandbox.db import MIGRATIONS
+
+    path = tmp_path / DB_FILENAME
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "\nPRAGMA user_version = 2;")
+    conn.execute(
+        "INSERT INTO users (id, username, email, password_changed, created, updated) "
+        "VALUES ('u', 'old', 'old@x.test', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION == 3
+        user = store.user("u")
+        assert user is not None
+        assert (user.password_changed, user.previous_password_hash, user.totp_pending) == (None, None, None)
+        assert store.user_photo("u") is None
+        assert store.verification("u") is None
+        assert store.counts()["email_verifications"] == 0
+    finally:
+        store.close()
+
+
 def test_config_validation_of_the_new_settings() -> None:
+    for name in ("captcha_ttl", "verification_ttl", "password_max_age_days"):
+        with pytest.raises(SandboxConfigError):
+            SandboxConfig(**{name: 0}).validate()  # type: ignore[arg-type]
+    assert SandboxConfig().expose_captcha_answers is False
+    assert SandboxConfig().accounts_api is True
     for name in ("device_interval", "device_expires_in", "code_ttl", "login_ttl"):
         with pytest.raises(SandboxConfigError):
             SandboxConfig(**{name: 0}).validate()  # type: ignore[arg-type]
