@@ -397,7 +397,11 @@ def test_ctrl_c_stops_launching_and_lists_what_is_left(
     assert proc.stdout is not None
     first = [proc.stdout.readline() for _ in range(5)]  # a few decisions are through
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=30)
+    # Read through the same buffered file objects (communicate() would skip their buffers).
+    assert proc.stderr is not None
+    rest = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(30)
     out = "".join(first) + rest
     assert proc.returncode == 130, err
     assert "Not started" in err
@@ -405,7 +409,8 @@ def test_ctrl_c_stops_launching_and_lists_what_is_left(
     done = [line.split("\t")[1] for line in out.splitlines() if line.startswith("accepted\t")]
     assert left
     assert done
-    assert len(set(left) | set(done)) == len(ids)
+    missing = set(ids) - set(left) - set(done)
+    assert not missing, (missing, err)
     r = staff_cli("request", "approve", "-", "--yes", input="\n".join(left) + "\n", timeout=120)
     assert r.returncode == 0, r
 
