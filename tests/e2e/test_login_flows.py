@@ -88,3 +88,77 @@ def test_device_login_denied_exit_4(cli: Cartes) -> None:
     deny = next(f for f in browser.forms() if any("Refuser" in b[2] for b in f.buttons))
     browser.submit(deny, {})
     assert run.finish() == 4, "".join(run.lines)
+
+
+def test_store_totp_secret_then_unattended_logins_compute_the_code(cli: Cartes) -> None:
+    storage = () if cli.keyring else ("--insecure-storage",)
+    env = {"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD, "CARTES_TOTP_SECRET": TOTP_SEED}
+    r = cli("--env", "sandbox", "login", "--store-totp-secret", *storage, env=env)
+    assert r.returncode == 0, r
+    # Later, a script logs in again with only the password: the stored seed gives the code.
+    r = cli(
+        "--env",
+        "sandbox",
+        "login",
+        *storage,
+        env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
+    )
+    assert r.returncode == 0, r
+    # Logging out forgets the seed too.
+    assert cli("logout").returncode == 0
+    r = cli(
+        "--env",
+        "sandbox",
+        "login",
+        *storage,
+        env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
+    )
+    assert r.returncode == 4, r
+
+
+def test_default_flow_without_display_is_the_device_code(cli: Cartes) -> None:
+    import pexpect
+
+    from tests.conftest import cartes_executable
+
+    env = {k: v for k, v in cli.env.items() if k not in ("CI", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["TERM"] = "dumb"
+    storage = [] if cli.keyring else ["--insecure-storage"]
+    child = pexpect.spawn(
+        cartes_executable(), ["--env", "sandbox", "login", *storage], env=env, encoding="utf-8", timeout=20
+    )
+    child.expect(r"one-time code:\s+[A-Z0-9]{4}-[A-Z0-9]{4}")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus is not None
+
+
+def test_service_account_login_stores_its_secret(cli: Cartes) -> None:
+    import pexpect
+
+    from tests.conftest import cartes_executable
+
+    env = {k: v for k, v in cli.env.items() if k != "CI"}
+    env["TERM"] = "dumb"
+    storage = [] if cli.keyring else ["--insecure-storage"]
+    child = pexpect.spawn(
+        cartes_executable(),
+        ["--env", "sandbox", "--profile", "ci", "login", "--client-credentials", *storage],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("Client id")
+    child.sendline("cartes-ci")
+    child.expect("Client secret")
+    child.sendline("ci-demo-secret-2026")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "ci-demo-secret-2026" not in (child.before or "")
+    r = cli("--profile", "ci", "workspace", "list", "--json", "technical_name")
+    assert r.returncode == 0, r
+    assert {"technical_name": "ddt33"} in json.loads(r.stdout)
+    r = cli("--profile", "ci", "login", "status", "--json", "profile,flow,state")
+    assert {"profile": "ci", "flow": "client-credentials", "state": "ok"} in json.loads(r.stdout)
