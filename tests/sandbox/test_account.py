@@ -493,6 +493,11 @@ def test_web_login_renews_an_expired_password(sb: Harness) -> None:
     page, form = _update_form(mismatch)
     assert "la confirmation doit être identique" in page.text
 
+    unconfirmed = browser.submit(form, **{"password-new": NEW_PASSWORD, "password-confirm": ""})
+    page, form = _update_form(unconfirmed)
+    assert "une seconde fois" in page.text
+    assert NEW_PASSWORD not in unconfirmed.text  # a password is never echoed back
+
     done = browser.submit(form, **{"password-new": NEW_PASSWORD, "password-confirm": NEW_PASSWORD})
     params = location_params(done)
     assert params["state"] == auth.state

@@ -452,3 +452,18 @@ def test_openapi_documents_the_account_routes(sb: Harness) -> None:
     assert {"username", "password", "email", "address", "professional", "captcha"} <= set(body["properties"])
     assert "$ref" not in str(body)  # inlined: resolvable anywhere
     assert "409" in paths[ACCOUNTS]["post"]["responses"]
+
+
+def test_answers_never_repeat_a_password_or_a_code(sb: Harness) -> None:
+    weak = "motdepassefaible"
+    response = sign_up(sb, {**base_registration(), "password": weak})
+    assert response.status_code == 400
+    assert weak not in response.text
+    body = register(sb, 2)
+    code = code_sent_to(sb, body["email"])
+    wrong = sb.client.post(VERIFY, json={"email": body["email"], "code": f"{(int(code) + 1) % 10**6:06d}"})
+    assert code not in wrong.text
+    assert f"{(int(code) + 1) % 10**6:06d}" not in wrong.text
+    ok = sb.client.post(VERIFY, json={"email": body["email"], "code": code})
+    assert code not in ok.text
+    assert body["password"] not in str(sb.client.get("/sandbox/log", params={"limit": 1000}).json())

@@ -53,6 +53,25 @@ def serve(
     device_interval: Annotated[
         int, typer.Option("--device-interval", help=_("Device login: seconds between polls."), min=1)
     ] = 5,
+    accounts_api: Annotated[
+        bool,
+        typer.Option(
+            "--accounts-api/--no-accounts-api",
+            help=_("Serve sign-up and account management (off: like the real platform)."),
+        ),
+    ] = True,
+    password_max_age_days: Annotated[
+        int,
+        typer.Option("--password-max-age-days", help=_("Passwords older than this must be renewed."), min=1),
+    ] = 365,
+    expose_captcha_answers: Annotated[
+        bool,
+        typer.Option(
+            "--expose-captcha-answers",
+            help=_("For automated tests only: captcha answers readable in the API."),
+            hidden=True,
+        ),
+    ] = False,
 ) -> None:
     """Run the sandbox until Ctrl-C.
 
@@ -83,6 +102,9 @@ def serve(
         log_requests=log_requests,
         requests_api=requests_api,
         device_interval=device_interval,
+        accounts_api=accounts_api,
+        password_max_age_days=password_max_age_days,
+        expose_captcha_answers=expose_captcha_answers,
     )
     if code:
         raise typer.Exit(code)

@@ -30,6 +30,24 @@ def _parser() -> argparse.ArgumentParser:
         help="answer 404 on the sandbox-only request API, like the real platform",
     )
     serve.add_argument(
+        "--no-accounts-api",
+        dest="accounts_api",
+        action="store_false",
+        help="answer 404 on the sandbox-only account API (sign-up, profile, password, 2FA)",
+    )
+    serve.add_argument(
+        "--expose-captcha-answers",
+        action="store_true",
+        help="TESTS ONLY: include each sign-up captcha's answer in GET /api/accounts/captcha",
+    )
+    serve.add_argument(
+        "--password-max-age-days",
+        type=int,
+        default=365,
+        metavar="DAYS",
+        help="passwords older than this must be renewed at login (default 365)",
+    )
+    serve.add_argument(
         "--device-interval", type=int, default=5, metavar="SECONDS", help="device flow polling interval"
     )
     serve.add_argument(
@@ -54,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         requests_api=args.requests_api,
         device_interval=args.device_interval,
         device_expires_in=args.device_expires_in,
+        accounts_api=args.accounts_api,
+        expose_captcha_answers=args.expose_captcha_answers,
+        password_max_age_days=args.password_max_age_days,
     )
 
 

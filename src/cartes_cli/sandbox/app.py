@@ -15,11 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli import __version__
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import api, control, oidc, weblogin, workflow
+from cartes_cli.sandbox import account, accounts, api, control, oidc, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import Clock, Sandbox
 from cartes_cli.sandbox.deps import describe_validation_error
-from cartes_cli.sandbox.errors import API_ERROR_CODES, ApiProblem, OidcError
+from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem, OidcError
 
 logger = logging.getLogger("cartes_cli.sandbox")
 
@@ -28,11 +28,13 @@ A self-contained Géoplateforme for development, demos and end-to-end tests.
 
 - `/realms/geoplateforme/…`: Keycloak-compatible OpenID Connect (discovery, JWKS, token with the
   password, refresh, authorization-code + PKCE, device and client-credentials grants, logout,
-  revoke, userinfo) and its browser pages (login, TOTP, device verification, FranceConnect and
-  ProConnect simulated).
+  revoke, userinfo) and its browser pages (login, TOTP, yearly password renewal, device
+  verification, FranceConnect and ProConnect simulated); the account REST endpoints
+  (`/realms/geoplateforme/account…`: profile, password, TOTP set-up) unless switched off.
 - `/api/…`: the Entrepôt API, same paths and shapes as `https://data.geopf.fr/api`, plus the
-  sandbox-only request workflow (`/api/requests…`, join forms) unless switched off.
-  Every call needs `Authorization: Bearer <access token>`.
+  sandbox-only request workflow (`/api/requests…`, join forms) and sign-up (`/api/accounts…`,
+  no authentication) unless switched off. Every other call needs
+  `Authorization: Bearer <access token>`.
 - `/sandbox/…`: sandbox-only routes (capabilities, stats, request log, outbox, fixtures, health),
   no authentication.
 """
@@ -97,6 +99,11 @@ async def _on_api_problem(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
 
+async def _on_account_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccountError)
+    return JSONResponse(exc.body(), status_code=exc.status, headers={**oidc.NO_STORE, **exc.headers})
+
+
 async def _on_oidc_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OidcError)
     headers = {**oidc.NO_STORE, **exc.headers}
@@ -141,6 +148,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
         description=_DESCRIPTION,
         exception_handlers={
             ApiProblem: _on_api_problem,
+            AccountError: _on_account_error,
             OidcError: _on_oidc_error,
             StarletteHTTPException: _on_http_exception,
             RequestValidationError: _on_validation_error,
@@ -150,9 +158,13 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     app.state.sandbox = sandbox
     app.include_router(oidc.router)
     app.include_router(weblogin.router)
+    if sandbox.config.accounts_api:
+        app.include_router(account.router)
     app.include_router(api.router)
     if sandbox.config.requests_api:
         app.include_router(workflow.router)
+    if sandbox.config.accounts_api:
+        app.include_router(accounts.router)
     app.include_router(control.router)
 
     @app.get("/", summary="Where things are", tags=["Sandbox control"])

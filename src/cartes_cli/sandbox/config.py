@@ -53,6 +53,20 @@ class SandboxConfig:
     """Authorization-code flow: lifetime of a code (Keycloak's "Client login timeout")."""
     login_ttl: int = 1800
     """How long a browser login in progress stays valid (Keycloak's "Login timeout")."""
+    accounts_api: bool = True
+    """Serve the sandbox-only account API: sign-up (``/api/accounts…``) and the account REST endpoints
+    under the issuer (``/realms/geoplateforme/account…``). Off, they answer 404, capabilities omit
+    ``accounts``, and a person must use the platform's web pages, as on the real Géoplateforme."""
+    captcha_ttl: int = 300
+    """Sign-up: lifetime of a captcha, in seconds."""
+    expose_captcha_answers: bool = False
+    """TESTS ONLY: put each captcha's ``answer`` in ``GET /api/accounts/captcha``, so that a script
+    can sign up. Never on by default."""
+    verification_ttl: int = 86400
+    """Sign-up: lifetime of an e-mail verification code, in seconds."""
+    password_max_age_days: int = 365
+    """A password older than this (since it was last set) must be renewed at the next login
+    (Keycloak's "Expire Password" policy: required action UPDATE_PASSWORD)."""
 
     def resolved_data_dir(self) -> Path:
         if self.data_dir is not None:
@@ -79,9 +93,13 @@ class SandboxConfig:
             "device_expires_in",
             "code_ttl",
             "login_ttl",
+            "captcha_ttl",
+            "verification_ttl",
         ):
             value = getattr(self, name)
             if value <= 0:
                 raise SandboxConfigError(f"{name.replace('_', '-')} must be a positive number of seconds.")
+        if self.password_max_age_days <= 0:
+            raise SandboxConfigError("password-max-age-days must be a positive number of days.")
         if self.latency_ms < 0:
             raise SandboxConfigError("latency must be zero or a positive number of milliseconds.")

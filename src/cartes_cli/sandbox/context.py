@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
-from cartes_cli.sandbox.db import GRANT_TYPES, Store
+from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
 from cartes_cli.sandbox.flows import Flows
 from cartes_cli.sandbox.keys import SigningKey
-from cartes_cli.sandbox.util import iso
+from cartes_cli.sandbox.util import iso, parse_iso
 
 Clock = Callable[[], float]
 LOG_SIZE = 10_000
@@ -120,6 +121,7 @@ class Sandbox:
         self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
         self.log_seq = 0
         self.flows = Flows()
+        self.captchas = Captchas()
 
     def add_log(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
         self.log_seq += 1
@@ -154,6 +156,21 @@ class Sandbox:
 
     def now(self) -> float:
         return self.clock()
+
+    def password_expires_at(self, user: User) -> float | None:
+        """When the account's password must be renewed (epoch); None: it never expires."""
+        if user.password_hash is None or not user.password_changed:
+            return None
+        return parse_iso(user.password_changed) + self.config.password_max_age_days * 86400
+
+    def required_actions(self, user: User) -> tuple[str, ...]:
+        """Keycloak required actions due now: the stored ones, VERIFY_EMAIL for an unverified
+        address, UPDATE_PASSWORD for a password older than ``password_max_age_days``."""
+        actions = list(user.pending_actions)
+        expires = self.password_expires_at(user)
+        if "UPDATE_PASSWORD" not in actions and expires is not None and self.now() >= expires:
+            actions.append("UPDATE_PASSWORD")
+        return tuple(actions)
 
     def close(self) -> None:
         self.store.close()

@@ -40,6 +40,8 @@ def features(config: SandboxConfig) -> list[str]:
     found = ["web-login", "device", "client-credentials"]
     if config.requests_api:
         found += ["requests", "join-forms"]
+    if config.accounts_api:
+        found.append("accounts")
     found += ["outbox", "fixtures"]
     return found
 

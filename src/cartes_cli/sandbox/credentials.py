@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
-import re
+import secrets
 
 PBKDF2_ITERATIONS = 50_000
 _SCHEME = "pbkdf2_sha256"
@@ -56,27 +56,29 @@ def verify_client_secret(secret: str, encoded: str | None) -> bool:
     return hmac.compare_digest(hash_client_secret(secret), encoded)
 
 
-_SPECIAL = re.compile(r"[^A-Za-z0-9]")
-
-
 def password_problems(password: str) -> list[str]:
-    """What the platform's password rule finds wrong (empty list: the password is acceptable).
+    """What the platform's password rule finds wrong, as sentences (empty list: acceptable).
 
-    The rule of the user guide: at least 14 characters, 1 upper-case letter, 1 lower-case letter,
-    2 digits and 2 special characters.
+    The rule lives in ``cartes_cli.validators.check_password``, shared with the CLI.
     """
-    problems = []
-    if len(password) < 14:
-        problems.append("at least 14 characters")
-    if not any(c.isupper() for c in password):
-        problems.append("an upper-case letter")
-    if not any(c.islower() for c in password):
-        problems.append("a lower-case letter")
-    if sum(c.isdigit() for c in password) < 2:
-        problems.append("two digits")
-    if len(_SPECIAL.findall(password)) < 2:
-        problems.append("two special characters")
-    return problems
+    from cartes_cli.validators import check_password
+
+    return [problem.message for problem in check_password(password)]
+
+
+def new_verification_code() -> str:
+    """A 6-digit e-mail verification code."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def hash_code(code: str, *, salt: str) -> str:
+    """A short code's hash, salted with something unique to its owner (the account id): the code
+    is never stored, and an attempt limit is what stops guessing."""
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def verify_code(code: str, encoded: str, *, salt: str) -> bool:
+    return hmac.compare_digest(hash_code(code.strip(), salt=salt), encoded)
 
 
 def verify_totp(secret: str, code: str, *, at: float) -> bool:
@@ -87,3 +89,23 @@ def verify_totp(secret: str, code: str, *, at: float) -> bool:
     if not (len(code) == 6 and code.isdigit()):
         return False
     return bool(pyotp.TOTP(secret).verify(code, for_time=int(at), valid_window=1))
+
+
+TOTP_ISSUER = "Géoplateforme"
+
+
+def new_totp_secret() -> str:
+    """A random base32 TOTP seed (160 bits, as Keycloak's)."""
+    import pyotp
+
+    return str(pyotp.random_base32())
+
+
+def otpauth_uri(secret: str, username: str, *, issuer: str = TOTP_ISSUER) -> str:
+    """The ``otpauth://`` URI that authenticator apps read (from a QR code), Keycloak's parameters:
+    SHA1, 6 digits, 30 seconds."""
+    from urllib.parse import quote
+
+    label = f"{quote(issuer, safe='')}:{quote(username, safe='')}"
+    query = f"secret={secret}&issuer={quote(issuer, safe='')}&digits=6&period=30&algorithm=SHA1"
+    return f"otpauth://totp/{label}?{query}"

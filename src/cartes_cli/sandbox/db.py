@@ -282,7 +282,36 @@ CREATE INDEX outbox_related ON outbox (related);
 CREATE INDEX outbox_to ON outbox (to_addr COLLATE NOCASE);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+-- Accounts: sign-up with e-mail verification, password renewal and history, TOTP set-up.
+
+ALTER TABLE users ADD COLUMN previous_password_hash TEXT;  -- the password before the current one
+ALTER TABLE users ADD COLUMN totp_pending TEXT;            -- base32 seed being set up, not active yet
+
+-- password_changed (ISO date) now drives the yearly renewal. Until this version it was only ever
+-- the creation date: forget it, so that existing accounts do not all expire at once. NULL means
+-- "age unknown": such a password never expires.
+UPDATE users SET password_changed = NULL;
+
+-- Apart from users: photos are large and seldom read.
+CREATE TABLE user_photos (
+    user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    data_url TEXT NOT NULL,                         -- data:image/png;base64,… (≤ 1 MiB decoded)
+    updated  TEXT NOT NULL
+);
+
+-- The pending e-mail verification code of an account (one at a time). Times are epoch seconds.
+CREATE TABLE email_verifications (
+    user_id   TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    email     TEXT NOT NULL COLLATE NOCASE,         -- the address the code was sent to
+    code_hash TEXT NOT NULL,
+    created   REAL NOT NULL,
+    expires   REAL NOT NULL,
+    failures  INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -315,6 +344,11 @@ class User:
     created: str
     updated: str
     last_login: str | None
+    password_changed: str | None = None
+    """When the password was last set (ISO); None: unknown, the password never expires."""
+    previous_password_hash: str | None = None
+    totp_pending: str | None = None
+    """A TOTP seed being set up (not yet confirmed with a code)."""
 
     @property
     def full_name(self) -> str:
@@ -351,7 +385,22 @@ class User:
             created=row["created"],
             updated=row["updated"],
             last_login=row["last_login"],
+            password_changed=row["password_changed"],
+            previous_password_hash=row["previous_password_hash"],
+            totp_pending=row["totp_pending"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """A pending e-mail verification code (only its hash)."""
+
+    user_id: str
+    email: str
+    code_hash: str
+    created: float
+    expires: float
+    failures: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -743,6 +792,7 @@ class Store:
             "requests",
             "outbox",
             "federated_identities",
+            "email_verifications",
         ):
             row = self._one(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
             result[table] = int(row[0]) if row else 0
@@ -778,7 +828,9 @@ class Store:
         attributes: dict[str, Any] | None = None,
         updated: str | None = None,
         last_login: str | None = None,
+        password_changed: str | None = None,
     ) -> None:
+        """``password_changed`` None: the password's age is unknown and it never expires."""
         self._exec(
             """INSERT INTO users (id, username, email, first_name, last_name, password_hash, enabled,
                    email_verified, required_actions, totp_secret, administrator, technical,
@@ -803,7 +855,7 @@ class Store:
                 keys_quota,
                 keys_use,
                 json.dumps(attributes or {}, ensure_ascii=False),
-                created,
+                password_changed,
                 created,
                 updated or created,
                 last_login,
@@ -821,6 +873,96 @@ class Store:
 
     def set_last_login(self, user_id: str, when: str) -> None:
         self._exec("UPDATE users SET last_login = ? WHERE id = ?", (when, user_id))
+
+    def user_by_email(self, email: str) -> User | None:
+        row = self._one("SELECT * FROM users WHERE email = ?", (email,))
+        return None if row is None else User.from_row(row)
+
+    _USER_COLUMNS = frozenset(
+        {
+            "email",
+            "first_name",
+            "last_name",
+            "password_hash",
+            "previous_password_hash",
+            "password_changed",
+            "email_verified",
+            "required_actions",
+            "totp_secret",
+            "totp_pending",
+            "attributes",
+        }
+    )
+
+    def update_user(self, user_id: str, changes: dict[str, Any], when: str) -> None:
+        """Set some of the account's columns (``_USER_COLUMNS``) and its ``updated`` date."""
+        unknown = set(changes) - self._USER_COLUMNS
+        if unknown:
+            raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = dict(changes)
+        if "required_actions" in values:
+            values["required_actions"] = json.dumps(list(values["required_actions"]))
+        if "attributes" in values:
+            values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
+        if "email_verified" in values:
+            values["email_verified"] = int(bool(values["email_verified"]))
+        assignments = "".join(f"{name} = ?, " for name in values)
+        self._exec(
+            f"UPDATE users SET {assignments}updated = ? WHERE id = ?",  # noqa: S608 - fixed column names
+            [*values.values(), when, user_id],
+        )
+
+    def user_photo(self, user_id: str) -> str | None:
+        row = self._one("SELECT data_url FROM user_photos WHERE user_id = ?", (user_id,))
+        return None if row is None else str(row["data_url"])
+
+    def set_user_photo(self, user_id: str, data_url: str | None, when: str) -> None:
+        """Store (or, with None, remove) the account's photo."""
+        if data_url is None:
+            self._exec("DELETE FROM user_photos WHERE user_id = ?", (user_id,))
+            return
+        self._exec(
+            """INSERT INTO user_photos (user_id, data_url, updated) VALUES (?, ?, ?)
+               ON CONFLICT (user_id)
+               DO UPDATE SET data_url = excluded.data_url, updated = excluded.updated""",
+            (user_id, data_url, when),
+        )
+
+    # e-mail verification codes
+
+    def set_verification(
+        self, *, user_id: str, email: str, code_hash: str, created: float, expires: float
+    ) -> None:
+        """The account's (new) pending code; any previous one stops working."""
+        self._exec(
+            """INSERT INTO email_verifications (user_id, email, code_hash, created, expires, failures)
+               VALUES (?, ?, ?, ?, ?, 0)
+               ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, code_hash = excluded.code_hash,
+                   created = excluded.created, expires = excluded.expires, failures = 0""",
+            (user_id, email, code_hash, created, expires),
+        )
+
+    def verification(self, user_id: str) -> Verification | None:
+        row = self._one("SELECT * FROM email_verifications WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Verification(
+            user_id=row["user_id"],
+            email=row["email"],
+            code_hash=row["code_hash"],
+            created=row["created"],
+            expires=row["expires"],
+            failures=row["failures"],
+        )
+
+    def count_verification_failure(self, user_id: str) -> int:
+        """One more wrong code; the number of failures so far."""
+        self._exec("UPDATE email_verifications SET failures = failures + 1 WHERE user_id = ?", (user_id,))
+        found = self.verification(user_id)
+        return found.failures if found else 0
+
+    def delete_verification(self, user_id: str) -> None:
+        self._exec("DELETE FROM email_verifications WHERE user_id = ?", (user_id,))
 
     # clients
 

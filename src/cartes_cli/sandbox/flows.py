@@ -25,6 +25,7 @@ STEP_LOGIN = "auth-username-password-form"
 STEP_OTP = "auth-otp-form"
 STEP_CONSENT = "oauth-grant"
 STEP_BLOCKED = "required-action"
+STEP_UPDATE_PASSWORD = "UPDATE_PASSWORD"  # noqa: S105 - a step name, not a password
 """Keycloak's execution names, used as the ``execution`` parameter of the form actions."""
 
 KIND_CODE = "code"

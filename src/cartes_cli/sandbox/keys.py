@@ -24,12 +24,16 @@ def _b64url_uint(value: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+_VERIFIED_CACHE = 4096
+
+
 class SigningKey:
     """One RS256 key pair with its ``kid`` (the RFC 7638 thumbprint of the public key)."""
 
     def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
         self._private = private_key
         self._public = private_key.public_key()
+        self._verified: dict[str, dict[str, Any]] = {}
         numbers = self._public.public_numbers()
         self._n = _b64url_uint(numbers.n)
         self._e = _b64url_uint(numbers.e)
@@ -92,6 +96,9 @@ class SigningKey:
 
         Time-based claims are *not* checked here: the caller compares them with the sandbox's clock.
         """
+        cached = self._verified.get(token)
+        if cached is not None:
+            return dict(cached)
         header = jwt.get_unverified_header(token)
         if header.get("kid") not in (None, self.kid):
             raise jwt.InvalidTokenError("unknown key id")
@@ -108,4 +115,12 @@ class SigningKey:
                 "require": ["exp", "iat", "jti", "sub", "typ"],
             },
         )
+        # A resource server verifies the same bearer token on every call: remember the good ones
+        # (bounded), since PyJWT's checks cost more than the rest of a request.
+        if len(self._verified) >= _VERIFIED_CACHE:
+            try:
+                self._verified.pop(next(iter(self._verified)), None)
+            except (StopIteration, RuntimeError):  # emptied or changed under us: start afresh
+                self._verified.clear()
+        self._verified[token] = dict(claims)
         return claims

@@ -1,13 +1,16 @@
-"""The e-mails the platform would send about requests, in French, written to the outbox.
+"""The e-mails the platform would send (requests, accounts), in French, written to the outbox.
 
 One e-mail to the requester when a request is received and one when it is decided; one to the
 community's contact (a join request) or to the platform team (a datastore request) when it is
-received. Nothing secret ever goes into an e-mail.
+received. Accounts: the e-mail verification code (the one secret an e-mail carries, by design),
+and security notices (password changed, two-factor authentication on or off, address changed)
+that never contain a secret.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from cartes_cli.sandbox.db import Mail, RequestRecord, Store
@@ -213,5 +216,125 @@ Motif : {reason}
 
 Référence : {request.id}""",
         request,
+        when,
+    )
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def _duration_fr(seconds: float) -> str:
+    if seconds >= 86400 and seconds % 86400 == 0:
+        days = int(seconds // 86400)
+        return "24 heures" if days == 1 else f"{days} jours"
+    if seconds >= 3600:
+        hours = round(seconds / 3600)
+        return f"{hours} heure" if hours == 1 else f"{hours} heures"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _moment_fr(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%d/%m/%Y à %H:%M (UTC)")
+
+
+def _account_mail(to: str, subject: str, body: str, when: str) -> Mail:
+    return Mail(
+        id=new_id(), to=to, subject=subject, body=body.strip() + "\n" + SIGNATURE, related=None, created=when
+    )
+
+
+def verification_code(
+    *, to: str, first_name: str, username: str, code: str, ttl: float, when: str, new_address: bool = False
+) -> Mail:
+    """The code that confirms an address: after the sign-up, or after the address changed."""
+    if new_address:
+        subject = "Confirmez votre nouvelle adresse e-mail"
+        intro = (
+            f"L'adresse e-mail de votre compte « {username} » a été modifiée. Pour continuer à vous "
+            "connecter, confirmez cette nouvelle adresse avec ce code :"
+        )
+    else:
+        subject = "Confirmez votre adresse e-mail"
+        intro = (
+            f"Bienvenue sur la Géoplateforme ! Pour activer votre compte « {username} », confirmez "
+            "votre adresse e-mail avec ce code :"
+        )
+    return _account_mail(
+        to,
+        subject,
+        f"""{_hello(first_name)}
+
+{intro}
+
+    {code}
+
+Ce code est valable {_duration_fr(ttl)}. Après 5 essais erronés, il ne fonctionne plus : demandez-en
+un nouveau.
+
+En ligne de commande : cartes account verify --code {code}
+
+Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : l'adresse ne sera pas confirmée.""",
+        when,
+    )
+
+
+def password_changed(*, to: str, first_name: str, username: str, at: float, when: str) -> Mail:
+    return _account_mail(
+        to,
+        "Votre mot de passe a été modifié",
+        f"""{_hello(first_name)}
+
+Le mot de passe de votre compte « {username} » a été modifié le {_moment_fr(at)}.
+Il devra être renouvelé dans un an.
+
+Si vous n'êtes pas à l'origine de ce changement, réinitialisez votre mot de passe sur cartes.gouv.fr
+et prévenez l'équipe de la Géoplateforme ({STAFF_MAILBOX}).""",
+        when,
+    )
+
+
+def second_factor(*, to: str, first_name: str, username: str, enabled: bool, at: float, when: str) -> Mail:
+    if enabled:
+        subject = "Validation en deux étapes activée"
+        what = (
+            "La validation en deux étapes est activée : chaque connexion demandera désormais, en plus du mot "
+            "de passe, le code à 6 chiffres de votre application d'authentification."
+        )
+    else:
+        subject = "Validation en deux étapes désactivée"
+        what = (
+            "La validation en deux étapes est désactivée : le mot de passe suffit désormais pour vous "
+            "connecter. Nous vous conseillons de la réactiver (cartes account 2fa enable)."
+        )
+    return _account_mail(
+        to,
+        subject,
+        f"""{_hello(first_name)}
+
+Compte « {username} », le {_moment_fr(at)} :
+{what}
+
+Si vous n'êtes pas à l'origine de ce changement, changez votre mot de passe et prévenez l'équipe de
+la Géoplateforme ({STAFF_MAILBOX}).""",
+        when,
+    )
+
+
+def address_changed(
+    *, to: str, first_name: str, username: str, new_address: str, at: float, when: str
+) -> Mail:
+    """To the *former* address, when the account's e-mail address changes."""
+    return _account_mail(
+        to,
+        "Votre adresse e-mail a été modifiée",
+        f"""{_hello(first_name)}
+
+L'adresse e-mail de votre compte « {username} » a été remplacée le {_moment_fr(at)} par :
+  {new_address}
+Les prochains messages de la Géoplateforme y seront envoyés.
+
+Si vous n'êtes pas à l'origine de ce changement, prévenez l'équipe de la Géoplateforme
+({STAFF_MAILBOX}).""",
         when,
     )

@@ -290,7 +290,7 @@ async def _password_grant(
         code = form.get("totp") or form.get("otp") or ""
         if not verify_totp(user.totp_secret, code, at=sandbox.now()):
             raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
-    if user.pending_actions:
+    if sandbox.required_actions(user):  # e-mail not verified, password to renew (yearly)…
         raise invalid_grant("Account is not fully set up")
     store = sandbox.store
     with store.transaction():

@@ -173,6 +173,42 @@ def otp_page(*, action: str, error: str | None = None) -> HTMLResponse:
     return html_page("Vérification en deux étapes", content)
 
 
+def update_password_page(
+    *,
+    action: str,
+    rule: str,
+    reason: str,
+    errors: Sequence[str] = (),
+    english_errors: Sequence[str] = (),
+) -> HTMLResponse:
+    """Keycloak's UPDATE_PASSWORD required action: a new password, twice. ``errors``: what the
+    previous try got wrong (French), ``english_errors`` the same in English."""
+    invalid = ' aria-invalid="true" aria-describedby="input-error"' if errors else ""
+    alert = ""
+    if errors:
+        items = "".join(f"<li>{escape(e)}</li>" for e in errors)
+        english = "".join(f"<li>{escape(e)}</li>" for e in english_errors)
+        alert = (
+            '<div class="alert" role="alert" id="input-error" aria-live="polite">'
+            f"<p>Le nouveau mot de passe ne convient pas :</p><ul>{items}</ul>"
+            f'<ul class="en" lang="en">{english}</ul></div>'
+        )
+    content = f"""{_heading("Mettre à jour le mot de passe", "Update password")}
+<div class="info" role="status" id="kc-info-message">{escape(reason)}</div>
+<p id="kc-password-rule">{escape(rule)}</p>
+{alert}
+<form id="kc-passwd-update-form" action="{escape(action)}" method="post" novalidate>
+{_label("password-new", "Nouveau mot de passe", "New password")}
+<input id="password-new" name="password-new" type="password" autocomplete="new-password"
+ required autofocus{invalid}>
+{_label("password-confirm", "Confirmation du mot de passe", "Confirm password")}
+<input id="password-confirm" name="password-confirm" type="password" autocomplete="new-password"
+ required{invalid}>
+<button id="kc-submit" type="submit">Valider <span lang="en">· Submit</span></button>
+</form>"""
+    return html_page("Mettre à jour le mot de passe", content)
+
+
 def consent_page(
     *,
     action: str,

@@ -6,7 +6,7 @@ They document the routes in ``/openapi.json`` and let the tests check answers fi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -424,3 +424,161 @@ class CommunityFixture(_Model):
 class CommunityFixtureResult(_Model):
     supervisor: str
     communities: list[str]
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with its ``$defs`` inlined, to document a request body in
+    ``openapi_extra`` (where ``#/$defs/…`` references would not resolve)."""
+    schema = model.model_json_schema(by_alias=True)
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.rsplit("/", 1)[-1]])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+# --- accounts: sign-up (sandbox API) -----------------------------------------------------------
+
+
+class ProblemItem(_Model):
+    field: str = Field(description="where: 'password', 'address.postcode', 'professional.siret'…")
+    code: str = Field(description="stable code, see cartes_cli.validators.CODES")
+    message: str = Field(description="English sentence")
+
+
+class ApiProblemBody(_Model):
+    error: str
+    error_description: list[str] = Field(description="'<field>: <message>' for each problem")
+    problems: list[ProblemItem]
+
+
+class CaptchaChallenge(_Model):
+    id: str = Field(alias="_id", description="opaque id, to send back with the answer")
+    image: str = Field(description="data:image/png;base64,… (distorted text)")
+    audio_url: str = Field(description="absolute URL of the same answer read aloud (audio/wav)")
+    expires_in: int = Field(description="seconds")
+    answer: str | None = Field(
+        None, description="TESTS ONLY: present when the sandbox runs with --expose-captcha-answers"
+    )
+
+
+class AddressIn(_Model):
+    street: str | None = Field(None, max_length=200)
+    locality: str | None = Field(None, max_length=100)
+    postcode: str | None = Field(None, description="French postcode, 5 digits")
+
+
+class ProfessionalIn(_Model):
+    siret: str | None = Field(None, description="14 digits (Luhn); exactly one of siret and tva")
+    tva: str | None = Field(None, description="French VAT number: FR + key + SIREN")
+    company: str = Field(max_length=200)
+    position: str = Field(max_length=100)
+    street: str = Field(max_length=200)
+    locality: str = Field(max_length=100)
+    postcode: str
+
+
+class CaptchaAnswer(_Model):
+    id: str = Field(alias="_id")
+    answer: str = Field(description="case and spaces ignored")
+
+
+class NewAccount(_Model):
+    """The five steps of the sign-up in one body (see cartes_cli.validators.check_registration)."""
+
+    username: str = Field(description="3-64: letters, digits, . _ -; never shown to others")
+    password: str = Field(description="≥ 14 characters: 1 upper-case, 1 lower-case, 2 digits, 2 special")
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = Field(None, description="French number; stored in E.164")
+    photo: str | None = Field(None, description="data:image/png|jpeg;base64,…, at most 1 MiB")
+    address: AddressIn | None = None
+    professional: ProfessionalIn | None = None
+    captcha: CaptchaAnswer
+
+
+class AccountStatus(_Model):
+    id: Id
+    username: str
+    email: str
+    status: Literal["pending_verification", "active"]
+
+
+class VerifyEmail(_Model):
+    email: str
+    code: str = Field(description="the 6 digits of the e-mail")
+
+
+class ResendCode(_Model):
+    email: str
+
+
+class Accepted(_Model):
+    message: str
+
+
+# --- accounts: Keycloak account REST (sandbox) -------------------------------------------------
+
+
+class KeycloakAccount(_Model):
+    """Keycloak's account REST representation, plus a few read-only sandbox extensions."""
+
+    id: str
+    username: str
+    email: str
+    firstName: str
+    lastName: str
+    emailVerified: bool
+    attributes: dict[str, list[str]] = Field(
+        description="phone, street, locality, postcode, siret, tva, company, position, company_street, "
+        "company_locality, company_postcode, photo: each a one-element list, absent when not set"
+    )
+    createdTimestamp: int = Field(description="epoch milliseconds")
+    totp: bool = Field(description="sandbox extension: two-factor authentication on")
+    requiredActions: list[str] = Field(description="sandbox extension: VERIFY_EMAIL, UPDATE_PASSWORD")
+    passwordChangedAt: str | None = Field(description="sandbox extension: ISO date, null if unknown")
+    passwordExpiresAt: str | None = Field(description="sandbox extension: ISO date, null if never")
+
+
+class KeycloakAccountUpdate(_Model):
+    """Partial: absent fields are left alone; an attribute set to [] (or "" or null) is removed.
+    The read-only fields of the representation may be sent back unchanged (they are ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    username: str | None = Field(None, description="cannot change: must equal the current one")
+    email: str | None = Field(None, description="a change must be confirmed with a code sent to it")
+    firstName: str | None = None
+    lastName: str | None = None
+    attributes: dict[str, list[str] | str | None] | None = None
+
+
+class PasswordChange(_Model):
+    currentPassword: str | None = Field(None, description="required when the account has a password")
+    newPassword: str
+    confirmation: str
+
+
+class TotpSetup(_Model):
+    secret: str = Field(description="base32 seed, pending until confirmed")
+    otpauth_uri: str
+
+
+class TotpCode(_Model):
+    code: str = Field(description="6 digits from the authenticator app")
+
+
+class AccountErrorBody(_Model):
+    errorMessage: str = Field(description="English text")
+    field: str | None = None
+    messageKey: str | None = Field(None, description="Keycloak's message key, when there is one")
+    problems: list[ProblemItem]

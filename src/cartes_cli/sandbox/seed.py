@@ -44,10 +44,12 @@ class DemoAccount:
     role: str
 
 
+DEMO_EXPIRED_PASSWORD_USER = "paul.mercier"  # noqa: S105 - a username
 DEMO_ACCOUNTS = (
     DemoAccount("claire.moreau", "platform staff"),
     DemoAccount("julien.lefebvre", "supervisor of ddt33"),
     DemoAccount("amelie.rousseau", f"two-factor, TOTP seed {DEMO_TOTP_SECRET}"),
+    DemoAccount(DEMO_EXPIRED_PASSWORD_USER, "password over a year old: must renew it at login"),
 )
 """The accounts the README and the tests rely on (shown when the server starts)."""
 
@@ -666,6 +668,7 @@ def seed_demo(store: Store) -> None:
 
     _seed_logins(store, user_ids)
     _seed_workflow(store, user_ids, community_ids, community_created)
+    _seed_accounts(store)
 
 
 def _seed_datastore(
@@ -742,6 +745,45 @@ def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
     store.put_membership(demo_id("community", "ddt33"), account_id, ["UPLOAD"], created)
     for provider, subject, username in DEMO_LINKS:
         store.link_identity(provider, subject, user_ids[username], "2025-10-01T12:00:00Z")
+
+
+# --- accounts: profiles, yearly password renewal ------------------------------------------------
+
+
+def _seed_accounts(store: Store) -> None:
+    """``paul.mercier``: a complete professional profile, and a password set in March 2024, so
+    older than a year: the password grant answers "Account is not fully set up" and the login
+    page asks for a new password first. (The other demo accounts' password age is unknown: they
+    never expire.) Fixed values and its own generator: the rest of the demo data is unchanged."""
+    rng = random.Random(f"cartes-sandbox-demo-{DEMO_EXPIRED_PASSWORD_USER}")
+    user_id = demo_id("user", DEMO_EXPIRED_PASSWORD_USER)
+    store.insert_user(
+        id=user_id,
+        username=DEMO_EXPIRED_PASSWORD_USER,
+        email="paul.mercier@agglo-pau.test",
+        first_name="Paul",
+        last_name="Mercier",
+        password_hash=hash_password(DEMO_PASSWORD, salt=rng.randbytes(16)),
+        created="2023-03-06T10:15:00Z",
+        updated="2024-03-11T09:30:00Z",
+        last_login="2025-02-14T16:20:00Z",
+        password_changed="2024-03-11T09:30:00Z",  # noqa: S106 - a date
+        attributes={
+            "phone": "+33559112233",
+            "street": "12 rue des Cordeliers",
+            "locality": "Pau",
+            "postcode": "64000",
+            "siret": "20006725400009",
+            "company": "Communauté d'agglomération Pau Béarn Pyrénées",
+            "position": "Technicien SIG",
+            "company_street": "Hôtel de France, 2 bis place Royale",
+            "company_locality": "Pau",
+            "company_postcode": "64000",
+        },
+    )
+    store.put_membership(
+        demo_id("community", "agglo_pau"), user_id, ["UPLOAD", "PROCESSING"], "2023-04-03T08:00:00Z"
+    )
 
 
 # --- the request workflow: join forms, requests, e-mails -------------------------------------------
@@ -1061,6 +1103,7 @@ __all__ = [
     "DEMO_CI_CLIENT_ID",
     "DEMO_CI_SECRET",
     "DEMO_CLIENTS",
+    "DEMO_EXPIRED_PASSWORD_USER",
     "DEMO_PASSWORD",
     "DEMO_TOTP_SECRET",
     "SEED_NAMES",

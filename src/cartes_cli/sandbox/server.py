@@ -164,11 +164,15 @@ def serve(
     requests_api: bool = True,
     device_interval: int = 5,
     device_expires_in: int = 600,
+    accounts_api: bool = True,
+    expose_captcha_answers: bool = False,
+    password_max_age_days: int = 365,
 ) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
     unreadable), 2 for bad settings (unknown seed, negative durations).
+    ``expose_captcha_answers`` is for tests only: sign-up captchas then carry their answer.
     """
     config = SandboxConfig(
         host=host,
@@ -182,6 +186,9 @@ def serve(
         requests_api=requests_api,
         device_interval=device_interval,
         device_expires_in=device_expires_in,
+        accounts_api=accounts_api,
+        expose_captcha_answers=expose_captcha_answers,
+        password_max_age_days=password_max_age_days,
     )
     return run(config)
 
@@ -302,6 +309,10 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
                 lines.append(f"Demo client {client_id}, secret {secret}: {role}")
         if not config.requests_api:
             lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
+        if not config.accounts_api:
+            lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
+        elif config.expose_captcha_answers:
+            lines.append("WARNING: captcha answers are exposed (--expose-captcha-answers): for tests only.")
         lines.append("Stop with Ctrl+C.")
         with contextlib.suppress(OSError, ValueError):
             err.write("\n".join(lines) + "\n")

@@ -28,6 +28,12 @@ Driving it from a script (what ``tests/sandbox/browser.py`` does), every URL bei
 4. Device: ``GET …/device?user_code=WDJB-MJHT`` (or POST ``device_user_code`` from
    ``<form id="kc-user-verify-device-user-code-form">``) → the login page; after it, a consent
    page with two forms, ``kc-consent-accept`` and ``kc-consent-deny``: POST the one you mean.
+5. Required actions, once the identity is established: a password older than
+   ``password_max_age_days`` (or an UPDATE_PASSWORD set on the account) shows
+   ``<form id="kc-passwd-update-form" action="…/login-actions/required-action?…">`` (fields
+   ``password-new`` and ``password-confirm``, the platform's rule enforced); once it is changed
+   the login goes on (the redirect, or the device consent). An unverified e-mail address is a
+   dead end page: verify it first (``POST /api/accounts/verify``).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from cartes_cli import validators
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import pages
 from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
@@ -60,8 +67,10 @@ from cartes_cli.sandbox.flows import (
     STEP_CONSENT,
     STEP_LOGIN,
     STEP_OTP,
+    STEP_UPDATE_PASSWORD,
     LoginFlow,
 )
+from cartes_cli.sandbox.passwords import check_new_password, set_password
 from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
 from cartes_cli.sandbox.util import iso, new_id
 
@@ -69,6 +78,7 @@ router = APIRouter(prefix=REALM_PATH, tags=["Keycloak (browser logins)"])
 
 PROTOCOL = "/protocol/openid-connect"
 AUTHENTICATE = "/login-actions/authenticate"
+REQUIRED_ACTION = "/login-actions/required-action"
 CONSENT = "/login-actions/consent"
 RESPONSE_MODES = ("query", "fragment", "form_post")
 PKCE_CHALLENGE_RE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -80,9 +90,9 @@ ACCOUNT_DISABLED = "Compte désactivé, contactez votre administrateur."
 STALE_PAGE = "Cette page n'est plus valide : la connexion reprend à l'étape en cours."
 _REQUIRED_ACTIONS = {
     "VERIFY_EMAIL": (
-        "Vous devez vérifier votre adresse e-mail pour activer votre compte : suivez le lien de l'e-mail "
-        "de vérification.",
-        "You need to verify your e-mail address to activate your account.",
+        "Vous devez vérifier votre adresse e-mail pour activer votre compte : saisissez le code reçu par "
+        "e-mail (cartes account verify).",
+        "You need to verify your e-mail address to activate your account: enter the code it received.",
     ),
     "UPDATE_PASSWORD": (
         "Vous devez changer votre mot de passe pour activer votre compte.",
@@ -219,11 +229,72 @@ def render_step(
             user_code=grant.user_code if grant else "",
         )
     user = sandbox.store.user(flow.user_id or "")
-    return _required_action_page(user)
+    if flow.step == STEP_UPDATE_PASSWORD and user is not None:
+        return _update_password_page(sandbox, request, flow, user, session_code, info=info)
+    return _required_action_page(sandbox, user)
 
 
-def _required_action_page(user: User | None) -> HTMLResponse:
-    action = user.pending_actions[0] if user and user.pending_actions else "VERIFY_EMAIL"
+_PASSWORD_PROBLEMS_FR = {
+    "field.required": "saisissez un nouveau mot de passe",
+    "password.too_short": f"au moins {validators.PASSWORD_MIN_LENGTH} caractères",
+    "password.too_long": f"au plus {validators.PASSWORD_MAX_LENGTH} caractères",
+    "password.missing_upper": "au moins une majuscule",
+    "password.missing_lower": "au moins une minuscule",
+    "password.missing_digits": f"au moins {validators.PASSWORD_MIN_DIGITS} chiffres",
+    "password.missing_special": f"au moins {validators.PASSWORD_MIN_SPECIAL} caractères spéciaux",
+    "password.contains_username": "ne pas contenir votre nom d'utilisateur",
+    "password.contains_email": "ne pas contenir votre adresse e-mail",
+    "password.reused": "être différent du mot de passe actuel et du précédent",
+    "password.confirmation_mismatch": "la confirmation doit être identique au nouveau mot de passe",
+}
+
+
+def _password_problem_fr(problem: validators.Problem) -> str:
+    if problem.code == "field.required" and problem.field == "password-confirm":
+        return "saisissez le nouveau mot de passe une seconde fois"
+    return _PASSWORD_PROBLEMS_FR.get(problem.code, problem.message)
+
+
+def _update_password_page(
+    sandbox: Sandbox,
+    request: Request,
+    flow: LoginFlow,
+    user: User,
+    session_code: str,
+    problems: Sequence[validators.Problem] = (),
+    *,
+    info: str | None = None,
+) -> HTMLResponse:
+    action = f"{_issuer(request)}{REQUIRED_ACTION}?" + urlencode(
+        {
+            "session_code": session_code,
+            "execution": STEP_UPDATE_PASSWORD,
+            "client_id": flow.client_id,
+            "tab_id": flow.id,
+        }
+    )
+    expires = sandbox.password_expires_at(user)
+    if expires is not None and sandbox.now() >= expires:
+        reason = (
+            f"Votre mot de passe a plus de {sandbox.config.password_max_age_days} jours : il doit être "
+            "renouvelé pour continuer."
+        )
+    else:
+        reason = "Vous devez changer votre mot de passe pour continuer."
+    if info:
+        reason = f"{info} {reason}"
+    return pages.update_password_page(
+        action=action,
+        rule=validators.password_rule_text("fr"),
+        reason=reason,
+        errors=[_password_problem_fr(p) for p in problems],
+        english_errors=[str(p) for p in problems],
+    )
+
+
+def _required_action_page(sandbox: Sandbox, user: User | None) -> HTMLResponse:
+    actions = sandbox.required_actions(user) if user else ()
+    action = actions[0] if actions else "VERIFY_EMAIL"
     french, english = _REQUIRED_ACTIONS.get(
         action,
         (
@@ -416,9 +487,13 @@ def _authenticated(
 ) -> Response:
     """Identity established: required actions, then the redirect (code flow) or consent (device)."""
     flow.user_id = user.id
-    if user.pending_actions and not brokered:
+    actions = () if brokered else sandbox.required_actions(user)
+    if actions and actions[0] == "UPDATE_PASSWORD" and user.password_hash is not None:
+        flow.step = STEP_UPDATE_PASSWORD
+        return render_step(sandbox, request, flow)
+    if actions:
         flow.step = STEP_BLOCKED
-        return _required_action_page(user)
+        return _required_action_page(sandbox, user)
     if flow.kind == KIND_DEVICE:
         flow.step = STEP_CONSENT
         return render_step(sandbox, request, flow)
@@ -442,6 +517,43 @@ def _authenticated(
             ("code", code.code),
         ],
     )
+
+
+@router.post(
+    REQUIRED_ACTION,
+    summary="Post a required action of a login (the new password of UPDATE_PASSWORD)",
+    response_class=HTMLResponse,
+)
+async def required_action(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    flow = _flow_of(sandbox, request)
+    if flow is None:
+        return _expired_page()
+    form = await _form(request)
+    if flow.step != STEP_UPDATE_PASSWORD or not _current_code(request, flow):
+        return render_step(sandbox, request, flow, info=STALE_PAGE)
+    flow.rotate()
+    user = sandbox.store.user(flow.user_id or "")
+    if user is None or not user.enabled:
+        flow.user_id, flow.step = None, STEP_LOGIN
+        return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
+    new = form.get("password-new", "")
+    problems = await check_new_password(
+        user,
+        new,
+        confirmation=form.get("password-confirm", ""),
+        confirmation_field="password-confirm",
+        field="password-new",
+    )
+    if sandbox.flows.login(flow.id, sandbox.now()) is not flow or flow.step != STEP_UPDATE_PASSWORD:
+        return _expired_page()  # the flow ended or moved on while the password was checked
+    if problems:
+        return _update_password_page(sandbox, request, flow, user, flow.rotate(), problems)
+    await set_password(sandbox, user, new)
+    updated = sandbox.store.user(user.id)
+    if updated is None or not updated.enabled:
+        return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
+    return _authenticated(sandbox, request, flow, updated)
 
 
 # --- device verification (RFC 8628 §3.3) -----------------------------------------------------

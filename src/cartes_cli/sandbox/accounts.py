@@ -1,0 +1,371 @@
+"""Sign-up (SANDBOX API, platform-api.md §4 "Accounts"): the user guide's five steps in one
+``POST /api/accounts``, behind a captcha, then the e-mail verification.
+
+- ``GET /api/accounts/captcha`` → a captcha (PNG as a data URL, and the URL of the same answer
+  read aloud); ``GET /api/accounts/captcha/{id}/audio`` → ``audio/wav``.
+- ``POST /api/accounts`` → 201, the account exists but cannot log in (Keycloak's required action
+  VERIFY_EMAIL: "Account is not fully set up") until the 6-digit code e-mailed to it is given to
+  ``POST /api/accounts/verify``. ``POST /api/accounts/verify/resend`` sends a new code.
+
+No authentication. Every field is checked with ``cartes_cli.validators`` (the CLI runs the same
+checks before sending): a 400 lists every problem, as ``"<field>: <message>"`` strings in
+``error_description`` and as ``{"field", "code", "message"}`` objects in ``problems``.
+
+The captcha is checked (and consumed, right or wrong) before anything else is looked at, and
+duplicates (409) are only reported to a request that solved it: a script cannot probe which
+usernames or addresses exist without solving one captcha per probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from cartes_cli import validators
+from cartes_cli.sandbox import captchas, mail, schemas
+from cartes_cli.sandbox.api import API_PREFIX
+from cartes_cli.sandbox.context import Sandbox
+from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verification_code, verify_code
+from cartes_cli.sandbox.db import User
+from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.validators import Problem
+
+MAX_CODE_ATTEMPTS = 5
+"""Wrong verification codes allowed before the code is burnt (a new one must be requested)."""
+NO_STORE = {"Cache-Control": "no-store"}
+STATUS_PENDING = "pending_verification"
+STATUS_ACTIVE = "active"
+
+PROFILE_ATTRIBUTES = ("phone",)
+ADDRESS_ATTRIBUTES = {"street": "street", "locality": "locality", "postcode": "postcode"}
+PROFESSIONAL_ATTRIBUTES = {
+    "siret": "siret",
+    "tva": "tva",
+    "company": "company",
+    "position": "position",
+    "street": "company_street",
+    "locality": "company_locality",
+    "postcode": "company_postcode",
+}
+"""Where the sign-up's blocks go among the Keycloak user attributes."""
+
+router = APIRouter(
+    prefix=API_PREFIX,
+    tags=["Accounts: sign-up (sandbox only)"],
+    responses={
+        400: {"model": schemas.ApiProblemBody, "description": "Bad input: every problem, field by field"},
+    },
+)
+
+
+def status_of(user: User) -> str:
+    return (
+        STATUS_ACTIVE
+        if user.email_verified and "VERIFY_EMAIL" not in user.required_actions
+        else STATUS_PENDING
+    )
+
+
+def account_view(user: User) -> dict[str, Any]:
+    return {"_id": user.id, "username": user.username, "email": user.email, "status": status_of(user)}
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiProblem(400, "A JSON object is required as the body.")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ApiProblem(400, "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "The body must be a JSON object.")
+    return data
+
+
+def _problem(field: str, code: str, message: str) -> Problem:
+    return Problem(field, code, message)
+
+
+# --- captcha ---------------------------------------------------------------------------------
+
+
+def _unavailable(exc: captchas.CaptchaUnavailable) -> ApiProblem:
+    return ApiProblem(
+        503,
+        f"Captchas are unavailable on this sandbox ({exc}): install cartes-cli[sandbox].",
+    )
+
+
+@router.get(
+    "/accounts/captcha",
+    summary="A new captcha for the sign-up (single use, expires)",
+    response_model=schemas.CaptchaChallenge,
+    response_model_exclude_none=True,
+)
+async def new_captcha(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    config = sandbox.config
+    captcha = sandbox.captchas.new(now=sandbox.now(), ttl=config.captcha_ttl)
+    try:
+        image = await asyncio.to_thread(captchas.png_data_url, captcha.answer)
+    except captchas.CaptchaUnavailable as exc:
+        raise _unavailable(exc) from None
+    body: dict[str, Any] = {
+        "_id": captcha.id,
+        "image": image,
+        "audio_url": str(request.url_for("captcha_audio", captcha_id=captcha.id)),
+        "expires_in": config.captcha_ttl,
+    }
+    if config.expose_captcha_answers:
+        body["answer"] = captcha.answer
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.get(
+    "/accounts/captcha/{captcha_id}/audio",
+    name="captcha_audio",
+    summary="The captcha's answer read aloud (WAV: digits and letters, in English)",
+    response_class=Response,
+    responses={
+        200: {"content": {"audio/wav": {}}, "description": "8 kHz mono WAV"},
+        404: {"model": schemas.ApiErrorBody, "description": "Unknown, used or expired captcha"},
+    },
+)
+async def captcha_audio(request: Request, captcha_id: str) -> Response:
+    sandbox = sandbox_of(request)
+    captcha = sandbox.captchas.get(captcha_id, sandbox.now())
+    if captcha is None:
+        raise ApiProblem(404, "Unknown, used or expired captcha: get a new one.")
+    if captcha.audio is None:
+        try:
+            captcha.audio = await asyncio.to_thread(captchas.render_wav, captcha.answer)
+        except captchas.CaptchaUnavailable as exc:
+            raise _unavailable(exc) from None
+    return Response(captcha.audio, media_type="audio/wav", headers=NO_STORE)
+
+
+def _captcha_problem(sandbox: Sandbox, block: Any) -> Problem | None:
+    """Consume the captcha the body names (if it names one) and say what was wrong with it."""
+    if not isinstance(block, dict) or not isinstance(block.get("_id"), str):
+        return None  # check_registration reports the missing or malformed block
+    outcome = sandbox.captchas.take(block["_id"], block.get("answer"), sandbox.now())
+    if outcome == captchas.EXPIRED:
+        return _problem("captcha", "captcha.expired", "the captcha has expired: get a new one.")
+    if outcome == captchas.INVALID:
+        return _problem(
+            "captcha", "captcha.invalid", "wrong answer, or a captcha already used: get a new one."
+        )
+    return None
+
+
+# --- sign-up ---------------------------------------------------------------------------------
+
+
+def _attributes(data: dict[str, Any]) -> dict[str, str]:
+    """The Keycloak user attributes of a normalised registration."""
+    attributes: dict[str, str] = {}
+    if "phone" in data:
+        attributes["phone"] = data["phone"]
+    for block, names in (("address", ADDRESS_ATTRIBUTES), ("professional", PROFESSIONAL_ATTRIBUTES)):
+        for name, attribute in names.items():
+            value = data.get(block, {}).get(name)
+            if value:
+                attributes[attribute] = value
+    return attributes
+
+
+def issue_code(sandbox: Sandbox, user: User, *, email: str, new_address: bool = False) -> None:
+    """A new verification code for ``user``, sent to ``email`` (the previous code stops working).
+    Call inside a transaction."""
+    now = sandbox.now()
+    code = new_verification_code()
+    ttl = sandbox.config.verification_ttl
+    sandbox.store.set_verification(
+        user_id=user.id, email=email, code_hash=hash_code(code, salt=user.id), created=now, expires=now + ttl
+    )
+    sandbox.store.add_mail(
+        mail.verification_code(
+            to=email,
+            first_name=user.first_name,
+            username=user.username,
+            code=code,
+            ttl=ttl,
+            when=iso(now),
+            new_address=new_address,
+        )
+    )
+
+
+def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
+    problems = []
+    if sandbox.store.username_taken(username):
+        problems.append(_problem("username", "username.taken", "an account already has this username."))
+    if sandbox.store.email_taken(email):
+        problems.append(_problem("email", "email.taken", "an account already uses this e-mail address."))
+    return problems
+
+
+@router.post(
+    "/accounts",
+    summary="Sign up (the five steps in one body): the account waits for its e-mail verification",
+    status_code=201,
+    response_model=schemas.AccountStatus,
+    responses={409: {"model": schemas.ApiProblemBody, "description": "Username or e-mail already used"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.inline_schema(schemas.NewAccount)}},
+        }
+    },
+)
+async def create_account(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    data = await _json_object(request)
+    captcha_problem = _captcha_problem(sandbox, data.get("captcha"))  # consumed before anything else
+    problems = validators.check_registration(data)
+    if captcha_problem is not None:
+        problems.insert(0, captcha_problem)
+    if problems:
+        raise ApiProblem(400, problems=problems)
+    clean = validators.normalise_registration(data)
+    username, email = clean["username"], clean["email"]
+    conflicts = _duplicates(sandbox, username, email)
+    if conflicts:
+        raise ApiProblem(409, problems=conflicts)
+    password_hash = await asyncio.to_thread(hash_password, clean["password"])
+    store = sandbox.store
+    now = sandbox.now()
+    when = iso(now)
+    user_id = new_id()
+    try:
+        with store.transaction():
+            store.insert_user(
+                id=user_id,
+                username=username,
+                email=email,
+                first_name=clean.get("first_name", ""),
+                last_name=clean.get("last_name", ""),
+                password_hash=password_hash,
+                created=when,
+                email_verified=False,
+                required_actions=("VERIFY_EMAIL",),
+                attributes=_attributes(clean),
+                password_changed=when,
+            )
+            if "photo" in clean:
+                store.set_user_photo(user_id, clean["photo"], when)
+            user = store.user(user_id)
+            assert user is not None
+            issue_code(sandbox, user, email=email)
+    except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
+        raise ApiProblem(409, problems=_duplicates(sandbox, username, email)) from None
+    return JSONResponse(account_view(user), status_code=201)
+
+
+# --- e-mail verification ---------------------------------------------------------------------
+
+
+def _string_fields(data: dict[str, Any], *names: str) -> list[Problem]:
+    problems = []
+    for name in names:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(_problem(name, "field.required", "is required."))
+        elif not isinstance(value, str):
+            problems.append(_problem(name, "field.invalid_type", "must be a string."))
+    return problems
+
+
+def _code_error(code: str, message: str) -> ApiProblem:
+    return ApiProblem(400, problems=[_problem("code", code, message)])
+
+
+@router.post(
+    "/accounts/verify",
+    summary="Confirm an e-mail address with the code sent to it (idempotent once verified)",
+    response_model=schemas.AccountStatus,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.inline_schema(schemas.VerifyEmail)}},
+        }
+    },
+)
+async def verify_email(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    data = await _json_object(request)
+    problems = _string_fields(data, "email", "code")
+    if problems:
+        raise ApiProblem(400, problems=problems)
+    store = sandbox.store
+    user = store.user_by_email(data["email"].strip())
+    if user is not None and status_of(user) == STATUS_ACTIVE:
+        return JSONResponse(account_view(user))  # already verified: nothing to do
+    record = store.verification(user.id) if user is not None else None
+    if user is None or record is None or record.email.casefold() != user.email.casefold():
+        if user is not None:
+            raise _code_error("code.expired", "no code is waiting for this address: request a new one.")
+        raise _code_error("code.invalid", "wrong code.")
+    if sandbox.now() >= record.expires:
+        raise _code_error("code.expired", "this code has expired: request a new one.")
+    if record.failures >= MAX_CODE_ATTEMPTS:
+        raise _code_error(
+            "code.expired", "too many wrong codes: this one no longer works; request a new one."
+        )
+    if not verify_code(data["code"], record.code_hash, salt=user.id):
+        failures = store.count_verification_failure(user.id)
+        left = MAX_CODE_ATTEMPTS - failures
+        if left <= 0:
+            raise _code_error("code.invalid", "wrong code, and that was the last try: request a new one.")
+        raise _code_error("code.invalid", f"wrong code ({left} {'try' if left == 1 else 'tries'} left).")
+    when = iso(sandbox.now())
+    with store.transaction():
+        store.update_user(
+            user.id,
+            {
+                "email_verified": True,
+                "required_actions": [a for a in user.required_actions if a != "VERIFY_EMAIL"],
+            },
+            when,
+        )
+        store.delete_verification(user.id)
+    verified = store.user(user.id)
+    assert verified is not None
+    return JSONResponse(account_view(verified))
+
+
+@router.post(
+    "/accounts/verify/resend",
+    summary="Send a new verification code (always 202: whether the address has an account is not told)",
+    status_code=202,
+    response_model=schemas.Accepted,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.inline_schema(schemas.ResendCode)}},
+        }
+    },
+)
+async def resend_code(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    data = await _json_object(request)
+    problems = _string_fields(data, "email")
+    if problems:
+        raise ApiProblem(400, problems=problems)
+    store = sandbox.store
+    user = store.user_by_email(data["email"].strip())
+    if user is not None and user.enabled and status_of(user) == STATUS_PENDING:
+        with store.transaction():
+            issue_code(sandbox, user, email=user.email)
+    return JSONResponse(
+        {"message": "If an account waits for the verification of this address, a new code was sent to it."},
+        status_code=202,
+    )
