@@ -134,3 +134,32 @@ class TransportError(CartesError):
 
 class InvalidResponse(CartesError):
     """The platform answered something that is not what its API promises."""
+
+
+class InvalidInput(BadRequest):
+    """A 400 that names what is wrong, field by field (the sandbox's sign-up and account routes).
+
+    ``problems`` is a list of ``(field, code, message)`` tuples, in the server's order: ``field``
+    may be None (a problem with the whole request), ``code`` a dotted identifier such as
+    ``password.missing_digits`` or ``captcha.invalid``. The messages never contain the values sent.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        problems: list[tuple[str | None, str, str]] | None = None,
+        **kwargs: object,
+    ) -> None:
+        self.problems: list[tuple[str | None, str, str]] = list(problems or [])
+        if not message and self.problems:
+            message = "; ".join(text for _field, _code, text in self.problems if text)
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+    def codes(self) -> list[str]:
+        """Every problem code, in order (``["captcha.invalid"]``)."""
+        return [code for _field, code, _text in self.problems]
+
+    def has(self, code: str) -> bool:
+        """Is there a problem with this code, or with a code under it (``has("captcha")``)?"""
+        return any(c == code or c.startswith(code + ".") for c in self.codes())

@@ -95,15 +95,17 @@ def test_store_totp_secret_then_unattended_logins_compute_the_code(cli: Cartes) 
     env = {"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD, "CARTES_TOTP_SECRET": TOTP_SEED}
     r = cli("--env", "sandbox", "login", "--store-totp-secret", *storage, env=env)
     assert r.returncode == 0, r
-    # Later, a script logs in again with only the password: the stored seed gives the code.
-    r = cli(
-        "--env",
-        "sandbox",
-        "login",
-        *storage,
-        env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
-    )
-    assert r.returncode == 0, r
+    # Later, a script logs in again with only the password: the stored seed gives the code,
+    # and it is still kept for the time after.
+    for _ in range(2):
+        r = cli(
+            "--env",
+            "sandbox",
+            "login",
+            *storage,
+            env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
+        )
+        assert r.returncode == 0, r
     # Logging out forgets the seed too.
     assert cli("logout").returncode == 0
     r = cli(

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cartes_cli import __version__
+from cartes_cli.cli import account as account_cmds
 from cartes_cli.cli import login as login_cmds
 from cartes_cli.cli import request as request_cmds
 from cartes_cli.cli import sandbox as sandbox_cmds
@@ -35,6 +36,7 @@ app = typer.Typer(
 
 app.add_typer(login_cmds.login_app, name="login")
 app.command("logout", help=login_cmds.LOGOUT_HELP)(login_cmds.logout)
+app.add_typer(account_cmds.account_app, name="account")
 app.add_typer(workspace_cmds.workspace_app, name="workspace")
 app.add_typer(request_cmds.request_app, name="request")
 app.add_typer(sandbox_cmds.sandbox_app, name="sandbox")

@@ -162,12 +162,15 @@ def login(
         user, password = _password_inputs(app, username, password_stdin)
         totp_secret = _totp_secret_input(app, store_totp_secret)
         store = _choose_store(app, insecure_storage)
+        kept_seed = False
         if totp_secret is None:
             totp_secret = _stored_totp_secret(app, profile, user)
+            kept_seed = totp_secret is not None
         tokens = _login_with_password(app, platform, profile, user, password, totp_secret)
         password = ""
         account = user
-        extra = {"totp_secret": totp_secret} if store_totp_secret and totp_secret else {}
+        # A seed the user asked to keep stays kept across logins (the new login replaces the old).
+        extra = {"totp_secret": totp_secret} if totp_secret and (store_totp_secret or kept_seed) else {}
         _finish(app, profile, platform, store, account, "password", tokens, platform.client_id, extra)
     elif flow == "token":
         token = _read_stdin_token(app)

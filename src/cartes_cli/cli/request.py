@@ -352,7 +352,7 @@ def _decide(
         raise UsageError(_("Links from request e-mails can only be approved (the platform adds the member)."))
 
     started = time.time()
-    client = app.client()
+    client = app.client(max_connections=max(16, concurrency + 4))
     items: list[Item]
     if pairs or users:
         items = _member_items(client, pairs, workspace, users or [])
@@ -364,7 +364,10 @@ def _decide(
             community_id = resolve_for_change(client, workspace).id if workspace else None
             items = [
                 bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"], "type": r.type})
-                for r in client.requests.incoming(status=status_v, type=type_v, community=community_id)
+                # The pages are fetched as concurrently as the decisions will be made.
+                for r in client.requests.incoming(
+                    status=status_v, type=type_v, community=community_id, concurrency=concurrency
+                )
             ]
         else:
             items = [bulk.Item(rid, rid) for rid in bulk.dedupe(request_ids)]

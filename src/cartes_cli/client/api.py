@@ -4,7 +4,8 @@ One ``httpx.Client`` per platform (connection pool, TLS through the OS trust sto
 followed). Every request goes through :meth:`GeoplateformeClient._request`, the single place where
 transport failures and error statuses become typed errors and where transient failures are
 retried (see :mod:`cartes_cli.client.retry`). Resources hang off the client: ``client.users``,
-``client.communities``, ``client.datastores``, ``client.requests``, ``client.sandbox``; and
+``client.communities``, ``client.datastores``, ``client.requests``, ``client.sandbox``,
+``client.accounts`` (sign-up) and ``client.account`` (the caller's account at the login server); and
 ``client.capabilities()`` tells a sandbox from the real Géoplateforme.
 
 Nothing here prints or prompts; the optional ``debug`` callback receives one redacted line per
@@ -29,6 +30,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from cartes_cli.auth.net import default_user_agent, default_verify, transport_error, url_without_query
+from cartes_cli.client.accounts import AccountResource, AccountsResource
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.models import (
     Capabilities,
@@ -60,6 +62,8 @@ from cartes_cli.errors import (
 from cartes_cli.platforms import Platform
 
 __all__ = [
+    "AccountResource",
+    "AccountsResource",
     "CommunitiesResource",
     "DatastoresResource",
     "GeoplateformeClient",
@@ -146,6 +150,8 @@ class GeoplateformeClient:
         self.datastores = DatastoresResource(self)
         self.requests = RequestsResource(self)
         self.sandbox = SandboxResource(self)
+        self.accounts = AccountsResource(self)
+        self.account = AccountResource(self)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -653,6 +659,8 @@ class RequestsResource(_Resource):
         status: RequestStatus | str | None = None,
         type: RequestType | str | None = None,
         community: str | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[Request]:
         """``GET /requests``: what the caller may decide (staff: all; a COMMUNITY holder: the join
         requests of the communities they manage; others: 403 ``PermissionDenied``)."""
@@ -661,7 +669,7 @@ class RequestsResource(_Resource):
             "type": _choice(type, RequestType, "request type"),
             "community": community.strip() if community and community.strip() else None,
         }
-        return self._client._list(Request, "/requests", params=params)
+        return self._client._list(Request, "/requests", params=params, concurrency=concurrency)
 
     def get(self, request_id: str) -> Request:
         """``GET /requests/{r}``."""

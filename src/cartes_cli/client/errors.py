@@ -29,6 +29,7 @@ from cartes_cli.errors import (
     ConfigError,
     Conflict,
     CredentialStoreError,
+    InvalidInput,
     InvalidResponse,
     LoginRefused,
     LoginTimedOut,
@@ -55,6 +56,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CredentialStoreError",
+    "InvalidInput",
     "InvalidResponse",
     "LoginRefused",
     "LoginTimedOut",
@@ -69,6 +71,7 @@ __all__ = [
     "error_class_for_status",
     "error_from_response",
     "parse_error_body",
+    "parse_problems",
     "parse_retry_after",
 ]
 
@@ -133,6 +136,8 @@ def parse_error_body(content: bytes, content_type: str = "") -> tuple[str | None
         if not messages:
             messages.extend(_as_messages(data.get("message")))
         if not messages:
+            messages.extend(_as_messages(data.get("errorMessage")))  # Keycloak's account REST
+        if not messages:
             messages.extend(_as_messages(data.get("detail")))  # FastAPI-style answers
         return code, [redact(m)[:_MAX_TEXT] for m in messages]
     if isinstance(data, (list, str)):
@@ -144,6 +149,35 @@ def parse_error_body(content: bytes, content_type: str = "") -> tuple[str | None
         return None, []
     first_line = text.splitlines()[0].strip()
     return None, [redact(first_line)[:_MAX_TEXT]] if first_line else []
+
+
+def parse_problems(content: bytes) -> list[tuple[str | None, str, str]]:
+    """The per-field ``problems`` of an error body (``[{"field", "code", "message"}, …]``), as
+    ``(field, code, message)`` tuples; ``[]`` when there are none or the body is not JSON."""
+    try:
+        data: Any = json.loads(content.decode("utf-8", "replace")) if content else None
+    except ValueError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    raw = data.get("problems")
+    if not isinstance(raw, list):
+        return []
+    problems: list[tuple[str | None, str, str]] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        field = item.get("field")
+        code = item.get("code")
+        message = item.get("message")
+        problems.append(
+            (
+                str(field) if field not in (None, "") else None,
+                str(code) if code else "invalid",
+                redact(str(message))[:_MAX_TEXT] if message else "",
+            )
+        )
+    return problems
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -207,4 +241,11 @@ def error_from_response(response: httpx.Response, *, now: float | None = None) -
     if cls is RateLimited:
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
         return RateLimited(message, retry_after=retry_after, **kwargs)
+    if cls is BadRequest:
+        problems = parse_problems(content)
+        if problems:
+            if not messages:
+                kwargs["messages"] = [text for _f, _c, text in problems if text]
+                message = "; ".join(kwargs["messages"]) or message
+            return InvalidInput(message, problems=problems, **kwargs)
     return cls(message, **kwargs)
