@@ -149,7 +149,7 @@ def test_hanging_keyring_times_out(hanging: HangingKeyring) -> None:
     start = time.monotonic()
     with pytest.raises(CredentialStoreError):
         store.set("k", "v")
-    assert time.monotonic() - start < 0.1
+    assert time.monotonic() - start < 0.15  # far below the 0.2 s time-out it no longer waits for
 
 
 def test_hanging_backend_discovery_times_out(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -673,7 +673,7 @@ def test_without_the_request_api(make_harness: Callable[..., Harness]) -> None:
 
 
 def test_latency_applies_to_the_new_routes_without_blocking(make_harness: Callable[..., Harness]) -> None:
-    sb = make_harness(latency_ms=150)
+    sb = make_harness(latency_ms=400)  # large enough that machine load cannot blur the verdicts
     headers = sb.auth_headers(as_user="julien.lefebvre")
     calls = [("GET", "/api/requests", {"headers": headers})] * 3 + [
         ("GET", f"/api/communities/{DDT33}/users", {"headers": headers})
@@ -682,7 +682,7 @@ def test_latency_applies_to_the_new_routes_without_blocking(make_harness: Callab
     responses = anyio.run(sb.client.gather, *calls)
     elapsed = time.perf_counter() - started
     assert all(r.status_code == 200 for r in responses)
-    assert 0.15 <= elapsed < 0.6  # in parallel: about one latency, not six
+    assert 0.4 <= elapsed < 2.0  # in parallel: about one latency, not six (2.4 s)
     started = time.perf_counter()
     assert sb.get("/sandbox/health").status_code == 200
-    assert time.perf_counter() - started < 0.15  # /sandbox is not delayed
+    assert time.perf_counter() - started < 0.4  # /sandbox is not delayed
