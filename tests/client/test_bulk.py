@@ -59,7 +59,8 @@ def test_on_result_runs_in_the_callers_thread_one_at_a_time() -> None:
 
 
 def test_items_are_pulled_lazily() -> None:
-    """Never more than ``concurrency`` items taken ahead of the completed ones."""
+    """Never more than twice ``concurrency`` items taken ahead of the completed ones (the running
+    calls and as many queued behind them), however long the input."""
     pulled = 0
     completed = 0
     worst = 0
@@ -80,7 +81,7 @@ def test_items_are_pulled_lazily() -> None:
 
     report = run_bulk(source(), lambda i: i, concurrency=8, on_result=on_result)
     assert len(report.done) == 10_000
-    assert worst <= 8
+    assert worst <= 16
     assert report.results == []  # results are not kept unless asked
 
 

@@ -132,6 +132,18 @@ def run_bulk(
     next_index = 0
     exhausted = False
     callback_error: BaseException | None = None
+    # Calls queued ahead in the pool (still at most ``concurrency`` running), so that a worker
+    # that finishes starts the next call at once instead of waiting for this thread to be
+    # scheduled (with the GIL, that wait costs milliseconds per call). Queued calls that have
+    # not started when the run stops are cancelled and reported as not started.
+    depth = concurrency * 2
+    unstarted: list[tuple[int, T]] = []
+
+    def cancel_queued() -> None:
+        for future, entry in list(in_flight.items()):
+            if future.cancel():
+                del in_flight[future]
+                unstarted.append(entry)
 
     def record(future: Future[tuple[Status, R | None, BaseException | None]]) -> None:
         nonlocal callback_error
@@ -150,7 +162,9 @@ def run_bulk(
     try:
         try:
             while True:
-                while not exhausted and not stop.is_set() and len(in_flight) < concurrency:
+                if stop.is_set():
+                    cancel_queued()
+                while not exhausted and not stop.is_set() and len(in_flight) < depth:
                     try:
                         item = next(source)
                     except StopIteration:
@@ -168,6 +182,7 @@ def run_bulk(
                 raise  # a second interrupt: stop waiting
             stop.set()
             report.interrupted = True
+            cancel_queued()
             while in_flight:  # finish what was started; another Ctrl-C propagates
                 finished, _ = wait(list(in_flight), timeout=_POLL, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -178,7 +193,9 @@ def run_bulk(
     pool.shutdown(wait=True)
     if callback_error is not None:
         raise callback_error
-    if not exhausted:
-        report.not_started = list(source)
+    if unstarted or not exhausted:
+        report.not_started = [item for _index, item in sorted(unstarted, key=lambda e: e[0])]
+        if not exhausted:
+            report.not_started.extend(source)
         report.interrupted = True
     return report

@@ -156,13 +156,14 @@ def build_app(sandbox: Sandbox) -> FastAPI:
         },
     )
     app.state.sandbox = sandbox
+    # Routes are matched in order: the API answers bulk runs hammer come first.
+    if sandbox.config.requests_api:
+        app.include_router(workflow.router)
+    app.include_router(api.router)
     app.include_router(oidc.router)
     app.include_router(weblogin.router)
     if sandbox.config.accounts_api:
         app.include_router(account.router)
-    app.include_router(api.router)
-    if sandbox.config.requests_api:
-        app.include_router(workflow.router)
     if sandbox.config.accounts_api:
         app.include_router(accounts.router)
     app.include_router(control.router)
