@@ -128,8 +128,16 @@ class Browser:
                 self.pages.append(self.get(root + path))
             self.pages.append(self.get(redirect + "?" + urlencode(self.answer(query))))
 
-        threading.Thread(target=visit, daemon=True).start()
+        self._visitor = threading.Thread(target=visit, daemon=True)
+        self._visitor.start()
         return True
+
+    def finished_pages(self) -> list[tuple[int, str]]:
+        """The pages, once the browser has read them all (the CLI may finish first)."""
+        visitor = getattr(self, "_visitor", None)
+        if visitor is not None:
+            visitor.join(5)
+        return self.pages
 
 
 def test_pkce_rfc7636_vector() -> None:
@@ -182,7 +190,7 @@ def test_full_login(keycloak: Keycloak, oidc: OIDCClient) -> None:
         "code_verifier": login.code_verifier,
         "client_id": "cartes-gouv-public",
     }
-    (favicon_status, _), (status, page) = browser.pages
+    (favicon_status, _), (status, page) = browser.finished_pages()
     assert favicon_status == 404  # ignored, the login went on
     assert status == 200
     assert "Vous pouvez fermer cet onglet" in page
@@ -198,7 +206,7 @@ def test_wrong_state_exchanges_nothing(keycloak: Keycloak, oidc: OIDCClient) -> 
         WebLogin(oidc, open_browser=browser, timeout=10).wait()
     assert info.value.error == "state_mismatch"
     assert keycloak.forms == []
-    [(status, page)] = browser.pages
+    [(status, page)] = browser.finished_pages()
     assert status == 400
     assert "state" in page
 
@@ -226,7 +234,7 @@ def test_access_denied_redirect(keycloak: Keycloak, oidc: OIDCClient) -> None:
     assert "\x1b" not in message  # no terminal escapes from a URL
     assert info.value.error == "access_denied"
     assert keycloak.forms == []
-    [(status, page)] = browser.pages
+    [(status, page)] = browser.finished_pages()
     assert status == 400
     assert "&lt;script&gt;" in page
     assert "<script>" not in page

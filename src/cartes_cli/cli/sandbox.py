@@ -72,6 +72,12 @@ def serve(
             hidden=True,
         ),
     ] = False,
+    verification_ttl: Annotated[
+        int,
+        typer.Option(
+            "--verification-ttl", help=_("Lifetime of e-mail verification codes, in seconds."), min=1
+        ),
+    ] = 86400,
 ) -> None:
     """Run the sandbox until Ctrl-C.
 
@@ -105,6 +111,7 @@ def serve(
         accounts_api=accounts_api,
         password_max_age_days=password_max_age_days,
         expose_captcha_answers=expose_captcha_answers,
+        verification_ttl=verification_ttl,
     )
     if code:
         raise typer.Exit(code)

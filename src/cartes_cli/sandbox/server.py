@@ -167,6 +167,7 @@ def serve(
     accounts_api: bool = True,
     expose_captcha_answers: bool = False,
     password_max_age_days: int = 365,
+    verification_ttl: int = 86400,
 ) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
@@ -189,6 +190,7 @@ def serve(
         accounts_api=accounts_api,
         expose_captcha_answers=expose_captcha_answers,
         password_max_age_days=password_max_age_days,
+        verification_ttl=verification_ttl,
     )
     return run(config)
 
