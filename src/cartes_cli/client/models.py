@@ -12,7 +12,7 @@ platform adds must not vanish from a display, nor be dropped when rights are rea
 written back. Known values are always ``Right`` members, so ``Right.UPLOAD in member.rights`` works.
 """
 
-from __future__ import annotations
+
 
 import enum
 from collections.abc import Mapping
@@ -577,7 +577,7 @@ class Capabilities(Model):
         return {**data, "features": features}
 
     @classmethod
-    def real_platform(cls) -> Capabilities:
+    def real_platform(cls) -> "Capabilities":
         return cls(sandbox=False, features=[])
 
     def supports(self, feature: Feature | str) -> bool:
