@@ -4,7 +4,7 @@ import pytest
 import typer
 
 from cartes_cli.cli.app import app
-from cartes_cli.cli.argv import hoist_global_options, parse_json_option
+from cartes_cli.cli.argv import first_command_word, hoist_global_options, parse_json_option
 from cartes_cli.cli.output import KNOWN_FIELDS
 
 ROOT = typer.main.get_command(app)
@@ -60,3 +60,18 @@ def test_double_dash_stops_hoisting() -> None:
 @pytest.mark.parametrize("args", [[], ["--help"], ["-h"]])
 def test_trivial(args: list[str]) -> None:
     assert hoist(*args) == args
+
+
+@pytest.mark.parametrize(
+    ("args", "word"),
+    [
+        (["request", "approve", "--all"], "request"),
+        (["--env", "sandbox", "login", "status"], "login"),
+        (["-p", "ci", "--json", "workspace", "list"], "workspace"),
+        (["--api-url=http://127.0.0.1:1/api", "logout"], "logout"),
+        (["--help"], None),
+        (["--", "login"], None),
+    ],
+)
+def test_first_command_word(args: list[str], word: str | None) -> None:
+    assert first_command_word(args) == word

@@ -11,35 +11,58 @@ from typing import Annotated
 import typer
 
 from cartes_cli import __version__
-from cartes_cli.cli import account as account_cmds
-from cartes_cli.cli import login as login_cmds
-from cartes_cli.cli import request as request_cmds
-from cartes_cli.cli import sandbox as sandbox_cmds
-from cartes_cli.cli import workspace as workspace_cmds
 from cartes_cli.cli.argv import parse_json_option
 from cartes_cli.cli.context import AppContext, GlobalOptions
 from cartes_cli.cli.output import FORMATS, Terminal
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
-app = typer.Typer(
-    name="cartes",
-    help=_(
-        "Administer your Géoplateforme (cartes.gouv.fr) account, workspaces and requests from the terminal."
-    ),
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-)
+# The command groups, in --help order: (module, attribute). A command runs with only its own
+# group loaded (see make_app); --help and unknown commands load them all.
+GROUPS: dict[str, tuple[str, str]] = {
+    "login": ("cartes_cli.cli.login", "login_app"),
+    "logout": ("cartes_cli.cli.login", "logout"),
+    "account": ("cartes_cli.cli.account", "account_app"),
+    "workspace": ("cartes_cli.cli.workspace", "workspace_app"),
+    "request": ("cartes_cli.cli.request", "request_app"),
+    "sandbox": ("cartes_cli.cli.sandbox", "sandbox_app"),
+}
 
-app.add_typer(login_cmds.login_app, name="login")
-app.command("logout", help=login_cmds.LOGOUT_HELP)(login_cmds.logout)
-app.add_typer(account_cmds.account_app, name="account")
-app.add_typer(workspace_cmds.workspace_app, name="workspace")
-app.add_typer(request_cmds.request_app, name="request")
-app.add_typer(sandbox_cmds.sandbox_app, name="sandbox")
+
+def make_app(only: str | None = None) -> typer.Typer:
+    """The command tree; with ``only``, just that group (building every command of every group
+    costs tens of milliseconds that a single command does not need)."""
+    import importlib
+
+    app = typer.Typer(
+        name="cartes",
+        help=_(
+            "Administer your Géoplateforme (cartes.gouv.fr) account, workspaces and requests from the "
+            "terminal."
+        ),
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    )
+    app.callback()(root)
+    for name, (module_name, attribute) in GROUPS.items():
+        if only is not None and name != only:
+            continue
+        module = importlib.import_module(module_name)
+        target = getattr(module, attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name, help=getattr(module, "LOGOUT_HELP", None))(target)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole tree, for tools (completions, man pages, tests)
+        return make_app()
+    raise AttributeError(name)
 
 
 def _version(value: bool) -> None:
@@ -48,7 +71,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     profile: Annotated[

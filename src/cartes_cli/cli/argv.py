@@ -94,3 +94,23 @@ def parse_json_option(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [f.strip() for f in value.split(",") if f.strip()]
+
+
+# The root options that take a value (``--json`` takes an optional one, handled apart).
+ROOT_VALUED = frozenset({"--profile", "-p", "--env", "--api-url", "--issuer", "--format"})
+
+
+def first_command_word(args: Sequence[str]) -> str | None:
+    """The first word that is not an option or an option's value: the command group's name."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return None
+        if arg.startswith("-"):
+            if arg in ROOT_VALUED:
+                i += 1
+            i += 1
+            continue
+        return arg
+    return None

@@ -14,11 +14,12 @@ from cartes_cli.i18n import _
 def run(args: Sequence[str]) -> int:
     import typer
 
-    from cartes_cli.cli.app import app
-    from cartes_cli.cli.argv import hoist_global_options
+    from cartes_cli.cli.app import GROUPS, make_app
+    from cartes_cli.cli.argv import first_command_word, hoist_global_options
     from cartes_cli.cli.output import KNOWN_FIELDS
 
-    command = typer.main.get_command(app)
+    word = first_command_word(list(args))
+    command = typer.main.get_command(make_app(word if word in GROUPS else None))
     argv = hoist_global_options(command, list(args), KNOWN_FIELDS)
     debug = "--debug" in argv or bool(os.environ.get("CARTES_DEBUG"))
     try:

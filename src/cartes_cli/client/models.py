@@ -12,8 +12,6 @@ platform adds must not vanish from a display, nor be dropped when rights are rea
 written back. Known values are always ``Right`` members, so ``Right.UPLOAD in member.rights`` works.
 """
 
-
-
 import enum
 from collections.abc import Mapping
 from datetime import UTC, datetime
