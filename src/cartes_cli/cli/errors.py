@@ -19,8 +19,9 @@ def describe(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.USAGE, exc.message
     if isinstance(exc, e.AccountNotReady):
         return ExitCode.AUTH, _(
-            "The platform refused the login: the account is not fully set up (an e-mail to confirm, "
-            "or the yearly password renewal). Log in once in a browser, then try again."
+            "The platform refused the login: the account is not fully set up (an e-mail address to "
+            "confirm with 'cartes account verify', or the yearly password renewal: log in once in a "
+            "browser with 'cartes login --web')."
         )
     if isinstance(exc, e.NotLoggedIn):
         return ExitCode.AUTH, exc.message
