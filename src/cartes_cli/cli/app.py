@@ -26,6 +26,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "workspace": ("cartes_cli.cli.workspace", "workspace_app"),
     "request": ("cartes_cli.cli.request", "request_app"),
     "sandbox": ("cartes_cli.cli.sandbox", "sandbox_app"),
+    "completion": ("cartes_cli.cli.completion", "completion"),
 }
 
 
@@ -54,8 +55,10 @@ def make_app(only: str | None = None) -> typer.Typer:
         target = getattr(module, attribute)
         if isinstance(target, typer.Typer):
             app.add_typer(target, name=name)
-        else:
+        elif name == "logout":
             app.command(name, help=getattr(module, "LOGOUT_HELP", None))(target)
+        else:
+            app.command(name)(target)
     return app
 
 

@@ -18,6 +18,10 @@ def run(args: Sequence[str]) -> int:
     from cartes_cli.cli.argv import first_command_word, hoist_global_options
     from cartes_cli.cli.output import KNOWN_FIELDS
 
+    if os.environ.get("_CARTES_COMPLETE"):
+        from cartes_cli.cli.completion import answer_completion_request
+
+        answer_completion_request()  # prints the candidates and exits
     word = first_command_word(list(args))
     command = typer.main.get_command(make_app(word if word in GROUPS else None))
     argv = hoist_global_options(command, list(args), KNOWN_FIELDS)

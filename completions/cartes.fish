@@ -1,0 +1,1 @@
+complete --command cartes --no-files --arguments "(env _CARTES_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) cartes)" --condition "env _CARTES_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) cartes"
