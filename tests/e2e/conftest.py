@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cartes, Sandbox, base_env, cartes_executable, start_sandbox
+from tests.conftest import Cartes, Sandbox, cartes_executable, start_sandbox
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ class Background:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=base_env(cli.home) | {k: v for k, v in cli.env.items() if k.startswith("CARTES_HOME")},
+            env=cli.env,
         )
         self.lines: list[str] = []
         self._new = threading.Condition()

@@ -9,7 +9,6 @@ started, what is in flight finishes, the ids left are printed, exit 130).
 from __future__ import annotations
 
 import json
-import re
 import signal
 import sys
 import threading
@@ -24,7 +23,6 @@ from cartes_cli.i18n import _
 if TYPE_CHECKING:
     from cartes_cli.cli.output import Terminal
 
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_CONCURRENCY = 64
 
 

@@ -175,16 +175,9 @@ class AppContext:
         env_token = os.environ.get(ENV_TOKEN)
         if env_token:
             return TokenManager.static(env_token.strip(), source=ENV_TOKEN), ENV_TOKEN
-        cid, secret = os.environ.get("CARTES_CLIENT_ID"), os.environ.get("CARTES_CLIENT_SECRET")
-        if cid or secret:
-            if not (cid and secret):
-                missing = "CARTES_CLIENT_SECRET" if cid else "CARTES_CLIENT_ID"
-                raise UsageError(
-                    _(
-                        "{var} is not set: a service account needs both CARTES_CLIENT_ID and "
-                        "CARTES_CLIENT_SECRET."
-                    ).format(var=missing)
-                )
+        service_account = env_service_account()
+        if service_account is not None:
+            cid, secret = service_account
             from cartes_cli.auth.oidc import OIDCClient
 
             oidc = OIDCClient(replace(platform, client_id=cid), client_secret=secret, debug=self.debug_log())
@@ -339,6 +332,22 @@ class AppContext:
             if close:
                 close()
         self._clients.clear()
+
+
+def env_service_account() -> tuple[str, str] | None:
+    """``(CARTES_CLIENT_ID, CARTES_CLIENT_SECRET)`` when both are set; None when neither is; a
+    usage error when only one is."""
+    cid, secret = os.environ.get("CARTES_CLIENT_ID"), os.environ.get("CARTES_CLIENT_SECRET")
+    if cid and secret:
+        return cid, secret
+    if cid or secret:
+        missing = "CARTES_CLIENT_SECRET" if cid else "CARTES_CLIENT_ID"
+        raise UsageError(
+            _(
+                "{var} is not set: a service account needs both CARTES_CLIENT_ID and CARTES_CLIENT_SECRET."
+            ).format(var=missing)
+        )
+    return None
 
 
 def keyring_service() -> str:

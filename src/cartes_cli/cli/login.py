@@ -209,17 +209,9 @@ def login(
 def _env_credential() -> str | None:
     if os.environ.get("CARTES_TOKEN"):
         return "CARTES_TOKEN"
-    cid, secret = os.environ.get("CARTES_CLIENT_ID"), os.environ.get("CARTES_CLIENT_SECRET")
-    if cid and secret:
-        return "CARTES_CLIENT_ID"
-    if cid or secret:
-        missing = "CARTES_CLIENT_SECRET" if cid else "CARTES_CLIENT_ID"
-        raise UsageError(
-            _(
-                "{var} is not set: a service account needs both CARTES_CLIENT_ID and CARTES_CLIENT_SECRET."
-            ).format(var=missing)
-        )
-    return None
+    from cartes_cli.cli.context import env_service_account
+
+    return "CARTES_CLIENT_ID" if env_service_account() is not None else None
 
 
 def _explain_env_credential(app: AppContext, variable: str) -> None:

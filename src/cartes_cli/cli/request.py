@@ -112,10 +112,10 @@ def _check_choice(value: str | None, choices: tuple[str, ...], option: str) -> s
 
 
 def _check_id(value: str) -> str:
-    from cartes_cli.cli.bulk import UUID
+    from cartes_cli.client.validation import is_uuid
 
     v = value.strip()
-    if not UUID.match(v):
+    if not is_uuid(v):
         raise UsageError(_("{value!r} is not a request id (a UUID such as 3f0c…-…).").format(value=value))
     return v.lower()
 
@@ -453,6 +453,7 @@ def _member_items(
     client: Any, pairs: list[tuple[str, str]], workspace: str | None, users: list[str]
 ) -> list[Item]:
     from cartes_cli.cli import bulk
+    from cartes_cli.client.validation import is_uuid
 
     items = [bulk.Item(f"{c}/{u}", f"{u} → {c}", {"community": c, "user": u}) for c, u in pairs]
     if users:
@@ -460,7 +461,7 @@ def _member_items(
         community = resolve_for_change(client, workspace)
         for user in users:
             user_id = user.strip()
-            if not bulk.UUID.match(user_id):
+            if not is_uuid(user_id):
                 raise UsageError(
                     _(
                         "--user {value!r}: give the user's id (a UUID), as in the request e-mail's link."

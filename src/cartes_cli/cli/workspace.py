@@ -311,13 +311,12 @@ def _find_member(client: Any, community_id: str, user: str) -> Any:
 @member_app.command("add")
 def member_add(ctx: typer.Context, workspace: WorkspaceArg, user: UserArg, rights: RightsOpt = None) -> None:
     """Add a user (by id) with rights (default: UPLOAD,PROCESSING,BROADCAST,ANNEX)."""
-    from cartes_cli.cli.bulk import UUID
-    from cartes_cli.client.validation import parse_rights
+    from cartes_cli.client.validation import is_uuid, parse_rights
     from cartes_cli.errors import Conflict
 
     app = _ctx(ctx)
     granted = list(parse_rights(rights)) if rights else ["UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"]
-    if not UUID.match(user.strip()):
+    if not is_uuid(user):
         from cartes_cli.errors import UsageError
 
         raise UsageError(_("To add a member, give the user's id (a UUID), as found in their request."))
