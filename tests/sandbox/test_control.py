@@ -22,6 +22,7 @@ def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
         "accounts",
         "outbox",
         "fixtures",
+        "faults",
     ]
     assert sb.get("/sandbox/health").json() == {"status": "ok"}
 

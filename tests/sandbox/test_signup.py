@@ -280,17 +280,23 @@ def test_field_cases_on_the_server(sb: Harness, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("content", "code", "message"),
     [
-        (b"", "A JSON object is required as the body."),
-        (b"{not json", "The body is not valid JSON."),
-        (b"[1, 2]", "The body must be a JSON object."),
+        (b"", "field.required", "A JSON object is required as the body."),
+        (b"{not json", "field.invalid_type", "The body is not valid JSON."),
+        (b"[1, 2]", "field.invalid_type", "The body must be a JSON object."),
+        (b"[" * 100_000, "field.invalid_type", "The body is not valid JSON."),  # nested too deep
     ],
 )
-def test_body_must_be_a_json_object(sb: Harness, content: bytes, message: str) -> None:
+def test_body_must_be_a_json_object(sb: Harness, content: bytes, code: str, message: str) -> None:
     response = sb.client.post(ACCOUNTS, content=content, headers={"content-type": "application/json"})
     assert response.status_code == 400
-    assert response.json() == {"error": "bad_request", "error_description": [message]}
+    # Like every 400 of the sign-up API, with its problems listed (the documented shape).
+    assert response.json() == {
+        "error": "bad_request",
+        "error_description": [message],
+        "problems": [{"field": "body", "code": code, "message": message}],
+    }
 
 
 def test_duplicates_are_conflicts_whatever_the_case(sb: Harness) -> None:

@@ -78,6 +78,76 @@ def serve(
             "--verification-ttl", help=_("Lifetime of e-mail verification codes, in seconds."), min=1
         ),
     ] = 86400,
+    fault_rate: Annotated[
+        float,
+        typer.Option(
+            "--fault-rate",
+            metavar="R",
+            help=_(
+                "Fault injection: the probability (0 to 1) that an API or token request meets a fault. "
+                "0: off. Change it while running with PUT /sandbox/faults."
+            ),
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.0,
+    fault_seed: Annotated[
+        int | None,
+        typer.Option(
+            "--fault-seed",
+            metavar="N",
+            help=_(
+                "Seed of the fault generator: the same seed and the same requests give the same faults "
+                "(default: a random seed, shown at start and by GET /sandbox/faults)."
+            ),
+            min=0,
+            show_default=False,
+        ),
+    ] = None,
+    fault_kinds: Annotated[
+        str,
+        typer.Option(
+            "--fault-kinds",
+            metavar="LIST",
+            help=_(
+                "Comma-separated faults to draw from: 500, 502, 503, 429 (with Retry-After), drop "
+                "(connection closed, no answer), slow (answer after --fault-delay), after-500, "
+                "after-502, after-drop (the change is made, then the answer is lost); or the groups all, "
+                "before, after, errors, drops."
+            ),
+        ),
+    ] = "all",
+    fault_scope: Annotated[
+        str,
+        typer.Option(
+            "--fault-scope",
+            metavar="LIST",
+            help=_(
+                "Where faults happen, comma-separated: api (/api/...), token (the token endpoint), oidc "
+                "(every /realms/... route). Never on /sandbox/..."
+            ),
+        ),
+    ] = "api,token",
+    fault_retry_after: Annotated[
+        int,
+        typer.Option(
+            "--fault-retry-after",
+            metavar="SECONDS",
+            help=_("The Retry-After of injected 429 answers."),
+            min=0,
+            max=3600,
+        ),
+    ] = 1,
+    fault_delay: Annotated[
+        float,
+        typer.Option(
+            "--fault-delay",
+            metavar="SECONDS",
+            help=_("How long a slow fault holds a request (more than the client's 30-second timeout)."),
+            min=0.001,
+            max=3600.0,
+        ),
+    ] = 35.0,
 ) -> None:
     """Run the sandbox until Ctrl-C.
 
@@ -88,6 +158,12 @@ def serve(
 
     if not is_loopback_host(host):
         raise UsageError(_("--host must be an address of this machine (such as 127.0.0.1)."))
+    from cartes_cli.sandbox.faults import FaultSettingsError, parse_kinds, parse_scope
+
+    try:
+        kinds, scope = parse_kinds(fault_kinds), parse_scope(fault_scope)
+    except FaultSettingsError as exc:
+        raise UsageError(_("Invalid fault setting: {problem}.").format(problem=exc)) from None
     try:
         from cartes_cli.sandbox.server import serve as run_server
     except ImportError as exc:
@@ -112,6 +188,12 @@ def serve(
         password_max_age_days=password_max_age_days,
         expose_captcha_answers=expose_captcha_answers,
         verification_ttl=verification_ttl,
+        fault_rate=fault_rate,
+        fault_seed=fault_seed,
+        fault_kinds=kinds,
+        fault_scope=scope,
+        fault_retry_after=fault_retry_after,
+        fault_delay=fault_delay,
     )
     if code:
         raise typer.Exit(code)
@@ -165,7 +247,9 @@ def outbox(
     if full and term.rendering not in ("json",):
         for row in rows:
             term.out(
-                f"To: {row['to']}\nSubject: {row['subject']}\nDate: {row['creation']}\n\n{row['body']}\n"
+                _("To: {to}\nSubject: {subject}\nDate: {date}\n\n{body}\n").format(
+                    to=row["to"], subject=row["subject"], date=row["creation"], body=row["body"]
+                )
             )
         return
     term.print_list(rows, OUTBOX_COLUMNS, empty=_("The outbox is empty."))

@@ -53,6 +53,28 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--device-expires-in", type=int, default=600, metavar="SECONDS", help="device code lifetime"
     )
+    faults = serve.add_argument_group("fault injection (see docs/reliability.md)")
+    faults.add_argument(
+        "--fault-rate", type=float, default=0.0, metavar="R", help="probability of a fault per request (0-1)"
+    )
+    faults.add_argument(
+        "--fault-seed", type=int, default=None, metavar="N", help="seed: replay the same faults"
+    )
+    faults.add_argument(
+        "--fault-kinds",
+        default="all",
+        metavar="LIST",
+        help="500,502,503,429,drop,slow,after-500,after-502,after-drop or all, before, after, errors, drops",
+    )
+    faults.add_argument(
+        "--fault-scope", default="api,token", metavar="LIST", help="api, token, oidc (default api,token)"
+    )
+    faults.add_argument(
+        "--fault-retry-after", type=int, default=1, metavar="SECONDS", help="Retry-After of injected 429s"
+    )
+    faults.add_argument(
+        "--fault-delay", type=float, default=35.0, metavar="SECONDS", help="how long a slow fault waits"
+    )
     return parser
 
 
@@ -75,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         accounts_api=args.accounts_api,
         expose_captcha_answers=args.expose_captcha_answers,
         password_max_age_days=args.password_max_age_days,
+        fault_rate=args.fault_rate,
+        fault_seed=args.fault_seed,
+        fault_kinds=args.fault_kinds,
+        fault_scope=args.fault_scope,
+        fault_retry_after=args.fault_retry_after,
+        fault_delay=args.fault_delay,
     )
 
 

@@ -18,7 +18,6 @@ problem as ``{"field", "code", "message"}`` (codes of ``cartes_cli.validators.CO
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -31,7 +30,7 @@ from cartes_cli.sandbox.accounts import issue_code
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
 from cartes_cli.sandbox.db import User
-from cartes_cli.sandbox.deps import bearer_token, sandbox_of
+from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import AccountError
 from cartes_cli.sandbox.passwords import check_new_password, set_password
 from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
@@ -140,9 +139,9 @@ async def _json_object(request: Request, *, optional: bool = False) -> dict[str,
             return {}
         raise AccountError(400, "A JSON object is required as the body.")
     try:
-        data = json.loads(raw)
-    except ValueError:
-        raise AccountError(400, "The body is not valid JSON.") from None
+        data = loads_json(raw)
+    except NotJsonText as exc:
+        raise AccountError(400, str(exc)) from None
     if not isinstance(data, dict):
         raise AccountError(400, "The body must be a JSON object.")
     return data

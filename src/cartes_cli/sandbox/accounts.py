@@ -19,7 +19,6 @@ usernames or addresses exist without solving one captcha per probe.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from typing import Any
 
@@ -32,7 +31,7 @@ from cartes_cli.sandbox.api import API_PREFIX
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verification_code, verify_code
 from cartes_cli.sandbox.db import User
-from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.util import iso, new_id
 from cartes_cli.validators import Problem
@@ -77,16 +76,21 @@ def account_view(user: User) -> dict[str, Any]:
     return {"_id": user.id, "username": user.username, "email": user.email, "status": status_of(user)}
 
 
+def _body_problem(code: str, message: str) -> ApiProblem:
+    """A 400 about the body as a whole, with its ``problems`` list like every 400 of this API."""
+    return ApiProblem(400, message, problems=[Problem("body", code, message)])
+
+
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
-        raise ApiProblem(400, "A JSON object is required as the body.")
+        raise _body_problem("field.required", "A JSON object is required as the body.")
     try:
-        data = json.loads(raw)
-    except ValueError:
-        raise ApiProblem(400, "The body is not valid JSON.") from None
+        data = loads_json(raw)
+    except NotJsonText as exc:
+        raise _body_problem("field.invalid_type", str(exc)) from None
     if not isinstance(data, dict):
-        raise ApiProblem(400, "The body must be a JSON object.")
+        raise _body_problem("field.invalid_type", "The body must be a JSON object.")
     return data
 
 

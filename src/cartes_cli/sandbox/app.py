@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +19,10 @@ from cartes_cli.sandbox import account, accounts, api, control, oidc, weblogin, 
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import Clock, Sandbox
 from cartes_cli.sandbox.deps import describe_validation_error
-from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem, OidcError
+from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem, BodyTooLarge, OidcError
+from cartes_cli.sandbox.faults import FAULT_HEADER, FAULT_STATUS
+from cartes_cli.sandbox.idempotency import IdempotencyMiddleware
+from cartes_cli.sandbox.util import iso
 
 logger = logging.getLogger("cartes_cli.sandbox")
 
@@ -44,8 +47,115 @@ def _is_under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+def _declared_length(scope: Scope) -> int:
+    """The request's Content-Length (0 when absent or unreadable: the server rejects those)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge (a 413) once more than ``limit`` bytes came in."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return limited
+
+
+def _error_answer(path: str, status: int, message: str, headers: dict[str, str]) -> Response:
+    """An error in the shape of ``path``: Keycloak's under the realm, the Entrepôt API's elsewhere."""
+    error = API_ERROR_CODES.get(status, "error")
+    if _is_under(path, REALM_PATH):
+        return JSONResponse({"error": error, "error_description": message}, status, headers=headers)
+    return JSONResponse({"error": error, "error_description": [message]}, status, headers=headers)
+
+
+_BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def _fault_answer(fault: str, path: str, retry_after: int) -> Response:
+    """The answer of an injected error: what a platform on a bad day (or its gateway) sends."""
+    headers = {FAULT_HEADER: fault}
+    status = FAULT_STATUS[fault]
+    if status == 502:  # a gateway's page, not the API's JSON
+        return HTMLResponse(_BAD_GATEWAY_PAGE, 502, headers=headers)
+    if status == 429:
+        headers["Retry-After"] = str(retry_after)
+        message = f"Too many requests: wait {retry_after} s (Retry-After), then try again."
+    elif status == 503:
+        message = "The service is unavailable for a moment: try again later."
+    else:
+        message = "Internal error."
+    return _error_answer(path, status, message + " (Fault injected by the sandbox.)", headers)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; the returned ``receive`` hands it over later, even after
+    the client has gone (then the route still runs, as a slow server's would)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # gone before the body was complete
+            return receive
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+class ConnectionDropped(Exception):
+    """An injected dropped connection, where the server gives no way to close it for real."""
+
+
+async def _drop_connection(send: Send) -> None:
+    """Close the client's connection without an answer.
+
+    Under uvicorn ``send`` is bound to the connection's request cycle, which holds the transport:
+    closing it leaves the client with "server disconnected without sending a response". Any other
+    server (or an in-process transport) gets the start of an answer broken off by an exception.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is not None and callable(getattr(transport, "close", None)):
+        transport.close()
+        for _ in range(100):  # let connection_lost mark the cycle disconnected: no 500 is sent then
+            if getattr(cycle, "disconnected", True):
+                break
+            await asyncio.sleep(0)
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+        }
+    )
+    raise ConnectionDropped("fault injected: connection dropped")
+
+
 class ObserveMiddleware:
-    """Counts and logs every request (never bodies or headers) and adds the ``/api`` latency."""
+    """The outermost layer: counts and logs every request (never bodies or headers), refuses
+    bodies over ``max_body_bytes`` (413), adds the ``/api`` latency and injects faults."""
 
     def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
         self.app = app
@@ -57,7 +167,11 @@ class ObserveMiddleware:
             return
         sandbox = self.sandbox
         path: str = scope.get("path", "")
+        method = str(scope.get("method", ""))
         is_api = _is_under(path, api.API_PREFIX)
+        faults = sandbox.faults
+        # Drawn on arrival, before anything awaits: the order of arrival decides (replayable).
+        fault = faults.draw(path) if faults.rate else None
         started = time.perf_counter()
         status = 500
 
@@ -68,22 +182,72 @@ class ObserveMiddleware:
             await send(message)
 
         try:
+            limit = sandbox.config.max_body_bytes
+            if _declared_length(scope) > limit:
+                fault = None  # refused before anything else
+                message = f"The request body is too large (at most {limit} bytes)."
+                await _error_answer(path, 413, message, {})(scope, receive, send_and_watch)
+                return
+            receive = _limited(receive, limit)
             if is_api and sandbox.config.latency_ms > 0:
                 await asyncio.sleep(sandbox.config.latency_ms / 1000)
-            await self.app(scope, receive, send_and_watch)
+            if fault is None:
+                await self.app(scope, receive, send_and_watch)
+            else:
+                if fault.endswith("drop"):
+                    status = 0
+                got = await self._inject(fault, scope, receive, send, send_and_watch)
+                if got is not None:
+                    status = got
         finally:
             stats = sandbox.stats
             stats.requests += 1
             if is_api:
                 stats.api_requests += 1
-                if status >= 400:
+                if status >= 400 or status == 0:
                     stats.api_errors += 1
-            sandbox.add_log(
-                method=str(scope.get("method", "")),
+            seq = sandbox.add_log(
+                method=method,
                 path=path,
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                fault=fault,
             )
+            if fault is not None:
+                stats.faults[fault] += 1
+                faults.record(
+                    kind=fault, method=method, path=path, status=status, log_seq=seq, time=iso(sandbox.now())
+                )
+
+    async def _inject(
+        self, fault: str, scope: Scope, receive: Receive, send: Send, watched: Send
+    ) -> int | None:
+        """Serve the request the faulty way; returns the status the client got (0: no answer;
+        None: the one ``watched`` saw)."""
+        settings = self.sandbox.faults.settings
+        path: str = scope.get("path", "")
+        if fault == "slow":  # late, then served: the change lands even if the client gave up
+            try:
+                replay = await _buffered(receive)
+            except BodyTooLarge as exc:
+                answer = _error_answer(path, 413, exc.messages[0], {})
+                await answer(scope, receive, watched)
+                return None
+            await asyncio.sleep(settings.delay)
+            await self.app(scope, replay, watched)
+            return None
+        if fault.startswith("after-"):  # served and committed; the answer is lost
+
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+        if fault.endswith("drop"):
+            await _drop_connection(send)
+            return 0
+        answer = _fault_answer(fault, path, settings.retry_after)
+        await answer(scope, receive, send)
+        return answer.status_code
 
 
 # --- error shapes ----------------------------------------------------------------------------
@@ -97,6 +261,11 @@ def _api_error(status: int, messages: list[str], headers: dict[str, str] | None 
 async def _on_api_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiProblem)
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _on_body_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return _error_answer(request.url.path, 413, exc.messages[0], {})
 
 
 async def _on_account_error(request: Request, exc: Exception) -> JSONResponse:
@@ -140,13 +309,48 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 # --- factory ---------------------------------------------------------------------------------
 
 
+class SandboxApp(FastAPI):
+    """FastAPI with ObserveMiddleware outside everything, Starlette's error middleware included:
+    it must see every answer, and hold the server's own ``send`` to drop a connection."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Idempotency-Key replays sit inside fault injection: a fault "after the change" hits an
+        # answer already remembered, as on a real platform whose gateway drops the answer.
+        keyed = IdempotencyMiddleware(super().build_middleware_stack())
+        return ObserveMiddleware(keyed, self.state.sandbox)
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = _document_real_errors(super().openapi())
+        return self.openapi_schema
+
+
+def _document_real_errors(doc: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents its 422 for parameters that fail validation; the sandbox answers those
+    with a 400 in the API's error shape (``_on_validation_error``), like the real platform."""
+    bad_input = {
+        "description": "Bad input",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorBody"}}},
+    }
+    for operations in doc.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault("400", bad_input)
+    schemas = doc.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return doc
+
+
 def build_app(sandbox: Sandbox) -> FastAPI:
     """The ASGI app serving ``sandbox`` (which the caller opens and closes)."""
-    app = FastAPI(
+    app = SandboxApp(
         title="Géoplateforme sandbox (cartes)",
         version=__version__,
         description=_DESCRIPTION,
         exception_handlers={
+            BodyTooLarge: _on_body_too_large,  # before ApiProblem, its base: the path's error shape
             ApiProblem: _on_api_problem,
             AccountError: _on_account_error,
             OidcError: _on_oidc_error,
@@ -180,7 +384,6 @@ def build_app(sandbox: Sandbox) -> FastAPI:
             "docs": base + "/docs",
         }
 
-    app.add_middleware(ObserveMiddleware, sandbox=sandbox)
     return app
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cartes_cli.errors import ConfigError
+from cartes_cli.sandbox.faults import DEFAULT_SCOPE, FAULT_KINDS
 
 DB_FILENAME = "sandbox.db"
 KEY_FILENAME = "signing-key.pem"
@@ -67,6 +68,24 @@ class SandboxConfig:
     password_max_age_days: int = 365
     """A password older than this (since it was last set) must be renewed at the next login
     (Keycloak's "Expire Password" policy: required action UPDATE_PASSWORD)."""
+    max_body_bytes: int = 2 * 1024 * 1024
+    """Request bodies larger than this are refused with 413 (sign-up photos are at most 1 MiB,
+    base64-encoded)."""
+    fault_rate: float = 0.0
+    """Fault injection (see ``cartes_cli.sandbox.faults``): the probability, per request in
+    ``fault_scope``, of meeting one of ``fault_kinds``. 0: off, and free."""
+    fault_seed: int | None = None
+    """Seed of the fault generator (same seed, same order of requests: same faults). None: a
+    random one, shown by ``GET /sandbox/faults``."""
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
+    """Which faults to draw from (uniformly)."""
+    fault_scope: tuple[str, ...] = DEFAULT_SCOPE
+    """Where faults may happen: ``api`` (``/api/…``), ``token`` (the token endpoint), ``oidc``
+    (every ``/realms/…`` route). Never on ``/sandbox/…``."""
+    fault_retry_after: int = 1
+    """The ``Retry-After`` of injected 429 answers, in seconds."""
+    fault_delay: float = 35.0
+    """How long a ``slow`` fault holds the request, in seconds (above the client's 30 s timeout)."""
 
     def resolved_data_dir(self) -> Path:
         if self.data_dir is not None:
@@ -103,3 +122,15 @@ class SandboxConfig:
             raise SandboxConfigError("password-max-age-days must be a positive number of days.")
         if self.latency_ms < 0:
             raise SandboxConfigError("latency must be zero or a positive number of milliseconds.")
+        if self.max_body_bytes < 1024:
+            raise SandboxConfigError("max-body-bytes must be at least 1024.")
+        from cartes_cli.sandbox.faults import FaultSettingsError, check_numbers, parse_kinds, parse_scope
+
+        try:
+            check_numbers(rate=self.fault_rate, retry_after=self.fault_retry_after, delay=self.fault_delay)
+            parse_kinds(self.fault_kinds)
+            parse_scope(self.fault_scope)
+        except FaultSettingsError as exc:
+            raise SandboxConfigError(f"{exc}.") from None
+        if self.fault_seed is not None and not 0 <= self.fault_seed < 2**63:
+            raise SandboxConfigError("--fault-seed must be a whole number between 0 and 2^63 - 1.")

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
 from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
+from cartes_cli.sandbox.faults import FAULT_KINDS, FaultInjector
 from cartes_cli.sandbox.flows import Flows
 from cartes_cli.sandbox.keys import SigningKey
 from cartes_cli.sandbox.util import iso, parse_iso
@@ -49,6 +51,7 @@ class Stats:
     requests: int = 0
     api_requests: int = 0
     api_errors: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
     refreshes: OrderedDict[str, SessionRefreshes] = field(default_factory=OrderedDict)
 
     def record_refresh(self, session_id: str, *, user: str, client_id: str, when: float) -> None:
@@ -72,6 +75,7 @@ class Stats:
             "requests": self.requests,
             "api_requests": self.api_requests,
             "api_errors": self.api_errors,
+            "faults_injected": {kind: self.faults.get(kind, 0) for kind in FAULT_KINDS},
             "refresh_by_session": {sid: entry.as_dict() for sid, entry in self.refreshes.items()},
         }
 
@@ -81,6 +85,7 @@ class Stats:
         self.token_errors.clear()
         self.refresh_reuse_detected = 0
         self.requests = self.api_requests = self.api_errors = 0
+        self.faults.clear()
         self.refreshes.clear()
 
 
@@ -94,7 +99,10 @@ class LogEntry:
     method: str
     path: str
     status: int
+    """What the client got; 0: the connection was dropped without an answer."""
     duration_ms: float
+    fault: str | None = None
+    """The injected fault, if any (see ``cartes_cli.sandbox.faults``)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +112,7 @@ class LogEntry:
             "path": self.path,
             "status": self.status,
             "duration_ms": self.duration_ms,
+            "fault": self.fault,
         }
 
 
@@ -122,8 +131,17 @@ class Sandbox:
         self.log_seq = 0
         self.flows = Flows()
         self.captchas = Captchas()
+        self.faults = FaultInjector.from_config(
+            config,
+            token_path=REALM_PATH + "/protocol/openid-connect/token",
+            api_prefix="/api",
+            realm_prefix=REALM_PATH + "/",
+        )
 
-    def add_log(self, *, method: str, path: str, status: int, duration_ms: float) -> None:
+    def add_log(
+        self, *, method: str, path: str, status: int, duration_ms: float, fault: str | None = None
+    ) -> int:
+        """Append one answered request; returns its sequence number."""
         self.log_seq += 1
         self.log.append(
             LogEntry(
@@ -133,8 +151,10 @@ class Sandbox:
                 path=path,
                 status=status,
                 duration_ms=duration_ms,
+                fault=fault,
             )
         )
+        return self.log_seq
 
     @classmethod
     def open(cls, config: SandboxConfig, *, clock: Clock = time.time) -> Sandbox:

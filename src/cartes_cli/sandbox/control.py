@@ -21,6 +21,7 @@ from cartes_cli.sandbox.credentials import hash_password
 from cartes_cli.sandbox.db import SCHEMA_VERSION
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
 from cartes_cli.sandbox.util import iso, new_id
 from cartes_cli.sandbox.workflow import resolve_community
 
@@ -42,7 +43,7 @@ def features(config: SandboxConfig) -> list[str]:
         found += ["requests", "join-forms"]
     if config.accounts_api:
         found.append("accounts")
-    found += ["outbox", "fixtures"]
+    found += ["outbox", "fixtures", "faults"]
     return found
 
 
@@ -96,6 +97,43 @@ async def log(
     return [entry.as_dict() for entry in chosen]
 
 
+# --- fault injection -------------------------------------------------------------------------
+
+
+@router.get(
+    "/faults",
+    summary="Fault injection: settings, counters and the most recent faults (or those after `since`)",
+    response_model=schemas.FaultState,
+)
+async def faults(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=RECORDS_KEPT)] = 1000,
+    since: Annotated[int | None, Query(ge=0, description="only faults with a greater seq")] = None,
+) -> dict[str, Any]:
+    return sandbox_of(request).faults.state(since=since, limit=limit)
+
+
+@router.put(
+    "/faults",
+    summary="Change fault injection at run time (partial; a seed restarts the sequence; rate 0: off)",
+    response_model=schemas.FaultState,
+    responses={400: {"model": schemas.ApiErrorBody, "description": "Bad settings"}},
+)
+async def set_faults(request: Request) -> dict[str, Any]:
+    injector = sandbox_of(request).faults
+    body = await json_body(request, schemas.FaultSettingsIn)
+    changes = body.model_dump(exclude_none=True)
+    try:
+        if "kinds" in changes:
+            changes["kinds"] = parse_kinds(changes["kinds"])
+        if "scope" in changes:
+            changes["scope"] = parse_scope(changes["scope"])
+    except FaultSettingsError as exc:
+        raise ApiProblem(400, str(exc).removeprefix("--fault-") + ".") from None
+    injector.update(**changes)
+    return injector.state(limit=0)
+
+
 # --- outbox ----------------------------------------------------------------------------------
 
 
@@ -138,6 +176,10 @@ async def clear_outbox(request: Request) -> Response:
     summary="Create N users, each with a pending join request to a community (one transaction)",
     status_code=201,
     response_model=schemas.JoinRequestFixtureResult,
+    responses={
+        400: {"model": schemas.ApiErrorBody, "description": "Bad input"},
+        404: {"model": schemas.ApiErrorBody, "description": "Unknown community"},
+    },
 )
 async def fixture_join_requests(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
@@ -177,6 +219,7 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
     summary="Create N public communities (catalogue benchmarks), supervised by a new fixture user",
     status_code=201,
     response_model=schemas.CommunityFixtureResult,
+    responses={400: {"model": schemas.ApiErrorBody, "description": "Bad input"}},
 )
 async def fixture_communities(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)

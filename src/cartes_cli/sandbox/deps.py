@@ -30,6 +30,29 @@ def bearer_token(request: Request) -> str | None:
 M = TypeVar("M", bound=BaseModel)
 
 
+class NotJsonText(ValueError):
+    """A body that is not JSON text: malformed, nested too deep, or with a lone surrogate."""
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """``json.loads`` for request bodies: every failure is a NotJsonText (a ValueError).
+
+    Besides malformed JSON, it refuses nesting deeper than the interpreter can parse (RecursionError)
+    and unpaired UTF-16 surrogates (``"\\ud800"``): valid JSON escapes, but not text, which
+    neither SQLite nor a UTF-8 answer that quotes them back could take.
+    """
+    try:
+        data = json.loads(raw)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotJsonText(
+            "The body contains an unpaired surrogate (\\ud800-\\udfff), which is not text."
+        ) from None
+    except (ValueError, RecursionError):
+        raise NotJsonText("The body is not valid JSON.") from None
+    return data
+
+
 def describe_validation_error(error: Mapping[str, Any]) -> str:
     """``field.sub: message`` from one pydantic error (request parts such as ``body`` left out)."""
     location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "header")]
@@ -46,9 +69,9 @@ async def json_body(request: Request, model: type[M], *, optional: bool = False)
             return model()
         raise ApiProblem(400, "A JSON object is required as the body.")
     try:
-        data = json.loads(raw)
-    except ValueError:
-        raise ApiProblem(400, "The body is not valid JSON.") from None
+        data = loads_json(raw)
+    except NotJsonText as exc:
+        raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
         raise ApiProblem(400, "The body must be a JSON object.")
     try:

@@ -20,9 +20,12 @@ API_ERROR_CODES: dict[int, str] = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
+    422: "unprocessable_entity",
     429: "too_many_requests",
     500: "internal_error",
+    502: "bad_gateway",
     503: "service_unavailable",
 }
 
@@ -113,3 +116,10 @@ def invalid_grant(description: str, status: int = 400) -> OidcError:
 
 INVALID_USER_CREDENTIALS = "Invalid user credentials"
 INVALID_CLIENT_CREDENTIALS = "Invalid client or Invalid client credentials"
+
+
+class BodyTooLarge(ApiProblem):
+    """A request body over the sandbox's limit (``max_body_bytes``): 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is too large (at most {limit} bytes).")

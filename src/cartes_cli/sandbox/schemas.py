@@ -266,6 +266,7 @@ class Stats(_Model):
     requests: int
     api_requests: int
     api_errors: int
+    faults_injected: dict[str, int] = Field(description="injected faults by kind (see /sandbox/faults)")
     active_sessions: int
     refresh_by_session: dict[str, SessionRefreshes] = Field(
         description="successful refresh grants per login session (session_state), since start or reset"
@@ -277,8 +278,51 @@ class LogEntry(_Model):
     time: Date
     method: str
     path: str
-    status: int
+    status: int = Field(description="what the client got; 0: the connection was dropped")
     duration_ms: float
+    fault: str | None = Field(description="the injected fault, if any (see /sandbox/faults)")
+
+
+FaultKind = Literal["500", "502", "503", "429", "drop", "slow", "after-500", "after-502", "after-drop"]
+FaultScope = Literal["api", "token", "oidc"]
+
+
+class FaultRecord(_Model):
+    seq: int = Field(description="1, 2, 3… over the server's life")
+    request: int = Field(description="which request in scope met it, counted from the last (re)seed")
+    kind: FaultKind
+    method: str
+    path: str
+    status: int = Field(description="what the client got; 0: no answer (dropped connection)")
+    log_seq: int = Field(description="the request's seq in /sandbox/log")
+    time: Date
+
+
+class FaultState(_Model):
+    rate: float = Field(description="probability of a fault per request in scope; 0: off")
+    seed: int = Field(description="seed of the generator: same seed, same request order, same faults")
+    kinds: list[FaultKind]
+    scope: list[FaultScope]
+    retry_after: int = Field(description="Retry-After of injected 429 answers, in seconds")
+    delay: float = Field(description="how long a 'slow' fault holds a request, in seconds")
+    considered: int = Field(description="requests in scope since the generator was (re)seeded")
+    injected: int = Field(description="faults injected since start")
+    by_kind: dict[str, int]
+    records: list[FaultRecord] = Field(description="the most recent faults (or those after `since`)")
+
+
+class FaultSettingsIn(_Model):
+    """Partial: absent fields are left alone. A ``seed`` (even the current one) restarts the
+    sequence of draws."""
+
+    rate: float | None = Field(None, ge=0, le=1)
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    kinds: list[str] | None = Field(
+        None, description="kinds or groups: all, before, after, errors, drops", min_length=1
+    )
+    scope: list[FaultScope] | None = Field(None, min_length=1)
+    retry_after: int | None = Field(None, ge=0, le=3600)
+    delay: float | None = Field(None, gt=0, le=3600)
 
 
 # --- members, join forms, requests (Entrepôt API and sandbox API) ------------------------------

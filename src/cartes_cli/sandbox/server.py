@@ -15,12 +15,13 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cartes_cli.sandbox.config import LOCK_FILENAME, SandboxConfig, SandboxConfigError
+from cartes_cli.sandbox.faults import DEFAULT_SCOPE, FaultSettingsError, parse_kinds, parse_scope
 
 if TYPE_CHECKING:
     from cartes_cli.sandbox.context import Sandbox
@@ -168,13 +169,26 @@ def serve(
     expose_captcha_answers: bool = False,
     password_max_age_days: int = 365,
     verification_ttl: int = 86400,
+    fault_rate: float = 0.0,
+    fault_seed: int | None = None,
+    fault_kinds: str | Sequence[str] = "all",
+    fault_scope: str | Sequence[str] = DEFAULT_SCOPE,
+    fault_retry_after: int = 1,
+    fault_delay: float = 35.0,
 ) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
-    unreadable), 2 for bad settings (unknown seed, negative durations).
+    unreadable), 2 for bad settings (unknown seed, negative durations, unknown fault kinds).
     ``expose_captcha_answers`` is for tests only: sign-up captchas then carry their answer.
+    ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.faults` (``fault_kinds`` and
+    ``fault_scope`` as lists or comma-separated strings).
     """
+    try:
+        kinds, scope = parse_kinds(fault_kinds), parse_scope(fault_scope)
+    except FaultSettingsError as exc:
+        print(f"cartes sandbox: {exc}.", file=sys.stderr)
+        return EXIT_USAGE
     config = SandboxConfig(
         host=host,
         port=port,
@@ -191,6 +205,12 @@ def serve(
         expose_captcha_answers=expose_captcha_answers,
         password_max_age_days=password_max_age_days,
         verification_ttl=verification_ttl,
+        fault_rate=fault_rate,
+        fault_seed=fault_seed,
+        fault_kinds=kinds,
+        fault_scope=scope,
+        fault_retry_after=fault_retry_after,
+        fault_delay=fault_delay,
     )
     return run(config)
 
@@ -315,6 +335,13 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
             lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
         elif config.expose_captcha_answers:
             lines.append("WARNING: captcha answers are exposed (--expose-captcha-answers): for tests only.")
+        faults = sandbox.faults.settings
+        if faults.rate > 0:
+            lines.append(
+                f"FAULT INJECTION on: each request to {'/'.join(faults.scope)} meets, with probability "
+                f"{faults.rate:g}, one of {', '.join(faults.kinds)} (seed {faults.seed}; GET /sandbox/faults "
+                "lists them)."
+            )
         lines.append("Stop with Ctrl+C.")
         with contextlib.suppress(OSError, ValueError):
             err.write("\n".join(lines) + "\n")

@@ -74,7 +74,14 @@ from cartes_cli.sandbox.passwords import check_new_password, set_password
 from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
 from cartes_cli.sandbox.util import iso, new_id
 
-router = APIRouter(prefix=REALM_PATH, tags=["Keycloak (browser logins)"])
+router = APIRouter(
+    prefix=REALM_PATH,
+    tags=["Keycloak (browser logins)"],
+    responses={
+        400: {"description": "Error page: the login expired or does not exist, a bad or stale form"},
+        404: {"description": "Error page: unknown identity provider"},
+    },
+)
 
 PROTOCOL = "/protocol/openid-connect"
 AUTHENTICATE = "/login-actions/authenticate"
