@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 
 BIN_DIR = Path(sys.executable).parent
+# Tests assert English messages: in-process code must not follow the developer's locale (the
+# executable's environment is set by base_env below).
+os.environ["CARTES_LANG"] = "en"
 DEMO_PASSWORD = "Carto-Demo-2026!"
 TOTP_SEED = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"
 STAFF = "claire.moreau"
@@ -64,6 +67,7 @@ def base_env(home: Path) -> dict[str, str]:
     env["LANG"] = "C.UTF-8"
     env.pop("LANGUAGE", None)
     env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("CI", "true")  # never prompt unless a test drives a terminal on purpose
     return env

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cartes_cli.i18n import _
+
 DEFAULT_CLIENT_ID = "gpf-warehouse"
 """Public client used by the official SDK for the password grant."""
 DEFAULT_WEB_CLIENT_ID = "cartes-gouv-public"
@@ -90,23 +92,33 @@ def validate_url(url: str, what: str = "URL") -> str:
     network in clear text.
     """
     raw = url.strip()
+    # Each label starts the sentence (French: « L'URL de l'API … »).
+    label = {"URL": _("URL"), "API URL": _("API URL"), "Issuer URL": _("Issuer URL")}.get(what, what)
     try:
         parts = urlsplit(raw)
         host = parts.hostname
-        _ = parts.port  # raises ValueError on a malformed port
+        _port = parts.port  # raises ValueError on a malformed port
     except ValueError as exc:
-        raise InvalidPlatformURL(f"{what} {url!r} is not a valid URL.") from exc
+        raise InvalidPlatformURL(
+            _("{what} {url} is not a valid URL.").format(what=label, url=repr(url))
+        ) from exc
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidPlatformURL(
-            f"{what} {url!r} is not a valid URL: expected https://host/path (or http:// for 127.0.0.1)."
+            _(
+                "{what} {url} is not a valid URL: expected https://host/path (or http:// for 127.0.0.1)."
+            ).format(what=label, url=repr(url))
         )
     if parts.username or parts.password:
-        raise InvalidPlatformURL(f"{what} must not carry credentials.")
+        raise InvalidPlatformURL(_("{what} must not carry credentials.").format(what=label))
     if parts.query or parts.fragment:
-        raise InvalidPlatformURL(f"{what} {url!r} must not contain a query or a fragment.")
+        raise InvalidPlatformURL(
+            _("{what} {url} must not contain a query or a fragment.").format(what=label, url=repr(url))
+        )
     if parts.scheme == "http" and not is_loopback_host(host):
         raise InvalidPlatformURL(
-            f"{what} {url!r} uses plain http:// to a host that is not this machine; use https://."
+            _("{what} {url} uses plain http:// to a host that is not this machine; use https://.").format(
+                what=label, url=repr(url)
+            )
         )
     return raw.rstrip("/")
 
@@ -124,7 +136,9 @@ def derive_issuer(api_url: str) -> str:
     if base.endswith("/api"):
         return base[: -len("/api")] + REALM_PATH
     raise InvalidPlatformURL(
-        f"Cannot tell the login server for {api_url!r}; give it with --issuer or CARTES_ISSUER."
+        _("Cannot tell the login server for {url}; give it with --issuer or CARTES_ISSUER.").format(
+            url=repr(api_url)
+        )
     )
 
 
@@ -177,8 +191,10 @@ def sandbox_platform(path: Path) -> Platform:
     info = read_sandbox_state(path)
     if info is None:
         raise SandboxNotRunning(
-            "No local sandbox is running; start one with 'cartes sandbox serve --seed demo' "
-            "(or point to one with --api-url)."
+            _(
+                "No local sandbox is running; start one with 'cartes sandbox serve --seed demo' "
+                "(or point to one with --api-url)."
+            )
         )
     return Platform(name="sandbox", api_url=info["api_url"], issuer=info["issuer"], extra=info)
 
@@ -202,14 +218,18 @@ def resolve_platform(
         platform = Platform(name=name, api_url=api, issuer=iss)
     else:
         if issuer:
-            raise InvalidPlatformURL("--issuer needs --api-url (or CARTES_API_URL) as well.")
+            raise InvalidPlatformURL(_("--issuer needs --api-url (or CARTES_API_URL) as well."))
         env = env or "prod"
         if env == "sandbox":
             platform = sandbox_platform(sandbox_state)
         elif env in KNOWN_PLATFORMS:
             platform = KNOWN_PLATFORMS[env]
         else:
-            raise UnknownEnvironment(f"Unknown environment {env!r}; choose one of: {', '.join(ENV_NAMES)}.")
+            raise UnknownEnvironment(
+                _("Unknown environment {env}; choose one of: {choices}.").format(
+                    env=repr(env), choices=", ".join(ENV_NAMES)
+                )
+            )
     if client_id:
         platform = Platform(
             name=platform.name,

@@ -3,8 +3,8 @@ sandbox (checks on arrival): one implementation, so both always agree.
 
 Standard library only, no I/O, cheap to import. Every ``check_*`` function returns a list of
 :class:`Problem` (an empty list means the value is acceptable) and never raises on bad input,
-whatever its type. Messages are English; a translating caller keys on ``Problem.code``, whose
-values are stable and listed in :data:`CODES`.
+whatever its type. Messages are in the user's language (:mod:`cartes_cli.i18n`); a caller may
+key on ``Problem.code``, whose values are stable and listed in :data:`CODES`.
 
 Rules (the cartes.gouv.fr user guide, and French registries):
 
@@ -31,6 +31,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from cartes_cli.i18n import _, ngettext
 
 __all__ = [
     "CODES",
@@ -174,11 +176,14 @@ def _p(field: str, code: str, message: str) -> Problem:
 
 
 def _type_problem(field: str, expected: str = "a string") -> list[Problem]:
-    return [_p(field, "field.invalid_type", f"must be {expected}.")]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    shown = {"a string": _("a string"), "a JSON object": _("a JSON object"), "an object": _("an object")}
+    return [
+        _p(
+            field,
+            "field.invalid_type",
+            _("must be {expected}.").format(expected=shown.get(expected, expected)),
+        )
+    ]
 
 
 # --- password --------------------------------------------------------------------------------
@@ -206,38 +211,82 @@ def check_password(
     if not isinstance(password, str):
         return _type_problem(field)
     if not password:
-        return [_p(field, "field.required", "a password is required.")]
+        return [_p(field, "field.required", _("a password is required."))]
     problems: list[Problem] = []
     length = len(password)
     if length < PASSWORD_MIN_LENGTH:
         problems.append(
-            _p(field, "password.too_short", f"at least {PASSWORD_MIN_LENGTH} characters ({length} found).")
+            _p(
+                field,
+                "password.too_short",
+                _("at least {n} characters ({found} found).").format(n=PASSWORD_MIN_LENGTH, found=length),
+            )
         )
     elif length > PASSWORD_MAX_LENGTH:
         problems.append(
-            _p(field, "password.too_long", f"at most {PASSWORD_MAX_LENGTH} characters ({length} found).")
+            _p(
+                field,
+                "password.too_long",
+                _("at most {n} characters ({found} found).").format(n=PASSWORD_MAX_LENGTH, found=length),
+            )
         )
     upper = sum(1 for c in password if c.isupper())
     lower = sum(1 for c in password if c.islower())
     digits = sum(1 for c in password if c.isdigit())
     special = sum(1 for c in password if not c.isalnum())
     for count, minimum, code, what in (
-        (upper, PASSWORD_MIN_UPPER, "password.missing_upper", "upper-case letter"),
-        (lower, PASSWORD_MIN_LOWER, "password.missing_lower", "lower-case letter"),
-        (digits, PASSWORD_MIN_DIGITS, "password.missing_digits", "digit"),
-        (special, PASSWORD_MIN_SPECIAL, "password.missing_special", "special character"),
+        (
+            upper,
+            PASSWORD_MIN_UPPER,
+            "password.missing_upper",
+            ngettext(
+                "at least {n} upper-case letter ({found} found).",
+                "at least {n} upper-case letters ({found} found).",
+                PASSWORD_MIN_UPPER,
+            ),
+        ),
+        (
+            lower,
+            PASSWORD_MIN_LOWER,
+            "password.missing_lower",
+            ngettext(
+                "at least {n} lower-case letter ({found} found).",
+                "at least {n} lower-case letters ({found} found).",
+                PASSWORD_MIN_LOWER,
+            ),
+        ),
+        (
+            digits,
+            PASSWORD_MIN_DIGITS,
+            "password.missing_digits",
+            ngettext(
+                "at least {n} digit ({found} found).",
+                "at least {n} digits ({found} found).",
+                PASSWORD_MIN_DIGITS,
+            ),
+        ),
+        (
+            special,
+            PASSWORD_MIN_SPECIAL,
+            "password.missing_special",
+            ngettext(
+                "at least {n} special character ({found} found).",
+                "at least {n} special characters ({found} found).",
+                PASSWORD_MIN_SPECIAL,
+            ),
+        ),
     ):
         if count < minimum:
-            problems.append(_p(field, code, f"at least {_plural(minimum, what)} ({count} found)."))
+            problems.append(_p(field, code, what.format(n=minimum, found=count)))
     folded = password.casefold()
     name = username.strip().casefold() if isinstance(username, str) else ""
     if len(name) >= USERNAME_MIN_LENGTH and name in folded:
-        problems.append(_p(field, "password.contains_username", "must not contain the username."))
+        problems.append(_p(field, "password.contains_username", _("must not contain the username.")))
     if isinstance(email, str) and "@" in email:
         address = email.strip().casefold()
         local = address.split("@", 1)[0]
         if address in folded or (len(local) >= 4 and local in folded):
-            problems.append(_p(field, "password.contains_email", "must not contain the e-mail address."))
+            problems.append(_p(field, "password.contains_email", _("must not contain the e-mail address.")))
     return problems
 
 
@@ -247,9 +296,9 @@ def check_password_confirmation(
     if not isinstance(confirmation, str):
         return _type_problem(field)
     if not confirmation:
-        return [_p(field, "field.required", "type the password a second time.")]
+        return [_p(field, "field.required", _("type the password a second time."))]
     if confirmation != password:
-        return [_p(field, "password.confirmation_mismatch", "does not match the password.")]
+        return [_p(field, "password.confirmation_mismatch", _("does not match the password."))]
     return []
 
 
@@ -262,30 +311,42 @@ def check_username(username: str, *, field: str = "username") -> list[Problem]:
     if not isinstance(username, str):
         return _type_problem(field)
     if not username.strip():
-        return [_p(field, "field.required", "a username is required.")]
+        return [_p(field, "field.required", _("a username is required."))]
     if "@" in username:
         return [
             _p(
                 field,
                 "username.looks_like_email",
-                "must not be an e-mail address (the e-mail is asked apart).",
+                _("must not be an e-mail address (the e-mail is asked apart)."),
             )
         ]
     problems: list[Problem] = []
     if len(username) < USERNAME_MIN_LENGTH:
         problems.append(
-            _p(field, "username.too_short", f"at least {USERNAME_MIN_LENGTH} characters ({len(username)}).")
+            _p(
+                field,
+                "username.too_short",
+                _("at least {n} characters ({found}).").format(n=USERNAME_MIN_LENGTH, found=len(username)),
+            )
         )
     elif len(username) > USERNAME_MAX_LENGTH:
         problems.append(
-            _p(field, "username.too_long", f"at most {USERNAME_MAX_LENGTH} characters ({len(username)}).")
+            _p(
+                field,
+                "username.too_long",
+                _("at most {n} characters ({found}).").format(n=USERNAME_MAX_LENGTH, found=len(username)),
+            )
         )
     if not _USERNAME_RE.match(username):
         problems.append(
-            _p(field, "username.invalid", "only letters (no accents), digits, '.', '_' and '-' are allowed.")
+            _p(
+                field,
+                "username.invalid",
+                _("only letters (no accents), digits, '.', '_' and '-' are allowed."),
+            )
         )
     elif not username[0].isalnum():
-        problems.append(_p(field, "username.invalid_start", "must start with a letter or a digit."))
+        problems.append(_p(field, "username.invalid_start", _("must start with a letter or a digit.")))
     return problems
 
 
@@ -306,15 +367,21 @@ def check_email(email: str, *, field: str = "email") -> list[Problem]:
         return _type_problem(field)
     value = email.strip()
     if not value:
-        return [_p(field, "field.required", "an e-mail address is required.")]
+        return [_p(field, "field.required", _("an e-mail address is required."))]
     if len(value) > EMAIL_MAX_LENGTH:
-        return [_p(field, "email.too_long", f"at most {EMAIL_MAX_LENGTH} characters ({len(value)}).")]
+        return [
+            _p(
+                field,
+                "email.too_long",
+                _("at most {n} characters ({found}).").format(n=EMAIL_MAX_LENGTH, found=len(value)),
+            )
+        ]
     local, at, domain = value.rpartition("@")
-    invalid = [_p(field, "email.invalid", "is not an e-mail address (name@example.fr).")]
+    invalid = [_p(field, "email.invalid", _("is not an e-mail address (name@example.fr)."))]
     if not at or not local or not domain or "@" in local:
         return invalid
     if len(local) > 64:
-        return [_p(field, "email.too_long", "at most 64 characters before the @.")]
+        return [_p(field, "email.too_long", _("at most 64 characters before the @."))]
     if not _EMAIL_LOCAL_RE.match(local):
         return invalid
     labels = domain.rstrip(".").split(".") if not domain.endswith("..") else [""]
@@ -338,12 +405,18 @@ def check_name(name: str | None, *, field: str = "name") -> list[Problem]:
     if not value:
         return []
     if len(value) > NAME_MAX_LENGTH:
-        return [_p(field, "name.too_long", f"at most {NAME_MAX_LENGTH} characters ({len(value)}).")]
+        return [
+            _p(
+                field,
+                "name.too_long",
+                _("at most {n} characters ({found}).").format(n=NAME_MAX_LENGTH, found=len(value)),
+            )
+        ]
     normalised = unicodedata.normalize("NFC", value)
     if not all(c.isalpha() or c in _NAME_PUNCTUATION or unicodedata.combining(c) for c in normalised):
-        return [_p(field, "name.invalid", "only letters, spaces, apostrophes and hyphens are allowed.")]
+        return [_p(field, "name.invalid", _("only letters, spaces, apostrophes and hyphens are allowed."))]
     if not any(c.isalpha() for c in normalised):
-        return [_p(field, "name.invalid", "must contain letters.")]
+        return [_p(field, "name.invalid", _("must contain letters."))]
     return []
 
 
@@ -352,14 +425,23 @@ def check_text(
 ) -> list[Problem]:
     """Free text (street, locality, company, position): present if required, bounded, printable."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return [_p(field, "field.required", f"{label} is required.")] if required else []
+        shown = _("this field") if label == "this field" else label
+        return (
+            [_p(field, "field.required", _("{label} is required.").format(label=shown))] if required else []
+        )
     if not isinstance(value, str):
         return _type_problem(field)
     text = value.strip()
     if len(text) > max_length:
-        return [_p(field, "field.too_long", f"at most {max_length} characters ({len(text)}).")]
+        return [
+            _p(
+                field,
+                "field.too_long",
+                _("at most {n} characters ({found}).").format(n=max_length, found=len(text)),
+            )
+        ]
     if not text.isprintable():
-        return [_p(field, "field.invalid_characters", "must not contain control characters.")]
+        return [_p(field, "field.invalid_characters", _("must not contain control characters."))]
     return []
 
 
@@ -376,16 +458,22 @@ def check_postcode(postcode: str, *, field: str = "postcode") -> list[Problem]:
         return _type_problem(field)
     value = postcode.strip()
     if not value:
-        return [_p(field, "field.required", "a postcode is required.")]
+        return [_p(field, "field.required", _("a postcode is required."))]
     if not (len(value) == 5 and value.isascii() and value.isdigit()):
-        return [_p(field, "postcode.invalid", "a French postcode has 5 digits (e.g. 75007).")]
+        return [_p(field, "postcode.invalid", _("a French postcode has 5 digits (e.g. 75007)."))]
     department = int(value[:2])
     if 1 <= department <= 95:
         return []
     if value[:3] in _OVERSEAS_PREFIXES:
         return []
     prefix = value[:3] if value[:2] in ("97", "98") else value[:2]
-    return [_p(field, "postcode.unknown_department", f"no French département starts with {prefix}.")]
+    return [
+        _p(
+            field,
+            "postcode.unknown_department",
+            _("no French département starts with {prefix}.").format(prefix=prefix),
+        )
+    ]
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-]")
@@ -411,9 +499,11 @@ def check_phone(phone: str, *, field: str = "phone") -> list[Problem]:
     if not isinstance(phone, str):
         return _type_problem(field)
     if not phone.strip():
-        return [_p(field, "field.required", "a phone number is required.")]
+        return [_p(field, "field.required", _("a phone number is required."))]
     if normalise_phone(phone) is None:
-        return [_p(field, "phone.invalid", "a French number is expected: 01 23 45 67 89, +33 1 23 45 67 89.")]
+        return [
+            _p(field, "phone.invalid", _("a French number is expected: 01 23 45 67 89, +33 1 23 45 67 89."))
+        ]
     return []
 
 
@@ -434,25 +524,39 @@ def check_photo(photo: str, *, field: str = "photo") -> list[Problem]:
             _p(
                 field,
                 "photo.invalid",
-                "must be a data URL (data:image/png;base64,… or data:image/jpeg;base64,…).",
+                _("must be a data URL (data:image/png;base64,… or data:image/jpeg;base64,…)."),
             )
         ]
     declared = match["type"].lower()
     if declared == "image/jpg":
         declared = "image/jpeg"
     if declared not in _IMAGE_MAGIC:
-        return [_p(field, "photo.unsupported_type", f"PNG or JPEG only ({declared} given).")]
+        return [
+            _p(field, "photo.unsupported_type", _("PNG or JPEG only ({type} given).").format(type=declared))
+        ]
     encoded = re.sub(r"\s", "", match["data"])
     if len(encoded) > (PHOTO_MAX_BYTES + 2) // 3 * 4 + 4:
-        return [_p(field, "photo.too_large", f"at most {PHOTO_MAX_BYTES // 1024} KiB.")]
+        return [_p(field, "photo.too_large", _("at most {n} KiB.").format(n=PHOTO_MAX_BYTES // 1024))]
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        return [_p(field, "photo.invalid", "the base64 data is damaged.")]
+        return [_p(field, "photo.invalid", _("the base64 data is damaged."))]
     if len(data) > PHOTO_MAX_BYTES:
-        return [_p(field, "photo.too_large", f"at most {PHOTO_MAX_BYTES // 1024} KiB ({len(data)} bytes).")]
+        return [
+            _p(
+                field,
+                "photo.too_large",
+                _("at most {n} KiB ({size} bytes).").format(n=PHOTO_MAX_BYTES // 1024, size=len(data)),
+            )
+        ]
     if not data.startswith(_IMAGE_MAGIC[declared]):
-        return [_p(field, "photo.unsupported_type", f"the data is not a {declared.split('/')[1].upper()}.")]
+        return [
+            _p(
+                field,
+                "photo.unsupported_type",
+                _("the data is not a {type}.").format(type=declared.split("/")[1].upper()),
+            )
+        ]
     return []
 
 
@@ -489,11 +593,17 @@ def check_siren(siren: str, *, field: str = "siren") -> list[Problem]:
         return _type_problem(field)
     value = _compact(siren)
     if not value:
-        return [_p(field, "field.required", "a SIREN number is required.")]
+        return [_p(field, "field.required", _("a SIREN number is required."))]
     if not _all_digits(value, 9):
-        return [_p(field, "siren.invalid_format", f"a SIREN has 9 digits ({len(value)} characters given).")]
+        return [
+            _p(
+                field,
+                "siren.invalid_format",
+                _("a SIREN has 9 digits ({n} characters given).").format(n=len(value)),
+            )
+        ]
     if not _luhn_ok(value):
-        return [_p(field, "siren.bad_checksum", "this SIREN does not exist: its check digit is wrong.")]
+        return [_p(field, "siren.bad_checksum", _("this SIREN does not exist: its check digit is wrong."))]
     return []
 
 
@@ -502,14 +612,20 @@ def check_siret(siret: str, *, field: str = "siret") -> list[Problem]:
         return _type_problem(field)
     value = _compact(siret)
     if not value:
-        return [_p(field, "field.required", "a SIRET number is required.")]
+        return [_p(field, "field.required", _("a SIRET number is required."))]
     if not _all_digits(value, 14):
-        return [_p(field, "siret.invalid_format", f"a SIRET has 14 digits ({len(value)} characters given).")]
+        return [
+            _p(
+                field,
+                "siret.invalid_format",
+                _("a SIRET has 14 digits ({n} characters given).").format(n=len(value)),
+            )
+        ]
     # La Poste's establishments share one SIREN and run out of Luhn numbers: INSEE gives them
     # SIRETs whose digit sum is a multiple of 5 instead.
     la_poste = value.startswith(LA_POSTE_SIREN) and sum(ord(c) - 48 for c in value) % 5 == 0
     if not (_luhn_ok(value) or la_poste):
-        return [_p(field, "siret.bad_checksum", "this SIRET does not exist: its check digit is wrong.")]
+        return [_p(field, "siret.bad_checksum", _("this SIRET does not exist: its check digit is wrong."))]
     return []
 
 
@@ -533,17 +649,17 @@ def check_tva(tva: str, *, field: str = "tva") -> list[Problem]:
         return _type_problem(field)
     value = _compact(tva)
     if not value:
-        return [_p(field, "field.required", "a VAT number is required.")]
+        return [_p(field, "field.required", _("a VAT number is required."))]
     match = _TVA_RE.match(value) if value.isascii() else None
     if match is None:
         return [
-            _p(field, "tva.invalid_format", "a French VAT number is FR, a 2-character key and the SIREN.")
+            _p(field, "tva.invalid_format", _("a French VAT number is FR, a 2-character key and the SIREN."))
         ]
     siren, key = match["siren"], match["key"]
     if not _luhn_ok(siren):
-        return [_p(field, "tva.bad_siren", "the SIREN in this VAT number has a wrong check digit.")]
+        return [_p(field, "tva.bad_siren", _("the SIREN in this VAT number has a wrong check digit."))]
     if key.isdigit() and key != tva_key(siren):
-        return [_p(field, "tva.bad_key", "the key (2 characters after FR) does not match the SIREN.")]
+        return [_p(field, "tva.bad_key", _("the key (2 characters after FR) does not match the SIREN."))]
     return []
 
 
@@ -573,7 +689,7 @@ def _present(value: Any) -> bool:
 
 def _unknown(data: Mapping[str, Any], known: Any, prefix: str = "") -> list[Problem]:
     return [
-        _p(f"{prefix}{name}", "field.unknown", "is not a field of this form.")
+        _p(f"{prefix}{name}", "field.unknown", _("is not a field of this form."))
         for name in data
         if name not in known
     ]
@@ -582,18 +698,18 @@ def _unknown(data: Mapping[str, Any], known: Any, prefix: str = "") -> list[Prob
 def _check_address(block: Mapping[str, Any], prefix: str) -> list[Problem]:
     return [
         *check_text(
-            block.get("street"), field=f"{prefix}street", max_length=STREET_MAX_LENGTH, label="the street"
+            block.get("street"), field=f"{prefix}street", max_length=STREET_MAX_LENGTH, label=_("the street")
         ),
         *check_text(
             block.get("locality"),
             field=f"{prefix}locality",
             max_length=LOCALITY_MAX_LENGTH,
-            label="the locality",
+            label=_("the locality"),
         ),
         *(
             check_postcode(block["postcode"], field=f"{prefix}postcode")
             if _present(block.get("postcode"))
-            else [_p(f"{prefix}postcode", "field.required", "the postcode is required.")]
+            else [_p(f"{prefix}postcode", "field.required", _("the postcode is required."))]
         ),
     ]
 
@@ -603,24 +719,31 @@ def _check_professional(block: Mapping[str, Any]) -> list[Problem]:
     has_siret, has_tva = _present(block.get("siret")), _present(block.get("tva"))
     if has_siret and has_tva:
         problems.append(
-            _p("professional", "professional.identifier_conflict", "give a SIRET or a VAT number, not both.")
+            _p(
+                "professional",
+                "professional.identifier_conflict",
+                _("give a SIRET or a VAT number, not both."),
+            )
         )
     elif not has_siret and not has_tva:
         problems.append(
-            _p("professional", "professional.identifier_required", "a SIRET or a VAT number is required.")
+            _p("professional", "professional.identifier_required", _("a SIRET or a VAT number is required."))
         )
     if has_siret:
         problems += check_siret(block["siret"], field="professional.siret")
     if has_tva:
         problems += check_tva(block["tva"], field="professional.tva")
     problems += check_text(
-        block.get("company"), field="professional.company", max_length=COMPANY_MAX_LENGTH, label="the company"
+        block.get("company"),
+        field="professional.company",
+        max_length=COMPANY_MAX_LENGTH,
+        label=_("the company"),
     )
     problems += check_text(
         block.get("position"),
         field="professional.position",
         max_length=POSITION_MAX_LENGTH,
-        label="the position",
+        label=_("the position"),
     )
     problems += _check_address(block, "professional.")
     return problems
@@ -670,23 +793,25 @@ def check_registration(data: Mapping[str, Any], *, captcha: bool = True) -> list
 
 
 def _required(field: str) -> Problem:
-    return _p(field, "field.required", "is required.")
+    return _p(field, "field.required", _("is required."))
 
 
 def _check_captcha_block(block: Any) -> list[Problem]:
     if block is None:
-        return [_p("captcha", "field.required", "answer the captcha.")]
+        return [_p("captcha", "field.required", _("answer the captcha."))]
     if not isinstance(block, Mapping):
         return _type_problem("captcha", "an object")
     problems = _unknown(block, ("_id", "answer"), "captcha.")
     for name in ("_id", "answer"):
         value = block.get(name)
         if not _present(value):
-            problems.append(_p(f"captcha.{name}", "field.required", "is required."))
+            problems.append(_p(f"captcha.{name}", "field.required", _("is required.")))
         elif not isinstance(value, str):
             problems += _type_problem(f"captcha.{name}")
         elif len(value) > 100:
-            problems.append(_p(f"captcha.{name}", "field.too_long", "at most 100 characters."))
+            problems.append(
+                _p(f"captcha.{name}", "field.too_long", _("at most {n} characters.").format(n=100))
+            )
     return problems
 
 

@@ -31,6 +31,7 @@ from cartes_cli.errors import (
     ServerError,
     TransportError,
 )
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -77,11 +78,11 @@ class DeviceAuthorization:
         user_code = body.get("user_code")
         uri = body.get("verification_uri") or body.get("verification_url")  # Google's old spelling
         if not (isinstance(device_code, str) and device_code):
-            raise InvalidResponse("The login server's device login answer has no device code.")
+            raise InvalidResponse(_("The login server's device login answer has no device code."))
         if not (isinstance(user_code, str) and user_code):
-            raise InvalidResponse("The login server's device login answer has no user code.")
+            raise InvalidResponse(_("The login server's device login answer has no user code."))
         if not (isinstance(uri, str) and uri):
-            raise InvalidResponse("The login server's device login answer has no verification address.")
+            raise InvalidResponse(_("The login server's device login answer has no verification address."))
         complete = body.get("verification_uri_complete")
         return cls(
             device_code=SecretStr(device_code),
@@ -154,7 +155,7 @@ class DeviceLogin:
                     continue
                 if exc.error == "access_denied":
                     raise LoginRefused(
-                        "The device login was declined in the browser.",
+                        _("The device login was declined in the browser."),
                         status=exc.status,
                         error=exc.error,
                         messages=exc.messages,
@@ -166,5 +167,5 @@ class DeviceLogin:
     @staticmethod
     def _expired() -> LoginTimedOut:
         return LoginTimedOut(
-            "The device code expired before the login was approved; run the device login again."
+            _("The device code expired before the login was approved; run the device login again.")
         )

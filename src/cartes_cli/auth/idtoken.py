@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cartes_cli.errors import InvalidResponse
+from cartes_cli.i18n import _
 
 __all__ = ["IdTokenError", "check_id_token", "rs256_verify"]
 
@@ -32,7 +33,7 @@ def _b64decode(part: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (ValueError, binascii.Error) as exc:
-        raise IdTokenError("The login server sent an ID token that is not a valid JWT.") from exc
+        raise IdTokenError(_("The login server sent an ID token that is not a valid JWT.")) from exc
 
 
 def _json_part(part: str) -> dict[str, Any]:
@@ -41,13 +42,13 @@ def _json_part(part: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise IdTokenError("The login server sent an ID token that is not a valid JWT.")
+        raise IdTokenError(_("The login server sent an ID token that is not a valid JWT."))
     return data
 
 
 def _int_from_b64(value: Any) -> int:
     if not isinstance(value, str) or not value:
-        raise IdTokenError("The login server's signing key is malformed.")
+        raise IdTokenError(_("The login server's signing key is malformed."))
     return int.from_bytes(_b64decode(value), "big")
 
 
@@ -97,7 +98,7 @@ def check_id_token(
     """
     parts = id_token.strip().split(".")
     if len(parts) != 3:
-        raise IdTokenError("The login server sent an ID token that is not a signed JWT.")
+        raise IdTokenError(_("The login server sent an ID token that is not a signed JWT."))
     header = _json_part(parts[0])
     claims = _json_part(parts[1])
 
@@ -107,28 +108,28 @@ def check_id_token(
         if key is None:
             key = _find_key(jwks(True), kid)
         if key is None:
-            raise IdTokenError("The ID token is signed with a key the login server does not publish.")
+            raise IdTokenError(_("The ID token is signed with a key the login server does not publish."))
         verdict = rs256_verify(f"{parts[0]}.{parts[1]}".encode("ascii"), _b64decode(parts[2]), key)
         if verdict is False:
-            raise IdTokenError("The ID token's signature is not valid; the login was not completed.")
+            raise IdTokenError(_("The ID token's signature is not valid; the login was not completed."))
     elif jwks is not None and header.get("alg") in (None, "none", ""):
-        raise IdTokenError("The login server sent an unsigned ID token.")
+        raise IdTokenError(_("The login server sent an unsigned ID token."))
 
     if str(claims.get("iss", "")).rstrip("/") != issuer.rstrip("/"):
-        raise IdTokenError("The ID token was issued by another login server; the login was not completed.")
+        raise IdTokenError(_("The ID token was issued by another login server; the login was not completed."))
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     if client_id not in audiences:
-        raise IdTokenError("The ID token was issued for another application; the login was not completed.")
+        raise IdTokenError(_("The ID token was issued for another application; the login was not completed."))
     exp = claims.get("exp")
     if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp + leeway < now:
         raise IdTokenError(
-            "The ID token has already expired; check this computer's clock, then log in again."
+            _("The ID token has already expired; check this computer's clock, then log in again.")
         )
     if nonce is not None:
         got = claims.get("nonce")
         if not isinstance(got, str) or not hmac.compare_digest(got.encode(), nonce.encode()):
             raise IdTokenError(
-                "The ID token does not belong to this login (nonce mismatch); the login was not completed."
+                _("The ID token does not belong to this login (nonce mismatch); the login was not completed.")
             )
     return claims

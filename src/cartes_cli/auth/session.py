@@ -27,6 +27,7 @@ from pydantic import SecretStr
 
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.errors import AuthRequired
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -191,15 +192,19 @@ class TokenManager:
     def _cannot_refresh(self) -> AuthRequired:
         if self._static:
             return AuthRequired(
-                f"The access token given in {self.source or 'the environment'} was refused or has "
-                "expired, and cartes cannot renew it; provide a fresh one."
+                _(
+                    "The access token given in {source} was refused or has expired, and cartes cannot "
+                    "renew it; provide a fresh one."
+                ).format(source=self.source or _("the environment"))
             )
         if self._renewal == "client_credentials":
             return AuthRequired(
-                "The service-account token has expired and cannot be renewed without the client "
-                "secret; set CARTES_CLIENT_SECRET or log in again."
+                _(
+                    "The service-account token has expired and cannot be renewed without the client "
+                    "secret; set CARTES_CLIENT_SECRET or log in again."
+                )
             )
-        return AuthRequired("Your session has expired; log in again.")
+        return AuthRequired(_("Your session has expired; log in again."))
 
     def _refresh_locked(self) -> TokenSet:
         assert self._oidc is not None

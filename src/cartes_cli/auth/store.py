@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from cartes_cli.errors import CredentialStoreError
+from cartes_cli.i18n import _
 from cartes_cli.paths import ensure_private_dir
 
 __all__ = [
@@ -37,7 +38,10 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_SERVICE = "cartes"
-_FALLBACK_HINT = "run 'cartes login --insecure-storage' to keep the token in a private file"
+
+
+def _fallback_hint() -> str:
+    return _("run 'cartes login --insecure-storage' to keep the token in a private file")
 
 
 def credential_key(profile: str, account: str, kind: str = "refresh_token") -> str:
@@ -97,19 +101,19 @@ def backend_problem(backend: object) -> str | None:
             chained = []
         problems = [backend_problem(b) for b in chained]
         if not chained or all(p is not None for p in problems):
-            return "no usable system keyring was found"
+            return _("no usable system keyring was found")
         return problems[0]  # writes go to the first backend of the chain
     if module.endswith("backends.fail") and name == "Keyring":
-        return "no system keyring was found"
+        return _("no system keyring was found")
     if module.endswith("backends.null") and name == "Keyring":
-        return "the keyring is disabled (null backend)"
+        return _("the keyring is disabled (null backend)")
     if "plaintext" in name.lower() or "plaintext" in module.lower():
-        return f"the keyring backend {label} keeps secrets in a plain-text file"
+        return _("the keyring backend {backend} keeps secrets in a plain-text file").format(backend=label)
     priority = _priority(backend)
     if priority is None:
-        return f"the keyring backend {label} cannot run here"
+        return _("the keyring backend {backend} cannot run here").format(backend=label)
     if priority < 1:
-        return f"the keyring backend {label} is not a secure system keyring"
+        return _("the keyring backend {backend} is not a secure system keyring").format(backend=label)
     return None
 
 
@@ -158,10 +162,9 @@ class KeyringStore:
         worker = threading.Thread(target=work, name=f"cartes-keyring-{action}", daemon=True)
         worker.start()
         if not done.wait(self.timeout):
-            self._broken = (
-                f"The system keyring did not answer within {self.timeout:g} s (is it locked?). "
-                f"Unlock it, or {_FALLBACK_HINT}."
-            )
+            self._broken = _(
+                "The system keyring did not answer within {seconds} s (is it locked?). Unlock it, or {hint}."
+            ).format(seconds=f"{self.timeout:g}", hint=_fallback_hint())
             raise CredentialStoreError(self._broken)
         if "error" in outcome:
             raise self._explain(outcome["error"], action) from None
@@ -173,20 +176,32 @@ class KeyringStore:
         if isinstance(exc, CredentialStoreError):
             return exc
         if "KeyringLocked" in names:
-            return CredentialStoreError(f"The system keyring is locked. Unlock it, or {_FALLBACK_HINT}.")
+            return CredentialStoreError(
+                _("The system keyring is locked. Unlock it, or {hint}.").format(hint=_fallback_hint())
+            )
         if "NoKeyringError" in names:
             return CredentialStoreError(
-                "No system keyring is available (no Secret Service, KWallet, macOS Keychain or Windows "
-                f"Credential Manager was found). Start one, or {_FALLBACK_HINT}."
+                _(
+                    "No system keyring is available (no Secret Service, KWallet, macOS Keychain or Windows "
+                    "Credential Manager was found). Start one, or {hint}."
+                ).format(hint=_fallback_hint())
             )
         if "InitError" in names:
             return CredentialStoreError(
-                f"The system keyring could not be opened ({type(exc).__name__}). Check that it runs, or "
-                f"{_FALLBACK_HINT}."
+                _("The system keyring could not be opened ({kind}). Check that it runs, or {hint}.").format(
+                    kind=type(exc).__name__, hint=_fallback_hint()
+                )
             )
+        doing = {
+            "checking": _("while checking a secret"),
+            "reading": _("while reading a secret"),
+            "writing": _("while writing a secret"),
+            "deleting": _("while deleting a secret"),
+        }.get(action) or f"while {action} a secret"
         return CredentialStoreError(
-            f"The system keyring failed while {action} a secret ({type(exc).__name__}). "
-            f"Check that it runs and is unlocked, or {_FALLBACK_HINT}."
+            _(
+                "The system keyring failed {doing} ({kind}). Check that it runs and is unlocked, or {hint}."
+            ).format(doing=doing, kind=type(exc).__name__, hint=_fallback_hint())
         )
 
     # --- public -------------------------------------------------------------------------------
@@ -200,8 +215,10 @@ class KeyringStore:
         problem, label = self._call("checking", assess)
         if problem is not None:
             raise CredentialStoreError(
-                f"Cannot keep the token in the system keyring: {problem}. "
-                f"Set up or unlock a system keyring, or {_FALLBACK_HINT}."
+                _(
+                    "Cannot keep the token in the system keyring: {problem}. "
+                    "Set up or unlock a system keyring, or {hint}."
+                ).format(problem=problem, hint=_fallback_hint())
             )
         self._checked = True
         return label
@@ -255,7 +272,9 @@ class FileStore:
             return {}
         except OSError as exc:
             raise CredentialStoreError(
-                f"Cannot read the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+                _("Cannot read the credential file {path} ({reason}).").format(
+                    path=self.path, reason=exc.strerror or type(exc).__name__
+                )
             ) from None
         if not text.strip():
             return {}
@@ -265,7 +284,7 @@ class FileStore:
             data = None
         if not isinstance(data, dict):
             raise CredentialStoreError(
-                f"The credential file {self.path} is damaged; delete it and log in again."
+                _("The credential file {path} is damaged; delete it and log in again.").format(path=self.path)
             )
         return {str(k): v for k, v in data.items() if isinstance(v, str)}
 
@@ -276,7 +295,9 @@ class FileStore:
             fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         except OSError as exc:
             raise CredentialStoreError(
-                f"Cannot write the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+                _("Cannot write the credential file {path} ({reason}).").format(
+                    path=self.path, reason=exc.strerror or type(exc).__name__
+                )
             ) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -292,7 +313,9 @@ class FileStore:
                 os.unlink(tmp_name)
             if isinstance(exc, OSError):
                 raise CredentialStoreError(
-                    f"Cannot write the credential file {self.path} ({exc.strerror or type(exc).__name__})."
+                    _("Cannot write the credential file {path} ({reason}).").format(
+                        path=self.path, reason=exc.strerror or type(exc).__name__
+                    )
                 ) from None
             raise
 

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from cartes_cli.auth.store import credential_key
 from cartes_cli.errors import AccountNotReady, LoginRefused, UsageError
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -62,25 +63,29 @@ def normalise_secret(secret: str) -> str:
     if text.lower().startswith("otpauth://"):
         values = parse_qs(urlsplit(text).query).get("secret")
         if not values:
-            raise UsageError("The TOTP URI has no 'secret' parameter.")
+            raise UsageError(_("The TOTP URI has no 'secret' parameter."))
         text = values[0]
     text = re.sub(r"[\s\-]", "", text).upper().rstrip("=")
     if not text:
-        raise UsageError("The TOTP secret is empty.")
+        raise UsageError(_("The TOTP secret is empty."))
     if not _BASE32.match(text):
         raise UsageError(
-            "The TOTP secret is not valid base32: "
-            "it may contain only the letters A to Z and the digits 2 to 7."
+            _(
+                "The TOTP secret is not valid base32: "
+                "it may contain only the letters A to Z and the digits 2 to 7."
+            )
         )
     if len(text) < MIN_SECRET_LENGTH:
         raise UsageError(
-            f"The TOTP secret is too short (a seed has at least {MIN_SECRET_LENGTH} characters; "
-            "a 6-digit code is not a seed)."
+            _(
+                "The TOTP secret is too short (a seed has at least {n} characters; "
+                "a 6-digit code is not a seed)."
+            ).format(n=MIN_SECRET_LENGTH)
         )
     try:
         base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
-        raise UsageError("The TOTP secret is not valid base32 (its length is wrong).") from None
+        raise UsageError(_("The TOTP secret is not valid base32 (its length is wrong).")) from None
     return text
 
 
@@ -88,7 +93,7 @@ def normalise_code(code: str) -> str:
     """A one-time code typed by a person: spaces removed, 6 to 8 digits."""
     text = re.sub(r"\s", "", code or "")
     if not re.fullmatch(r"\d{6,8}", text):
-        raise UsageError("The one-time code must be 6 digits.")
+        raise UsageError(_("The one-time code must be 6 digits."))
     return text
 
 
@@ -130,7 +135,7 @@ def password_login(
     window's code (waiting for that window to start if needed). A typed code is never retried.
     """
     if totp_secret and totp_code:
-        raise UsageError("Give either a TOTP secret or a one-time code, not both.")
+        raise UsageError(_("Give either a TOTP secret or a one-time code, not both."))
     if totp_code:
         return oidc.password_grant(username, password, normalise_code(totp_code))
     if not totp_secret:

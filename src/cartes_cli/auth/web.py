@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cartes_cli.auth.idtoken import check_id_token
 from cartes_cli.errors import ConfigError, InvalidResponse, LoginRefused, LoginTimedOut
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -249,8 +250,9 @@ class WebLogin:
             self._server = _Server((host, port), _Handler)
         except OSError as exc:
             raise ConfigError(
-                f"Cannot listen on {host}:{port} for the browser's answer "
-                f"({exc.strerror or type(exc).__name__}); choose another port."
+                _(
+                    "Cannot listen on {address} for the browser's answer ({reason}); choose another port."
+                ).format(address=f"{host}:{port}", reason=exc.strerror or type(exc).__name__)
             ) from None
         self._server.expected_state = self.state
         self._server.done = threading.Event()
@@ -342,8 +344,10 @@ class WebLogin:
             while not self._server.done.wait(min(0.2, max(0.0, deadline - self._clock()))):
                 if self._clock() >= deadline:
                     raise LoginTimedOut(
-                        f"No answer from the browser within {self.timeout:g} s; the login was abandoned. "
-                        "Run the login again, or use --device on a machine without a browser."
+                        _(
+                            "No answer from the browser within {seconds} s; the login was abandoned. "
+                            "Run the login again, or use --device on a machine without a browser."
+                        ).format(seconds=f"{self.timeout:g}")
                     )
             redirect = self._server.result
         finally:
@@ -354,24 +358,34 @@ class WebLogin:
     def _finish(self, redirect: _Redirect) -> TokenSet:
         if not redirect.state_ok:
             raise LoginRefused(
-                "The browser's answer does not belong to this login (state mismatch); nothing was "
-                "exchanged. Try again.",
+                _(
+                    "The browser's answer does not belong to this login (state mismatch); nothing was "
+                    "exchanged. Try again."
+                ),
                 error="state_mismatch",
             )
         if redirect.error:
             description = _printable(redirect.error_description or "")
             code = _printable(redirect.error, 60)
             if code == "access_denied":
-                text = "The login was declined in the browser"
+                text = (
+                    _("The login was declined in the browser: {reason}.")
+                    if description
+                    else _("The login was declined in the browser.")
+                )
             else:
-                text = f"The login server refused the login ({code})"
+                text = (
+                    _("The login server refused the login ({code}): {reason}.")
+                    if description
+                    else _("The login server refused the login ({code}).")
+                )
             raise LoginRefused(
-                text + (f": {description}" if description else "") + ".",
+                text.format(code=code, reason=description),
                 error=code,
                 messages=[description] if description else [],
             )
         if not redirect.code:
-            raise InvalidResponse("The browser's answer carried no authorization code; try again.")
+            raise InvalidResponse(_("The browser's answer carried no authorization code; try again."))
         tokens = self._oidc.authorization_code(
             redirect.code, redirect_uri=self.redirect_uri, code_verifier=self.code_verifier
         )

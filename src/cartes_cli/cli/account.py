@@ -185,7 +185,7 @@ def _problem_text(problem: Any, *, with_field: bool = True) -> str:
     if not with_field or not field:
         return message
     label = FIELD_LABELS.get(field) or "--" + field.split(".")[-1].replace("_", "-")
-    return f"{label}: {message}"
+    return _("{field}: {problem}").format(field=label, problem=message)
 
 
 FIELD_PATHS = {
@@ -1579,9 +1579,10 @@ def _usage(used: Any, quota: Any, fmt: Callable[[Any], str]) -> str | None:
 
 def _bytes(value: Any) -> str:
     size = float(value)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+    units = (_("B"), _("KB"), _("MB"), _("GB"), _("TB"))
+    for index, unit in enumerate(units):
+        if size < 1000 or index == len(units) - 1:
+            return f"{size:.0f} {unit}" if index == 0 else f"{size:.1f} {unit}"
         size /= 1000
     return str(value)
 

@@ -42,8 +42,11 @@ def describe(exc: BaseException) -> tuple[ExitCode, str]:
     if isinstance(exc, e.Conflict):
         return ExitCode.FAILURE, _("Conflict: {detail}.").format(detail=_detail(exc))
     if isinstance(exc, e.RateLimited):
-        wait = f" {exc.retry_after:.0f} s" if exc.retry_after else ""
-        return ExitCode.FAILURE, _("The platform is limiting requests; try again in{wait}.").format(wait=wait)
+        if exc.retry_after:
+            return ExitCode.FAILURE, _("The platform is limiting requests; try again in {seconds} s.").format(
+                seconds=f"{exc.retry_after:.0f}"
+            )
+        return ExitCode.FAILURE, _("The platform is limiting requests; try again in a moment.")
     if isinstance(exc, e.ServerError):
         return ExitCode.FAILURE, _("The platform failed to answer (HTTP {status}); try again later.").format(
             status=exc.status

@@ -539,7 +539,7 @@ def _finish(
         where = _("the system keyring")
     else:
         where = _("{path}, readable only by you (no usable system keyring)").format(
-            path=getattr(store, "path", "a private file")
+            path=getattr(store, "path", None) or _("a private file")
         )
     app.terminal.success(
         _("Logged in to {platform} as {who}{name} (profile {profile}); credentials kept in {where}.").format(
@@ -686,6 +686,16 @@ def status(
         rows.append(row)
         if is_active and row["state"] != "ok":
             active_error = row.get("error") or _("not logged in; run 'cartes login'.")
+    if term.rendering == "table":  # read by a person: the states in their language (data stays as is)
+        states = {
+            "ok": _("ok"),
+            "not logged in": _("not logged in"),
+            "expired": _("expired"),
+            "unreachable": _("unreachable"),
+            "keyring error": _("keyring error"),
+            "error": _("error"),
+        }
+        rows = [{**row, "state": states.get(row["state"], row["state"])} for row in rows]
     term.print_list(rows, STATUS_COLUMNS)
     if active_error is not None:
         term.error(

@@ -199,10 +199,10 @@ class Terminal:
         if secret:
             import getpass
 
-            value = getpass.getpass(f"{label}: ", stream=self.stderr)
+            value = getpass.getpass(_("{label}: ").format(label=label), stream=self.stderr)
         else:
             suffix = f" [{default}]" if default else ""
-            self.stderr.write(f"{label}{suffix}: ")
+            self.stderr.write(_("{label}: ").format(label=f"{label}{suffix}"))
             self.stderr.flush()
             line = self.stdin.readline()
             if not line:

@@ -163,9 +163,10 @@ def _size(n: Any) -> str:
     if n is None:
         return "—"
     value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    units = (_("B"), _("KB"), _("MB"), _("GB"), _("TB"))
+    for index, unit in enumerate(units):
+        if abs(value) < 1000 or index == len(units) - 1:
+            return f"{value:.0f} {unit}" if index == 0 else f"{value:.1f} {unit}"
         value /= 1000
     return str(n)
 
@@ -401,7 +402,7 @@ def _confirm(app: AppContext, question: str, yes: bool) -> None:
         return
     if not app.terminal.interactive:
         raise UsageError(_("Add --yes to confirm when not running on a terminal."))
-    if app.terminal.prompt(f"{question} [y/N]").strip().lower() not in ("y", "yes", "o", "oui"):
+    if app.terminal.prompt(question + _(" [y/N]")).strip().lower() not in ("y", "yes", "o", "oui"):
         raise UsageError(_("Cancelled; nothing was changed."))
 
 

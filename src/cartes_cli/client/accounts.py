@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cartes_cli.errors import InvalidResponse, UsageError
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.client.api import GeoplateformeClient
@@ -130,7 +131,9 @@ class AccountsResource(_Resource):
         try:
             return client._parse(Captcha, data, response)
         except ValueError as exc:  # a malformed data: URL
-            raise InvalidResponse(f"The platform's captcha could not be read ({exc}).") from None
+            raise InvalidResponse(
+                _("The platform's captcha could not be read ({reason}).").format(reason=exc)
+            ) from None
 
     def captcha_audio(self, captcha: Captcha | str) -> bytes:
         """The audio version of a captcha (WAV bytes): its ``audio_url``, or for an id
@@ -145,7 +148,7 @@ class AccountsResource(_Resource):
             url = f"/accounts/captcha/{_segment(captcha_id, 'captcha id')}/audio"
         response = self._client._request("GET", url, authenticated=False)
         if not response.content:
-            raise InvalidResponse("The platform sent an empty audio captcha.")
+            raise InvalidResponse(_("The platform sent an empty audio captcha."))
         return response.content
 
     def register(
@@ -168,9 +171,9 @@ class AccountsResource(_Resource):
             fields["captcha"] = {"_id": captcha_id, "answer": captcha_answer}
         body = registration_body(fields)
         if not body.get("username") or not body.get("email") or not body.get("password"):
-            raise UsageError("A sign-up needs a username, an e-mail address and a password.")
+            raise UsageError(_("A sign-up needs a username, an e-mail address and a password."))
         if "captcha" not in body:
-            raise UsageError("A sign-up needs the answer to a captcha.")
+            raise UsageError(_("A sign-up needs the answer to a captcha."))
         response = self._client._request(
             "POST", "/accounts", json_body=body, idempotent=False, authenticated=False
         )
@@ -249,7 +252,7 @@ class AccountResource(_Resource):
                 merged[name] = [v.strip() for v in values if v and v.strip()]
             body["attributes"] = merged
         if not body:
-            raise UsageError("Nothing to update: give at least one field to change.")
+            raise UsageError(_("Nothing to update: give at least one field to change."))
         self._client._request("POST", self.base_url, json_body=body, idempotent=True)
         return self.profile()
 

@@ -42,6 +42,7 @@ from cartes_cli.errors import (
     TransportError,
     UsageError,
 )
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     import httpx
@@ -225,11 +226,15 @@ def error_from_response(response: httpx.Response, *, now: float | None = None) -
     elif code:
         message = code
     elif 300 <= status < 400:
-        location = url_without_query(response.headers.get("location", "")) or "another address"
-        message = f"The platform redirected {method} {url} to {location} (HTTP {status}); check the API URL."
+        location = url_without_query(response.headers.get("location", "")) or _("another address")
+        message = _(
+            "The platform redirected {request} to {location} (HTTP {status}); check the API URL."
+        ).format(request=f"{method} {url}", location=location, status=status)
     else:
         reason = response.reason_phrase or ""
-        message = f"The platform answered HTTP {status}{' ' + reason if reason else ''} to {method} {url}."
+        message = _("The platform answered HTTP {status} to {request}.").format(
+            status=f"{status} {reason}" if reason else status, request=f"{method} {url}"
+        )
 
     kwargs: dict[str, Any] = {
         "status": status,
