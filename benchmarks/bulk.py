@@ -9,11 +9,14 @@ Figures: wall time of ``cartes request approve --all --yes`` over N pending join
 ``--latency 50``, the ideal time (N × 50 ms ÷ concurrency), their ratio, the same at
 ``--concurrency 1``, the CLI's peak resident memory (from ``wait4``), and
 ``cartes workspace list --public --json`` over many communities.
+
+cartes is byte-compiled first, as pip does when it installs a wheel (see benchmarks/startup.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import subprocess
@@ -36,6 +39,7 @@ STAFF = "claire.moreau"
 def peak_rss(home: Path, *args: str) -> tuple[float, float, int, str]:
     """Run and measure wall time and the peak RSS of that very process with os.wait4."""
     env = base_env(home)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # cartes runs byte-compiled, as an installed wheel does
     err_path = home / "bench-stderr.txt"
     with open(os.devnull, "w") as devnull, open(err_path, "w") as err:
         started = time.perf_counter()
@@ -83,6 +87,7 @@ def main() -> None:
     n = 200 if args.quick else 1000
     n_memory = 2000 if args.quick else 10_000
     n_catalogue = 2000 if args.quick else 10_000
+    compileall.compile_dir(str(ROOT / "src" / "cartes_cli"), quiet=1)
 
     with tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp:
         tmpdir = Path(tmp)

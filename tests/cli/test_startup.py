@@ -65,3 +65,27 @@ def test_cli_modules_have_no_top_level_heavy_imports() -> None:
                 ):
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_root_help_outline_matches_the_full_tree(lang: str) -> None:
+    """'cartes --help' is printed from an outline of the groups (fast); it must read exactly as the
+    help of the whole command tree would."""
+    code = (
+        "import io, contextlib, typer\n"
+        "from cartes_cli.cli.app import make_app\n"
+        "def render(app):\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        "        try:\n"
+        "            typer.main.get_command(app).main(['--help'], prog_name='cartes')\n"
+        "        except SystemExit:\n"
+        "            pass\n"
+        "    return out.getvalue()\n"
+        "full, outline = render(make_app()), render(make_app(outline=True))\n"
+        "assert full == outline, (full, outline)\n"
+        "assert 'workspace' in full and 'request' in full\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "CARTES_LANG": lang, "COLUMNS": "100"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]

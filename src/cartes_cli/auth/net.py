@@ -8,12 +8,14 @@ turning an httpx transport failure into one clear sentence naming the host.
 from __future__ import annotations
 
 import errno
+import functools
 import socket
 import ssl
 from typing import TYPE_CHECKING
 
 from cartes_cli import __version__
 from cartes_cli.errors import TransportError
+from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     import httpx
@@ -31,11 +33,14 @@ def default_user_agent() -> str:
     return f"cartes/{__version__}"
 
 
+@functools.cache
 def default_verify() -> ssl.SSLContext | bool:
     """TLS verification through the OS trust store (truststore) when available.
 
     Public administrations sit behind proxies that re-sign TLS with a certificate installed in the
     system store; certifi's bundle would reject them. Falls back to httpx's default (certifi).
+    One context per process, shared by every client (an SSL context is safe to share between
+    threads, and building one costs milliseconds at start-up).
     """
     try:
         import truststore
@@ -93,12 +98,9 @@ def _timeout_of(exc: BaseException, kind: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _after(value: float | None) -> str:
-    return "" if value is None else f" after {value:g} s"
-
-
-def _within(value: float | None) -> str:
-    return "" if value is None else f" within {value:g} s"
+def _seconds(value: float | None, without: str, with_seconds: str) -> str:
+    """One of two whole (translatable) phrases, depending on whether the time-out is known."""
+    return without if value is None else with_seconds.format(seconds=f"{value:g}")
 
 
 def describe_transport_failure(exc: BaseException) -> str:
@@ -110,51 +112,65 @@ def describe_transport_failure(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, ssl.SSLCertVerificationError):
             reason = getattr(e, "verify_message", None) or "certificate verify failed"
-            return (
-                f"its TLS certificate could not be verified ({reason}); if a proxy re-signs TLS, "
+            return _(
+                "its TLS certificate could not be verified ({reason}); if a proxy re-signs TLS, "
                 "install its certificate in the system trust store"
-            )
+            ).format(reason=reason)
     if "certificate_verify_failed" in text or "certificate verify failed" in text:
-        return (
+        return _(
             "its TLS certificate could not be verified; if a proxy re-signs TLS, "
             "install its certificate in the system trust store"
         )
     if any(isinstance(e, ssl.SSLError) for e in chain) or "[ssl" in text:
-        return "the TLS handshake failed"
+        return _("the TLS handshake failed")
 
     if "ConnectTimeout" in names:
-        return "the connection timed out" + _after(_timeout_of(exc, "connect"))
+        return _seconds(
+            _timeout_of(exc, "connect"),
+            _("the connection timed out"),
+            _("the connection timed out after {seconds} s"),
+        )
     if "ReadTimeout" in names:
-        return "no answer" + _within(_timeout_of(exc, "read")) + " (time-out)"
+        return _seconds(
+            _timeout_of(exc, "read"), _("no answer (time-out)"), _("no answer within {seconds} s (time-out)")
+        )
     if "WriteTimeout" in names:
-        return "sending the request timed out" + _after(_timeout_of(exc, "write"))
+        return _seconds(
+            _timeout_of(exc, "write"),
+            _("sending the request timed out"),
+            _("sending the request timed out after {seconds} s"),
+        )
     if "PoolTimeout" in names:
-        return "no free connection" + _within(_timeout_of(exc, "pool")) + " (too many requests at once)"
+        return _seconds(
+            _timeout_of(exc, "pool"),
+            _("no free connection (too many requests at once)"),
+            _("no free connection within {seconds} s (too many requests at once)"),
+        )
 
     for e in chain:
         if isinstance(e, ConnectionRefusedError):
-            return "connection refused"
+            return _("connection refused")
         if isinstance(e, socket.gaierror):
-            return "the host name could not be resolved (check the address, the network and DNS)"
+            return _("the host name could not be resolved (check the address, the network and DNS)")
         if isinstance(e, ConnectionResetError):
-            return "the connection was reset"
+            return _("the connection was reset")
         if isinstance(e, OSError) and e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "the network is unreachable"
+            return _("the network is unreachable")
     if "connection refused" in text:
-        return "connection refused"
+        return _("connection refused")
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return "the host name could not be resolved (check the address, the network and DNS)"
+        return _("the host name could not be resolved (check the address, the network and DNS)")
     if "ProxyError" in names:
-        return "the proxy refused the connection"
+        return _("the proxy refused the connection")
     if "RemoteProtocolError" in names or "server disconnected" in text:
-        return "the server closed the connection unexpectedly"
+        return _("the server closed the connection unexpectedly")
     if "UnsupportedProtocol" in names:
-        return "the URL scheme is not supported (use https://)"
+        return _("the URL scheme is not supported (use https://)")
     if "ReadError" in names or "WriteError" in names:
-        return "the connection was interrupted"
+        return _("the connection was interrupted")
     if isinstance(exc, TimeoutError) or "timed out" in text:
-        return "the request timed out"
-    return f"the request failed ({type(exc).__name__})"
+        return _("the request timed out")
+    return _("the request failed ({kind})").format(kind=type(exc).__name__)
 
 
 def transport_error(exc: BaseException, url: httpx.URL | str) -> TransportError:
@@ -164,4 +180,5 @@ def transport_error(exc: BaseException, url: httpx.URL | str) -> TransportError:
     'Cannot reach 127.0.0.1:8123: connection refused.'
     """
     reason = describe_transport_failure(exc)
-    return TransportError(f"Cannot reach {host_label(url)}: {reason}.", url=url_without_query(url))
+    message = _("Cannot reach {host}: {reason}.").format(host=host_label(url), reason=reason)
+    return TransportError(message, url=url_without_query(url))

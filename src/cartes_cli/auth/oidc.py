@@ -43,6 +43,7 @@ from cartes_cli.errors import (
     SessionExpired,
     UsageError,
 )
+from cartes_cli.i18n import _
 from cartes_cli.platforms import InvalidPlatformURL, Platform, validate_url
 
 __all__ = [
@@ -107,6 +108,19 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _endpoint_label(what: str) -> str:
+    """The name of a login server endpoint, in the user's language."""
+    labels = {
+        "discovery": _("discovery"),
+        "device login": _("device login"),
+        "signing keys": _("signing keys"),
+        "logout": _("logout"),
+        "refresh": _("refresh"),
+        "login": _("login"),
+    }
+    return labels.get(what, what)
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -142,7 +156,7 @@ class OIDCClient:
         self.platform = platform
         self.client_id = (client_id or platform.client_id).strip()
         if not self.client_id:
-            raise UsageError("The OAuth client id is empty.")
+            raise UsageError(_("The OAuth client id is empty."))
         if client_auth not in ("form", "basic"):
             raise ValueError(f"client_auth must be 'form' or 'basic', not {client_auth!r}")
         self.client_auth: ClientAuthMethod = client_auth
@@ -153,15 +167,12 @@ class OIDCClient:
         self._clock = clock
         self._timeout = httpx.Timeout(timeout)
         self._owns_http = http is None
-        self._http = http or httpx.Client(
-            timeout=self._timeout,
-            verify=default_verify(),
-            follow_redirects=False,
-            headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
-        )
+        # Made on first use: a run served by a cached access token never talks to the login server.
+        self._http_client = http
         self._discovery: dict[str, Any] | None = dict(discovery_document) if discovery_document else None
         self._jwks: dict[str, Any] | None = None
         self._lock = threading.Lock()
+        self._http_lock = threading.Lock()
 
     def with_client_id(
         self,
@@ -190,14 +201,26 @@ class OIDCClient:
         return other
 
     @property
+    def _http(self) -> httpx.Client:
+        with self._http_lock:
+            if self._http_client is None:
+                self._http_client = httpx.Client(
+                    timeout=self._timeout,
+                    verify=default_verify(),
+                    follow_redirects=False,
+                    headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+                )
+            return self._http_client
+
+    @property
     def has_client_secret(self) -> bool:
         return self._client_secret is not None and bool(self._client_secret.get_secret_value())
 
     # --- life cycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
+        if self._owns_http and self._http_client is not None:
+            self._http_client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -290,8 +313,10 @@ class OIDCClient:
             document = None
         if not isinstance(document, dict):
             raise InvalidResponse(
-                f"The login server {host_label(issuer)} sent an OpenID configuration that is not "
-                "a JSON object; check the issuer URL."
+                _(
+                    "The login server {host} sent an OpenID configuration that is not a JSON object; "
+                    "check the issuer URL."
+                ).format(host=host_label(issuer))
             )
         fallback = keycloak_endpoints(issuer)
         for name in KEYCLOAK_PATHS:
@@ -303,7 +328,9 @@ class OIDCClient:
                 document[name] = validate_url(str(value), name)
             except InvalidPlatformURL as exc:
                 raise InvalidResponse(
-                    f"The login server's OpenID configuration has an unusable {name}: {exc}"
+                    _("The login server's OpenID configuration has an unusable {name}: {reason}").format(
+                        name=name, reason=exc
+                    )
                 ) from None
         return document
 
@@ -319,7 +346,7 @@ class OIDCClient:
     def password_grant(self, username: str, password: str, totp: str | None = None) -> TokenSet:
         """Resource-owner password grant; ``totp`` is the 6-digit code of a 2FA account."""
         if not username or not password:
-            raise UsageError("A user name and a password are both needed to log in.")
+            raise UsageError(_("A user name and a password are both needed to log in."))
         form = {
             "grant_type": "password",
             "username": username,
@@ -333,7 +360,7 @@ class OIDCClient:
     def refresh(self, refresh_token: str) -> TokenSet:
         """A new token set from a refresh token; ``SessionExpired`` if the server refuses it."""
         if not refresh_token:
-            raise SessionExpired("There is no refresh token to renew the session; log in again.")
+            raise SessionExpired(_("There is no refresh token to renew the session; log in again."))
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         return self._token_request(form, refreshing=True)
 
@@ -341,7 +368,7 @@ class OIDCClient:
         """Service-account grant (needs ``client_secret``). Keycloak sends no refresh token here:
         renew by running the grant again (``TokenManager.for_client_credentials``)."""
         if not self.has_client_secret:
-            raise UsageError("A client secret is needed for a service-account login.")
+            raise UsageError(_("A client secret is needed for a service-account login."))
         form = {"grant_type": "client_credentials"}
         if scope:
             form["scope"] = scope
@@ -350,7 +377,7 @@ class OIDCClient:
     def authorization_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
         """Exchange the code of a browser login (PKCE: the verifier proves we started it)."""
         if not code:
-            raise UsageError("The login answer carried no authorization code.")
+            raise UsageError(_("The login answer carried no authorization code."))
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -370,8 +397,10 @@ class OIDCClient:
             body = None
         if not isinstance(body, dict):
             raise InvalidResponse(
-                f"The login server {host_label(response.request.url)} answered the device login request "
-                "with something that is not a JSON object."
+                _(
+                    "The login server {host} answered the device login request with something that is not "
+                    "a JSON object."
+                ).format(host=host_label(response.request.url))
             )
         return body
 
@@ -411,7 +440,9 @@ class OIDCClient:
             document = None
         if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
             raise InvalidResponse(
-                f"The login server {host_label(response.request.url)} sent signing keys that are not a JWKS."
+                _("The login server {host} sent signing keys that are not a JWKS.").format(
+                    host=host_label(response.request.url)
+                )
             )
         with self._lock:
             self._jwks = document
@@ -439,7 +470,9 @@ class OIDCClient:
             body = json.loads(response.content)
         except ValueError:
             raise InvalidResponse(
-                f"The login server {host_label(response.request.url)} answered something that is not JSON."
+                _("The login server {host} answered something that is not JSON.").format(
+                    host=host_label(response.request.url)
+                )
             ) from None
         return TokenSet.from_response(body, now)
 
@@ -459,45 +492,74 @@ class OIDCClient:
         description = " ".join(messages)
         if status >= 500:
             return ServerError(
-                f"The login server {host} failed (HTTP {status}); try again in a moment.", **details
+                _("The login server {host} failed (HTTP {status}); try again in a moment.").format(
+                    host=host, status=status
+                ),
+                **details,
             )
         if status == 429:
             return RateLimited(
-                f"The login server {host} is rate-limiting requests; wait a moment and try again.",
+                _("The login server {host} is rate-limiting requests; wait a moment and try again.").format(
+                    host=host
+                ),
                 retry_after=_retry_after(response.headers.get("retry-after")),
                 **details,
             )
         if status == 404 or (status in (301, 302, 303, 307, 308)):
             return ConfigError(
-                f"The login server {host} has no {what} endpoint at "
-                f"{url_without_query(response.request.url)} (HTTP {status}); "
-                f"check the issuer URL ({self.platform.issuer})."
+                _(
+                    "The login server {host} has no {what} endpoint at {url} (HTTP {status}); "
+                    "check the issuer URL ({issuer})."
+                ).format(
+                    host=host,
+                    what=_endpoint_label(what),
+                    url=url_without_query(response.request.url),
+                    status=status,
+                    issuer=self.platform.issuer,
+                )
             )
         if status in (400, 401, 403):
             if _NOT_SET_UP in description.lower():
                 return AccountNotReady(
-                    "Your account is not fully set up: an action is pending (such as the yearly password "
-                    "renewal or the e-mail check). Log in once in a browser at "
-                    f"{self.platform.issuer.rstrip('/')}/account, then try again.",
+                    _(
+                        "Your account is not fully set up: an action is pending (such as the yearly password "
+                        "renewal or the e-mail check). Log in once in a browser at {url}, then try again."
+                    ).format(url=f"{self.platform.issuer.rstrip('/')}/account"),
                     **details,
                 )
             if code in ("invalid_client", "unauthorized_client"):
+                refused = (
+                    _(
+                        "The login server refused the client '{client}' ({reason}); "
+                        "check the client id and secret."
+                    )
+                    if description
+                    else _("The login server refused the client '{client}'; check the client id and secret.")
+                )
                 return LoginRefused(
-                    f"The login server refused the client '{self.client_id}'"
-                    + (f" ({description})" if description else "")
-                    + "; check the client id and secret.",
+                    refused.format(client=self.client_id, reason=description),
                     **details,
                 )
             if what == "refresh":
+                expired = (
+                    _("Your session has expired or was closed ({reason}); log in again.")
+                    if description
+                    else _("Your session has expired or was closed; log in again.")
+                )
                 return SessionExpired(
-                    "Your session has expired or was closed"
-                    + (f" ({description})" if description else "")
-                    + "; log in again.",
+                    expired.format(reason=description),
                     **details,
                 )
             if what == "login":
                 return LoginRefused(
-                    "Login refused: " + _sentence(description or code or "the credentials were not accepted"),
+                    _("Login refused: {reason}").format(
+                        reason=_sentence(description or code or _("the credentials were not accepted"))
+                    ),
                     **details,
                 )
-        return ApiError(f"The login server {host} answered HTTP {status} to the {what} request.", **details)
+        return ApiError(
+            _("The login server {host} answered HTTP {status} to the {what} request.").format(
+                host=host, status=status, what=_endpoint_label(what)
+            ),
+            **details,
+        )

@@ -27,12 +27,17 @@ GROUPS: dict[str, tuple[str, str]] = {
     "request": ("cartes_cli.cli.request", "request_app"),
     "sandbox": ("cartes_cli.cli.sandbox", "sandbox_app"),
     "completion": ("cartes_cli.cli.completion", "completion"),
+    "help": ("cartes_cli.cli.help", "help_app"),
 }
 
 
-def make_app(only: str | None = None) -> typer.Typer:
+def make_app(only: str | None = None, *, outline: bool = False) -> typer.Typer:
     """The command tree; with ``only``, just that group (building every command of every group
-    costs tens of milliseconds that a single command does not need)."""
+    costs tens of milliseconds that a single command does not need).
+
+    ``outline`` builds the root for ``cartes --help``: each group as an empty stand-in with the
+    group's own help text, which is all the root's help shows (the real tree is then not built).
+    """
     import importlib
 
     app = typer.Typer(
@@ -53,13 +58,30 @@ def make_app(only: str | None = None) -> typer.Typer:
             continue
         module = importlib.import_module(module_name)
         target = getattr(module, attribute)
-        if isinstance(target, typer.Typer):
+        if outline:
+            _add_outline(app, name, target, getattr(module, "LOGOUT_HELP", None))
+        elif isinstance(target, typer.Typer):
             app.add_typer(target, name=name)
         elif name == "logout":
             app.command(name, help=getattr(module, "LOGOUT_HELP", None))(target)
         else:
             app.command(name)(target)
     return app
+
+
+def _add_outline(app: typer.Typer, name: str, target: object, logout_help: str | None) -> None:
+    import inspect
+
+    def stand_in() -> None:  # never run: the outline only prints the root's help
+        return None
+
+    if isinstance(target, typer.Typer):
+        group_help = target.info.help
+        text = group_help if isinstance(group_help, str) else None
+        app.add_typer(typer.Typer(help=text, no_args_is_help=True), name=name)
+    else:
+        text = logout_help if name == "logout" else inspect.getdoc(target)
+        app.command(name, help=text)(stand_in)
 
 
 def __getattr__(name: str) -> typer.Typer:

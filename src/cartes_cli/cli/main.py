@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from cartes_cli.cli._click import Abort, Exit, click_exceptions
 from cartes_cli.cli.exit_codes import ExitCode
-from cartes_cli.i18n import _
+from cartes_cli.i18n import _, translate_help
 
 
 def run(args: Sequence[str]) -> int:
@@ -23,7 +23,10 @@ def run(args: Sequence[str]) -> int:
 
         answer_completion_request()  # prints the candidates and exits
     word = first_command_word(list(args))
-    command = typer.main.get_command(make_app(word if word in GROUPS else None))
+    # 'cartes', 'cartes --help': the root's help needs only the groups' names and help texts.
+    outline = word is None and (not args or any(a in ("-h", "--help") for a in args))
+    command = typer.main.get_command(make_app(word if word in GROUPS else None, outline=outline))
+    translate_help(command)  # the help Typer took from docstrings (French only)
     argv = hoist_global_options(command, list(args), KNOWN_FIELDS)
     debug = "--debug" in argv or bool(os.environ.get("CARTES_DEBUG"))
     try:

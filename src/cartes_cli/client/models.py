@@ -138,7 +138,7 @@ Number = int | float
 class Model(BaseModel):
     """Base of every API model: extra fields allowed, fields populated by name or alias."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class _Identified(Model):
