@@ -144,3 +144,19 @@ def test_jwt_claims() -> None:
 )
 def test_jwt_claims_tolerates_garbage(garbage: str | None) -> None:
     assert jwt_claims(garbage) == {}
+
+
+def test_whole_second_expiry_is_taken_from_the_token_when_the_clocks_agree() -> None:
+    # Keycloak truncates to whole seconds: issued at 1000.9 with a 2 s lifespan, the token says
+    # iat 1000, exp 1002 and expires_in 2. It dies at 1002, not at 1002.9.
+    access = make_jwt({"iat": 1000, "exp": 1002, "sub": "u"})
+    tokens = TokenSet.from_response({"access_token": access, "expires_in": 2}, now=1000.9)
+    assert tokens.expires_at == 1002
+    assert tokens.lifetime == pytest.approx(1.1)
+
+
+def test_a_skewed_clock_keeps_expires_in() -> None:
+    # This machine's clock is an hour ahead of the server's: the JWT's exp means nothing here.
+    access = make_jwt({"iat": 1000, "exp": 1002, "sub": "u"})
+    tokens = TokenSet.from_response({"access_token": access, "expires_in": 2}, now=4600.5)
+    assert tokens.expires_at == 4602.5

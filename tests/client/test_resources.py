@@ -568,3 +568,30 @@ def test_sandbox_routes_carry_no_credentials(mock: respx.MockRouter) -> None:
         c.users.me()
     assert "authorization" not in caps.calls.last.request.headers
     assert me_route.calls.last.request.headers["authorization"] == "Bearer tok"
+
+
+def test_decisions_carry_one_idempotency_key_across_retries_and_a_replay_is_ours(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    # The first answer is lost after the change (502); the retry, with the same key, gets that
+    # first answer replayed, minutes later: it was this call that accepted, not "unchanged".
+    route = mock.post(f"{API}/requests/{R1}/accept")
+    route.side_effect = [
+        httpx.Response(502, text="<html>Bad Gateway</html>"),
+        httpx.Response(
+            200,
+            json=request_json(status="accepted", update="2025-03-02T08:00:00Z"),
+            headers={"Date": http_date("2025-03-02T08:10:00"), "Idempotent-Replayed": "true"},
+        ),
+    ]
+    result = client.requests.accept(R1)
+    assert result.unchanged is False
+    keys = [call.request.headers.get("Idempotency-Key") for call in route.calls]
+    assert len(keys) == 2
+    assert keys[0]
+    assert keys[0] == keys[1]
+    # Another decision gets another key.
+    route.side_effect = None
+    route.respond(200, json=request_json(status="accepted"))
+    client.requests.accept(R1)
+    assert route.calls[-1].request.headers["Idempotency-Key"] != keys[0]

@@ -512,3 +512,21 @@ def test_without_request_api_approve_by_user_and_by_email_link(
     assert members[users[0]] == ["UPLOAD"]
     assert set(members[users[1]]) == {"UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"}
     assert users[2] in members
+
+
+def test_bulk_all_names_the_workspace_by_technical_name_exact_name_or_id(
+    staff: Cartes, sandbox: Sandbox
+) -> None:
+    # The technical name and the id go straight to the request API; a display name is resolved
+    # first. All three select the same requests.
+    created = set(fixture_requests(sandbox, "tutoriels", 3)["requests"])
+    r = staff("workspace", "show", "tutoriels", "--json", "id")
+    assert r.returncode == 0, r
+    community_id = json.loads(r.stdout)["id"]
+    plans = []
+    for ref in ("tutoriels", "Communauté des tutoriels", community_id, community_id.upper()):
+        r = staff("request", "approve", "--all", "--workspace", ref, "--dry-run")
+        assert r.returncode == 0, (ref, r)
+        plans.append({line.split("\t")[0] for line in r.stdout.splitlines()})
+    assert created <= plans[0]
+    assert all(plan == plans[0] for plan in plans), plans

@@ -12,11 +12,14 @@ from typing import Any
 from pydantic import SecretStr
 
 from cartes_cli.errors import InvalidResponse
+from cartes_cli.i18n import _
 
 __all__ = ["DEFAULT_EXPIRES_IN", "TokenSet", "jwt_claims"]
 
 DEFAULT_EXPIRES_IN = 300.0
 """Assumed lifetime when the server gives neither ``expires_in`` nor a JWT ``exp`` (Keycloak's default)."""
+CLOCK_AGREEMENT = 2.0
+"""Seconds within which a token's ``iat`` must be of this clock for its ``exp`` to be trusted as is."""
 
 
 def jwt_claims(token: str | SecretStr | None) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def _secret(value: Any) -> SecretStr | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidResponse("The login server sent a token that is not a string.")
+        raise InvalidResponse(_("The login server sent a token that is not a string."))
     return SecretStr(value)
 
 
@@ -80,16 +83,24 @@ class TokenSet:
     def from_response(cls, body: Any, now: float) -> TokenSet:
         """Build from a token endpoint's JSON answer (Keycloak shape), received at ``now``."""
         if not isinstance(body, dict):
-            raise InvalidResponse("The login server's answer is not a JSON object.")
+            raise InvalidResponse(_("The login server's answer is not a JSON object."))
         access = body.get("access_token")
         if not isinstance(access, str) or not access:
-            raise InvalidResponse("The login server's answer has no access token.")
+            raise InvalidResponse(_("The login server's answer has no access token."))
         expires_in = _number(body.get("expires_in"))
         if expires_in is None or expires_in <= 0:
             exp = _number(jwt_claims(access).get("exp"))
             expires_at = exp if exp is not None else now + DEFAULT_EXPIRES_IN
         else:
             expires_at = now + expires_in
+            # Keycloak counts in whole seconds: a token issued at 10.9 with a 2 s lifespan expires
+            # at 12, not at 12.9, so "now + expires_in" can be up to a second late, which is half
+            # the life of a 2 s token. When this clock agrees with the server's (the token's iat
+            # is within a second or two of now), the token's own exp is exact: trust the earlier.
+            claims = jwt_claims(access)
+            exp, iat = _number(claims.get("exp")), _number(claims.get("iat"))
+            if exp is not None and iat is not None and 0 <= now - iat < CLOCK_AGREEMENT:
+                expires_at = min(expires_at, exp)
         refresh_in = _number(body.get("refresh_expires_in"))
         token_type = body.get("token_type")
         scope = body.get("scope")

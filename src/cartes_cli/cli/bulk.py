@@ -102,7 +102,7 @@ def confirm(term: Terminal, question: str, *, yes: bool, count: int) -> None:
                 n=count
             )
         )
-    answer = term.prompt(f"{question} [y/N]").strip().lower()
+    answer = term.prompt(question + _(" [y/N]")).strip().lower()
     if answer not in ("y", "yes", "o", "oui"):
         raise UsageError(_("Cancelled; nothing was changed."))
 
@@ -114,6 +114,8 @@ class Summary:
     failed: int = 0
     left: list[str] = field(default_factory=list)
     interrupted: bool = False
+    halted: str | None = None
+    """Why the run stopped by itself (an error every remaining item would meet), if it did."""
 
 
 def run(
@@ -140,6 +142,7 @@ def run(
     lock = threading.Lock()
 
     failure_codes: set[int] = set()
+    halt_code: list[int] = []
 
     def on_result(outcome: Any) -> None:
         item: Item = outcome.item
@@ -147,6 +150,12 @@ def run(
             if outcome.status == "failed":
                 summary.failed += 1
                 failure_codes.add(exit_code_of(outcome.error))
+                reason_to_halt = halting_reason(outcome.error)
+                if reason_to_halt is not None and summary.halted is None:
+                    # Every item left would meet the same refusal: start none of them.
+                    summary.halted = reason_to_halt
+                    halt_code.append(exit_code_of(outcome.error))
+                    stop.set()
                 reason = describe_error(outcome.error) if outcome.error is not None else _("unknown error")
                 progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
                 results_json.append({"id": item.key, "status": "failed", "error": reason})
@@ -191,7 +200,7 @@ def run(
             signal.signal(signal.SIGINT, previous)
     not_started = list(getattr(report, "not_started", []) or [])
     summary.left = [i.key for i in not_started]
-    summary.interrupted = stop.is_set()
+    summary.interrupted = stop.is_set() and summary.halted is None
     if term.rendering == "json":
         term.print_json(results_json)
     term.info(
@@ -199,6 +208,16 @@ def run(
             verb=verb_done, done=summary.done, unchanged=summary.unchanged, failed=summary.failed
         )
     )
+    if summary.halted is not None:
+        term.info(summary.halted)
+        if summary.left:
+            term.info(
+                _("Not started ({n}); run the same command again to finish:").format(n=len(summary.left))
+            )
+            for key in summary.left:
+                term.stderr.write(key + "\n")
+            term.stderr.flush()
+        return summary, ExitCode(halt_code[0]) if halt_code[0] == ExitCode.AUTH else ExitCode.FAILURE
     if summary.interrupted:
         if summary.left:
             term.info(_("Not started ({n}):").format(n=len(summary.left)))
@@ -216,6 +235,24 @@ def run(
         if only in (ExitCode.AUTH, ExitCode.PERMISSION, ExitCode.NOT_FOUND):
             return summary, ExitCode(only)
     return summary, ExitCode.FAILURE
+
+
+def halting_reason(error: BaseException | None) -> str | None:
+    """A sentence when ``error`` means that no further item can succeed now: the login is gone,
+    or the platform asks to wait longer than cartes waits (a long ``Retry-After``)."""
+    from cartes_cli.errors import AuthRequired, RateLimited
+
+    if isinstance(error, AuthRequired):
+        return _("Stopped: the login is no longer valid; run 'cartes login', then the same command again.")
+    if isinstance(error, RateLimited):
+        wait = getattr(error, "retry_after", None)
+        if wait is not None:
+            return _(
+                "Stopped: the platform asks to wait {seconds} s before any new request; run the same "
+                "command again later to finish."
+            ).format(seconds=round(wait))
+        return _("Stopped: the platform refuses more requests for now; run the same command again later.")
+    return None
 
 
 def exit_code_of(error: BaseException | None) -> int:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cartes_cli.auth.store import CredentialStore
     from cartes_cli.cli.output import Terminal
     from cartes_cli.client import GeoplateformeClient
+    from cartes_cli.client.retry import RetryPolicy
     from cartes_cli.platforms import Platform
 
 ENV_TOKEN = "CARTES_TOKEN"  # noqa: S105 - the name of a variable, not a secret
@@ -180,7 +181,12 @@ class AppContext:
             cid, secret = service_account
             from cartes_cli.auth.oidc import OIDCClient
 
-            oidc = OIDCClient(replace(platform, client_id=cid), client_secret=secret, debug=self.debug_log())
+            oidc = OIDCClient(
+                replace(platform, client_id=cid),
+                client_secret=secret,
+                debug=self.debug_log(),
+                timeout=request_timeout(),
+            )
             self._clients.append(oidc)
             manager = TokenManager.for_client_credentials(oidc, source="CARTES_CLIENT_ID")
             self._managers.append(manager)
@@ -226,7 +232,9 @@ class AppContext:
                         "--client-credentials'."
                     ).format(profile=profile.name)
                 )
-            oidc = OIDCClient(platform, client_secret=secret, debug=self.debug_log())
+            oidc = OIDCClient(
+                platform, client_secret=secret, debug=self.debug_log(), timeout=request_timeout()
+            )
             self._clients.append(oidc)
             manager = TokenManager.for_client_credentials(
                 oidc,
@@ -244,7 +252,7 @@ class AppContext:
                     user=account, profile=profile.name
                 )
             )
-        oidc = OIDCClient(platform, debug=self.debug_log())
+        oidc = OIDCClient(platform, debug=self.debug_log(), timeout=request_timeout())
         self._clients.append(oidc)
 
         def persist(tokens: TokenSet) -> None:
@@ -299,11 +307,13 @@ class AppContext:
         from cartes_cli.auth.httpx_auth import BearerAuth
         from cartes_cli.client import GeoplateformeClient
 
-        client = GeoplateformeClient(platform, auth=BearerAuth(manager), debug=self.debug_log())
+        client = GeoplateformeClient(
+            platform, auth=BearerAuth(manager), debug=self.debug_log(), timeout=request_timeout()
+        )
         self._clients.append(client)
         return client
 
-    def client(self, *, max_connections: int = 16) -> GeoplateformeClient:
+    def client(self, *, max_connections: int = 16, retry: RetryPolicy | None = None) -> GeoplateformeClient:
         """A client for the chosen platform, authenticated with the active login."""
         from cartes_cli.auth.httpx_auth import BearerAuth
         from cartes_cli.client import GeoplateformeClient
@@ -312,7 +322,12 @@ class AppContext:
         platform = self.platform(profile)
         manager, _source = self.token_manager(profile, platform)
         client = GeoplateformeClient(
-            platform, auth=BearerAuth(manager), debug=self.debug_log(), max_connections=max_connections
+            platform,
+            auth=BearerAuth(manager),
+            debug=self.debug_log(),
+            max_connections=max_connections,
+            timeout=request_timeout(),
+            **({"retry": retry} if retry is not None else {}),
         )
         self._clients.append(client)
         return client
@@ -332,6 +347,27 @@ class AppContext:
             if close:
                 close()
         self._clients.clear()
+
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def request_timeout() -> float:
+    """Seconds to wait for each answer: ``CARTES_TIMEOUT`` (for slow networks or tests), else 30."""
+    raw = os.environ.get("CARTES_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise UsageError(
+            _("CARTES_TIMEOUT must be a number of seconds between 0 and 3600, not {value!r}.").format(
+                value=raw
+            )
+        )
+    return value
 
 
 def env_service_account() -> tuple[str, str] | None:

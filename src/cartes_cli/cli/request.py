@@ -352,7 +352,9 @@ def _decide(
         raise UsageError(_("Links from request e-mails can only be approved (the platform adds the member)."))
 
     started = time.time()
-    client = app.client(max_connections=max(16, concurrency + 4))
+    from cartes_cli.client.retry import BULK_RETRY
+
+    client = app.client(max_connections=max(16, concurrency + 4), retry=BULK_RETRY)
     items: list[Item]
     if pairs or users:
         items = _member_items(client, pairs, workspace, users or [])
@@ -361,14 +363,7 @@ def _decide(
     else:
         _require_requests_api(app, client)
         if all_:
-            community_id = resolve_for_change(client, workspace).id if workspace else None
-            items = [
-                bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"], "type": r.type})
-                # The pages are fetched as concurrently as the decisions will be made.
-                for r in client.requests.incoming(
-                    status=status_v, type=type_v, community=community_id, concurrency=concurrency
-                )
-            ]
+            items = _incoming_items(client, workspace, status_v, type_v, concurrency)
         else:
             items = [bulk.Item(rid, rid) for rid in bulk.dedupe(request_ids)]
         if verb == "approve":
@@ -416,6 +411,37 @@ def _decide(
     )
     if code:
         raise typer.Exit(code)
+
+
+def _incoming_items(
+    client: Any, workspace: str | None, status: str, type_: str | None, concurrency: int
+) -> list[Item]:
+    """What ``--all`` selects, as bulk items (every page read before the first decision: the
+    decisions change what a pending-only listing returns)."""
+    from cartes_cli.cli import bulk
+    from cartes_cli.client.validation import is_uuid, looks_like_technical_name
+    from cartes_cli.errors import NotFound
+
+    def listing(community: str | None) -> list[Item]:
+        return [
+            bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"], "type": r.type})
+            # The pages are fetched as concurrently as the decisions will be made.
+            for r in client.requests.incoming(
+                status=status, type=type_, community=community, concurrency=concurrency
+            )
+        ]
+
+    if workspace is None:
+        return listing(None)
+    ref = workspace.strip()
+    if is_uuid(ref) or looks_like_technical_name(ref):
+        # The request API takes an id or a technical name itself: one round trip saved. A name it
+        # does not know (a display name, a typo) is then resolved, or refused, the usual way.
+        try:
+            return listing(ref.lower() if is_uuid(ref) else ref)
+        except NotFound:
+            pass
+    return listing(resolve_for_change(client, ref).id)
 
 
 def _label(r: Any) -> str:

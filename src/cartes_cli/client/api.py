@@ -19,6 +19,7 @@ import json
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -59,6 +60,7 @@ from cartes_cli.errors import (
     NotFound,
     UsageError,
 )
+from cartes_cli.i18n import _
 from cartes_cli.platforms import Platform
 
 __all__ = [
@@ -74,17 +76,37 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+"""Sent with each decision (IETF draft ``draft-ietf-httpapi-idempotency-key-header``)."""
+IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
+"""Set by a server that answers a repeated key with the first answer (the sandbox does)."""
+
 DebugFn = Callable[[str], None]
 Params = Mapping[str, str | int | float | bool | None]
 
 _START = "cartes.start"
 
 
+def _label(what: str) -> str:
+    """What an identifier or a choice names, in the user's language."""
+    labels = {
+        "identifier": _("identifier"),
+        "captcha id": _("captcha id"),
+        "community id": _("community id"),
+        "user id": _("user id"),
+        "datastore id": _("datastore id"),
+        "request id": _("request id"),
+        "status": _("status"),
+        "request type": _("request type"),
+    }
+    return labels.get(what, what)
+
+
 def _segment(value: str, what: str = "identifier") -> str:
     """One URL path segment, percent-encoded; refuses values that would change the path."""
     text = str(value).strip()
     if not text or text in (".", ".."):
-        raise UsageError(f"{text!r} is not a valid {what}.")
+        raise UsageError(_("{value} is not a valid {what}.").format(value=repr(text), what=_label(what)))
     return quote(text, safe="")
 
 
@@ -244,6 +266,7 @@ class GeoplateformeClient:
         idempotent: bool | None = None,
         authenticated: bool = True,
         raise_for_status: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one call; return the 2xx response or raise a typed error.
 
@@ -261,7 +284,6 @@ class GeoplateformeClient:
             idempotent = method in IDEMPOTENT_METHODS
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         target = path if path.startswith(("http://", "https://")) else path.lstrip("/")
-        url = self._http.base_url.join(target)
         policy = self.retry
         first = self._clock()
         attempt = 0
@@ -274,15 +296,20 @@ class GeoplateformeClient:
                     target,
                     params=clean_params or None,
                     json=json_body,
+                    headers=headers,
                     auth=httpx.USE_CLIENT_DEFAULT if authenticated else None,
                 )
             except CartesError:
                 raise
             except httpx.DecodingError as exc:
+                url = self._http.base_url.join(target)
                 raise InvalidResponse(
-                    f"The platform's answer to {method} {url_without_query(url)} could not be decoded."
+                    _("The platform's answer to {what} could not be decoded.").format(
+                        what=f"{method} {url_without_query(url)}"
+                    )
                 ) from exc
             except httpx.HTTPError as exc:  # TransportError, TimeoutException, TooManyRedirects…
+                url = self._http.base_url.join(target)  # only now: parsing URLs costs CPU in bulk runs
                 error = transport_error(exc, url)
                 self._emit(
                     f"✗ {method} {redact_url(url)}: {error} ({(time.perf_counter() - start) * 1000:.0f} ms)"
@@ -304,7 +331,7 @@ class GeoplateformeClient:
                     raise error_from_response(response)
                 delay = retry_after if retry_after is not None else policy.backoff(attempt, self._random())
                 if self._may_retry(attempt, first, delay):
-                    self._wait(method, url, delay, attempt, f"HTTP {status}")
+                    self._wait(method, response.request.url, delay, attempt, f"HTTP {status}")
                     continue
             if not raise_for_status:
                 return response
@@ -325,13 +352,17 @@ class GeoplateformeClient:
     def _json(self, response: httpx.Response) -> Any:
         what = f"{response.request.method} {url_without_query(response.request.url)}"
         if response.status_code == 204 or not response.content:
-            raise InvalidResponse(f"The platform's answer to {what} is empty; a JSON document was expected.")
+            raise InvalidResponse(
+                _("The platform's answer to {what} is empty; a JSON document was expected.").format(what=what)
+            )
         try:
             return json.loads(response.content)
         except ValueError:
             content_type = response.headers.get("content-type", "unknown type").split(";")[0]
             raise InvalidResponse(
-                f"The platform's answer to {what} is not JSON ({content_type}); check the API URL."
+                _("The platform's answer to {what} is not JSON ({content_type}); check the API URL.").format(
+                    what=what, content_type=content_type
+                )
             ) from None
 
     def _parse(self, model: type[M], data: Any, response: httpx.Response) -> M:
@@ -344,7 +375,9 @@ class GeoplateformeClient:
                 for err in exc.errors(include_url=False, include_input=False)[:3]
             )
             raise InvalidResponse(
-                f"The platform's answer to {what} is not what cartes expects ({problems})."
+                _("The platform's answer to {what} is not what cartes expects ({problems}).").format(
+                    what=what, problems=problems
+                )
             ) from None
 
     def _get_model(self, model: type[M], path: str, *, params: Params | None = None) -> M:
@@ -367,7 +400,7 @@ class GeoplateformeClient:
         data = self._json(response)
         if not isinstance(data, list):
             what = f"GET {url_without_query(response.request.url)}"
-            raise InvalidResponse(f"The platform's answer to {what} is not a list.")
+            raise InvalidResponse(_("The platform's answer to {what} is not a list.").format(what=what))
         items = [self._parse(model, item, response) for item in data]
         return items, parse_content_range(response.headers.get("content-range"))
 
@@ -502,7 +535,7 @@ class CommunitiesResource(_Resource):
         }
         body = {k: v for k, v in fields.items() if v is not None}
         if not body:
-            raise UsageError("Nothing to update: give at least one field to change.")
+            raise UsageError(_("Nothing to update: give at least one field to change."))
         response = self._client._request(
             "PATCH", f"/communities/{_segment(community_id, 'community id')}", json_body=body, idempotent=True
         )
@@ -532,7 +565,7 @@ class CommunitiesResource(_Resource):
         """
         text = (ref or "").strip()
         if not text:
-            raise UsageError("The workspace is empty: give its id, technical name or name.")
+            raise UsageError(_("The workspace is empty: give its id, technical name or name."))
         if is_uuid(text):
             return self.get(text.lower())
         key = _fold_key(text)
@@ -550,8 +583,10 @@ class CommunitiesResource(_Resource):
         if found is not None:
             return found
         raise NotFound(
-            f"No workspace matches '{text}' (by id, technical name or exact name) among your "
-            "workspaces and the public catalogue."
+            _(
+                "No workspace matches '{ref}' (by id, technical name or exact name) among your "
+                "workspaces and the public catalogue."
+            ).format(ref=text)
         )
 
     @staticmethod
@@ -568,8 +603,10 @@ class CommunitiesResource(_Resource):
             if len(unique) > 1:
                 labels = [_candidate_label(c) for c in unique.values()]
                 raise AmbiguousReference(
-                    f"'{text}' names {len(labels)} workspaces: {'; '.join(labels)}. "
-                    "Give the technical name or the id instead.",
+                    _(
+                        "'{ref}' names {n} workspaces: {workspaces}. "
+                        "Give the technical name or the id instead."
+                    ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
                     candidates=labels,
                 )
         return None
@@ -587,7 +624,11 @@ def _choice(value: str | None, allowed: type[RequestStatus] | type[RequestType],
     text = str(value).strip().lower()
     valid = [str(v) for v in allowed]
     if text not in valid:
-        raise UsageError(f"Unknown {what} '{value}'; choose one of: {', '.join(valid)}.")
+        raise UsageError(
+            _("Unknown {what} '{value}'; choose one of: {choices}.").format(
+                what=_label(what), value=value, choices=", ".join(valid)
+            )
+        )
     return text
 
 
@@ -615,7 +656,7 @@ class RequestsResource(_Resource):
         a second pending request for the same community is a 409)."""
         body: dict[str, Any] = {"type": "join", "community": community_id.strip()}
         if not body["community"]:
-            raise UsageError("Say which workspace to join.")
+            raise UsageError(_("Say which workspace to join."))
         if message is not None and message.strip():
             body["message"] = message.strip()
         if answers:
@@ -703,14 +744,22 @@ class RequestsResource(_Resource):
 
     def _decide(self, request_id: str, verb: str, body: dict[str, Any], target: RequestStatus) -> Request:
         path = f"/requests/{_segment(request_id, 'request id')}/{verb}"
-        response = self._client._request("POST", path, json_body=body, idempotent=True)
+        # One key for every attempt of this decision: when an answer is lost after the platform
+        # applied it, the retry gets that first answer back (a server that knows the header), not
+        # "already decided", so the run's summary stays exact.
+        key = {IDEMPOTENCY_KEY_HEADER: str(uuid.uuid4())}
+        response = self._client._request("POST", path, json_body=body, idempotent=True, headers=key)
         data = self._client._maybe_json(response)
         if not isinstance(data, dict):  # an empty 200/204: read the request back
             request = self.get(request_id)
         else:
             request = self._client._parse(Request, data, response)
         if request.unchanged is None:
-            request.unchanged = self._was_unchanged(request, response, target)
+            if response.headers.get(IDEMPOTENT_REPLAYED_HEADER, "").lower() == "true":
+                # Our own first answer, replayed after a lost one: it was this call that decided.
+                request.unchanged = False
+            else:
+                request.unchanged = self._was_unchanged(request, response, target)
         return request
 
     @staticmethod
@@ -739,7 +788,7 @@ class SandboxResource(_Resource):
         if isinstance(data, dict):
             data = data.get("messages", data.get("items"))
         if not isinstance(data, list):
-            raise InvalidResponse("The sandbox's outbox is not a list.")
+            raise InvalidResponse(_("The sandbox's outbox is not a list."))
         messages = [self._client._parse(OutboxMessage, item, response) for item in data]
         if to:
             wanted = to.strip().casefold()

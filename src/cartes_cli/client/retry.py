@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "BULK_RETRY",
     "IDEMPOTENT_METHODS",
     "RETRY_STATUSES",
     "RetryPolicy",
@@ -89,3 +90,9 @@ def retryable_exception(exc: httpx.HTTPError, *, idempotent: bool) -> bool:
     ):
         return idempotent  # may have reached the server
     return False
+
+
+BULK_RETRY = RetryPolicy(max_attempts=8, deadline=300.0)
+"""For bulk runs: one item's transient failures are worth more patience than a single command's
+(a run of a thousand decisions over a flaky network must not leave a few behind by bad luck:
+at 20 % of failed calls, eight attempts leave about one item in 400,000)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cartes_cli.errors import UsageError
+from cartes_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cartes_cli.client.models import JoinForm
@@ -35,6 +36,7 @@ __all__ = [
     "check_datastore_request",
     "derive_technical_name",
     "is_uuid",
+    "looks_like_technical_name",
     "parse_answer_args",
     "parse_member_link",
     "parse_membership_link",
@@ -91,10 +93,15 @@ def parse_rights(value: str | Iterable[str], *, allow_empty: bool = False) -> li
     valid = ", ".join(RIGHT_NAMES)
     if unknown:
         listed = ", ".join(_quoted(u, 30) for u in unknown[:5])
-        noun = "right" if len(unknown) == 1 else "rights"
-        raise UsageError(f"Unknown {noun} {listed}; valid rights are {valid} (or ALL).")
+        raise UsageError(
+            ngettext(
+                "Unknown right {rights}; valid rights are {valid} (or ALL).",
+                "Unknown rights {rights}; valid rights are {valid} (or ALL).",
+                len(unknown),
+            ).format(rights=listed, valid=valid)
+        )
     if not wanted and not allow_empty:
-        raise UsageError(f"No right given; valid rights are {valid} (or ALL).")
+        raise UsageError(_("No right given; valid rights are {valid} (or ALL).").format(valid=valid))
     return [r for r in RIGHT_NAMES if r in wanted]
 
 
@@ -109,9 +116,18 @@ def validate_uuid(text: str, what: str = "identifier") -> str:
     """The uuid in canonical lower case, or ``UsageError``."""
     value = (text or "").strip()
     if not _UUID.match(value):
-        shown = _quoted(value) if value else "An empty value"
+        labels = {"identifier": _("identifier"), "request id": _("request id")}
+        message = (
+            _("{value} is not a valid {what} (expected a UUID such as {example}).")
+            if value
+            else _("An empty value is not a valid {what} (expected a UUID such as {example}).")
+        )
         raise UsageError(
-            f"{shown} is not a valid {what} (expected a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427)."
+            message.format(
+                value=_quoted(value),
+                what=labels.get(what, what),
+                example="1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+            )
         )
     return value.lower()
 
@@ -136,24 +152,35 @@ def derive_technical_name(name: str) -> str:
     slug = slug[:MAX_TECHNICAL_NAME].rstrip("_")
     if not slug:
         raise UsageError(
-            f"Cannot make a technical name from {_quoted(name or '')}; give one explicitly "
-            "(letters, digits, '_', '.', '-')."
+            _(
+                "Cannot make a technical name from {name}; give one explicitly "
+                "(letters, digits, '_', '.', '-')."
+            ).format(name=_quoted(name or ""))
         )
     return slug
+
+
+def looks_like_technical_name(text: str) -> bool:
+    """Could ``text`` be a technical name as the platform stores it (no case folding)?"""
+    value = text.strip() if isinstance(text, str) else ""
+    return 0 < len(value) <= MAX_TECHNICAL_NAME and bool(_TECHNICAL_NAME.match(value))
 
 
 def validate_technical_name(value: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise UsageError("The technical name is empty.")
+        raise UsageError(_("The technical name is empty."))
     if len(text) > MAX_TECHNICAL_NAME:
         raise UsageError(
-            f"The technical name {_quoted(text)} is too long ({len(text)} characters; "
-            f"at most {MAX_TECHNICAL_NAME})."
+            _("The technical name {name} is too long ({length} characters; at most {max}).").format(
+                name=_quoted(text), length=len(text), max=MAX_TECHNICAL_NAME
+            )
         )
     if not _TECHNICAL_NAME.match(text):
         raise UsageError(
-            f"The technical name {_quoted(text)} may contain only letters, digits, '_', '.' and '-'."
+            _("The technical name {name} may contain only letters, digits, '_', '.' and '-'.").format(
+                name=_quoted(text)
+            )
         )
     return text
 
@@ -197,7 +224,9 @@ def validate_datastore_request(
     clean_name = " ".join((name or "").split())
     if len(clean_name) < MIN_DATASTORE_NAME:
         problems.append(
-            f"the name must have at least {MIN_DATASTORE_NAME} characters (it has {len(clean_name)})"
+            _("the name must have at least {min} characters (it has {length})").format(
+                min=MIN_DATASTORE_NAME, length=len(clean_name)
+            )
         )
     clean_technical: str | None = None
     if technical_name is not None and technical_name.strip():
@@ -207,17 +236,22 @@ def validate_datastore_request(
             problems.append(exc.message[0].lower() + exc.message[1:].rstrip("."))
     clean_offer = (offer or "").strip().lower()
     if clean_offer not in OFFERS:
-        problems.append(f"the offer must be {' or '.join(OFFERS)}, not {_quoted(offer or '')}")
+        problems.append(
+            _("the offer must be {offers}, not {offer}").format(
+                offers=_(" or ").join(OFFERS), offer=_quoted(offer or "")
+            )
+        )
     clean_justification = (justification or "").strip() or None
     if public:
         length = len(clean_justification or "")
         if length < MIN_PUBLIC_JUSTIFICATION:
             problems.append(
-                f"a public workspace needs a justification of at least {MIN_PUBLIC_JUSTIFICATION} "
-                f"characters (it has {length})"
+                _(
+                    "a public workspace needs a justification of at least {min} characters (it has {length})"
+                ).format(min=MIN_PUBLIC_JUSTIFICATION, length=length)
             )
     if problems:
-        raise UsageError("Invalid workspace request: " + "; ".join(problems) + ".")
+        raise UsageError(_("Invalid workspace request: {problems}.").format(problems=_("; ").join(problems)))
     return DatastoreRequestInput(
         name=clean_name,
         technical_name=clean_technical,
@@ -242,7 +276,7 @@ def parse_answer_args(pairs: Iterable[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise UsageError(f"Invalid answer {_quoted(pair)}: expected field=value.")
+            raise UsageError(_("Invalid answer {answer}: expected field=value.").format(answer=_quoted(pair)))
         answers[name] = value
     return answers
 
@@ -272,14 +306,14 @@ def _number(text: str, integer: bool) -> int | float:
         cleaned = cleaned.replace(",", ".")  # French decimal comma: 3,5
     if integer:
         if not re.fullmatch(r"[+-]?\d+", cleaned):
-            raise ValueError("must be a whole number")
+            raise ValueError(_("must be a whole number"))
         return int(cleaned)
     try:
         number = float(cleaned)
     except ValueError:
-        raise ValueError("must be a number") from None
+        raise ValueError(_("must be a number")) from None
     if not math.isfinite(number):
-        raise ValueError("must be a number")
+        raise ValueError(_("must be a number"))
     return number
 
 
@@ -294,11 +328,11 @@ def _convert(kind: str, text: str) -> Any:
             return True
         if folded in _FALSE:
             return False
-        raise ValueError("must be true or false")
+        raise ValueError(_("must be true or false"))
     if kind == "email":
         value = text.strip()
         if not _EMAIL.match(value):
-            raise ValueError("must be an e-mail address")
+            raise ValueError(_("must be an e-mail address"))
         return value
     return text
 
@@ -307,21 +341,21 @@ def _check(kind: str, value: Any, constraints: _Constraints) -> str | None:
     """The first broken constraint, or None."""
     if isinstance(value, str):
         if constraints.min_length is not None and len(value) < constraints.min_length:
-            return f"must have at least {constraints.min_length} characters"
+            return _("must have at least {n} characters").format(n=constraints.min_length)
         if constraints.max_length is not None and len(value) > constraints.max_length:
-            return f"must have at most {constraints.max_length} characters"
+            return _("must have at most {n} characters").format(n=constraints.max_length)
         if constraints.pattern:
             try:
                 matched = re.search(constraints.pattern, value) is not None
             except re.error:
                 matched = True  # an unusable pattern in the form is the server's to judge
             if not matched:
-                return "does not have the expected format"
+                return _("does not have the expected format")
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if constraints.minimum is not None and value < constraints.minimum:
-            return f"must be at least {constraints.minimum:g}"
+            return _("must be at least {n}").format(n=f"{constraints.minimum:g}")
         if constraints.maximum is not None and value > constraints.maximum:
-            return f"must be at most {constraints.maximum:g}"
+            return _("must be at most {n}").format(n=f"{constraints.maximum:g}")
     return None
 
 
@@ -337,14 +371,18 @@ def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, An
     known = {f.name for f in form.fields}
     for name in answers:
         if name not in known:
-            valid = ", ".join(f.name for f in form.fields) or "none: this community asks for nothing"
-            problems.append(f"{_quoted(name, 40)} is not a field of this form (fields: {valid})")
+            valid = ", ".join(f.name for f in form.fields) or _("none: this community asks for nothing")
+            problems.append(
+                _("{field} is not a field of this form (fields: {fields})").format(
+                    field=_quoted(name, 40), fields=valid
+                )
+            )
     typed: dict[str, Any] = {}
     for f in form.fields:
         raw = answers.get(f.name)
         if raw is None or not raw.strip():
             if f.constraints.required:
-                problems.append(f"{_quoted(f.name, 40)} is required")
+                problems.append(_("{field} is required").format(field=_quoted(f.name, 40)))
             continue
         kind = f.type if f.type in ("string", "number", "integer", "boolean", "email") else "string"
         try:
@@ -358,7 +396,7 @@ def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, An
             continue
         typed[f.name] = value
     if problems:
-        raise UsageError("Invalid answers: " + "; ".join(problems) + ".")
+        raise UsageError(_("Invalid answers: {problems}.").format(problems=_("; ").join(problems)))
     return typed
 
 
@@ -380,18 +418,26 @@ def parse_membership_link(link: str) -> tuple[str, str]:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{_quoted(text)} is not a link from a membership request e-mail.")
+        raise UsageError(
+            _("{link} is not a link from a membership request e-mail.").format(link=_quoted(text))
+        )
     match = _MEMBERS_PATH.search(parts.path)
     users = parse_qs(parts.query).get("userId") or parse_qs(parts.query).get("userid")
     if match is None or not users:
         raise UsageError(
-            f"{_quoted(text)} is not a membership request link "
-            "(expected …/communaute/<workspace>/membres?userId=<user>)."
+            _(
+                "{link} is not a membership request link "
+                "(expected …/communaute/<workspace>/membres?userId=<user>)."
+            ).format(link=_quoted(text))
         )
     community = unquote(match["community"]).strip()
     user = users[0].strip()
     if not community or not user or "/" in community or "/" in user:
-        raise UsageError(f"{_quoted(text)} is not a membership request link (empty or odd identifiers).")
+        raise UsageError(
+            _("{link} is not a membership request link (empty or odd identifiers).").format(
+                link=_quoted(text)
+            )
+        )
     return community, user
 
 

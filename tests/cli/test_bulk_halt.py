@@ -1,0 +1,77 @@
+"""A bulk run stops by itself when no further item can succeed: a long Retry-After, a lost login."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+from cartes_cli.cli import bulk
+from cartes_cli.cli.exit_codes import ExitCode
+from cartes_cli.cli.output import Terminal
+from cartes_cli.errors import NotFound, RateLimited, SessionExpired
+
+
+def _terminal() -> tuple[Terminal, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    term = Terminal(format="tsv", stdout=out, stderr=err, stdout_isatty=False, stderr_isatty=False)
+    return term, out, err
+
+
+def _run(
+    error_at: int, error: Exception, n: int = 200, concurrency: int = 4
+) -> tuple[bulk.Summary, int, str, list[str]]:
+    term, _out, err = _terminal()
+    items = [bulk.Item(f"id-{i:03d}", f"item {i}") for i in range(n)]
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def action(item: bulk.Item) -> tuple[str, object]:
+        with lock:
+            started.append(item.key)
+        time.sleep(0.002)
+        if item.key == f"id-{error_at:03d}":
+            raise error
+        return "done", None
+
+    summary, code = bulk.run(
+        term,
+        items,
+        action,
+        concurrency=concurrency,
+        verb_done="Accepted",
+        describe_error=str,
+        success_line=lambda item, state, result: f"accepted\t{item.key}",
+    )
+    return summary, code, err.getvalue(), started
+
+
+def test_a_long_retry_after_stops_the_run_and_lists_the_ids_left() -> None:
+    summary, code, err, started = _run(20, RateLimited("Too many requests.", retry_after=600))
+    assert code == ExitCode.FAILURE
+    assert summary.halted is not None
+    assert "600 s" in summary.halted
+    assert summary.failed >= 1
+    assert len(started) < 200  # nothing new started after the refusal (bar the queue already running)
+    assert summary.left, "the ids not started are reported"
+    assert set(summary.left).isdisjoint(started)
+    assert summary.done + summary.failed + len(summary.left) == 200
+    assert "run the same command again" in err
+    for key in summary.left:
+        assert f"\n{key}\n" in err or err.endswith(f"{key}\n")
+
+
+def test_a_lost_login_stops_the_run_with_exit_4() -> None:
+    summary, code, _err, _started = _run(10, SessionExpired("Your session has expired."))
+    assert code == ExitCode.AUTH
+    assert "cartes login" in (summary.halted or "")
+    assert summary.left
+
+
+def test_an_ordinary_failure_does_not_stop_the_run() -> None:
+    summary, code, _err, started = _run(10, NotFound("No such request."))
+    assert code == ExitCode.FAILURE
+    assert summary.halted is None
+    assert summary.left == []
+    assert len(started) == 200
+    assert (summary.done, summary.failed) == (199, 1)
