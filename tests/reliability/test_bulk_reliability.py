@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 SEED = 20261123
 CLIENT_TIMEOUT = "1"  # seconds; the sandbox holds "slow" answers 2 s, past it
 WORKSPACE = "ddt67"
+APPROVE_ALL = ("request", "approve", "--all", "--workspace", WORKSPACE, "--yes", "--concurrency", "16")
 
 
 def _fixture_requests(sandbox: Sandbox, count: int) -> list[str]:
@@ -80,20 +81,6 @@ def _faulty(tmp_path: Path, keyring: bool) -> tuple[Sandbox, Cartes]:
     return sandbox, cli
 
 
-def _approve_all(cli: Cartes) -> list[str]:
-    return [
-        cartes_executable(),
-        "request",
-        "approve",
-        "--all",
-        "--workspace",
-        WORKSPACE,
-        "--yes",
-        "--concurrency",
-        "16",
-    ]
-
-
 def test_a_thousand_approvals_at_a_20_percent_fault_rate(tmp_path: Path, keyring_available: bool) -> None:
     sandbox, cli = _faulty(tmp_path, keyring_available)
     try:
@@ -102,14 +89,7 @@ def test_a_thousand_approvals_at_a_20_percent_fault_rate(tmp_path: Path, keyring
         set_faults(sandbox, rate=0.2, seed=SEED)
         started = time.monotonic()
         r = cli(
-            "request",
-            "approve",
-            "--all",
-            "--workspace",
-            WORKSPACE,
-            "--yes",
-            "--concurrency",
-            "16",
+            *APPROVE_ALL,
             timeout=240,
         )
         elapsed = time.monotonic() - started
@@ -141,7 +121,11 @@ def test_killed_at_a_random_point_then_rerun_under_faults(tmp_path: Path, keyrin
         set_faults(sandbox, rate=0.2, seed=SEED + 1)
         kill_after = random.Random(SEED).randint(50, 500)
         proc = subprocess.Popen(
-            _approve_all(cli), env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [cartes_executable(), *APPROVE_ALL],
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert proc.stdout is not None
         seen = 0
@@ -157,14 +141,7 @@ def test_killed_at_a_random_point_then_rerun_under_faults(tmp_path: Path, keyrin
         assert 0 < len(pending) < len(ids) - kill_after + 1, (len(pending), kill_after)
         set_faults(sandbox, rate=0.2)
         r = cli(
-            "request",
-            "approve",
-            "--all",
-            "--workspace",
-            WORKSPACE,
-            "--yes",
-            "--concurrency",
-            "16",
+            *APPROVE_ALL,
             timeout=240,
         )
         set_faults(sandbox, rate=0.0)
@@ -190,14 +167,7 @@ def test_two_second_tokens_during_a_twenty_second_run_with_16_workers(
         httpx.post(sandbox.base_url + "/sandbox/stats/reset", timeout=10).raise_for_status()
         started = time.monotonic()
         r = cli(
-            "request",
-            "approve",
-            "--all",
-            "--workspace",
-            WORKSPACE,
-            "--yes",
-            "--concurrency",
-            "16",
+            *APPROVE_ALL,
             timeout=120,
         )
         elapsed = time.monotonic() - started
