@@ -108,3 +108,27 @@ def test_prompt_refuses_when_not_interactive() -> None:
     term, _, _ = terminal_for_tests(tty=False)
     with pytest.raises(UsageError):
         term.prompt("Password", secret=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "expected"),
+    [
+        ("en", 512, "512 B"),
+        ("en", 222_700_000_000, "222.7 GB"),
+        ("fr", 222_700_000_000, "222,7 Go"),
+        ("fr", 1_500, "1,5 Ko"),
+        ("en", None, "—"),
+    ],
+)
+def test_human_size_in_each_language(
+    lang: str, size: int | None, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cartes_cli import i18n
+    from cartes_cli.cli.output import human_size
+
+    monkeypatch.setenv("CARTES_LANG", lang)
+    i18n.reset()
+    try:
+        assert human_size(size) == expected
+    finally:
+        i18n.reset()

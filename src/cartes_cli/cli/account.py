@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.output import Column, human_size, register_fields
 from cartes_cli.errors import CartesError, UsageError
 from cartes_cli.i18n import _
 
@@ -1559,7 +1559,7 @@ def show(ctx: typer.Context) -> None:
         else (app.profile().totp or None),
         "administrator": me.administrator,
         "communities": communities,
-        "documents": _usage(me.documents_use, me.documents_quota, _bytes),
+        "documents": _usage(me.documents_use, me.documents_quota, human_size),
         "keys": _usage(me.keys_use, me.keys_quota, str),
         "documents_use": me.documents_use,
         "documents_quota": me.documents_quota,
@@ -1575,16 +1575,6 @@ def _usage(used: Any, quota: Any, fmt: Callable[[Any], str]) -> str | None:
     if used is None and quota is None:
         return None
     return f"{fmt(used) if used is not None else '?'} / {fmt(quota) if quota is not None else '?'}"
-
-
-def _bytes(value: Any) -> str:
-    size = float(value)
-    units = (_("B"), _("KB"), _("MB"), _("GB"), _("TB"))
-    for index, unit in enumerate(units):
-        if size < 1000 or index == len(units) - 1:
-            return f"{size:.0f} {unit}" if index == 0 else f"{size:.1f} {unit}"
-        size /= 1000
-    return str(value)
 
 
 @account_app.command("update")

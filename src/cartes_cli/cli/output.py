@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import IO, Any, Literal
 
 from cartes_cli.errors import UsageError
-from cartes_cli.i18n import _
+from cartes_cli.i18n import _, language
 
 Format = Literal["auto", "table", "tsv", "csv", "json"]
 FORMATS: tuple[str, ...] = ("auto", "table", "tsv", "csv", "json")
@@ -375,3 +375,17 @@ def terminal_for_tests(
         width=width,
     )
     return term, out, err
+
+
+def human_size(n: Any) -> str:
+    """Bytes for people: ``222.7 GB``, or ``222,7 Go`` in French (decimal units, one decimal)."""
+    if n is None:
+        return "—"
+    value = float(n)
+    units = (_("B"), _("KB"), _("MB"), _("GB"), _("TB"))
+    for index, unit in enumerate(units):
+        if abs(value) < 1000 or index == len(units) - 1:
+            text = f"{value:.0f}" if index == 0 else f"{value:.1f}"
+            return f"{text.replace('.', ',') if language() == 'fr' else text} {unit}"
+        value /= 1000
+    return str(n)  # pragma: no cover - the loop always returns

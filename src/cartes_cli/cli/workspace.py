@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.output import Column, human_size, register_fields
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -159,22 +159,10 @@ MEMBER_COLUMNS = [
 register_fields(*(c.key for c in SHOW_COLUMNS), *(c.key for c in MEMBER_COLUMNS))
 
 
-def _size(n: Any) -> str:
-    if n is None:
-        return "—"
-    value = float(n)
-    units = (_("B"), _("KB"), _("MB"), _("GB"), _("TB"))
-    for index, unit in enumerate(units):
-        if abs(value) < 1000 or index == len(units) - 1:
-            return f"{value:.0f} {unit}" if index == 0 else f"{value:.1f} {unit}"
-        value /= 1000
-    return str(n)
-
-
 def _usage(entry: Any) -> str | None:
     if entry is None:
         return None
-    return f"{_size(getattr(entry, 'use', None))} / {_size(getattr(entry, 'quota', None))}"
+    return f"{human_size(getattr(entry, 'use', None))} / {human_size(getattr(entry, 'quota', None))}"
 
 
 @workspace_app.command("show")
@@ -229,7 +217,7 @@ def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
                 if data:
                     used = sum(d.use or 0 for d in data)
                     quota = sum(d.quota or 0 for d in data)
-                    row["storage"] = f"{_size(used)} / {_size(quota)}"
+                    row["storage"] = f"{human_size(used)} / {human_size(quota)}"
                 row["uploads"] = _usage(storages.uploads)
                 row["annexes"] = _usage(storages.annexes)
             row["services"] = [
