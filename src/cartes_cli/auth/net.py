@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "default_user_agent",
     "default_verify",
+    "exception_chain",
     "host_label",
     "transport_error",
     "url_without_query",
@@ -80,7 +81,8 @@ def host_label(url: httpx.URL | str) -> str:
     return f"{host}:{port}" if port else host
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (``__cause__``, else ``__context__``), at most 10."""
     seen: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in seen and len(seen) < 10:
@@ -105,7 +107,7 @@ def _seconds(value: float | None, without: str, with_seconds: str) -> str:
 
 def describe_transport_failure(exc: BaseException) -> str:
     """The reason part of the sentence: ``connection refused``, ``no answer within 30 s``…"""
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     names = {type(e).__name__ for e in chain}
     text = " ".join(str(e) for e in chain).lower()
 

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ADDRESS_FIELDS",
     "PROFESSIONAL_FIELDS",
-    "PROFILE_ATTRIBUTES",
     "AccountResource",
     "AccountsResource",
     "registration_body",
@@ -39,20 +38,6 @@ ADDRESS_FIELDS = ("street", "locality", "postcode")
 PROFESSIONAL_FIELDS = ("siret", "tva", "company", "position", "street", "locality", "postcode")
 """The professional block, flat as ``siret``, ``tva``, ``company``, ``position``, ``company_street``,
 ``company_locality``, ``company_postcode``; nested under ``professional`` in the sign-up body."""
-PROFILE_ATTRIBUTES = (
-    "phone",
-    "street",
-    "locality",
-    "postcode",
-    "siret",
-    "tva",
-    "company",
-    "position",
-    "company_street",
-    "company_locality",
-    "company_postcode",
-)
-"""The Keycloak user attributes of a Géoplateforme account (each a list of one string)."""
 
 
 def _clean(value: Any) -> Any:

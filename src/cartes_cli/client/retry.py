@@ -18,6 +18,8 @@ import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cartes_cli.auth.net import exception_chain
+
 if TYPE_CHECKING:
     import httpx
 
@@ -61,17 +63,8 @@ class RetryPolicy:
         return max(0.0, min(1.0, random_value)) * ceiling
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen and len(seen) < 10:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
 def _tls_failure(exc: BaseException) -> bool:
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     if any(isinstance(e, ssl.SSLError) for e in chain):
         return True
     text = " ".join(str(e) for e in chain).lower()
