@@ -22,7 +22,7 @@ from cartes_cli.sandbox.deps import describe_validation_error
 from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem, BodyTooLarge, OidcError
 from cartes_cli.sandbox.faults import FAULT_HEADER, FAULT_STATUS
 from cartes_cli.sandbox.idempotency import IdempotencyMiddleware
-from cartes_cli.sandbox.util import iso
+from cartes_cli.sandbox.util import buffer_body, iso
 
 logger = logging.getLogger("cartes_cli.sandbox")
 
@@ -102,25 +102,6 @@ def _fault_answer(fault: str, path: str, retry_after: int) -> Response:
     else:
         message = "Internal error."
     return _error_answer(path, status, message + " (Fault injected by the sandbox.)", headers)
-
-
-async def _buffered(receive: Receive) -> Receive:
-    """Read the whole request body now; the returned ``receive`` hands it over later, even after
-    the client has gone (then the route still runs, as a slow server's would)."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # gone before the body was complete
-            return receive
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-
-    async def replay() -> Message:
-        return pending.pop() if pending else await receive()
-
-    return replay
 
 
 class ConnectionDropped(Exception):
@@ -228,7 +209,7 @@ class ObserveMiddleware:
         path: str = scope.get("path", "")
         if fault == "slow":  # late, then served: the change lands even if the client gave up
             try:
-                replay = await _buffered(receive)
+                _body, replay = await buffer_body(receive)
             except BodyTooLarge as exc:
                 answer = _error_answer(path, 413, exc.messages[0], {})
                 await answer(scope, receive, watched)

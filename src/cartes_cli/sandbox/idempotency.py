@@ -31,6 +31,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cartes_cli.sandbox.errors import ApiProblem, BodyTooLarge
+from cartes_cli.sandbox.util import buffer_body
+
 HEADER = b"idempotency-key"
 REPLAYED_HEADER = b"idempotent-replayed"
 MAX_KEY_LENGTH = 255
@@ -74,8 +77,9 @@ def _key(scope: Scope) -> bytes | None:
     return None
 
 
-def _problem(status: int, error: str, message: str) -> tuple[int, bytes]:
-    return status, json.dumps({"error": error, "error_description": [message]}).encode()
+def _problem(status: int, message: str) -> tuple[int, bytes]:
+    """The API's error shape, as every other refusal of the sandbox's API has it."""
+    return status, json.dumps(ApiProblem(status, message).body()).encode()
 
 
 class IdempotencyMiddleware:
@@ -109,11 +113,16 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not 0 < len(key) <= MAX_KEY_LENGTH:
-            await _answer(
-                send, *_problem(400, "bad_request", "The Idempotency-Key header is empty or too long.")
-            )
+            await _answer(send, *_problem(400, "The Idempotency-Key header is empty or too long."))
             return
-        body, receive = await _read_body(receive)
+        try:
+            body, receive = await buffer_body(receive)
+        except BodyTooLarge as exc:  # read here, outside the app's own handling of it
+            await _answer(send, *_problem(exc.status, exc.messages[0]))
+            return
+        if body is None:  # the client left mid-body: nothing to remember
+            await self.app(scope, receive, send)
+            return
         fingerprint = hashlib.sha256(body).hexdigest()
         slot = (_subject(scope), "POST", path, key)
         now = self.clock()
@@ -125,9 +134,7 @@ class IdempotencyMiddleware:
             if stored.fingerprint != fingerprint:
                 await _answer(
                     send,
-                    *_problem(
-                        422, "unprocessable", "This Idempotency-Key was used with another request body."
-                    ),
+                    *_problem(422, "This Idempotency-Key was used with another request body."),
                 )
                 return
             self.replays += 1
@@ -147,7 +154,7 @@ class IdempotencyMiddleware:
                 return
             await _answer(
                 send,
-                *_problem(409, "conflict", "A request with this Idempotency-Key is still being answered."),
+                *_problem(409, "A request with this Idempotency-Key is still being answered."),
             )
             return
         self._in_flight.add(slot)
@@ -178,24 +185,6 @@ class IdempotencyMiddleware:
         self._answers.move_to_end(slot)
         while len(self._answers) > self.capacity:
             self._answers.popitem(last=False)
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def replay() -> Message:
-        return pending.pop() if pending else await receive()
-
-    return body, replay
 
 
 async def _answer(
