@@ -13,7 +13,6 @@ The installed ``cartes`` runs against a real sandbox server on 127.0.0.1.
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import subprocess
@@ -25,6 +24,7 @@ import httpx
 import pytest
 
 from tests.conftest import STAFF, Cartes, Sandbox, cartes_executable, start_sandbox
+from tests.e2e.test_requests import decided, fixture_requests, outbox
 from tests.reliability.conftest import fault_state, set_faults, start_faulty_sandbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
@@ -35,42 +35,17 @@ WORKSPACE = "ddt67"
 APPROVE_ALL = ("request", "approve", "--all", "--workspace", WORKSPACE, "--yes", "--concurrency", "16")
 
 
-def _fixture_requests(sandbox: Sandbox, count: int) -> list[str]:
-    r = httpx.post(
-        sandbox.base_url + "/sandbox/fixtures/join-requests",
-        json={"community": WORKSPACE, "count": count},
-        timeout=120,
-    )
-    r.raise_for_status()
-    return list(r.json()["requests"])
-
-
-def _statuses(sandbox: Sandbox, cli: Cartes) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for status in ("pending", "accepted", "rejected"):
-        r = cli(
-            "request",
-            "list",
-            "--incoming",
-            "--workspace",
-            WORKSPACE,
-            "--status",
-            status,
-            "--json",
-            "id,status",
-        )
-        assert r.returncode == 0, r
-        found.update({row["id"]: row["status"] for row in json.loads(r.stdout)})
-    return found
+def _statuses(cli: Cartes) -> dict[str, str]:
+    return {
+        rid: status
+        for status in ("pending", "accepted", "rejected")
+        for rid in decided(cli, WORKSPACE, status)
+    }
 
 
 def _decision_mails(sandbox: Sandbox, ids: set[str]) -> list[dict[str, Any]]:
     """The e-mails about these requests (fixtures send none: each one here is a decision's)."""
-    r = httpx.get(sandbox.base_url + "/sandbox/outbox", params={"limit": 10_000}, timeout=30)
-    r.raise_for_status()
-    data = r.json()
-    mails = data.get("messages", data) if isinstance(data, dict) else data
-    return [m for m in mails if m.get("related") in ids]
+    return [m for m in outbox(sandbox) if m.get("related") in ids]
 
 
 def _faulty(tmp_path: Path, keyring: bool) -> tuple[Sandbox, Cartes]:
@@ -84,7 +59,7 @@ def _faulty(tmp_path: Path, keyring: bool) -> tuple[Sandbox, Cartes]:
 def test_a_thousand_approvals_at_a_20_percent_fault_rate(tmp_path: Path, keyring_available: bool) -> None:
     sandbox, cli = _faulty(tmp_path, keyring_available)
     try:
-        ids = set(_fixture_requests(sandbox, 1000))
+        ids = set(fixture_requests(sandbox, WORKSPACE, 1000)["requests"])
         mails_before = len(_decision_mails(sandbox, ids))
         set_faults(sandbox, rate=0.2, seed=SEED)
         started = time.monotonic()
@@ -99,7 +74,7 @@ def test_a_thousand_approvals_at_a_20_percent_fault_rate(tmp_path: Path, keyring
         assert "Traceback" not in r.stderr
         accepted = {line.split("\t")[1] for line in r.stdout.splitlines() if line.startswith("accepted\t")}
         assert accepted == ids
-        statuses = _statuses(sandbox, cli)
+        statuses = _statuses(cli)
         assert all(statuses[i] == "accepted" for i in ids)
         assert mails_before == 0
         assert len(_decision_mails(sandbox, ids)) == 1000  # exactly one decision e-mail per request
@@ -117,7 +92,7 @@ def test_a_thousand_approvals_at_a_20_percent_fault_rate(tmp_path: Path, keyring
 def test_killed_at_a_random_point_then_rerun_under_faults(tmp_path: Path, keyring_available: bool) -> None:
     sandbox, cli = _faulty(tmp_path, keyring_available)
     try:
-        ids = set(_fixture_requests(sandbox, 600))
+        ids = set(fixture_requests(sandbox, WORKSPACE, 600)["requests"])
         set_faults(sandbox, rate=0.2, seed=SEED + 1)
         kill_after = random.Random(SEED).randint(50, 500)
         proc = subprocess.Popen(
@@ -137,7 +112,7 @@ def test_killed_at_a_random_point_then_rerun_under_faults(tmp_path: Path, keyrin
         proc.wait(10)
         time.sleep(2.5)  # "slow" answers held by the server land after the kill: let them
         set_faults(sandbox, rate=0.0)
-        pending = {i for i, s in _statuses(sandbox, cli).items() if i in ids and s == "pending"}
+        pending = {i for i, s in _statuses(cli).items() if i in ids and s == "pending"}
         assert 0 < len(pending) < len(ids) - kill_after + 1, (len(pending), kill_after)
         set_faults(sandbox, rate=0.2)
         r = cli(
@@ -147,7 +122,7 @@ def test_killed_at_a_random_point_then_rerun_under_faults(tmp_path: Path, keyrin
         set_faults(sandbox, rate=0.0)
         assert r.returncode == 0, r
         assert f"Accepted: {len(pending)}, unchanged: 0, failed: 0." in r.stderr, r.stderr[-2000:]
-        statuses = _statuses(sandbox, cli)
+        statuses = _statuses(cli)
         assert all(statuses[i] == "accepted" for i in ids)
         assert len(_decision_mails(sandbox, ids)) == len(ids)  # nothing decided twice
     finally:
@@ -163,7 +138,7 @@ def test_two_second_tokens_during_a_twenty_second_run_with_16_workers(
     try:
         cli = Cartes(tmp_path / "cli", sandbox, keyring_available)
         assert cli.login(STAFF).returncode == 0
-        ids = set(_fixture_requests(sandbox, 1600))
+        ids = set(fixture_requests(sandbox, WORKSPACE, 1600)["requests"])
         httpx.post(sandbox.base_url + "/sandbox/stats/reset", timeout=10).raise_for_status()
         started = time.monotonic()
         r = cli(
