@@ -307,6 +307,59 @@ def test_staff_list_everything(sb: Harness) -> None:
     assert {r["status"] for r in history.json()} == {"accepted", "rejected", "cancelled"}
 
 
+def _next_link(response: httpx.Response) -> str | None:
+    link = response.headers.get("link")
+    if link is None:
+        return None
+    url, rel = link.split(";", 1)
+    assert rel.strip() == 'rel="next"'
+    return url.strip().strip("<>")
+
+
+def test_listings_link_to_the_next_page_with_a_cursor_not_shifted_by_decisions(sb: Harness) -> None:
+    made = sb.post("/sandbox/fixtures/join-requests", json={"community": "tutoriels", "count": 23})
+    ids = made.json()["requests"]
+    params = {"status": "pending", "community": "tutoriels", "limit": 10}
+    first = sb.get("/api/requests", as_user="claire.moreau", params=params)
+    assert first.headers["content-range"] == "0-9/23"
+    assert [r["_id"] for r in first.json()] == ids[:10]
+    # Deciding the whole first page would shift an offset listing by ten: page 2 would then
+    # start at ids[20]. The cursor continues after the last request seen.
+    for request_id in ids[:10]:
+        assert sb.post(f"/api/requests/{request_id}/accept", as_user="claire.moreau").status_code == 200
+    # A request created after the listing began stays out of it.
+    late = sb.post("/sandbox/fixtures/join-requests", json={"community": "tutoriels", "count": 1})
+    following = _next_link(first)
+    assert following is not None
+    assert "cursor=" in following
+    assert "page=" not in following
+    second = sb.get(following, as_user="claire.moreau")
+    assert [r["_id"] for r in second.json()] == ids[10:20]
+    assert second.headers["content-range"] == "0-9/13"  # 13 still pending, none before this page
+    third = sb.get(_next_link(second) or "", as_user="claire.moreau")
+    assert [r["_id"] for r in third.json()] == ids[20:]
+    assert _next_link(third) is None
+    assert late.json()["requests"][0] not in [r["_id"] for r in third.json()]
+    # A new listing sees it.
+    fresh = sb.get("/api/requests", as_user="claire.moreau", params=params)
+    assert fresh.headers["content-range"] == "0-9/14"
+
+
+def test_a_cursor_from_elsewhere_is_refused(sb: Harness) -> None:
+    for cursor in ("nope", "", "MTIuNA", "bm9wZQ", "%00", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5Ljk"):
+        assert_api_error(sb.get("/api/requests", as_user="claire.moreau", params={"cursor": cursor}), 400)
+    first = sb.get("/api/requests", as_user="claire.moreau", params={"limit": 2})
+    following = _next_link(first)
+    assert following is not None
+    cursor = following.split("cursor=")[1]
+    assert_api_error(
+        sb.get("/api/requests", as_user="claire.moreau", params={"cursor": cursor, "page": 2}), 400
+    )
+    mine = sb.get("/api/users/me/requests", as_user="claire.moreau", params={"cursor": cursor})
+    assert mine.status_code == 200
+    assert mine.json() == []
+
+
 def test_managers_list_the_join_requests_of_their_communities(sb: Harness) -> None:
     julien = sb.get("/api/requests", as_user="julien.lefebvre", params={"status": "pending"}).json()
     assert {r["_id"] for r in julien} == {rid(k) for k in PENDING_DDT33}
@@ -686,3 +739,37 @@ def test_latency_applies_to_the_new_routes_without_blocking(make_harness: Callab
     started = time.perf_counter()
     assert sb.get("/sandbox/health").status_code == 200
     assert time.perf_counter() - started < 0.4  # /sandbox is not delayed
+
+
+def test_latency_delays_the_answer_not_the_work(make_harness: Callable[..., Harness]) -> None:
+    """``--latency`` holds the answer back, like a slow network: the decision is applied (its
+    e-mail is in the outbox) while its answer is still on the way. A delay before the work would
+    make the requests that arrive while the server is busy wake up together and queue."""
+    import asyncio
+
+    sb = make_harness(latency_ms=400)
+    headers = sb.auth_headers(as_user="julien.lefebvre")
+    request_id = rid(PENDING_DDT33[0])
+
+    async def scenario() -> tuple[float, float]:
+        transport = httpx.ASGITransport(app=sb.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url=sb.client.base_url) as client:
+            started = time.perf_counter()
+            decision = asyncio.ensure_future(
+                client.post(f"/api/requests/{request_id}/accept", headers=headers)
+            )
+            seen = None
+            while seen is None and not decision.done():
+                mails = (await client.get("/sandbox/outbox", params={"limit": 10_000})).json()
+                if any(
+                    m.get("related") == request_id and m["subject"].startswith("Bienvenue") for m in mails
+                ):
+                    seen = time.perf_counter() - started
+                await asyncio.sleep(0.02)
+            response = await decision
+            assert response.status_code == 200
+            return (seen if seen is not None else float("inf")), time.perf_counter() - started
+
+    applied, answered = anyio.run(scenario)
+    assert answered >= 0.4
+    assert applied < answered

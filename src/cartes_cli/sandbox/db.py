@@ -641,6 +641,18 @@ class RequestRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestPage:
+    """A page of :meth:`Store.request_page`: the records, their sequence numbers (keyset), the
+    matching total, how many came before the page, and whether more follow."""
+
+    records: list[RequestRecord]
+    seqs: list[int]
+    total: int
+    position: int
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Mail:
     id: str
     to: str
@@ -1493,6 +1505,38 @@ class Store:
     ) -> tuple[list[RequestRecord], int]:
         """One page of requests, oldest first. ``managed_by``: only requests to the communities where
         that user holds the COMMUNITY right."""
+        page = self.request_page(
+            offset=offset,
+            limit=limit,
+            requester_id=requester_id,
+            community_id=community_id,
+            managed_by=managed_by,
+            statuses=statuses,
+            type=type,
+        )
+        return page.records, page.total
+
+    def request_page(
+        self,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: int | None = None,
+        until: int | None = None,
+        requester_id: str | None = None,
+        community_id: str | None = None,
+        managed_by: str | None = None,
+        statuses: Sequence[str] = (),
+        type: str | None = None,
+    ) -> RequestPage:
+        """One page of requests in creation order (``rowid``), by offset or by keyset.
+
+        ``after``/``until`` bound the sequence numbers (``after < seq <= until``): a listing that
+        continues after its last row is not shifted by rows that leave the filter meanwhile (a
+        decided request is no longer pending), and rows created after ``until`` stay out of it.
+        ``total`` counts the matching rows up to ``until``; ``position`` those at or before
+        ``after`` (what came before this page); ``more``: rows follow this page up to ``until``.
+        """
         clauses: list[str] = []
         params: list[Any] = []
         if requester_id is not None:
@@ -1513,12 +1557,37 @@ class Store:
         if type is not None:
             clauses.append("r.type = ?")
             params.append(type)
+        if until is not None:
+            clauses.append("r.rowid <= ?")
+            params.append(until)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        total_row = self._one(f"SELECT count(*) FROM requests r {where}", params)  # noqa: S608
-        rows = self._all(
-            f"{_REQUEST_SELECT} {where} ORDER BY r.rowid LIMIT ? OFFSET ?", [*params, limit, offset]
+        counted = self._one(
+            f"SELECT count(*), coalesce(sum(r.rowid <= ?), 0) FROM requests r {where}",  # noqa: S608
+            [after if after is not None else 0, *params],
         )
-        return [RequestRecord.from_row(r) for r in rows], int(total_row[0]) if total_row else 0
+        total, position = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+        if after is not None:
+            where = ("WHERE " + " AND ".join([*clauses, "r.rowid > ?"])) if clauses else "WHERE r.rowid > ?"
+            params.append(after)
+            offset = 0
+        rows = self._all(
+            f"{_REQUEST_SELECT_WITH_SEQ} {where} ORDER BY r.rowid LIMIT ? OFFSET ?",
+            [*params, limit + 1, offset],
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return RequestPage(
+            records=[RequestRecord.from_row(r) for r in rows],
+            seqs=[int(r["seq"]) for r in rows],
+            total=total,
+            position=position if after is not None else offset,
+            more=more,
+        )
+
+    def last_request_seq(self) -> int:
+        """The newest request's sequence number (0 when there is none): the bound of a snapshot."""
+        row = self._one("SELECT coalesce(max(rowid), 0) FROM requests")
+        return int(row[0]) if row else 0
 
     def manages_any(self, user_id: str) -> bool:
         """Holds the COMMUNITY right somewhere."""
@@ -1648,3 +1717,4 @@ JOIN users u ON u.id = r.requester_id
 LEFT JOIN communities c ON c.id = r.community_id
 LEFT JOIN users d ON d.id = r.decided_by
 """
+_REQUEST_SELECT_WITH_SEQ = _REQUEST_SELECT.replace("SELECT r.*,", "SELECT r.rowid AS seq, r.*,", 1)

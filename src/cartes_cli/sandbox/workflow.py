@@ -14,6 +14,7 @@ replaying it (same decision) answers 200 with the request unchanged and sends no
 
 from __future__ import annotations
 
+import base64
 import re
 import sqlite3
 from typing import Annotated, Any
@@ -38,6 +39,7 @@ from cartes_cli.sandbox.db import (
     REQUEST_STATUSES,
     REQUEST_TYPES,
     Community,
+    RequestPage,
     RequestRecord,
     Store,
     User,
@@ -166,6 +168,54 @@ def _page(records: list[RequestRecord], offset: int, total: int) -> JSONResponse
         [request_view(r) for r in records],
         headers={"Content-Range": content_range(offset, len(records), total)},
     )
+
+
+# --- keyset pagination -----------------------------------------------------------------------
+#
+# Every page of a request listing links to the next one (``Link: <…&cursor=…>; rel="next"``, RFC
+# 8288). The cursor holds the sequence number of the page's last request and the newest one when
+# the listing began: the next page starts after the former, so requests that leave the filter
+# meanwhile (decided, hence no longer pending) shift nothing, and requests created after the
+# listing began stay out of it. A bulk decision can then start on page 1 while the rest is read.
+
+_CURSOR_RE = re.compile(r"^(\d{1,18})\.(\d{1,18})$")
+
+
+def encode_cursor(after: int, until: int) -> str:
+    raw = f"{after}.{until}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """``(after, until)``; a 400 for anything this sandbox did not issue."""
+    text = cursor.strip()
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+    except (ValueError, UnicodeError):
+        raw = ""
+    match = _CURSOR_RE.match(raw)
+    if match is None or int(match[1]) > int(match[2]):
+        raise ApiProblem(400, "cursor: not a cursor of this listing; start again without it.")
+    return int(match[1]), int(match[2])
+
+
+def _listing_window(store: Store, page: int, cursor: str | None) -> tuple[int | None, int]:
+    """``(after, until)`` of the page asked for: from the cursor, or a new snapshot."""
+    if cursor is None:
+        return None, store.last_request_seq()
+    if page != 1:
+        raise ApiProblem(400, "cursor: give either a cursor or a page number, not both.")
+    return decode_cursor(cursor)
+
+
+def _keyset_page(request: Request, result: RequestPage, until: int) -> JSONResponse:
+    headers = {"Content-Range": content_range(result.position, len(result.records), result.total)}
+    if result.more and result.seqs:
+        following = request.url.remove_query_params("page").include_query_params(
+            cursor=encode_cursor(result.seqs[-1], until)
+        )
+        headers["Link"] = f'<{following}>; rel="next"'
+    return JSONResponse([request_view(r) for r in result.records], headers=headers)
 
 
 def _send(store: Store, mails: list[mail.Mail]) -> None:
@@ -370,6 +420,13 @@ StatusFilter = Annotated[
     str | None, Query(description="pending, accepted, rejected, cancelled (comma-separated for several)")
 ]
 TypeFilter = Annotated[str | None, Query(description="join or datastore")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        description='continue a listing: the cursor of the previous page\'s Link rel="next" header '
+        "(keyset pagination, not shifted by requests decided meanwhile)"
+    ),
+]
 
 
 @router.get(
@@ -384,16 +441,22 @@ async def my_requests(
     type: TypeFilter = None,
     page: Page = 1,
     limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> JSONResponse:
+    store = sandbox_of(request).store
+    statuses, kind = _parse_statuses(status), _parse_type(type)
+    after, until = _listing_window(store, page, cursor)
     offset, limit = page_window(page, limit)
-    records, total = sandbox_of(request).store.requests(
+    result = store.request_page(
         offset=offset,
         limit=limit,
+        after=after,
+        until=until,
         requester_id=user.id,
-        statuses=_parse_statuses(status),
-        type=_parse_type(type),
+        statuses=statuses,
+        type=kind,
     )
-    return _page(records, offset, total)
+    return _keyset_page(request, result, until)
 
 
 @router.get(
@@ -410,9 +473,11 @@ async def list_requests(
     community: Annotated[str | None, Query(description="community uuid or technical name")] = None,
     page: Page = 1,
     limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> JSONResponse:
     store = sandbox_of(request).store
     statuses, kind = _parse_statuses(status), _parse_type(type)
+    after, until = _listing_window(store, page, cursor)
     target = resolve_community(store, community) if community else None
     if community and target is None:
         raise ApiProblem(404, "Community not found.")
@@ -429,15 +494,17 @@ async def list_requests(
             return _page([], 0, 0)
         kind = "join"
     offset, limit = page_window(page, limit)
-    records, total = store.requests(
+    result = store.request_page(
         offset=offset,
         limit=limit,
+        after=after,
+        until=until,
         community_id=target.id if target else None,
         managed_by=managed_by,
         statuses=statuses,
         type=kind,
     )
-    return _page(records, offset, total)
+    return _keyset_page(request, result, until)
 
 
 @router.get(
