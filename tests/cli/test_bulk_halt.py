@@ -75,3 +75,59 @@ def test_an_ordinary_failure_does_not_stop_the_run() -> None:
     assert summary.left == []
     assert len(started) == 200
     assert (summary.done, summary.failed) == (199, 1)
+
+
+def test_a_listing_that_breaks_off_reports_the_rest_and_fails() -> None:
+    """``--all`` decides while the listing is read: when a page cannot be read, the received items
+    are still decided, the summary says how many were never listed, and the run exits 1."""
+    from collections.abc import Iterator
+
+    from cartes_cli.errors import TransportError
+
+    term, out, err = _terminal()
+
+    def listing() -> Iterator[bulk.Item]:
+        for i in range(30):
+            yield bulk.Item(f"id-{i:03d}", f"item {i}")
+        raise TransportError("The platform could not be reached.")
+
+    summary, code = bulk.run(
+        term,
+        listing(),
+        lambda item: ("done", None),
+        concurrency=4,
+        verb_done="Accepted",
+        describe_error=str,
+        success_line=lambda item, state, result: f"accepted\t{item.key}",
+        total=100,
+    )
+    assert code == ExitCode.FAILURE
+    assert summary.done == 30
+    assert summary.unlisted == 70
+    text = err.getvalue()
+    assert "could not be read to the end (The platform could not be reached.)" in text
+    assert "70 more were not listed yet" in text
+    assert out.getvalue().count("accepted\t") == 30
+
+
+def test_a_lost_login_while_listing_exits_4() -> None:
+    term, _out, err = _terminal()
+
+    def listing() -> Iterator[bulk.Item]:
+        yield bulk.Item("id-000", "item 0")
+        raise SessionExpired("The session has expired; run 'cartes login'.")
+
+    from collections.abc import Iterator
+
+    _summary, code = bulk.run(
+        term,
+        listing(),
+        lambda item: ("done", None),
+        concurrency=2,
+        verb_done="Accepted",
+        describe_error=str,
+        success_line=lambda item, state, result: f"accepted\t{item.key}",
+        total=10,
+    )
+    assert code == ExitCode.AUTH
+    assert "9 more were not listed yet" in err.getvalue()

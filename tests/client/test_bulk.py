@@ -144,7 +144,7 @@ def test_stop_before_start() -> None:
 def test_interrupt_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     import cartes_cli.client.bulk as bulk
 
-    real_wait = bulk.wait
+    real_wait = bulk._wait_one
     raised = False
 
     def wait_then_interrupt(*args: object, **kwargs: object) -> object:
@@ -154,7 +154,7 @@ def test_interrupt_while_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
             raise KeyboardInterrupt
         return real_wait(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bulk, "wait", wait_then_interrupt)
+    monkeypatch.setattr(bulk, "_wait_one", wait_then_interrupt)
     report = run_bulk(range(30), Tracker(0.01), concurrency=4)
     assert report.interrupted
     assert len(report.done) == 4  # the four in flight finished and were recorded
@@ -178,7 +178,7 @@ def test_second_interrupt_propagates_without_waiting(monkeypatch: pytest.MonkeyP
         stop.wait(5)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(bulk, "wait", interrupt)
+    monkeypatch.setattr(bulk, "_wait_one", interrupt)
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         run_bulk(range(10), action, concurrency=2, stop_event=stop)
@@ -208,3 +208,22 @@ def test_ten_thousand_items_quickly() -> None:
     assert len(report.done) == 5_000
     assert len(report.unchanged) == 5_000
     assert time.monotonic() - start < 10
+
+
+def test_a_failing_source_stops_launching_and_finishes_what_runs() -> None:
+    """A listing read during the run whose next page fails: what was received is done and
+    reported, nothing is lost or left running, and the error is handed back, not raised."""
+
+    def source() -> Iterator[int]:
+        yield from range(25)
+        raise ConnectionError("page 2 could not be read")
+
+    action = Tracker(0.002)
+    seen: list[int] = []
+    report = run_bulk(source(), action, concurrency=4, on_result=lambda o: seen.append(o.item))
+    assert isinstance(report.source_error, ConnectionError)
+    assert sorted(report.done) == list(range(25))
+    assert sorted(seen) == list(range(25))
+    assert not report.interrupted
+    assert report.not_started == []
+    assert action.running == 0

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cartes_cli.client.pagination import PageInfo, iter_pages, parse_content_range
+from cartes_cli.client.pagination import LinkedPages, PageInfo, iter_pages, parse_content_range
 
 
 @pytest.mark.parametrize(
@@ -180,3 +180,74 @@ def test_invalid_arguments() -> None:
         list(iter_pages(FakeServer(1), limit=0))
     with pytest.raises(ValueError, match="concurrency"):
         list(iter_pages(FakeServer(1), limit=1, concurrency=0))
+
+
+# --- Link rel="next" pages -------------------------------------------------------------------
+
+
+def _linked_server(
+    pages: list[list[int]], *, fail_at: int | None = None
+) -> tuple[LinkedPages[int], list[str]]:
+    """``pages`` reached by links ``p1``, ``p2``…; the page numbered ``fail_at`` raises."""
+    fetched: list[str] = []
+
+    def fetch(url: str) -> tuple[list[int], str | None]:
+        fetched.append(url)
+        n = int(url[1:])
+        if n == fail_at:
+            raise RuntimeError(f"page {n} failed")
+        return pages[n], (f"p{n + 1}" if n + 1 < len(pages) else None)
+
+    first_next = "p1" if len(pages) > 1 else None
+    total = sum(len(p) for p in pages)
+    return LinkedPages(pages[0], PageInfo(0, len(pages[0]) - 1, total), first_next, fetch), fetched
+
+
+def test_linked_pages_follow_the_links_in_order() -> None:
+    pages = [list(range(i * 10, i * 10 + 10)) for i in range(7)]
+    listing, fetched = _linked_server(pages)
+    assert listing.total == 70
+    assert listing.linked
+    assert not listing.complete
+    assert list(listing) == list(range(70))
+    assert fetched == [f"p{i}" for i in range(1, 7)]
+
+
+def test_a_single_page_is_complete_and_starts_no_thread() -> None:
+    listing = LinkedPages([1, 2], PageInfo(0, 1, 2), None, lambda url: pytest.fail("no fetch"))
+    assert listing.complete
+    assert listing.linked
+    before = threading.active_count()
+    assert list(listing) == [1, 2]
+    assert threading.active_count() == before
+
+
+def test_without_links_a_longer_listing_is_not_linked() -> None:
+    listing = LinkedPages([1, 2], PageInfo(0, 1, 5), None, lambda url: ([], None))
+    assert not listing.linked  # the caller must read it by offset instead
+
+
+def test_a_failing_page_raises_where_its_items_would_come() -> None:
+    pages = [[0, 1], [2, 3], [4, 5], [6, 7]]
+    listing, _ = _linked_server(pages, fail_at=2)
+    received: list[int] = []
+    with pytest.raises(RuntimeError, match="page 2 failed"):
+        received.extend(listing)
+    assert received == [0, 1, 2, 3]
+
+
+def test_pages_are_read_ahead_of_a_slow_consumer_but_boundedly() -> None:
+    pages = [[i] for i in range(20)]
+    listing, fetched = _linked_server(pages)
+    iterator = iter(listing)
+    assert next(iterator) == 0
+    assert next(iterator) == 1  # page 1 arrived through the reading thread
+    deadline = time.monotonic() + 5
+    while len(fetched) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    # One page handed over, two waiting in the queue, one more fetched and waiting for room.
+    assert 3 <= len(fetched) <= 5
+    iterator.close()  # the consumer goes away: the reader stops
+    time.sleep(0.5)
+    assert len(fetched) <= 6

@@ -595,3 +595,69 @@ def test_decisions_carry_one_idempotency_key_across_retries_and_a_replay_is_ours
     route.respond(200, json=request_json(status="accepted"))
     client.requests.accept(R1)
     assert route.calls[-1].request.headers["Idempotency-Key"] != keys[0]
+
+
+def _request_page(start: int, count: int) -> list[dict[str, Any]]:
+    return [request_json(_id=f"ffffffff-0000-4000-8000-{i:012d}") for i in range(start, start + count)]
+
+
+def test_incoming_snapshot_follows_the_cursor_links(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    def page(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        if cursor is None:
+            assert request.url.params["status"] == "pending"
+            assert request.url.params["community"] == C1
+            link = f'<{API}/requests?status=pending&community={C1}&limit=50&cursor=c2>; rel="next"'
+            return httpx.Response(
+                200, json=_request_page(0, 50), headers={"Content-Range": "0-49/120", "Link": link}
+            )
+        if cursor == "c2":  # a relative link is resolved against the request's URL
+            link = f'</api/requests?status=pending&community={C1}&limit=50&cursor=c3>; rel="next"'
+            return httpx.Response(
+                200, json=_request_page(50, 50), headers={"Content-Range": "0-49/70", "Link": link}
+            )
+        return httpx.Response(200, json=_request_page(100, 20), headers={"Content-Range": "0-19/20"})
+
+    route = mock.get(f"{API}/requests").mock(side_effect=page)
+    snapshot = client.requests.incoming_snapshot(status="pending", community=C1)
+    assert snapshot.total == 120
+    assert snapshot.linked
+    assert route.call_count == 1  # only the first page so far
+    ids = [r.id for r in snapshot]
+    assert ids == [f"ffffffff-0000-4000-8000-{i:012d}" for i in range(120)]
+    assert route.call_count == 3
+
+
+def test_a_next_link_to_another_origin_is_not_followed(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    """Following it would send the bearer token to that other host."""
+    mock.get(f"{API}/requests").respond(
+        200,
+        json=_request_page(0, 2),
+        headers={
+            "Content-Range": "0-1/4",
+            "Link": '<https://elsewhere.test/api/requests?cursor=x>; rel="next"',
+        },
+    )
+    elsewhere = mock.get("https://elsewhere.test/api/requests")
+    snapshot = client.requests.incoming_snapshot()
+    assert not snapshot.linked  # the caller reads the listing by offset instead
+    assert len(list(snapshot)) == 2
+    assert not elsewhere.called
+
+
+def test_cookies_are_neither_kept_nor_sent(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    """The API authenticates each call with its token: a cookie set on the way carries no state
+    from one call to the next."""
+    route = mock.get(f"{API}/requests/{R1}").respond(
+        200, json=request_json(), headers={"Set-Cookie": "BIGipServer=abc; Path=/"}
+    )
+    client.requests.get(R1)
+    client.requests.get(R1)
+    assert "cookie" not in route.calls.last.request.headers
+    client._http.cookies.set("forced", "1")  # nothing can be put in the jar either
+    client.requests.get(R1)
+    assert "cookie" not in route.calls.last.request.headers

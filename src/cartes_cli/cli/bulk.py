@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,8 @@ class Summary:
     unchanged: int = 0
     failed: int = 0
     left: list[str] = field(default_factory=list)
+    unlisted: int = 0
+    """Items announced by a listing read during the run but never received (it failed)."""
     interrupted: bool = False
     halted: str | None = None
     """Why the run stopped by itself (an error every remaining item would meet), if it did."""
@@ -120,25 +122,32 @@ class Summary:
 
 def run(
     term: Terminal,
-    items: Sequence[Item],
+    items: Iterable[Item],
     action: Callable[[Item], tuple[str, Any]],
     *,
     concurrency: int,
     verb_done: str,
     describe_error: Callable[[BaseException], str],
     success_line: Callable[[Item, str, Any], str],
+    total: int | None = None,
 ) -> tuple[Summary, int]:
     """Run ``action`` over ``items`` and report. Returns the summary and the exit code.
 
     ``action`` returns ``(status, result)`` with status ``done`` or ``unchanged``; it raises on
     failure. The engine bounds concurrency and stops launching new work on Ctrl-C.
+
+    ``items`` may be a listing still being read (``total``: what it announced). After a stop the
+    rest of it is read to list the ids left; if that fails, their number is given instead.
     """
     from cartes_cli.client.bulk import run_bulk
 
     summary = Summary()
     stop = threading.Event()
+    if total is None:
+        items = list(items)
+        total = len(items)
     results_json: list[dict[str, Any]] = []
-    progress = _Progress(term, len(items), verb_done)
+    progress = _Progress(term, total, verb_done)
     lock = threading.Lock()
 
     failure_codes: set[int] = set()
@@ -189,7 +198,7 @@ def run(
     try:
         with progress:
             report = run_bulk(
-                list(items),
+                items,
                 _adapt(wrapped),
                 concurrency=concurrency,
                 on_result=on_result,
@@ -200,6 +209,8 @@ def run(
             signal.signal(signal.SIGINT, previous)
     not_started = list(getattr(report, "not_started", []) or [])
     summary.left = [i.key for i in not_started]
+    seen = summary.done + summary.unchanged + summary.failed + len(summary.left)
+    summary.unlisted = max(0, total - seen) if report.source_error is not None else 0
     summary.interrupted = stop.is_set() and summary.halted is None
     if term.rendering == "json":
         term.print_json(results_json)
@@ -210,21 +221,22 @@ def run(
     )
     if summary.halted is not None:
         term.info(summary.halted)
-        if summary.left:
-            term.info(
-                _("Not started ({n}); run the same command again to finish:").format(n=len(summary.left))
-            )
-            for key in summary.left:
-                term.stderr.write(key + "\n")
-            term.stderr.flush()
+        _print_left(term, summary, _("Not started ({n}); run the same command again to finish:"))
         return summary, ExitCode(halt_code[0]) if halt_code[0] == ExitCode.AUTH else ExitCode.FAILURE
     if summary.interrupted:
-        if summary.left:
-            term.info(_("Not started ({n}):").format(n=len(summary.left)))
-            for key in summary.left:
-                term.stderr.write(key + "\n")
-            term.stderr.flush()
+        _print_left(term, summary, _("Not started ({n}):"))
         return summary, ExitCode.INTERRUPTED
+    if report.source_error is not None:
+        # The listing broke off: what was received is decided, the rest was never seen.
+        term.info(
+            _(
+                "The list of requests could not be read to the end ({reason}); run the same command "
+                "again to finish."
+            ).format(reason=describe_error(report.source_error))
+        )
+        _print_left(term, summary, _("Not started ({n}):"))
+        code = exit_code_of(report.source_error)
+        return summary, ExitCode(code) if code in (ExitCode.AUTH, ExitCode.PERMISSION) else ExitCode.FAILURE
     if not summary.failed:
         return summary, ExitCode.OK
     # Every item failed for one reason that has its own code (not logged in, permission denied,
@@ -235,6 +247,21 @@ def run(
         if only in (ExitCode.AUTH, ExitCode.PERMISSION, ExitCode.NOT_FOUND):
             return summary, ExitCode(only)
     return summary, ExitCode.FAILURE
+
+
+def _print_left(term: Terminal, summary: Summary, heading: str) -> None:
+    """The ids not started (on stderr, one per line), and how many were not even listed yet."""
+    if summary.left:
+        term.info(heading.format(n=len(summary.left)))
+        for key in summary.left:
+            term.stderr.write(key + "\n")
+        term.stderr.flush()
+    if summary.unlisted:
+        term.info(
+            _("{n} more were not listed yet; run the same command again to finish them.").format(
+                n=summary.unlisted
+            )
+        )
 
 
 def halting_reason(error: BaseException | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -355,7 +356,7 @@ def _decide(
     from cartes_cli.client.retry import BULK_RETRY
 
     client = app.client(max_connections=max(16, concurrency + 4), retry=BULK_RETRY)
-    items: list[Item]
+    items: list[Item] | _Selection
     if pairs or users:
         items = _member_items(client, pairs, workspace, users or [])
         action = _member_action(client, rights_list or list(DEFAULT_RIGHTS))
@@ -363,7 +364,7 @@ def _decide(
     else:
         _require_requests_api(app, client)
         if all_:
-            items = _incoming_items(client, workspace, status_v, type_v, concurrency)
+            items = _incoming_items(client, workspace, status_v, type_v, concurrency, whole=dry_run)
         else:
             items = [bulk.Item(rid, rid) for rid in bulk.dedupe(request_ids)]
         if verb == "approve":
@@ -372,10 +373,12 @@ def _decide(
         else:
             action = _reject_action(client, reason, started)
             verb_done = _("Rejected")
-    if not items:
+    count = items.total if isinstance(items, _Selection) else len(items)
+    if not count:
         term.info(_("Nothing to do: no request matches."))
         return
     if dry_run:
+        assert not isinstance(items, _Selection)
         plan = [{"id": i.key, "action": verb, "target": i.label, **i.data} for i in items]
         term.print_list(
             plan,
@@ -385,10 +388,10 @@ def _decide(
                 Column("target", _("REQUEST")),
             ],
         )
-        term.info(_("Dry run: {n} item(s) would be processed; nothing was changed.").format(n=len(items)))
+        term.info(_("Dry run: {n} item(s) would be processed; nothing was changed.").format(n=count))
         return
     question = _("Approve {n} requests?") if verb == "approve" else _("Reject {n} requests?")
-    bulk.confirm(term, question.format(n=len(items)), yes=yes, count=len(items))
+    bulk.confirm(term, question.format(n=count), yes=yes, count=count)
 
     from cartes_cli.cli.errors import describe
 
@@ -408,24 +411,59 @@ def _decide(
         verb_done=verb_done,
         describe_error=lambda exc: describe(exc)[1],
         success_line=success_line,
+        total=count,
     )
     if code:
         raise typer.Exit(code)
 
 
-def _incoming_items(
-    client: Any, workspace: str | None, status: str, type_: str | None, concurrency: int
-) -> list[Item]:
-    """What ``--all`` selects, as bulk items (every page read before the first decision: the
-    decisions change what a pending-only listing returns)."""
+class _Selection:
+    """The requests ``--all`` selects, read while they are decided: the first page is in hand
+    (``total`` counts them all), the next ones come by the listing's cursor, which the decisions
+    taken meanwhile do not shift. Iterating yields bulk items."""
+
+    def __init__(self, listing: Any) -> None:
+        self.listing = listing
+        self.total: int = listing.total if listing.total is not None else len(listing.first)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (_item(r) for r in self.listing)
+
+
+def _item(r: Any) -> Item:
     from cartes_cli.cli import bulk
+
+    row = request_row(r)
+    label = f"{row['requester'] or '?'} → {row['workspace'] or '?'}"
+    return bulk.Item(r.id, label, {"workspace": row["workspace"], "type": r.type})
+
+
+def _incoming_items(
+    client: Any,
+    workspace: str | None,
+    status: str,
+    type_: str | None,
+    concurrency: int,
+    *,
+    whole: bool = False,
+) -> list[Item] | _Selection:
+    """What ``--all`` selects, as bulk items.
+
+    A platform whose listing links to its next page by a cursor (the sandbox) gives a
+    :class:`_Selection`: decisions start on the first page while the next ones are read. Otherwise,
+    or with ``whole`` (a dry run), every page is read first, as concurrently as the decisions will
+    be made: an offset listing of pending requests shifts under the decisions taken meanwhile.
+    """
     from cartes_cli.client.validation import is_uuid, looks_like_technical_name
     from cartes_cli.errors import NotFound
 
-    def listing(community: str | None) -> list[Item]:
+    def listing(community: str | None) -> list[Item] | _Selection:
+        if not whole:
+            snapshot = client.requests.incoming_snapshot(status=status, type=type_, community=community)
+            if snapshot.linked:
+                return _Selection(snapshot)
         return [
-            bulk.Item(r.id, _label(r), {"workspace": request_row(r)["workspace"], "type": r.type})
-            # The pages are fetched as concurrently as the decisions will be made.
+            _item(r)
             for r in client.requests.incoming(
                 status=status, type=type_, community=community, concurrency=concurrency
             )
@@ -442,11 +480,6 @@ def _incoming_items(
         except NotFound:
             pass
     return listing(resolve_for_change(client, ref).id)
-
-
-def _label(r: Any) -> str:
-    row = request_row(r)
-    return f"{row['requester'] or '?'} → {row['workspace'] or '?'}"
 
 
 def _was_unchanged(result: Any, started: float) -> bool:

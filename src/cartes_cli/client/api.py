@@ -48,7 +48,13 @@ from cartes_cli.client.models import (
     Right,
     User,
 )
-from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PageInfo, iter_pages, parse_content_range
+from cartes_cli.client.pagination import (
+    DEFAULT_CONCURRENCY,
+    LinkedPages,
+    PageInfo,
+    iter_pages,
+    parse_content_range,
+)
 from cartes_cli.client.redact import redact_url
 from cartes_cli.client.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retryable_exception
 from cartes_cli.client.text import matches
@@ -157,8 +163,9 @@ class GeoplateformeClient:
             options["transport"] = transport
         else:
             options["verify"] = default_verify()
-        self._http = httpx.Client(
-            base_url=platform.api_url.rstrip("/") + "/",
+        self._base = platform.api_url.rstrip("/") + "/"
+        self._http = _CookielessClient(
+            base_url=self._base,
             auth=auth,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -283,7 +290,8 @@ class GeoplateformeClient:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        target = path if path.startswith(("http://", "https://")) else path.lstrip("/")
+        # An absolute URL: httpx parses it once, where a relative one is parsed, then joined.
+        target = path if path.startswith(("http://", "https://")) else self._base + path.lstrip("/")
         policy = self.retry
         first = self._clock()
         attempt = 0
@@ -397,12 +405,7 @@ class GeoplateformeClient:
         self, model: type[M], path: str, params: Params | None, page: int, limit: int
     ) -> tuple[list[M], PageInfo]:
         response = self._request("GET", path, params={**(params or {}), "page": page, "limit": limit})
-        data = self._json(response)
-        if not isinstance(data, list):
-            what = f"GET {url_without_query(response.request.url)}"
-            raise InvalidResponse(_("The platform's answer to {what} is not a list.").format(what=what))
-        items = [self._parse(model, item, response) for item in data]
-        return items, parse_content_range(response.headers.get("content-range"))
+        return self._items(model, response), parse_content_range(response.headers.get("content-range"))
 
     def _list(
         self,
@@ -417,6 +420,86 @@ class GeoplateformeClient:
             return self._fetch_page(model, path, params, page, size)
 
         return iter_pages(fetch, limit=limit, concurrency=concurrency)
+
+    def _items(self, model: type[M], response: httpx.Response) -> list[M]:
+        data = self._json(response)
+        if not isinstance(data, list):
+            what = f"GET {url_without_query(response.request.url)}"
+            raise InvalidResponse(_("The platform's answer to {what} is not a list.").format(what=what))
+        return [self._parse(model, item, response) for item in data]
+
+    def _linked(
+        self, model: type[M], path: str, *, params: Params | None = None, limit: int = 50
+    ) -> LinkedPages[M]:
+        """The first page now (errors raised here), the next ones by their ``Link: rel="next"``."""
+
+        def fetch(url: str) -> tuple[list[M], str | None]:
+            response = self._request("GET", url)
+            return self._items(model, response), _next_link(response)
+
+        response = self._request("GET", path, params={**(params or {}), "limit": limit})
+        first = self._items(model, response)
+        info = parse_content_range(response.headers.get("content-range"))
+        return LinkedPages(first, info, _next_link(response), fetch)
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing (and so sends nothing)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        return None
+
+    def __bool__(self) -> bool:
+        return False
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+class _CookielessClient(httpx.Client):
+    """``httpx.Client`` without cookies. The Entrepôt API authenticates every call with a bearer
+    token and needs none; a cookie set by a gateway on the way would only carry state from one
+    call to the next. And httpx reads every answer's cookies through urllib's compatibility
+    objects: about a third of the CLI's CPU per decision in a bulk run."""
+
+    _jar = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        return None
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    """The ``Link: <…>; rel="next"`` URL, if the server gives one on the same origin (a link
+    elsewhere would carry the credentials away)."""
+    url = response.links.get("next", {}).get("url")
+    if not url:
+        return None
+    target = response.request.url.join(url)
+    if (target.scheme, target.host, target.port) != (
+        response.request.url.scheme,
+        response.request.url.host,
+        response.request.url.port,
+    ):
+        return None
+    return str(target)
+
+
+def _incoming_params(
+    status: RequestStatus | str | None, type: RequestType | str | None, community: str | None
+) -> dict[str, str | None]:
+    return {
+        "status": _choice(status, RequestStatus, "status"),
+        "type": _choice(type, RequestType, "request type"),
+        "community": community.strip() if community and community.strip() else None,
+    }
 
 
 class _Resource:
@@ -705,12 +788,21 @@ class RequestsResource(_Resource):
     ) -> Iterator[Request]:
         """``GET /requests``: what the caller may decide (staff: all; a COMMUNITY holder: the join
         requests of the communities they manage; others: 403 ``PermissionDenied``)."""
-        params = {
-            "status": _choice(status, RequestStatus, "status"),
-            "type": _choice(type, RequestType, "request type"),
-            "community": community.strip() if community and community.strip() else None,
-        }
+        params = _incoming_params(status, type, community)
         return self._client._list(Request, "/requests", params=params, concurrency=concurrency)
+
+    def incoming_snapshot(
+        self,
+        status: RequestStatus | str | None = None,
+        type: RequestType | str | None = None,
+        community: str | None = None,
+    ) -> LinkedPages[Request]:
+        """``GET /requests`` as of now, page by page: the first page is read at once (its
+        ``total`` is the count), the following ones are reached by the cursor of each page's
+        ``Link`` header, which decisions taken meanwhile do not shift and requests created
+        meanwhile do not join. ``linked`` is False when the server gives no such links (then
+        :meth:`incoming` must read every page before any decision)."""
+        return self._client._linked(Request, "/requests", params=_incoming_params(status, type, community))
 
     def get(self, request_id: str) -> Request:
         """``GET /requests/{r}``."""

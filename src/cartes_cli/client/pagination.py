@@ -1,4 +1,4 @@
-"""``Content-Range`` pagination: read the total from page 1, fetch the rest concurrently, in order.
+"""Pagination: ``Content-Range`` pages fetched concurrently, or ``Link: rel="next"`` pages followed.
 
 The platform pages with ``page`` (1-based) and ``limit`` and answers every list with
 ``Content-Range: <first>-<last>/<total>``. :func:`iter_pages` yields items strictly in order while
@@ -6,19 +6,25 @@ at most ``concurrency`` pages are requested or waiting ahead of the consumer, so
 bounded however long the list. Without a total it fetches one page after another until a short or
 empty page. It stops at the first page shorter than announced (items deleted meanwhile, a server
 that over-counts) rather than asking for pages that cannot be right.
+
+:class:`LinkedPages` follows ``Link: <…>; rel="next"`` (RFC 8288) from page to page instead: the
+sandbox's request listings give a keyset cursor there, which rows leaving the listing meanwhile do
+not shift. A bulk decision can then start on the first page while a thread reads the next ones.
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-__all__ = ["DEFAULT_CONCURRENCY", "PageInfo", "iter_pages", "parse_content_range"]
+__all__ = ["DEFAULT_CONCURRENCY", "LinkedPages", "PageInfo", "iter_pages", "parse_content_range"]
 
 T = TypeVar("T")
 
@@ -148,3 +154,84 @@ def _sequential(
             return
         previous = items
         page += 1
+
+
+FetchLinked = Callable[[str], tuple[list[T], str | None]]
+
+_END = object()
+_POLL = 0.2  # seconds between checks, by a producer waiting for room, that the consumer is still there
+
+
+class LinkedPages(Generic[T]):
+    """A listing read by following each page's ``Link: rel="next"``, with its first page in hand.
+
+    ``total`` is what the first page's ``Content-Range`` announced (None if nothing). Iterating
+    yields the first page's items, then the following pages', which a thread fetches one after
+    another up to ``ahead`` pages in advance of the consumer, so the consumer's work overlaps the
+    requests. An error fetching a page is raised where that page's items would come.
+    """
+
+    def __init__(
+        self,
+        first: list[T],
+        info: PageInfo,
+        next_url: str | None,
+        fetch: FetchLinked[T],
+        *,
+        ahead: int = 2,
+    ) -> None:
+        if ahead < 1:
+            raise ValueError("ahead must be at least 1")
+        self.first = first
+        self.total = info.total
+        self.next_url = next_url
+        self._fetch = fetch
+        self._ahead = ahead
+
+    @property
+    def complete(self) -> bool:
+        """The first page is the whole listing."""
+        return self.next_url is None and (self.total is None or self.total <= len(self.first))
+
+    @property
+    def linked(self) -> bool:
+        """Every item is reachable by following links (a server without them needs ``iter_pages``)."""
+        return self.next_url is not None or self.complete
+
+    def __iter__(self) -> Iterator[T]:
+        yield from self.first
+        if self.next_url is None:
+            return
+        pages: queue.Queue[object] = queue.Queue(maxsize=self._ahead)
+        done = threading.Event()  # the consumer went away: the producer stops
+
+        def put(entry: object) -> None:
+            while not done.is_set():
+                try:
+                    pages.put(entry, timeout=_POLL)
+                    return
+                except queue.Full:
+                    continue
+
+        def produce(url: str | None) -> None:
+            try:
+                while url is not None and not done.is_set():
+                    items, url = self._fetch(url)
+                    put(items)
+            except BaseException as exc:  # handed over to the consumer's thread
+                put(exc)
+                return
+            put(_END)
+
+        threading.Thread(target=produce, args=(self.next_url,), name="cartes-pages", daemon=True).start()
+        try:
+            while True:
+                entry = pages.get()
+                if entry is _END:
+                    return
+                if isinstance(entry, BaseException):
+                    raise entry
+                assert isinstance(entry, list)
+                yield from entry
+        finally:
+            done.set()
