@@ -72,7 +72,7 @@ def test_metadata_and_package_agree_on_the_version(wheel: Path) -> None:
         entry_points = archive.read(f"{NAME}-{VERSION}.dist-info/entry_points.txt").decode()
     assert f"\nVersion: {VERSION}\n" in metadata
     assert f'__version__ = "{VERSION}"' in init
-    assert "cartes = cartes_cli.__main__:main" in entry_points
+    assert "cartes = cartes_cli.__main__:entry" in entry_points
 
 
 def test_wheel_carries_man_pages_and_completions(names: set[str]) -> None:

@@ -7,6 +7,8 @@ plain sentences on stderr, never a traceback.
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,50 @@ def test_130_interrupted(cartes: Cartes, demo_sandbox: Sandbox) -> None:
     assert child.signalstatus is None, f"killed by signal {signal.Signals(child.signalstatus).name}"
     assert child.exitstatus == ExitCode.INTERRUPTED
     assert "Traceback" not in (child.before or "")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(cartes: Cartes) -> None:
+    """``cartes … | head -1``: the pipe closes under cartes, which leaves quietly (the executable
+    flushes its output itself before its quick exit; nothing may leak out of that)."""
+    assert cartes.login(ADMIN).returncode == 0
+    # --version writes without flushing: its output meets the closed pipe at the final flush,
+    # or at once when Python's output is unbuffered.
+    cases = [
+        (["workspace", "list", "--public", "--format", "tsv"], {}),
+        (["--version"], {"PYTHONUNBUFFERED": ""}),
+        (["--version"], {"PYTHONUNBUFFERED": "1"}),
+    ]
+    for args, env in cases:
+        proc = subprocess.Popen(
+            [cartes_executable(), *args],
+            env={**cartes.env, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+        )
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader is gone before cartes writes anything
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode in (ExitCode.OK, ExitCode.FAILURE), (args, err)
+        assert b"Traceback" not in err, (args, err)
+        assert b"Exception ignored" not in err, (args, err)
+
+
+def test_python_dash_m_is_the_same_executable(cartes: Cartes) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "cartes_cli", "--version"],
+        capture_output=True,
+        text=True,
+        env=cartes.env,
+        timeout=60,
+    )
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.startswith("cartes ")
+    bad = subprocess.run(
+        [sys.executable, "-m", "cartes_cli", "request", "approve"],
+        capture_output=True,
+        text=True,
+        env=cartes.env,
+        timeout=60,
+    )
+    assert bad.returncode == ExitCode.USAGE
