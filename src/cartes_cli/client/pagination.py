@@ -199,8 +199,8 @@ class LinkedPages(Generic[T]):
         return self.next_url is not None or self.complete
 
     def __iter__(self) -> Iterator[T]:
-        yield from self.first
         if self.next_url is None:
+            yield from self.first
             return
         pages: queue.Queue[object] = queue.Queue(maxsize=self._ahead)
         done = threading.Event()  # the consumer went away: the producer stops
@@ -223,8 +223,10 @@ class LinkedPages(Generic[T]):
                 return
             put(_END)
 
+        # Started before the first page is handed out: the second one arrives while it is used.
         threading.Thread(target=produce, args=(self.next_url,), name="cartes-pages", daemon=True).start()
         try:
+            yield from self.first
             while True:
                 entry = pages.get()
                 if entry is _END:
