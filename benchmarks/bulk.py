@@ -6,7 +6,8 @@ Prints figures; asserts nothing (targets are checked by reading them, not by a t
     .venv/bin/python benchmarks/bulk.py --quick         # smaller counts, for a smoke run
 
 Figures: wall time of ``cartes request approve --all --yes`` over N pending join requests at
-``--latency 50``, the ideal time (N × 50 ms ÷ concurrency), their ratio, the same at
+``--latency 50`` (the median of ``--repeat`` runs, with their range: this kind of machine is
+noisy), the ideal time (N × 50 ms ÷ concurrency), their ratio, the same at
 ``--concurrency 1``, the CLI's peak resident memory (from ``wait4``), and
 ``cartes workspace list --public --json`` over many communities.
 
@@ -19,6 +20,7 @@ import argparse
 import compileall
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,6 +85,12 @@ def approve(home: Path, community: str, concurrency: int) -> tuple[float, float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each 1,000-request approval at concurrency 16 and 8; the median is shown (default 3)",
+    )
     args = parser.parse_args()
     n = 200 if args.quick else 1000
     n_memory = 2000 if args.quick else 10_000
@@ -117,18 +125,26 @@ def main() -> None:
             for concurrency in (16, 8, 1):
                 community = "tutoriels" if concurrency == 16 else "ddt33" if concurrency == 8 else "pn_ecrins"
                 count = n if concurrency != 1 else max(100, n // 5)
-                make_requests(sandbox.base_url, community, count)
-                elapsed, rss, code, err = approve(cli.home, community, concurrency)
+                runs = []
+                for _ in range(args.repeat if concurrency != 1 else 1):
+                    make_requests(sandbox.base_url, community, count)
+                    elapsed, rss, code, err = approve(cli.home, community, concurrency)
+                    runs.append(elapsed)
+                    if code != 0:
+                        print(err[-2000:])
+                elapsed = statistics.median(runs)
                 ideal = count * LATENCY_MS / 1000 / concurrency
-                per_item = elapsed / count
-                results[concurrency] = per_item
+                results[concurrency] = elapsed / count
+                spread = (
+                    f" [{min(runs) / ideal:4.2f}–{max(runs) / ideal:4.2f}× in {len(runs)} runs]"
+                    if len(runs) > 1
+                    else ""
+                )
                 print(
                     f"approve {count:>6} requests  concurrency {concurrency:>2}: {elapsed:7.2f} s "
-                    f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×), "
+                    f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×){spread}, "
                     f"peak RSS {rss:5.1f} MiB, exit {code}"
                 )
-                if code != 0:
-                    print(err[-2000:])
             print(f"speed-up of concurrency 16 over 1 (per request): {results[1] / results[16]:.1f}×")
             print()
             make_requests(sandbox.base_url, "region_naq", n_memory)
