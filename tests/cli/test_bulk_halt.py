@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Iterator
 
 from cartes_cli.cli import bulk
 from cartes_cli.cli.exit_codes import ExitCode
 from cartes_cli.cli.output import Terminal
-from cartes_cli.errors import NotFound, RateLimited, SessionExpired
+from cartes_cli.errors import NotFound, RateLimited, SessionExpired, TransportError
 
 
 def _terminal() -> tuple[Terminal, io.StringIO, io.StringIO]:
@@ -77,19 +78,14 @@ def test_an_ordinary_failure_does_not_stop_the_run() -> None:
     assert (summary.done, summary.failed) == (199, 1)
 
 
-def test_a_listing_that_breaks_off_reports_the_rest_and_fails() -> None:
-    """``--all`` decides while the listing is read: when a page cannot be read, the received items
-    are still decided, the summary says how many were never listed, and the run exits 1."""
-    from collections.abc import Iterator
-
-    from cartes_cli.errors import TransportError
-
+def _run_listing(received: int, error: Exception, total: int) -> tuple[bulk.Summary, int, str, str]:
+    """A run over a listing read during the run: ``received`` items, then ``error``."""
     term, out, err = _terminal()
 
     def listing() -> Iterator[bulk.Item]:
-        for i in range(30):
+        for i in range(received):
             yield bulk.Item(f"id-{i:03d}", f"item {i}")
-        raise TransportError("The platform could not be reached.")
+        raise error
 
     summary, code = bulk.run(
         term,
@@ -99,35 +95,24 @@ def test_a_listing_that_breaks_off_reports_the_rest_and_fails() -> None:
         verb_done="Accepted",
         describe_error=str,
         success_line=lambda item, state, result: f"accepted\t{item.key}",
-        total=100,
+        total=total,
     )
+    return summary, code, out.getvalue(), err.getvalue()
+
+
+def test_a_listing_that_breaks_off_reports_the_rest_and_fails() -> None:
+    """``--all`` decides while the listing is read: when a page cannot be read, the received items
+    are still decided, the summary says how many were never listed, and the run exits 1."""
+    summary, code, out, err = _run_listing(30, TransportError("The platform could not be reached."), 100)
     assert code == ExitCode.FAILURE
     assert summary.done == 30
     assert summary.unlisted == 70
-    text = err.getvalue()
-    assert "could not be read to the end (The platform could not be reached.)" in text
-    assert "70 more were not listed yet" in text
-    assert out.getvalue().count("accepted\t") == 30
+    assert "could not be read to the end (The platform could not be reached.)" in err
+    assert "70 more were not listed yet" in err
+    assert out.count("accepted\t") == 30
 
 
 def test_a_lost_login_while_listing_exits_4() -> None:
-    term, _out, err = _terminal()
-
-    def listing() -> Iterator[bulk.Item]:
-        yield bulk.Item("id-000", "item 0")
-        raise SessionExpired("The session has expired; run 'cartes login'.")
-
-    from collections.abc import Iterator
-
-    _summary, code = bulk.run(
-        term,
-        listing(),
-        lambda item: ("done", None),
-        concurrency=2,
-        verb_done="Accepted",
-        describe_error=str,
-        success_line=lambda item, state, result: f"accepted\t{item.key}",
-        total=10,
-    )
+    _summary, code, _out, err = _run_listing(1, SessionExpired("The session has expired."), 10)
     assert code == ExitCode.AUTH
-    assert "9 more were not listed yet" in err.getvalue()
+    assert "9 more were not listed yet" in err
