@@ -319,6 +319,58 @@ def slow_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     sb.stop()
 
 
+def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
+    tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
+) -> None:
+    """``--all`` starts on the first page while the next ones are read (the sandbox's log shows
+    decisions answered before the last page was asked for), decides every request of the
+    listing exactly once although each decision removes one from the pending listing, and
+    leaves alone a request created during the run."""
+    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    ids = fixture_requests(slow_sandbox, "ddt74", 400)["requests"]
+    since = int(
+        httpx.get(slow_sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=30).headers[
+            "X-Sandbox-Log-Seq"
+        ]
+    )
+    args = [
+        cartes_executable(),
+        "request",
+        "approve",
+        "--all",
+        "--workspace",
+        "ddt74",
+        "--yes",
+        "--concurrency",
+        "16",
+    ]
+    proc = subprocess.Popen(
+        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    first_line = proc.stdout.readline()  # the run has begun deciding
+    assert first_line.startswith("accepted\t"), first_line
+    late = fixture_requests(slow_sandbox, "ddt74", 1)["requests"][0]
+    # Read through the same buffered file objects (communicate() would skip their buffers).
+    assert proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(120)
+    assert proc.returncode == 0, err
+    assert "Accepted: 400, unchanged: 0, failed: 0." in err
+    done = {line.split("\t")[1] for line in (first_line + out).splitlines()}
+    assert done == set(ids)
+    assert late not in done
+    log = httpx.get(
+        slow_sandbox.base_url + "/sandbox/log", params={"since": since, "limit": 10_000}, timeout=30
+    ).json()
+    assert late in decided(staff_cli, "ddt74", "pending")
+    pages = [e["seq"] for e in log if e["method"] == "GET" and e["path"] == "/api/requests"]
+    accepts = [e["seq"] for e in log if e["method"] == "POST" and e["path"].endswith("/accept")]
+    assert len(pages) == 8  # 400 requests, 50 a page, each read once
+    assert sum(seq < pages[-1] for seq in accepts) >= 50  # decided while the listing was read
+
+
 def test_bulk_killed_half_way_then_rerun_decides_each_request_once(
     tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
 ) -> None:
