@@ -311,6 +311,23 @@ def test_bulk_from_stdin_plain_ids_and_json(staff: Cartes, sandbox: Sandbox) -> 
     assert ids[0] in r.stderr
 
 
+def approve_all_in_background(cli: Cartes, workspace: str, concurrency: int) -> subprocess.Popen[str]:
+    """``cartes request approve --all --workspace W --yes`` started, its output in pipes."""
+    args = [
+        "request",
+        "approve",
+        "--all",
+        "--workspace",
+        workspace,
+        "--yes",
+        "--concurrency",
+        str(concurrency),
+    ]
+    return subprocess.Popen(
+        [cartes_executable(), *args], env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
 @pytest.fixture
 def slow_sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     home = tmp_path / "slow"
@@ -333,20 +350,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
             "X-Sandbox-Log-Seq"
         ]
     )
-    args = [
-        cartes_executable(),
-        "request",
-        "approve",
-        "--all",
-        "--workspace",
-        "ddt74",
-        "--yes",
-        "--concurrency",
-        "16",
-    ]
-    proc = subprocess.Popen(
-        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = approve_all_in_background(staff_cli, "ddt74", 16)
     assert proc.stdout is not None
     first_line = proc.stdout.readline()  # the run has begun deciding
     assert first_line.startswith("accepted\t"), first_line
@@ -376,20 +380,7 @@ def test_bulk_killed_half_way_then_rerun_decides_each_request_once(
 ) -> None:
     staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
     ids = fixture_requests(slow_sandbox, "ddt38", 300)["requests"]
-    args = [
-        cartes_executable(),
-        "request",
-        "approve",
-        "--all",
-        "--workspace",
-        "ddt38",
-        "--yes",
-        "--concurrency",
-        "4",
-    ]
-    proc = subprocess.Popen(
-        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = approve_all_in_background(staff_cli, "ddt38", 4)
     assert proc.stdout is not None
     seen = 0
     for line in proc.stdout:  # kill it once a few decisions are through, mid-run
@@ -432,20 +423,7 @@ def test_ctrl_c_stops_launching_and_lists_what_is_left(
 ) -> None:
     staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
     ids = fixture_requests(slow_sandbox, "ddt69", 200)["requests"]
-    args = [
-        cartes_executable(),
-        "request",
-        "approve",
-        "--all",
-        "--workspace",
-        "ddt69",
-        "--yes",
-        "--concurrency",
-        "2",
-    ]
-    proc = subprocess.Popen(
-        args, env=staff_cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = approve_all_in_background(staff_cli, "ddt69", 2)
     assert proc.stdout is not None
     first = [proc.stdout.readline() for _ in range(5)]  # a few decisions are through
     proc.send_signal(signal.SIGINT)
