@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import sys
 
@@ -53,9 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     return run(args)
 
 
-GC_THRESHOLD = 50_000
-
-
 def entry() -> NoReturn:
     """The ``cartes`` executable (and ``python -m cartes_cli``): :func:`main`, then a quick exit.
 
@@ -65,10 +61,9 @@ def entry() -> NoReturn:
     commands, credentials saved, thread pools drained), so it flushes its output, runs the
     ``atexit`` handlers (logging's flush among them) and leaves with ``os._exit``.
     """
-    # A collection every 50,000 new objects instead of 700: the start-up (imports build hundreds
-    # of thousands of objects, nearly all for good) no longer triggers a hundred collections, and
-    # garbage with cycles still goes, a few megabytes at most later.
-    gc.set_threshold(GC_THRESHOLD)
+    from cartes_cli import gcpolicy
+
+    gcpolicy.for_start_up()  # no garbage collection during start-up (see gcpolicy)
     try:
         code: object = main()
     except SystemExit as exc:  # shell completion answers and exits from inside

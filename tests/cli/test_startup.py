@@ -92,3 +92,43 @@ def test_root_help_outline_matches_the_full_tree(lang: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "CARTES_LANG": lang, "COLUMNS": "100"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_the_executable_collects_no_garbage_at_start_up_and_freezes_it_for_long_runs() -> None:
+    code = (
+        "import gc\n"
+        "from cartes_cli import gcpolicy\n"
+        "default = gc.get_threshold()\n"
+        "gcpolicy.for_long_run()\n"
+        "assert gc.get_freeze_count() == 0, 'a library user is left alone'\n"
+        "collections = []\n"
+        "gc.callbacks.append(lambda phase, info: collections.append(info) if phase == 'stop' else None)\n"
+        "gcpolicy.for_start_up()\n"
+        "from cartes_cli.__main__ import main\n"
+        "import cartes_cli.client.api, cartes_cli.auth.httpx_auth, cartes_cli.cli.request\n"
+        "assert main(['request', '--help']) == 0\n"
+        "assert collections == [], collections\n"
+        "gcpolicy.for_long_run()\n"
+        "assert gc.get_freeze_count() > 50_000, gc.get_freeze_count()\n"
+        "assert gc.get_threshold() == default\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("ok")
+
+
+def test_the_executable_runs_with_that_policy() -> None:
+    code = (
+        "import atexit, gc, sys\n"
+        "from cartes_cli.__main__ import entry\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: seen.append(info) if phase == 'stop' else None)\n"
+        "report = lambda: sys.stderr.write(f'collections={len(seen)} threshold={gc.get_threshold()[0]}')\n"
+        "atexit.register(report)\n"
+        "sys.argv = ['cartes', 'workspace', '--help']\n"
+        "entry()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "collections=0 threshold=200000"
