@@ -113,8 +113,7 @@ def test_the_executable_collects_no_garbage_at_start_up_and_freezes_it_for_long_
         "assert gc.get_threshold() == default\n"
         "print('ok')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    proc = _python(code)
     assert proc.stdout.strip().endswith("ok")
 
 
@@ -129,6 +128,11 @@ def test_the_executable_runs_with_that_policy() -> None:
         "sys.argv = ['cartes', 'workspace', '--help']\n"
         "entry()\n"
     )
+    assert _python(code).stderr == "collections=0 threshold=200000"
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a fresh process (start-up is what these tests look at)."""
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == "collections=0 threshold=200000"
+    return proc
