@@ -80,7 +80,7 @@ def _delayed(send: Send, seconds: float) -> Send:
     The delay comes after the handler, not before it: a delay before it puts every request that
     arrived while the single-threaded server was busy on the same timer, so they wake up
     together and queue behind each other, and that queue grows with concurrency (with 16 clients
-    doing nothing else, answers came 13 ms late on average on top of the 50 ms; with the delay
+    doing nothing else, answers came 8-13 ms late on average on top of the 50 ms; with the delay
     after the handler, 3 ms). A network's latency does not make a server queue.
     """
 
