@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,14 +22,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from cartes_cli.sandbox.app import build_app
-from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Store
+from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from tests.conftest import DEMO_PASSWORD, start_sandbox
-from tests.sandbox.conftest import AsgiClient, FakeClock
+from tests.sandbox.conftest import seeded_harness
 from tests.validation_cases import full_registration
 
 from .conftest import Harness
@@ -204,15 +200,8 @@ def bench(
     tmp_path_factory: pytest.TempPathFactory, demo_template: Path, demo_key: SigningKey
 ) -> Iterator[Bench]:
     directory = tmp_path_factory.mktemp("hostile") / "data"
-    shutil.copytree(demo_template, directory)
-    clock = FakeClock()
-    sandbox = Sandbox(
-        SandboxConfig(data_dir=directory, token_ttl=3600),
-        Store.open(directory / DB_FILENAME),
-        demo_key,
-        clock,
-    )
-    sb = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, directory)
+    sb = seeded_harness(directory, demo_template, demo_key, token_ttl=3600)
+    sandbox = sb.sandbox
     fixture = sb.client.post("/sandbox/fixtures/join-requests", json={"community": "ddt33", "count": 1})
     assert fixture.status_code == 201
     tokens = {name: sb.access_token(name) for name in ("julien.lefebvre", "mathieu.garnier")}

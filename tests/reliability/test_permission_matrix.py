@@ -15,7 +15,6 @@ Each cell runs on its own copy of the demo data. The target is always the commun
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,15 +23,11 @@ from typing import Any
 
 import pytest
 
-from cartes_cli.sandbox.app import build_app
-from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Store
 from cartes_cli.sandbox.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from cartes_cli.sandbox.util import iso
 from tests.conftest import DEMO_PASSWORD
-from tests.sandbox.conftest import AsgiClient, FakeClock
+from tests.sandbox.conftest import seeded_harness
 
 from .conftest import Harness
 
@@ -116,11 +111,8 @@ def world_template(
     """One in-process sandbox for the module: the demo data plus the cast and the targets, with an
     access token per role, and a copy of its database that each cell starts from."""
     directory = tmp_path_factory.mktemp("matrix") / "data"
-    shutil.copytree(demo_template, directory)
-    clock = FakeClock()
-    config = SandboxConfig(data_dir=directory, token_ttl=3600)
-    sandbox = Sandbox(config, Store.open(directory / DB_FILENAME), demo_key, clock)
-    sb = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, directory)
+    sb = seeded_harness(directory, demo_template, demo_key, token_ttl=3600)
+    sandbox = sb.sandbox
     when = iso(sb.clock())
     sb.add_user("paul.simple")
     member_id = sb.add_user("marie.membre", first_name="Marie", last_name="Membre")

@@ -11,7 +11,6 @@ the fixtures create up to 50,000 accounts per call); tests/reliability/test_faul
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +23,9 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
 from cartes_cli.sandbox.app import build_app
-from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Store
+from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.keys import SigningKey
-from tests.sandbox.conftest import AsgiClient, FakeClock
-
-from .conftest import Harness
+from tests.sandbox.conftest import seeded_harness
 
 pytestmark = pytest.mark.reliability
 
@@ -76,12 +71,8 @@ def target(
     tmp_path_factory: pytest.TempPathFactory, demo_template: Path, demo_key: SigningKey
 ) -> Iterator[Target]:
     directory = tmp_path_factory.mktemp("schemathesis") / "data"
-    shutil.copytree(demo_template, directory)
-    clock = FakeClock()
-    config = SandboxConfig(data_dir=directory, token_ttl=3600, expose_captcha_answers=True)
-    sandbox = Sandbox(config, Store.open(directory / DB_FILENAME), demo_key, clock)
-    app = build_app(sandbox)
-    sb = Harness(AsgiClient(app), sandbox, clock, directory)
+    sb = seeded_harness(directory, demo_template, demo_key, token_ttl=3600, expose_captcha_answers=True)
+    sandbox, app = sb.sandbox, sb.client.app
     sb.add_user("paul.simple")  # a plain user: member of nothing
     tokens = {"staff": sb.access_token("claire.moreau"), "plain": sb.access_token("paul.simple")}
     for token in tokens.values():  # the tokens work: cases go past authentication

@@ -216,6 +216,16 @@ def demo_key(demo_template: Path) -> SigningKey:
     return SigningKey.load_or_create(demo_template / KEY_FILENAME)
 
 
+def seeded_harness(data_dir: Path, template: Path, key: SigningKey, **settings: Any) -> Harness:
+    """An in-process sandbox on a copy of the demo ``template`` in ``data_dir`` (the caller closes
+    ``harness.sandbox``)."""
+    shutil.copytree(template, data_dir)
+    clock = FakeClock()
+    config = SandboxConfig(data_dir=data_dir, **settings)
+    sandbox = Sandbox(config, Store.open(data_dir / DB_FILENAME), key, clock)
+    return Harness(AsgiClient(build_app(sandbox)), sandbox, clock, data_dir)
+
+
 @pytest.fixture
 def make_harness(
     tmp_path: Path, demo_template: Path, demo_key: SigningKey
@@ -224,14 +234,12 @@ def make_harness(
 
     def make(*, seeded: bool = True, **settings: Any) -> Harness:
         data_dir = tmp_path / f"data-{len(made)}"
-        clock = FakeClock()
-        config = SandboxConfig(data_dir=data_dir, **settings)
         if seeded:
-            shutil.copytree(demo_template, data_dir)
-            sandbox = Sandbox(config, Store.open(data_dir / DB_FILENAME), demo_key, clock)
+            harness = seeded_harness(data_dir, demo_template, demo_key, **settings)
         else:
-            sandbox = Sandbox.open(config, clock=clock)
-        harness = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, data_dir)
+            clock = FakeClock()
+            sandbox = Sandbox.open(SandboxConfig(data_dir=data_dir, **settings), clock=clock)
+            harness = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, data_dir)
         made.append(harness)
         return harness
 
