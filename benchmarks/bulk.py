@@ -32,7 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import DEMO_PASSWORD, Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
+from tests.conftest import Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
 
 LATENCY_MS = 50
 STAFF = "claire.moreau"
@@ -111,13 +111,7 @@ def main() -> None:
         )
         try:
             cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
-            r = cli(
-                "--env",
-                "sandbox",
-                "login",
-                "--insecure-storage",
-                env={"CARTES_USERNAME": STAFF, "CARTES_PASSWORD": DEMO_PASSWORD},
-            )
+            r = cli.login(STAFF)
             assert r.returncode == 0, r
             print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs")
             print()

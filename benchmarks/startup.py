@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import DEMO_PASSWORD, Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
+from tests.conftest import Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
 
 TARGETS_MS = {"--version": 40, "--help": 90, "workspace list --public": 250}
 
@@ -66,13 +66,7 @@ def main() -> None:
         )
         try:
             cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
-            login = cli(
-                "--env",
-                "sandbox",
-                "login",
-                "--insecure-storage",
-                env={"CARTES_USERNAME": "claire.moreau", "CARTES_PASSWORD": DEMO_PASSWORD},
-            )
+            login = cli.login("claire.moreau")
             assert login.returncode == 0, login
             env = base_env(cli.home)
             env.pop("PYTHONDONTWRITEBYTECODE", None)

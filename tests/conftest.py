@@ -93,6 +93,23 @@ class Sandbox:
     def issuer(self) -> str:
         return str(self.info["issuer"])
 
+    def access_token(self, username: str, password: str = DEMO_PASSWORD) -> str:
+        """A fresh access token by the password grant (a demo user's password by default)."""
+        import httpx
+
+        response = httpx.post(
+            self.issuer + "/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "gpf-warehouse",
+                "username": username,
+                "password": password,
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
     def get(self, path: str) -> object:
         import httpx
 

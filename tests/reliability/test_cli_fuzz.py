@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DEMO_PASSWORD, Sandbox, start_sandbox
+from tests.conftest import Sandbox, start_sandbox
 
 pytestmark = pytest.mark.reliability
 
@@ -307,17 +306,7 @@ def problems_of(outcome: Outcome) -> list[str]:
 def fuzz_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, str]]:
     home = tmp_path_factory.mktemp("fuzz-sandbox")
     sandbox = start_sandbox(home, home / "data", "--seed", "demo")
-    token = httpx.post(
-        sandbox.issuer + "/protocol/openid-connect/token",
-        data={
-            "grant_type": "password",
-            "client_id": "gpf-warehouse",
-            "username": "claire.moreau",
-            "password": DEMO_PASSWORD,
-        },
-        timeout=10,
-    ).json()["access_token"]
-    yield sandbox, token
+    yield sandbox, sandbox.access_token("claire.moreau")
     sandbox.stop()
 
 

@@ -14,7 +14,7 @@ import pytest
 from cartes_cli.sandbox.app import ConnectionDropped
 from cartes_cli.sandbox.faults import AFTER_KINDS, FAULT_KINDS, FaultInjector, FaultSettings
 from cartes_cli.sandbox.seed import demo_id
-from tests.conftest import DEMO_PASSWORD, Sandbox, wait_until
+from tests.conftest import Sandbox, wait_until
 
 from .conftest import Harness, fault_state, set_faults
 
@@ -175,16 +175,7 @@ def test_after_apply_faults_lose_the_answer_not_the_change(
     faulty_sandbox: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
     sandbox = faulty_sandbox(rate=0.0, scope="api", delay=1.0)
-    token = httpx.post(
-        sandbox.issuer + "/protocol/openid-connect/token",
-        data={
-            "grant_type": "password",
-            "client_id": "gpf-warehouse",
-            "username": "julien.lefebvre",
-            "password": DEMO_PASSWORD,
-        },
-        timeout=10,
-    ).json()["access_token"]
+    token = sandbox.access_token("julien.lefebvre")
     fixture = httpx.post(
         sandbox.base_url + "/sandbox/fixtures/join-requests",
         json={"community": "ddt33", "count": 4},
