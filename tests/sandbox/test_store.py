@@ -249,13 +249,13 @@ def test_demo_workflow_data(demo_store: Store) -> None:
     assert counts["requests"] == 14
     assert counts["federated_identities"] == 3
     assert counts["outbox"] == 2 * 14 + 4  # receipts and notices, plus one per decision (not cancels)
-    pending, total = demo_store.requests(offset=0, limit=50, statuses=["pending"])
-    assert total == 9
-    assert all(r.status == "pending" for r in pending)
+    pending = demo_store.request_page(limit=50, statuses=["pending"])
+    assert pending.total == 9
+    assert all(r.status == "pending" for r in pending.records)
     ddt33 = demo_id("community", "ddt33")
-    joins, n = demo_store.requests(offset=0, limit=50, community_id=ddt33, statuses=["pending"])
-    assert n == 4
-    assert {r.requester.email.split("@")[0] for r in joins} == {
+    joins = demo_store.request_page(limit=50, community_id=ddt33, statuses=["pending"])
+    assert joins.total == 4
+    assert {r.requester.email.split("@")[0] for r in joins.records} == {
         "mathieu.garnier",
         "camille.dubois",
         "lucie.fontaine",
@@ -268,8 +268,7 @@ def test_demo_workflow_data(demo_store: Store) -> None:
     # The seeded answers satisfy the seeded forms.
     from cartes_cli.sandbox.workflow import validate_answers
 
-    everything, _ = demo_store.requests(offset=0, limit=50, type="join")
-    for record in everything:
+    for record in demo_store.request_page(limit=50, type="join").records:
         assert record.community is not None
         assert validate_answers(demo_store.join_form(record.community.id) or [], record.answers or {}) == []
 

@@ -1492,30 +1492,6 @@ class Store:
         row = self._one(_REQUEST_SELECT + " WHERE r.id = ?", (request_id,))
         return None if row is None else RequestRecord.from_row(row)
 
-    def requests(
-        self,
-        *,
-        offset: int,
-        limit: int,
-        requester_id: str | None = None,
-        community_id: str | None = None,
-        managed_by: str | None = None,
-        statuses: Sequence[str] = (),
-        type: str | None = None,
-    ) -> tuple[list[RequestRecord], int]:
-        """One page of requests, oldest first. ``managed_by``: only requests to the communities where
-        that user holds the COMMUNITY right."""
-        page = self.request_page(
-            offset=offset,
-            limit=limit,
-            requester_id=requester_id,
-            community_id=community_id,
-            managed_by=managed_by,
-            statuses=statuses,
-            type=type,
-        )
-        return page.records, page.total
-
     def request_page(
         self,
         *,
@@ -1529,7 +1505,8 @@ class Store:
         statuses: Sequence[str] = (),
         type: str | None = None,
     ) -> RequestPage:
-        """One page of requests in creation order (``rowid``), by offset or by keyset.
+        """One page of requests, oldest first (``rowid`` order), by offset or by keyset.
+        ``managed_by``: only requests to the communities where that user holds the COMMUNITY right.
 
         ``after``/``until`` bound the sequence numbers (``after < seq <= until``): a listing that
         continues after its last row is not shifted by rows that leave the filter meanwhile (a

@@ -163,13 +163,6 @@ def _parse_type(value: str | None) -> str | None:
     return value
 
 
-def _page(records: list[RequestRecord], offset: int, total: int) -> JSONResponse:
-    return JSONResponse(
-        [request_view(r) for r in records],
-        headers={"Content-Range": content_range(offset, len(records), total)},
-    )
-
-
 # --- keyset pagination -----------------------------------------------------------------------
 #
 # Every page of a request listing links to the next one (``Link: <…&cursor=…>; rel="next"``, RFC
@@ -491,7 +484,7 @@ async def list_requests(
             raise ApiProblem(403, "You do not manage this community.")
         managed_by = user.id
         if kind == "datastore":  # managers decide on join requests only
-            return _page([], 0, 0)
+            return _keyset_page(request, RequestPage([], [], total=0, position=0, more=False), 0)
         kind = "join"
     offset, limit = page_window(page, limit)
     result = store.request_page(
