@@ -227,6 +227,12 @@ def test_without_links_a_longer_listing_is_not_linked() -> None:
     assert not listing.linked  # the caller must read it by offset instead
 
 
+def test_the_count_is_known_from_the_total_or_a_single_page() -> None:
+    assert LinkedPages([1, 2], PageInfo(0, 1, 9), "p1", lambda url: ([], None)).count == 9
+    assert LinkedPages([1, 2], PageInfo(), None, lambda url: ([], None)).count == 2
+    assert LinkedPages([1, 2], PageInfo(), "p1", lambda url: ([], None)).count is None
+
+
 def test_a_failing_page_raises_where_its_items_would_come() -> None:
     pages = [[0, 1], [2, 3], [4, 5], [6, 7]]
     listing, _ = _linked_server(pages, fail_at=2)

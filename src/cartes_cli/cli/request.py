@@ -422,9 +422,9 @@ class _Selection:
     (``total`` counts them all), the next ones come by the listing's cursor, which the decisions
     taken meanwhile do not shift. Iterating yields bulk items."""
 
-    def __init__(self, listing: Any) -> None:
+    def __init__(self, listing: Any, total: int) -> None:
         self.listing = listing
-        self.total: int = listing.total if listing.total is not None else len(listing.first)
+        self.total = total
 
     def __iter__(self) -> Iterator[Item]:
         return (_item(r) for r in self.listing)
@@ -460,8 +460,9 @@ def _incoming_items(
     def listing(community: str | None) -> list[Item] | _Selection:
         if not whole:
             snapshot = client.requests.incoming_snapshot(status=status, type=type_, community=community)
-            if snapshot.linked:
-                return _Selection(snapshot)
+            # Decisions start on the first page only when the count to confirm is known.
+            if snapshot.linked and snapshot.count is not None:
+                return _Selection(snapshot, snapshot.count)
         return [
             _item(r)
             for r in client.requests.incoming(

@@ -165,7 +165,7 @@ def run_bulk(
 
     def record(future: Future[tuple[Status, R | None, BaseException | None]]) -> None:
         nonlocal callback_error
-        if future.cancelled() or future not in in_flight:
+        if future not in in_flight:
             return  # cancelled before it started: already listed as not started
         index, item = in_flight.pop(future)
         status, result, error = future.result()

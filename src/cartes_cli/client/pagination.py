@@ -194,6 +194,13 @@ class LinkedPages(Generic[T]):
         return self.next_url is None and (self.total is None or self.total <= len(self.first))
 
     @property
+    def count(self) -> int | None:
+        """How many items the listing holds, when known before reading it all."""
+        if self.complete:
+            return len(self.first)
+        return self.total
+
+    @property
     def linked(self) -> bool:
         """Every item is reachable by following links (a server without them needs ``iter_pages``)."""
         return self.next_url is not None or self.complete
