@@ -129,8 +129,11 @@ def test_the_template_is_up_to_date(sources: dict[Any, Any]) -> None:
 
 
 def test_the_compiled_catalogue_matches_the_po(french: Any) -> None:
-    committed = script.mo_path("fr").read_bytes()
-    assert committed == script.mo_bytes(french), "cartes.mo is older than cartes.po: scripts/i18n compile"
+    committed = script.mo_messages(script.mo_path("fr").read_bytes())
+    assert len(committed) > 100
+    assert committed == script.mo_messages(script.mo_bytes(french)), (
+        "cartes.mo is older than cartes.po: scripts/i18n compile"
+    )
 
 
 def test_the_catalogue_ships_inside_the_package() -> None:
