@@ -22,10 +22,23 @@ from pathlib import Path
 
 import pytest
 
+from cartes_cli.platforms import GPF_WAREHOUSE, SANDBOX_WAREHOUSE_SECRET
+
 BIN_DIR = Path(sys.executable).parent
 # Tests assert English messages: in-process code must not follow the developer's locale (the
 # executable's environment is set by base_env below).
 os.environ["CARTES_LANG"] = "en"
+
+WAREHOUSE = {"client_id": GPF_WAREHOUSE, "client_secret": SANDBOX_WAREHOUSE_SECRET}
+"""The sandbox's gpf-warehouse client, confidential as on the real platform: a token request form's
+client part."""
+
+
+def client_form(client_id: str) -> dict[str, str]:
+    """A token request's client part: gpf-warehouse with the sandbox's demo secret, others alone."""
+    return dict(WAREHOUSE) if client_id == GPF_WAREHOUSE else {"client_id": client_id}
+
+
 DEMO_PASSWORD = "Carto-Demo-2026!"
 TOTP_SEED = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"
 STAFF = "claire.moreau"
@@ -101,7 +114,7 @@ class Sandbox:
             self.issuer + "/protocol/openid-connect/token",
             data={
                 "grant_type": "password",
-                "client_id": "gpf-warehouse",
+                **WAREHOUSE,
                 "username": username,
                 "password": password,
             },

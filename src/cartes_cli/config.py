@@ -17,6 +17,9 @@ totp = true                # the account asks for a second factor
 env = "custom"
 api_url = "https://gpf.example.test/api"
 issuer = "https://sso.example.test/realms/geoplateforme"
+oidc_client_id = "cartes-cli"       # another OIDC client for person logins (optional)
+oidc_redirect_uri = "loopback"      # it accepts http://127.0.0.1:<port>/ redirects
+oidc_device = true                  # and the device grant
 ```
 """
 
@@ -48,11 +51,17 @@ class Profile:
     storage: str | None = None
     flow: str | None = None  # password | web | device | client-credentials | token
     totp: bool = False
+    # The OpenID Connect client of this profile's person logins, when not the platform's own
+    # (set by hand; CARTES_OIDC_CLIENT_ID and CARTES_OIDC_REDIRECT_URI win). Its secret, if any,
+    # comes from CARTES_OIDC_CLIENT_SECRET and is kept in the credential store, never here.
+    oidc_client_id: str | None = None
+    oidc_redirect_uri: str | None = None  # "loopback" or a redirect URI registered for the client
+    oidc_device: bool | None = None  # whether that client has the device grant
 
     def to_toml(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("name")
-        return {k: v for k, v in data.items() if v not in (None, False)}
+        return {k: v for k, v in data.items() if v is not None and not (v is False and k != "oidc_device")}
 
     @property
     def logged_in(self) -> bool:

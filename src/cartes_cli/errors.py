@@ -87,6 +87,16 @@ class LoginRefused(AuthRequired):
     """The token endpoint refused the credentials (``invalid_grant``, ``invalid_client``…)."""
 
 
+class ClientRefused(LoginRefused):
+    """The login server refused cartes's OAuth *client* (not the person): an unknown client, a
+    missing or wrong client secret, a grant or a redirect URI the client is not allowed. The
+    message names the client and the setting that fixes it."""
+
+    def __init__(self, message: str = "", *, client_id: str | None = None, **kwargs: object) -> None:
+        self.client_id = client_id
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
 class AccountNotReady(LoginRefused):
     """Keycloak's "Account is not fully set up": a required action (e-mail check, yearly password
     renewal…) must be done in a browser first."""

@@ -75,7 +75,7 @@ def test_keys_separate_profiles_accounts_and_platforms() -> None:
         cache_key("work", "dave"),
         cache_key("default", "eve"),
         cache_key("default", "dave", issuer="https://sso-qua.test/realms/g"),
-        cache_key("default", "dave", client_id="cartes-gouv-public"),
+        cache_key("default", "dave", client_id="cartes-cli"),
     }
     assert len(keys) == 5
     assert cache_key("p", "a", issuer="https://x/") == cache_key("p", "a", issuer="https://x")

@@ -16,7 +16,7 @@ from cartes_cli.errors import InvalidResponse, LoginRefused, LoginTimedOut
 from cartes_cli.platforms import Platform
 
 ISSUER = "https://sso.test/realms/geoplateforme"
-PLATFORM = Platform(name="test", api_url="https://data.test/api", issuer=ISSUER)
+PLATFORM = Platform(name="test", api_url="https://data.test/api", issuer=ISSUER, web_client_id="cartes-cli")
 DEVICE = f"{ISSUER}/protocol/openid-connect/auth/device"
 TOKEN = f"{ISSUER}/protocol/openid-connect/token"
 DISCOVERY = {"issuer": ISSUER, "token_endpoint": TOKEN, "device_authorization_endpoint": DEVICE}
@@ -87,13 +87,13 @@ def test_start(mock: respx.MockRouter, oidc: OIDCClient) -> None:
     route = mock.post(DEVICE).respond(200, json=START)
     device = DeviceLogin(oidc)
     started = device.start()
-    assert form(route.calls.last.request) == {"client_id": "cartes-gouv-public", "scope": "openid"}
+    assert form(route.calls.last.request) == {"client_id": "cartes-cli", "scope": "openid"}
     assert started.user_code == "WDJB-MJHT"
     assert started.url == START["verification_uri_complete"]
     assert started.interval == 5
     assert started.expires_in == 600
     assert "dev-code-secret" not in repr(started)
-    assert device.client_id == "cartes-gouv-public"
+    assert device.client_id == "cartes-cli"
 
 
 def test_start_defaults_and_bad_answers() -> None:
@@ -110,7 +110,7 @@ def test_start_refused_client(mock: respx.MockRouter, oidc: OIDCClient) -> None:
     mock.post(DEVICE).respond(
         401, json={"error": "unauthorized_client", "error_description": "Client not allowed for device"}
     )
-    with pytest.raises(LoginRefused, match="cartes-gouv-public"):
+    with pytest.raises(LoginRefused, match="cartes-cli"):
         DeviceLogin(oidc).start()
 
 
@@ -128,7 +128,7 @@ def test_pending_then_success(mock: respx.MockRouter, oidc: OIDCClient) -> None:
     assert polls.forms[0] == {
         "grant_type": DEVICE_GRANT,
         "device_code": "dev-code-secret",
-        "client_id": "cartes-gouv-public",
+        "client_id": "cartes-cli",
     }
 
 

@@ -12,13 +12,13 @@ from .jwt_helpers import make_jwt, public_jwk, rsa_key, signed_jwt
 
 ISSUER = "https://sso.test/realms/geoplateforme"
 NOW = 1_700_000_000.0
-CLAIMS = {"iss": ISSUER, "aud": "cartes-gouv-public", "exp": NOW + 300, "nonce": "n-1", "sub": "u"}
+CLAIMS = {"iss": ISSUER, "aud": "cartes-cli", "exp": NOW + 300, "nonce": "n-1", "sub": "u"}
 
 
 def check(token: str, jwks: Any = None, **overrides: Any) -> dict[str, Any]:
     options: dict[str, Any] = {
         "issuer": ISSUER,
-        "client_id": "cartes-gouv-public",
+        "client_id": "cartes-cli",
         "nonce": "n-1",
         "now": NOW,
         "jwks": jwks,
@@ -97,7 +97,7 @@ def test_claim_checks(change: dict[str, Any], message: str) -> None:
 
 
 def test_audience_list_and_trailing_slash_issuer() -> None:
-    claims = {**CLAIMS, "aud": ["account", "cartes-gouv-public"], "iss": ISSUER + "/"}
+    claims = {**CLAIMS, "aud": ["account", "cartes-cli"], "iss": ISSUER + "/"}
     check(make_jwt(claims))
 
 

@@ -71,7 +71,8 @@ def test_client_credentials_refused(mock: respx.MockRouter) -> None:
         pytest.raises(LoginRefused) as info,
     ):
         oidc.client_credentials()
-    assert "'svc'" in str(info.value)
+    assert "service account svc" in str(info.value)
+    assert "CARTES_CLIENT_SECRET" in str(info.value)
     assert "bad" not in str(info.value)
 
 
@@ -118,7 +119,7 @@ def test_logout_with_basic_auth(mock: respx.MockRouter) -> None:
 
 def test_authorization_code(mock: respx.MockRouter) -> None:
     route = mock.post(TOKEN).respond(200, json=TOKENS)
-    with OIDCClient(PLATFORM, client_id="cartes-gouv-public") as oidc:
+    with OIDCClient(PLATFORM, client_id="cartes-cli") as oidc:
         oidc.authorization_code("c0de", redirect_uri="http://127.0.0.1:5/callback", code_verifier="v" * 43)
         with pytest.raises(UsageError):
             oidc.authorization_code("", redirect_uri="x", code_verifier="v")
@@ -127,7 +128,7 @@ def test_authorization_code(mock: respx.MockRouter) -> None:
         "code": "c0de",
         "redirect_uri": "http://127.0.0.1:5/callback",
         "code_verifier": "v" * 43,
-        "client_id": "cartes-gouv-public",
+        "client_id": "cartes-cli",
     }
 
 
@@ -157,13 +158,13 @@ def test_with_client_id_shares_the_pool_and_discovery(mock: respx.MockRouter) ->
     route = mock.post(TOKEN).respond(200, json=TOKENS)
     with OIDCClient(PLATFORM) as oidc:
         oidc.discovery()
-        web = oidc.with_client_id("cartes-gouv-public")
+        web = oidc.with_client_id("cartes-cli")
         assert web is not oidc
         assert web._http is oidc._http
-        assert web.client_id == "cartes-gouv-public"
+        assert web.client_id == "cartes-cli"
         assert oidc.with_client_id("gpf-warehouse") is oidc
         web.refresh("r")
         web.close()  # does not own the pool
         assert not oidc._http.is_closed
-    assert form(route.calls.last.request)["client_id"] == "cartes-gouv-public"
+    assert form(route.calls.last.request)["client_id"] == "cartes-cli"
     assert mock.routes[0].call_count == 1  # discovery fetched once for both

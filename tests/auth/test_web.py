@@ -29,7 +29,7 @@ from cartes_cli.platforms import Platform
 from .jwt_helpers import public_jwk, rsa_key, signed_jwt
 
 ISSUER = "https://sso.test/realms/geoplateforme"
-PLATFORM = Platform(name="test", api_url="https://data.test/api", issuer=ISSUER)
+PLATFORM = Platform(name="test", api_url="https://data.test/api", issuer=ISSUER, web_client_id="cartes-cli")
 AUTH = f"{ISSUER}/protocol/openid-connect/auth"
 TOKEN = f"{ISSUER}/protocol/openid-connect/token"
 CERTS = f"{ISSUER}/protocol/openid-connect/certs"
@@ -42,7 +42,7 @@ OTHER_KEY = rsa_key("other")
 def id_token(nonce: str, *, key: Any = KEY, kid: str = "k1", **claims: Any) -> str:
     body = {
         "iss": ISSUER,
-        "aud": "cartes-gouv-public",
+        "aud": "cartes-cli",
         "sub": "u1",
         "exp": int(time.time()) + 300,
         "iat": int(time.time()),
@@ -160,7 +160,7 @@ def test_authorization_url_is_known_before_waiting(keycloak: Keycloak, oidc: OID
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         assert f"{parts.scheme}://{parts.netloc}{parts.path}" == AUTH
         assert query["response_type"] == "code"
-        assert query["client_id"] == "cartes-gouv-public"
+        assert query["client_id"] == "cartes-cli"
         assert query["redirect_uri"] == f"http://127.0.0.1:{login.port}/callback"
         assert query["scope"] == "openid"
         assert query["code_challenge_method"] == "S256"
@@ -169,7 +169,7 @@ def test_authorization_url_is_known_before_waiting(keycloak: Keycloak, oidc: OID
         assert query["nonce"] == login.nonce
         assert query["ui_locales"] == "fr"
         assert "code_verifier" not in query
-        assert login.client_id == "cartes-gouv-public"
+        assert login.client_id == "cartes-cli"
         assert not keycloak.forms  # nothing exchanged yet
 
 
@@ -188,7 +188,7 @@ def test_full_login(keycloak: Keycloak, oidc: OIDCClient) -> None:
         "code": "the-code",
         "redirect_uri": login.redirect_uri,
         "code_verifier": login.code_verifier,
-        "client_id": "cartes-gouv-public",
+        "client_id": "cartes-cli",
     }
     (favicon_status, _), (status, page) = browser.finished_pages()
     assert favicon_status == 404  # ignored, the login went on

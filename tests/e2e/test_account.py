@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pyotp
@@ -111,12 +112,13 @@ def test_browser_addresses_for_the_real_platform() -> None:
     prod = KNOWN_PLATFORMS["prod"]
     assert registration_url(prod) == (
         "https://sso.geopf.fr/realms/geoplateforme/protocol/openid-connect/registrations"
-        "?client_id=cartes-gouv-public&response_type=code&scope=openid"
-        "&redirect_uri=https%3A%2F%2Fcartes.gouv.fr%2F"
+        "?client_id=gpf-warehouse&response_type=code&scope=openid"
+        "&redirect_uri=https%3A%2F%2Fdata.geopf.fr%2Fswagger-ui%2Foauth2-redirect.html"
     )
     assert action_url(prod, "UPDATE_PASSWORD").startswith(
-        "https://sso.geopf.fr/realms/geoplateforme/protocol/openid-connect/auth?client_id=cartes-gouv-public"
+        "https://sso.geopf.fr/realms/geoplateforme/protocol/openid-connect/auth?client_id=gpf-warehouse"
     )
+    assert "client_secret" not in action_url(prod, "UPDATE_PASSWORD")
     assert action_url(prod, "CONFIGURE_TOTP").endswith("&kc_action=CONFIGURE_TOTP")
 
 
@@ -583,8 +585,9 @@ def test_real_platform_commands_point_to_the_browser(cli: Cartes, tmp_path: Path
         assert r.returncode == 0, r
         assert (
             r.stdout.strip()
-            == f"{sandbox.issuer}/protocol/openid-connect/registrations?client_id=cartes-gouv-public"
-            "&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fcartes.gouv.fr%2F"
+            == f"{sandbox.issuer}/protocol/openid-connect/registrations?client_id=gpf-warehouse"
+            "&response_type=code&scope=openid&redirect_uri="
+            + quote(f"{sandbox.base_url}/swagger-ui/oauth2-redirect.html", safe="")
         )
         r = real(
             "--env",

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, DEMO_PASSWORD, Cartes
+from tests.conftest import ADMIN, DEMO_PASSWORD, WAREHOUSE, Cartes
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def test_logout_ends_the_session_at_the_platform(cartes: Cartes) -> None:
     assert cartes.sandbox is not None
     answer = httpx.post(
         cartes.sandbox.issuer + "/protocol/openid-connect/token",
-        data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": "gpf-warehouse"},
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token, **WAREHOUSE},
         timeout=10,
     )
     assert answer.status_code == 400

@@ -24,6 +24,7 @@ from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.db import Store
 from cartes_cli.sandbox.keys import SigningKey
 from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, apply_seed, demo_id
+from tests.conftest import client_form
 
 __all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "FakeClock", "Harness", "demo_id"]
 
@@ -110,7 +111,11 @@ class Harness:
         self, username: str, password: str = DEMO_PASSWORD, *, client_id: str = "gpf-warehouse", **extra: str
     ) -> httpx.Response:
         return self.token_request(
-            grant_type="password", client_id=client_id, username=username, password=password, **extra
+            grant_type="password",
+            **client_form(client_id),
+            username=username,
+            password=password,
+            **extra,
         )
 
     def tokens(self, username: str, **extra: str) -> dict[str, Any]:
@@ -127,7 +132,7 @@ class Harness:
 
     def refresh(self, refresh_token: str, client_id: str = "gpf-warehouse") -> httpx.Response:
         return self.token_request(
-            grant_type="refresh_token", client_id=client_id, refresh_token=refresh_token
+            grant_type="refresh_token", **client_form(client_id), refresh_token=refresh_token
         )
 
     def auth_headers(self, *, as_user: str | None = None, token: str | None = None) -> dict[str, str]:

@@ -16,6 +16,7 @@ from cartes_cli.sandbox.schemas import AccountErrorBody, KeycloakAccount, TotpSe
 from cartes_cli.sandbox.seed import DEMO_EXPIRED_PASSWORD_USER
 from cartes_cli.sandbox.util import iso, parse_iso
 from cartes_cli.validators import CODES
+from tests.conftest import WAREHOUSE
 from tests.validation_cases import PHOTO_PNG, full_registration
 
 from .browser import Browser, location_params, parse
@@ -82,7 +83,7 @@ def test_expired_or_revoked_tokens_are_refused(sb: Harness) -> None:
     tokens = sb.tokens("julien.lefebvre")
     sb.client.post(
         "/realms/geoplateforme/protocol/openid-connect/revoke",
-        data={"client_id": "gpf-warehouse", "token": tokens["access_token"]},
+        data={**WAREHOUSE, "token": tokens["access_token"]},
     )
     assert sb.get(ACCOUNT, token=tokens["access_token"]).status_code == 401
     fresh = sb.tokens("julien.lefebvre")["access_token"]

@@ -11,6 +11,8 @@ import jwt
 import pyotp
 import pytest
 
+from tests.conftest import WAREHOUSE
+
 from .browser import Browser, parse
 from .conftest import DEMO_TOTP_SECRET, ISSUER, Harness, demo_id
 
@@ -212,7 +214,7 @@ def test_keycloak_field_names_are_accepted_on_the_consent_form(sb: Harness) -> N
     ("form", "status", "body"),
     [
         (
-            {"client_id": "gpf-warehouse"},
+            {**WAREHOUSE},
             400,
             {
                 "error": "unauthorized_client",
@@ -236,9 +238,17 @@ def test_device_authorization_refusals(
 
 def test_polling_errors(sb: Harness) -> None:
     code = start(sb)["device_code"]
-    assert (
-        poll(sb, code, client_id="cartes-gouv-public").json()["error_description"] == "Device code not valid"
+    # A client without the device grant is refused as such; one with it may not use another's code.
+    refused = poll(sb, code, client_id="cartes-gouv-public").json()
+    assert refused["error"] == "unauthorized_client"
+    sb.sandbox.store.insert_client(
+        client_id="other-cli",
+        name="Another device client",
+        grant_types=["urn:ietf:params:oauth:grant-type:device_code"],
+        secret_hash=None,
+        created="2025-01-01T00:00:00Z",
     )
+    assert poll(sb, code, client_id="other-cli").json()["error_description"] == "Device code not valid"
     assert poll(sb, "junk").json()["error"] == "invalid_grant"
     missing = sb.token_request(
         grant_type="urn:ietf:params:oauth:grant-type:device_code", client_id="cartes-cli"

@@ -12,6 +12,7 @@ import pytest
 
 from cartes_cli.sandbox.credentials import hash_client_secret
 from cartes_cli.sandbox.schemas import Jwks, TokenResponse, UserInfo
+from tests.conftest import WAREHOUSE
 
 from .conftest import DEMO_PASSWORD, DEMO_TOTP_SECRET, ISSUER, TOKEN_PATH, Harness, demo_id
 
@@ -158,12 +159,12 @@ def test_account_with_pending_required_action(sb: Harness) -> None:
     ("form", "status", "body"),
     [
         (
-            {"client_id": "gpf-warehouse", "username": "julien.lefebvre", "password": "x"},
+            {**WAREHOUSE, "username": "julien.lefebvre", "password": "x"},
             400,
             {"error": "invalid_request", "error_description": "Missing form parameter: grant_type"},
         ),
         (
-            {"grant_type": "magic", "client_id": "gpf-warehouse"},
+            {"grant_type": "magic", **WAREHOUSE},
             400,
             {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"},
         ),
@@ -178,17 +179,17 @@ def test_account_with_pending_required_action(sb: Harness) -> None:
             {"error": "invalid_client", "error_description": "Missing client_id parameter"},
         ),
         (
-            {"grant_type": "password", "client_id": "gpf-warehouse", "password": "x"},
+            {"grant_type": "password", **WAREHOUSE, "password": "x"},
             401,
             {"error": "invalid_request", "error_description": "Missing parameter: username"},
         ),
         (
-            {"grant_type": "refresh_token", "client_id": "gpf-warehouse"},
+            {"grant_type": "refresh_token", **WAREHOUSE},
             400,
             {"error": "invalid_request", "error_description": "No refresh token"},
         ),
         (
-            {"grant_type": "refresh_token", "client_id": "gpf-warehouse", "refresh_token": "not.a.jwt"},
+            {"grant_type": "refresh_token", **WAREHOUSE, "refresh_token": "not.a.jwt"},
             400,
             {"error": "invalid_grant", "error_description": "Invalid refresh token"},
         ),
@@ -200,11 +201,59 @@ def test_token_endpoint_errors(sb: Harness, form: dict[str, str], status: int, b
     assert response.json() == body
 
 
-def test_both_public_clients_log_in(sb: Harness) -> None:
-    body = sb.tokens("julien.lefebvre", client_id="cartes-gouv-public")
-    assert (
-        jwt.decode(body["access_token"], options={"verify_signature": False})["azp"] == "cartes-gouv-public"
+@pytest.mark.parametrize(
+    ("form", "status", "body"),
+    [
+        # gpf-warehouse is confidential (IGN's SDK and user guide send its secret).
+        (
+            {"client_id": "gpf-warehouse"},
+            401,
+            {"error": "unauthorized_client", "error_description": "Client secret not provided in request"},
+        ),
+        (
+            {"client_id": "gpf-warehouse", "client_secret": "BK2G7Vvkn7UDc8cV7edbCnHdYminWVw2"},
+            401,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Invalid client or Invalid client credentials",
+            },
+        ),
+        # The documentation site's client and the CLI client have no direct grant.
+        (
+            {"client_id": "cartes-gouv-public"},
+            400,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Client not allowed for direct access grants",
+            },
+        ),
+        (
+            {"client_id": "cartes-cli"},
+            400,
+            {
+                "error": "unauthorized_client",
+                "error_description": "Client not allowed for direct access grants",
+            },
+        ),
+    ],
+)
+def test_clients_are_registered_as_on_the_real_platform(
+    sb: Harness, form: dict[str, str], status: int, body: dict[str, str]
+) -> None:
+    response = sb.token_request(
+        grant_type="password", username="julien.lefebvre", password=DEMO_PASSWORD, **form
     )
+    assert (response.status_code, response.json()) == (status, body)
+
+
+def test_gpf_warehouse_logs_in_with_the_demo_secret(sb: Harness) -> None:
+    body = sb.tokens("julien.lefebvre")
+    assert jwt.decode(body["access_token"], options={"verify_signature": False})["azp"] == "gpf-warehouse"
+    assert sb.refresh(body["refresh_token"]).status_code == 200
+    bare = sb.token_request(
+        grant_type="refresh_token", client_id="gpf-warehouse", refresh_token=body["refresh_token"]
+    )
+    assert bare.json()["error_description"] == "Client secret not provided in request"
 
 
 def test_confidential_client_needs_its_secret(sb: Harness) -> None:
@@ -321,7 +370,7 @@ def test_access_token_is_not_a_refresh_token(sb: Harness) -> None:
 def test_logout_ends_the_session(sb: Harness) -> None:
     body = sb.tokens("julien.lefebvre")
     response = sb.client.post(
-        f"{PROTOCOL}/logout", data={"client_id": "gpf-warehouse", "refresh_token": body["refresh_token"]}
+        f"{PROTOCOL}/logout", data={**WAREHOUSE, "refresh_token": body["refresh_token"]}
     )
     assert response.status_code == 204
     assert response.content == b""
@@ -330,11 +379,9 @@ def test_logout_ends_the_session(sb: Harness) -> None:
         "error_description": "Session not active",
     }
     # Logging out twice is harmless.
-    again = sb.client.post(
-        f"{PROTOCOL}/logout", data={"client_id": "gpf-warehouse", "refresh_token": body["refresh_token"]}
-    )
+    again = sb.client.post(f"{PROTOCOL}/logout", data={**WAREHOUSE, "refresh_token": body["refresh_token"]})
     assert again.status_code == 204
-    missing = sb.client.post(f"{PROTOCOL}/logout", data={"client_id": "gpf-warehouse"})
+    missing = sb.client.post(f"{PROTOCOL}/logout", data={**WAREHOUSE})
     assert missing.status_code == 400
 
 
@@ -344,22 +391,20 @@ def test_revoke_refresh_and_access_tokens(sb: Harness) -> None:
     assert sb.client.get(f"{PROTOCOL}/userinfo", headers=bearer).status_code == 200
     response = sb.client.post(
         f"{PROTOCOL}/revoke",
-        data={"client_id": "gpf-warehouse", "token": body["access_token"], "token_type_hint": "access_token"},
+        data={**WAREHOUSE, "token": body["access_token"], "token_type_hint": "access_token"},
     )
     assert response.status_code == 200
     assert sb.client.get(f"{PROTOCOL}/userinfo", headers=bearer).status_code == 401
     assert sb.refresh(body["refresh_token"]).status_code == 200  # revoking an access token keeps the session
 
     other = sb.tokens("julien.lefebvre")
-    response = sb.client.post(
-        f"{PROTOCOL}/revoke", data={"client_id": "gpf-warehouse", "token": other["refresh_token"]}
-    )
+    response = sb.client.post(f"{PROTOCOL}/revoke", data={**WAREHOUSE, "token": other["refresh_token"]})
     assert response.status_code == 200
     assert sb.refresh(other["refresh_token"]).json()["error_description"] == "Session not active"
     # RFC 7009: an unknown token is not an error; a missing one is.
-    junk = sb.client.post(f"{PROTOCOL}/revoke", data={"client_id": "gpf-warehouse", "token": "junk"})
+    junk = sb.client.post(f"{PROTOCOL}/revoke", data={**WAREHOUSE, "token": "junk"})
     assert junk.status_code == 200
-    assert sb.client.post(f"{PROTOCOL}/revoke", data={"client_id": "gpf-warehouse"}).status_code == 400
+    assert sb.client.post(f"{PROTOCOL}/revoke", data={**WAREHOUSE}).status_code == 400
     unknown_client = sb.client.post(f"{PROTOCOL}/revoke", data={"client_id": "nope", "token": "junk"})
     assert unknown_client.status_code == 401
 
@@ -380,9 +425,7 @@ def test_userinfo(sb: Harness) -> None:
     assert missing.json()["error"] == "invalid_token"
     assert missing.headers["www-authenticate"].startswith("Bearer ")
     # After logout the session is gone: Keycloak's userinfo refuses the (unexpired) token.
-    sb.client.post(
-        f"{PROTOCOL}/logout", data={"client_id": "gpf-warehouse", "refresh_token": body["refresh_token"]}
-    )
+    sb.client.post(f"{PROTOCOL}/logout", data={**WAREHOUSE, "refresh_token": body["refresh_token"]})
     after = sb.client.get(f"{PROTOCOL}/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert after.status_code == 401
 
@@ -537,10 +580,10 @@ def test_ending_a_session_stops_its_refresh_tokens(sb: Harness, how: str) -> Non
     body = sb.tokens("julien.lefebvre")
     rotated = sb.refresh(body["refresh_token"]).json()  # the session has a newer refresh token now
     if how == "logout":
-        form = {"client_id": "gpf-warehouse", "refresh_token": body["refresh_token"]}
+        form = {**WAREHOUSE, "refresh_token": body["refresh_token"]}
         assert sb.client.post(f"{PROTOCOL}/logout", data=form).status_code == 204
     else:
-        form = {"client_id": "gpf-warehouse", "token": rotated["refresh_token"]}
+        form = {**WAREHOUSE, "token": rotated["refresh_token"]}
         if how == "revoke-with-hint":
             form["token_type_hint"] = "refresh_token"
         assert sb.client.post(f"{PROTOCOL}/revoke", data=form).status_code == 200
@@ -576,7 +619,7 @@ def test_concurrent_refreshes_with_one_token_count_once_then_reuse(sb: Harness) 
     import anyio
 
     token = sb.tokens("julien.lefebvre")["refresh_token"]
-    form = {"grant_type": "refresh_token", "client_id": "gpf-warehouse", "refresh_token": token}
+    form = {"grant_type": "refresh_token", **WAREHOUSE, "refresh_token": token}
     responses = anyio.run(sb.client.gather, *[("POST", TOKEN_PATH, {"data": form})] * 8)
     assert sorted(r.status_code for r in responses) == [200] + [400] * 7
     stats = sb.client.get("/sandbox/stats").json()

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from cartes_cli.sandbox.server import _DataDirLock, serve
+from tests.conftest import WAREHOUSE
 
 from .conftest import DEMO_PASSWORD
 
@@ -100,7 +101,7 @@ def test_serve_for_real_then_restart_on_the_same_data(tmp_path: Path) -> None:
         token_url,
         data={
             "grant_type": "password",
-            "client_id": "gpf-warehouse",
+            **WAREHOUSE,
             "username": "julien.lefebvre",
             "password": DEMO_PASSWORD,
         },
@@ -134,7 +135,7 @@ def test_serve_for_real_then_restart_on_the_same_data(tmp_path: Path) -> None:
         f"{second.info['issuer']}/protocol/openid-connect/token",
         data={
             "grant_type": "refresh_token",
-            "client_id": "gpf-warehouse",
+            **WAREHOUSE,
             "refresh_token": tokens["refresh_token"],
         },
         timeout=10,
@@ -215,7 +216,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     assert page.status_code == 200
     login = httpx.post(
         f"{issuer}/protocol/openid-connect/token",
-        data={"grant_type": "password", "client_id": "gpf-warehouse", "username": "julien.lefebvre",
+        data={"grant_type": "password", **WAREHOUSE, "username": "julien.lefebvre",
               "password": DEMO_PASSWORD},
         timeout=10,
     )  # fmt: skip
@@ -224,7 +225,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     captcha = httpx.get(f"{api}/accounts/captcha", timeout=10).json()
     assert len(captcha["answer"]) == 6  # --expose-captcha-answers
     assert captcha["audio_url"].startswith(f"{api}/accounts/captcha/")
-    expired = {"grant_type": "password", "client_id": "gpf-warehouse", "username": "paul.mercier"}
+    expired = {"grant_type": "password", **WAREHOUSE, "username": "paul.mercier"}
     expired["password"] = DEMO_PASSWORD
     token = httpx.post(f"{issuer}/protocol/openid-connect/token", data=expired, timeout=10)
     assert token.status_code == 200  # --password-max-age-days 100000: not expired any more

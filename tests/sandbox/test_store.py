@@ -289,7 +289,11 @@ def test_a_version_2_database_is_migrated(tmp_path: Path) -> None:
     conn.close()
     store = Store.open(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION
+        warehouse = store.client("gpf-warehouse")
+        assert warehouse is not None
+        assert not warehouse.public  # confidential, as on the real platform (migration 4)
+        assert warehouse.secret_hash
         user = store.user("u")
         assert user is not None
         assert (user.password_changed, user.previous_password_hash, user.totp_pending) == (None, None, None)

@@ -11,6 +11,8 @@ import jwt
 import pyotp
 import pytest
 
+from tests.conftest import WAREHOUSE
+
 from .browser import AUTH_PATH, REALM, REDIRECT_URI, Authorization, Browser, location_params, parse
 from .conftest import DEMO_PASSWORD, DEMO_TOTP_SECRET, ISSUER, Harness, demo_id
 
@@ -75,9 +77,34 @@ def test_loopback_redirect_uris_match_any_port(browser: Browser, redirect_uri: s
     assert browser.exchange(auth, code).status_code == 200
 
 
-def test_the_web_client_of_cartes_gouv_also_logs_in(browser: Browser) -> None:
-    auth, code = browser.code_for("claire.moreau", client_id="cartes-gouv-public")
-    assert claims(browser.exchange(auth, code).json()["access_token"])["azp"] == "cartes-gouv-public"
+SWAGGER = "http://testserver/swagger-ui/oauth2-redirect.html"
+
+
+def test_gpf_warehouse_logs_in_through_its_swagger_redirect_with_its_secret(browser: Browser) -> None:
+    auth, code = browser.code_for("claire.moreau", client_id="gpf-warehouse", redirect_uri=SWAGGER)
+    without = browser.exchange(auth, code)
+    assert without.json()["error_description"] == "Client secret not provided in request"
+    auth, code = browser.code_for("claire.moreau", client_id="gpf-warehouse", redirect_uri=SWAGGER)
+    exchanged = browser.exchange(auth, code, client_secret=WAREHOUSE["client_secret"])
+    assert claims(exchanged.json()["access_token"])["azp"] == "gpf-warehouse"
+    assert browser.get("/swagger-ui/oauth2-redirect.html").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("client_id", "redirect_uri"),
+    [
+        ("gpf-warehouse", REDIRECT_URI),  # no loopback for IGN's clients
+        ("cartes-gouv-public", REDIRECT_URI),
+        ("gpf-warehouse", "https://data.geopf.fr/swagger-ui/oauth2-redirect.html"),  # another origin
+        ("cartes-cli", SWAGGER),
+    ],
+)
+def test_unregistered_redirects_are_an_error_page(
+    browser: Browser, client_id: str, redirect_uri: str
+) -> None:
+    auth = browser.authorize(client_id=client_id, redirect_uri=redirect_uri)
+    assert auth.response.status_code == 400
+    assert "Invalid parameter: redirect_uri" in auth.response.text
 
 
 def test_fragment_and_form_post_response_modes(browser: Browser) -> None:

@@ -35,6 +35,7 @@ from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.errors import (
     AccountNotReady,
     ApiError,
+    ClientRefused,
     ConfigError,
     InvalidResponse,
     LoginRefused,
@@ -117,8 +118,14 @@ def _endpoint_label(what: str) -> str:
         "logout": _("logout"),
         "refresh": _("refresh"),
         "login": _("login"),
+        "service": _("service-account login"),
     }
     return labels.get(what, what)
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """Server text fit for a terminal: control characters dropped, bounded."""
+    return "".join(c if c.isprintable() else " " for c in text).strip()[:limit]
 
 
 def _sentence(text: str) -> str:
@@ -135,7 +142,8 @@ class OIDCClient:
 
     ``http`` may be shared (it must not carry a ``BearerAuth``: requests here are sent with
     ``auth=None`` anyway); otherwise the client owns one, closed by :meth:`close`. ``client_secret``
-    is for confidential clients and service accounts; ``client_auth`` says whether it goes in the
+    is for confidential clients and service accounts (default: the platform's configured secret for
+    ``client_id``, see ``Platform.secret_for``); ``client_auth`` says whether it goes in the
     form (default) or as HTTP Basic (Keycloak accepts both). ``discovery_document`` seeds the
     discovery cache (e.g. from a previous run), saving one round trip.
     """
@@ -160,6 +168,10 @@ class OIDCClient:
         if client_auth not in ("form", "basic"):
             raise ValueError(f"client_auth must be 'form' or 'basic', not {client_auth!r}")
         self.client_auth: ClientAuthMethod = client_auth
+        if client_secret is None:
+            # A confidential client of the platform (gpf-warehouse) sends its configured secret
+            # with every grant, refresh, logout and revocation.
+            client_secret = platform.secret_for(self.client_id)
         if isinstance(client_secret, str):
             client_secret = SecretStr(client_secret) if client_secret else None
         self._client_secret = client_secret
@@ -185,6 +197,8 @@ class OIDCClient:
         and the discovery document. The copy does not own the pool: close the original."""
         if client_id == self.client_id and client_secret is None and client_auth in (None, self.client_auth):
             return self
+        if client_secret is None:
+            client_secret = self.platform.secret_for(client_id)
         with self._lock:
             discovery = dict(self._discovery) if self._discovery is not None else None
         other = OIDCClient(
@@ -372,7 +386,7 @@ class OIDCClient:
         form = {"grant_type": "client_credentials"}
         if scope:
             form["scope"] = scope
-        return self._token_request(form, refreshing=False)
+        return self._token_request(form, refreshing=False, what="service")
 
     def authorization_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
         """Exchange the code of a browser login (PKCE: the verifier proves we started it)."""
@@ -385,6 +399,66 @@ class OIDCClient:
             "code_verifier": code_verifier,
         }
         return self._token_request(form, refreshing=False)
+
+    def check_authorization_request(self, url: str, *, redirect_uri: str) -> None:
+        """Send the browser login's authorization request once, without cookies, and raise
+        ``ClientRefused`` if the login server refuses the client or its redirect URI.
+
+        Keycloak shows those refusals as an error page (HTTP 400, "Invalid parameter:
+        redirect_uri", "Client not found.") and never redirects, so the person would be stuck in
+        the browser while cartes waits. A refusal it redirects (``error=unauthorized_client``, the
+        standard flow disabled for the client) is caught too. Anything else (a login page, a
+        server error) is left to the browser.
+        """
+        setting = _("CARTES_OIDC_CLIENT_ID and CARTES_OIDC_CLIENT_SECRET (or oidc_client_id in the profile)")
+        response = self._send("GET", url, headers={"Accept": "text/html", "Accept-Language": "en"})
+        status = response.status_code
+        if status in (301, 302, 303, 307, 308):
+            location = response.headers.get("location", "")
+            if not location.startswith(redirect_uri):
+                return
+            from urllib.parse import parse_qs, urlsplit
+
+            parts = urlsplit(location)
+            answer = parse_qs(parts.query or parts.fragment)
+            error = (answer.get("error") or [""])[0]
+            if error in ("unauthorized_client", "invalid_client"):
+                reason = _printable((answer.get("error_description") or [error])[0])
+                raise ClientRefused(
+                    _(
+                        "The platform does not allow browser logins through the OIDC client {client} "
+                        "({reason}). Check {setting}."
+                    ).format(client=self.client_id, reason=reason, setting=setting),
+                    client_id=self.client_id,
+                    status=status,
+                    error=error,
+                )
+            return
+        if status != 400:
+            return
+        page = response.text[:50_000].lower()
+        if "redirect_uri" in page or "redirect uri" in page:
+            raise ClientRefused(
+                _(
+                    "The platform refused the browser login's return address {redirect} for the OIDC client "
+                    "{client} (Invalid parameter: redirect_uri): that client does not accept it. Set "
+                    "CARTES_OIDC_REDIRECT_URI to an address registered for the client, or "
+                    "CARTES_OIDC_CLIENT_ID to a client that accepts it."
+                ).format(redirect=redirect_uri, client=self.client_id),
+                client_id=self.client_id,
+                status=status,
+                error="invalid_redirect_uri",
+            )
+        if "client not found" in page or "client disabled" in page:
+            raise ClientRefused(
+                _(
+                    "The platform does not know the OIDC client {client}, or has disabled it. "
+                    "Check {setting}."
+                ).format(client=self.client_id, setting=setting),
+                client_id=self.client_id,
+                status=status,
+                error="invalid_client",
+            )
 
     def device_authorization(self, scope: str = "openid") -> dict[str, Any]:
         """Start a device login (RFC 8628 §3.1): the raw JSON answer (``device_code``, ``user_code``…)."""
@@ -461,11 +535,11 @@ class OIDCClient:
             return
         raise self._error(response, what="logout")
 
-    def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenSet:
+    def _token_request(self, form: dict[str, str], *, refreshing: bool, what: str | None = None) -> TokenSet:
         now = self._clock()  # taken before sending: the expiry computed is conservative
         response = self._post_form("token_endpoint", form)
         if not response.is_success:
-            raise self._error(response, what="refresh" if refreshing else "login")
+            raise self._error(response, what=what or ("refresh" if refreshing else "login"))
         try:
             body = json.loads(response.content)
         except ValueError:
@@ -477,6 +551,42 @@ class OIDCClient:
         return TokenSet.from_response(body, now)
 
     # --- errors -------------------------------------------------------------------------------
+
+    def _client_refused(self, what: str, description: str) -> str:
+        """Why the login server refused this *client*, and which setting fixes it (Keycloak's
+        own descriptions, from its ClientIdAndSecretAuthenticator, ResourceOwnerPassword-
+        CredentialsGrantType and DeviceGrantType)."""
+        text = description.lower()
+        reason = _printable(description)
+        if what == "service":
+            return _(
+                "The service account {client} was refused: its client id or secret is wrong, or it is "
+                "not a service account ({reason}). Check CARTES_CLIENT_ID and CARTES_CLIENT_SECRET."
+            ).format(client=self.client_id, reason=reason)
+        setting = _("CARTES_OIDC_CLIENT_ID and CARTES_OIDC_CLIENT_SECRET (or oidc_client_id in the profile)")
+        if "secret not provided" in text:
+            return _(
+                "The platform refused cartes's OIDC client {client}: it is a confidential client and no "
+                "client secret was sent. Set CARTES_OIDC_CLIENT_SECRET."
+            ).format(client=self.client_id)
+        if "direct access" in text:
+            return _(
+                "The platform does not allow password logins through the OIDC client {client} ({reason}). "
+                "Log in with 'cartes login --web', or set {setting} to a client that allows them."
+            ).format(client=self.client_id, reason=reason, setting=setting)
+        if "device" in text:
+            return _(
+                "The platform does not allow device logins through the OIDC client {client} ({reason}). "
+                "Use 'cartes login --web', or set {setting} to a client that has the device grant."
+            ).format(client=self.client_id, reason=reason, setting=setting)
+        if "invalid client" in text or "client not found" in text or "credentials" in text:
+            return _(
+                "The platform refused cartes's OIDC client {client}: it does not know it, or its secret "
+                "is wrong ({reason}). Check {setting}."
+            ).format(client=self.client_id, reason=reason, setting=setting)
+        return _("The platform refused cartes's OIDC client {client} ({reason}). Check {setting}.").format(
+            client=self.client_id, reason=reason, setting=setting
+        )
 
     def _error(self, response: httpx.Response, *, what: str) -> ApiError | ConfigError:
         status = response.status_code
@@ -528,17 +638,8 @@ class OIDCClient:
                     **details,
                 )
             if code in ("invalid_client", "unauthorized_client"):
-                refused = (
-                    _(
-                        "The login server refused the client '{client}' ({reason}); "
-                        "check the client id and secret."
-                    )
-                    if description
-                    else _("The login server refused the client '{client}'; check the client id and secret.")
-                )
-                return LoginRefused(
-                    refused.format(client=self.client_id, reason=description),
-                    **details,
+                return ClientRefused(
+                    self._client_refused(what, description or code or ""), client_id=self.client_id, **details
                 )
             if what == "refresh":
                 expired = (

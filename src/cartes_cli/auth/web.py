@@ -1,4 +1,6 @@
-"""Browser login: OAuth 2.0 authorization code with PKCE (S256) and a one-shot loopback redirect.
+"""Browser login: OAuth 2.0 authorization code with PKCE (S256), with a one-shot loopback
+redirect (:class:`WebLogin`) or, for a client whose only redirect is a page on the platform's side
+(the real platform's gpf-warehouse), with the address pasted back (:class:`PastedLogin`).
 
 Flow (RFC 6749 §4.1, RFC 7636, RFC 8252 "OAuth for native apps")::
 
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cartes_cli.auth.idtoken import check_id_token
-from cartes_cli.errors import ConfigError, InvalidResponse, LoginRefused, LoginTimedOut
+from cartes_cli.errors import ConfigError, InvalidResponse, LoginRefused, LoginTimedOut, UsageError
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CALLBACK_PATH",
     "DEFAULT_TIMEOUT",
+    "PasteRejected",
+    "PastedLogin",
     "WebLogin",
     "code_challenge",
     "new_code_verifier",
@@ -207,89 +211,38 @@ class _Handler(BaseHTTPRequestHandler):
 # --- the login ----------------------------------------------------------------------------
 
 
-class WebLogin:
-    """One browser login. The loopback port is taken at construction (``port=0``: a free one),
-    so :attr:`redirect_uri` and :attr:`authorization_url` are known before :meth:`wait`.
+class _CodeFlow:
+    """What both browser logins share: PKCE, ``state`` and ``nonce``, the authorization URL, a
+    check of that URL before the person is sent to it, and the checks and exchange of the answer.
 
-    ``client_id`` defaults to the platform's ``web_client_id`` (``cartes-gouv-public``): refresh the
+    ``client_id`` defaults to the platform's ``web_client_id``; the client's secret (a
+    confidential client such as gpf-warehouse) is the platform's, see ``OIDCClient``. Refresh the
     resulting tokens with an ``OIDCClient`` for that same client id (:attr:`client_id`).
-    ``open_browser(url) -> bool`` is called by :meth:`wait`; ``extra_params`` go into the
-    authorization URL (``ui_locales``, ``kc_idp_hint``, ``kc_action``, ``login_hint``…).
-    ``verify_signature`` checks the ID token's RS256 signature against the realm's JWKS (one
-    extra request); the ``nonce``, issuer, audience and expiry are always checked.
+    ``extra_params`` go into the authorization URL (``ui_locales``, ``kc_idp_hint``, ``kc_action``,
+    ``login_hint``…). ``verify_signature`` checks the ID token's RS256 signature against the realm's
+    JWKS (one extra request); the ``nonce``, issuer, audience and expiry are always checked.
     """
+
+    redirect_uri: str
 
     def __init__(
         self,
         oidc: OIDCClient,
         *,
         client_id: str | None = None,
-        open_browser: Callable[[str], bool] | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        port: int = 0,
-        host: str = "127.0.0.1",
         scope: str = "openid",
         extra_params: Mapping[str, str] | None = None,
         verify_signature: bool = True,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._oidc = oidc.with_client_id(client_id or oidc.platform.web_client_id)
         self.client_id = self._oidc.client_id
-        self._open_browser = open_browser
-        self.timeout = timeout
         self._scope = scope
         self._extra = dict(extra_params or {})
         self._verify_signature = verify_signature
-        self._clock = clock
         self.code_verifier = new_code_verifier()
         self.state = secrets.token_urlsafe(32)
         self.nonce = secrets.token_urlsafe(32)
-        self.browser_opened: bool | None = None
-        """What ``open_browser`` answered (None: not called yet, or no opener)."""
-        try:
-            self._server = _Server((host, port), _Handler)
-        except OSError as exc:
-            raise ConfigError(
-                _(
-                    "Cannot listen on {address} for the browser's answer ({reason}); choose another port."
-                ).format(address=f"{host}:{port}", reason=exc.strerror or type(exc).__name__)
-            ) from None
-        self._server.expected_state = self.state
-        self._server.done = threading.Event()
-        self._server.lock = threading.Lock()
-        self.port: int = self._server.server_address[1]
-        self.redirect_uri = f"http://{host}:{self.port}{CALLBACK_PATH}"
         self._authorization_url: str | None = None
-        self._thread: threading.Thread | None = None
-        self._closed = False
-
-    # --- life cycle ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Stop listening (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(5)
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"WebLogin(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
-
-    # --- the URL ------------------------------------------------------------------------------
 
     @property
     def authorization_url(self) -> str:
@@ -311,49 +264,11 @@ class WebLogin:
             self._authorization_url = f"{endpoint}{separator}{urlencode(params)}"
         return self._authorization_url
 
-    # --- waiting ------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start answering the browser (``wait`` does it; idempotent)."""
-        if self._closed:
-            raise RuntimeError("this browser login is closed")
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.1},
-                name="cartes-web-login",
-                daemon=True,
-            )
-            self._thread.start()
-
-    def wait(self) -> TokenSet:
-        """Open the browser (if an opener was given), wait for the redirect, exchange the code.
-
-        Raises ``LoginRefused`` (the user declined, or a state mismatch), ``LoginTimedOut``,
-        ``IdTokenError`` (the ID token does not match this login), and the token endpoint's errors.
-        """
-        url = self.authorization_url
-        try:
-            self.start()
-            if self._open_browser is not None:
-                try:
-                    self.browser_opened = bool(self._open_browser(url))
-                except Exception:
-                    self.browser_opened = False
-            deadline = self._clock() + self.timeout
-            while not self._server.done.wait(min(0.2, max(0.0, deadline - self._clock()))):
-                if self._clock() >= deadline:
-                    raise LoginTimedOut(
-                        _(
-                            "No answer from the browser within {seconds} s; the login was abandoned. "
-                            "Run the login again, or use --device on a machine without a browser."
-                        ).format(seconds=f"{self.timeout:g}")
-                    )
-            redirect = self._server.result
-        finally:
-            self.close()
-        assert redirect is not None
-        return self._finish(redirect)
+    def check(self) -> None:
+        """Ask the login server whether it accepts this login request, before sending a person
+        to it: Keycloak shows an unknown client or an unregistered redirect URI as an error *page*
+        in the browser ("Invalid parameter: redirect_uri"), which cartes would never see."""
+        self._oidc.check_authorization_request(self.authorization_url, redirect_uri=self.redirect_uri)
 
     def _finish(self, redirect: _Redirect) -> TokenSet:
         if not redirect.state_ok:
@@ -400,3 +315,235 @@ class WebLogin:
                 jwks=(lambda refresh: self._oidc.jwks(refresh=refresh)) if self._verify_signature else None,
             )
         return tokens
+
+
+class WebLogin(_CodeFlow):
+    """One browser login with a loopback redirect. The port is taken at construction (``port=0``:
+    a free one), so :attr:`redirect_uri` and :attr:`authorization_url` are known before
+    :meth:`wait`. ``open_browser(url) -> bool`` is called by :meth:`wait`.
+    """
+
+    def __init__(
+        self,
+        oidc: OIDCClient,
+        *,
+        client_id: str | None = None,
+        open_browser: Callable[[str], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        scope: str = "openid",
+        extra_params: Mapping[str, str] | None = None,
+        verify_signature: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            oidc,
+            client_id=client_id,
+            scope=scope,
+            extra_params=extra_params,
+            verify_signature=verify_signature,
+        )
+        self._open_browser = open_browser
+        self.timeout = timeout
+        self._clock = clock
+        self.browser_opened: bool | None = None
+        """What ``open_browser`` answered (None: not called yet, or no opener)."""
+        try:
+            self._server = _Server((host, port), _Handler)
+        except OSError as exc:
+            raise ConfigError(
+                _(
+                    "Cannot listen on {address} for the browser's answer ({reason}); choose another port."
+                ).format(address=f"{host}:{port}", reason=exc.strerror or type(exc).__name__)
+            ) from None
+        self._server.expected_state = self.state
+        self._server.done = threading.Event()
+        self._server.lock = threading.Lock()
+        self.port: int = self._server.server_address[1]
+        self.redirect_uri = f"http://{host}:{self.port}{CALLBACK_PATH}"
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(5)
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"WebLogin(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
+
+    # --- waiting ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start answering the browser (``wait`` does it; idempotent)."""
+        if self._closed:
+            raise RuntimeError("this browser login is closed")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="cartes-web-login",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def wait(self) -> TokenSet:
+        """Open the browser (if an opener was given), wait for the redirect, exchange the code.
+
+        Raises ``LoginRefused`` (the user declined, or a state mismatch), ``LoginTimedOut``,
+        ``IdTokenError`` (the ID token does not match this login), and the token endpoint's errors.
+        """
+        url = self.authorization_url
+        try:
+            self.start()
+            if self._open_browser is not None:
+                try:
+                    self.browser_opened = bool(self._open_browser(url))
+                except Exception:
+                    self.browser_opened = False
+            deadline = self._clock() + self.timeout
+            while not self._server.done.wait(min(0.2, max(0.0, deadline - self._clock()))):
+                if self._clock() >= deadline:
+                    raise LoginTimedOut(
+                        _(
+                            "No answer from the browser within {seconds} s; the login was abandoned. "
+                            "Run the login again, or use --device on a machine without a browser."
+                        ).format(seconds=f"{self.timeout:g}")
+                    )
+            redirect = self._server.result
+        finally:
+            self.close()
+        assert redirect is not None
+        return self._finish(redirect)
+
+
+# --- pasting the address back ---------------------------------------------------------------
+
+
+class PasteRejected(UsageError):
+    """What was pasted is not this login's answer (a foreign address, another attempt's, a
+    fragment of it): nothing was sent, the person may paste again."""
+
+
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+class PastedLogin(_CodeFlow):
+    """A browser login whose redirect URI is a page registered for the client on the platform's
+    side (gpf-warehouse: the Entrepôt API's Swagger UI page), not this machine: the browser lands
+    there and the person pastes that page's address, or just its ``code``, back into cartes.
+
+    :meth:`answer` checks what was pasted (that it is the registered page, that ``state`` is this
+    login's, that ``iss`` is the realm's) before exchanging anything, and raises
+    :class:`PasteRejected` for a paste to be tried again. PKCE binds the code to this login even
+    when only the bare code is pasted (which carries no ``state``).
+    """
+
+    def __init__(
+        self,
+        oidc: OIDCClient,
+        *,
+        redirect_uri: str,
+        client_id: str | None = None,
+        scope: str = "openid",
+        extra_params: Mapping[str, str] | None = None,
+        verify_signature: bool = True,
+    ) -> None:
+        super().__init__(
+            oidc,
+            client_id=client_id,
+            scope=scope,
+            extra_params=extra_params,
+            verify_signature=verify_signature,
+        )
+        self.redirect_uri = redirect_uri
+
+    def __repr__(self) -> str:
+        return f"PastedLogin(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
+
+    def parse(self, pasted: str) -> _Redirect:
+        """The answer in what the person pasted, or :class:`PasteRejected` saying what is wrong."""
+        text = pasted.strip().strip("<>\"'").strip()
+        if not text:
+            raise PasteRejected(_("Nothing was pasted."))
+        if len(text) > 8192:
+            raise PasteRejected(_("What was pasted is far too long to be the login's answer."))
+        if "://" not in text and "=" not in text:
+            if set(text) <= _CODE_CHARS and len(text) >= 8:
+                return _Redirect(code=text)
+            raise PasteRejected(
+                _(
+                    "That is neither an address nor a code; copy the whole address from the browser's "
+                    "address bar."
+                )
+            )
+        if "://" in text:
+            parts = urlsplit(text)
+            expected = urlsplit(self.redirect_uri)
+            same_page = (
+                parts.scheme.lower() == expected.scheme.lower()
+                and (parts.netloc or "").lower() == (expected.netloc or "").lower()
+                and parts.path.rstrip("/") == expected.path.rstrip("/")
+            )
+            if not same_page:
+                raise PasteRejected(
+                    _(
+                        "That address is not the page the login ends on ({expected}); after logging in, copy "
+                        "the address of the page the browser shows then."
+                    ).format(expected=self.redirect_uri)
+                )
+            query = parts.query or parts.fragment
+        else:
+            query = text.lstrip("?#")
+        values = parse_qs(query, keep_blank_values=True)
+
+        def one(name: str) -> str | None:
+            found = values.get(name)
+            return found[0] if found else None
+
+        if one("code") is None and one("error") is None:
+            raise PasteRejected(
+                _(
+                    "That address carries no answer (no code): log in on the page first, then copy the "
+                    "address the browser shows at the end."
+                )
+            )
+        state = one("state")
+        if state is None:
+            raise PasteRejected(_("That address carries no state; copy the whole address, not a part of it."))
+        if not secrets.compare_digest(state.encode(), self.state.encode()):
+            raise PasteRejected(
+                _(
+                    "That address comes from another login attempt (its state is not this one's): open the "
+                    "address printed above, log in, and paste the address where that ends."
+                )
+            )
+        issuer = one("iss")
+        if issuer is not None and issuer.rstrip("/") != self._oidc.platform.issuer.rstrip("/"):
+            raise PasteRejected(
+                _("That answer comes from another login server ({issuer}).").format(issuer=_printable(issuer))
+            )
+        return _Redirect(code=one("code"), error=one("error"), error_description=one("error_description"))
+
+    def answer(self, pasted: str) -> TokenSet:
+        """Check what was pasted and exchange its code (with PKCE and the client's secret)."""
+        return self._finish(self.parse(pasted))

@@ -337,13 +337,25 @@ def registration_url(platform: Platform) -> str:
 
     query = urlencode(
         {
-            "client_id": platform.web_client_id,
+            "client_id": browser_client(platform)[0],
             "response_type": "code",
             "scope": "openid",
-            "redirect_uri": SITE_URL,
+            "redirect_uri": browser_client(platform)[1],
         }
     )
     return f"{platform.issuer}/protocol/openid-connect/registrations?{query}"
+
+
+def browser_client(platform: Platform) -> tuple[str, str]:
+    """A client and a redirect registered for it, for a Keycloak page opened in the browser
+    (registration, password change, 2FA set-up): the web client and its registered page (prod:
+    gpf-warehouse and the Swagger UI's page); where the web client only takes loopback addresses,
+    which no page can return to, gpf-warehouse and its page. Keycloak refuses any other pair."""
+    from cartes_cli.platforms import GPF_WAREHOUSE, warehouse_redirect
+
+    if platform.web_loopback:
+        return GPF_WAREHOUSE, warehouse_redirect(platform)
+    return platform.web_client_id, platform.web_redirect
 
 
 def action_url(platform: Platform, action: str) -> str:
@@ -352,10 +364,10 @@ def action_url(platform: Platform, action: str) -> str:
 
     query = urlencode(
         {
-            "client_id": platform.web_client_id,
+            "client_id": browser_client(platform)[0],
             "response_type": "code",
             "scope": "openid",
-            "redirect_uri": SITE_URL,
+            "redirect_uri": browser_client(platform)[1],
             "kc_action": action,
         }
     )

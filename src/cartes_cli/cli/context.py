@@ -8,6 +8,7 @@ modules (httpx, pydantic, keyring) are imported here lazily, inside the methods 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from cartes_cli.cli.output import Terminal
     from cartes_cli.client import GeoplateformeClient
     from cartes_cli.client.retry import RetryPolicy
-    from cartes_cli.platforms import Platform
+    from cartes_cli.platforms import ClientOverrides, Platform
 
 ENV_TOKEN = "CARTES_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
@@ -87,8 +88,13 @@ class AppContext:
 
     # --- platform ---------------------------------------------------------------------------------
 
-    def platform(self, profile: Profile | None = None, *, use_profile: bool = True) -> Platform:
-        """Flags win, then environment variables, then the profile, then prod."""
+    def platform(
+        self, profile: Profile | None = None, *, use_profile: bool = True, stored_client: bool = True
+    ) -> Platform:
+        """Flags win, then environment variables, then the profile, then prod.
+
+        ``stored_client``: use the OIDC client the profile's stored login was obtained with (its
+        refresh token is bound to it); a new login passes False to pick its client afresh."""
         from cartes_cli import platforms
 
         o = self.options
@@ -105,11 +111,16 @@ class AppContext:
                 api_url, issuer = profile.api_url, profile.issuer
             else:
                 env = profile.env
-        if profile is not None:
+        if profile is not None and stored_client:
             client_id = profile.client_id
         try:
             return platforms.resolve_platform(
-                env, api_url, issuer, sandbox_state=paths.sandbox_state_file(), client_id=client_id
+                env,
+                api_url,
+                issuer,
+                sandbox_state=paths.sandbox_state_file(),
+                client_id=client_id,
+                overrides=client_overrides(profile if use_profile else None),
             )
         except platforms.SandboxNotRunning as exc:
             from cartes_cli.errors import TransportError
@@ -252,7 +263,12 @@ class AppContext:
                     user=account, profile=profile.name
                 )
             )
-        oidc = OIDCClient(platform, debug=self.debug_log(), timeout=request_timeout())
+        oidc = OIDCClient(
+            platform,
+            client_secret=platform.client_secret or self.stored_oidc_secret(profile, store),
+            debug=self.debug_log(),
+            timeout=request_timeout(),
+        )
         self._clients.append(oidc)
 
         def persist(tokens: TokenSet) -> None:
@@ -266,6 +282,18 @@ class AppContext:
         )
         self._managers.append(manager)
         return manager, store.name
+
+    @staticmethod
+    def stored_oidc_secret(profile: Profile, store: CredentialStore) -> str | None:
+        """The secret of the profile's own OIDC client, kept at login when the user gave one."""
+        from cartes_cli.auth.store import credential_key
+
+        if not profile.user:
+            return None
+        try:
+            return store.get(credential_key(profile.name, profile.user, "oidc_client_secret"))
+        except Exception:
+            return None
 
     # --- access-token cache -------------------------------------------------------------------------
 
@@ -368,6 +396,46 @@ def request_timeout() -> float:
             )
         )
     return value
+
+
+ENV_OIDC_CLIENT_ID = "CARTES_OIDC_CLIENT_ID"
+ENV_OIDC_CLIENT_SECRET = "CARTES_OIDC_CLIENT_SECRET"  # noqa: S105 - the name of a variable
+ENV_OIDC_REDIRECT_URI = "CARTES_OIDC_REDIRECT_URI"
+
+
+def client_overrides(profile: Profile | None) -> ClientOverrides:
+    """The person-login client the user chose: ``CARTES_OIDC_*`` first, then the profile's
+    ``oidc_*`` settings (config.toml). Invalid values are usage errors (exit 2)."""
+    from cartes_cli import platforms
+
+    env_id = (os.environ.get(ENV_OIDC_CLIENT_ID) or "").strip() or None
+    env_secret = (os.environ.get(ENV_OIDC_CLIENT_SECRET) or "").strip() or None
+    env_redirect = (os.environ.get(ENV_OIDC_REDIRECT_URI) or "").strip() or None
+    client_id = env_id
+    redirect = env_redirect
+    device: bool | None = None
+    if profile is not None and env_id is None:
+        client_id = (profile.oidc_client_id or "").strip() or None
+        redirect = redirect or ((profile.oidc_redirect_uri or "").strip() or None)
+        if isinstance(profile.oidc_device, bool):
+            device = profile.oidc_device
+    if client_id is not None and not _CLIENT_ID.match(client_id):
+        raise UsageError(
+            _("{variable} {value!r} is not a client id (letters, digits, '.', '_', ':' or '-').").format(
+                variable=ENV_OIDC_CLIENT_ID if env_id else "oidc_client_id", value=client_id[:80]
+            )
+        )
+    if redirect is not None:
+        try:
+            redirect = platforms.validate_redirect(redirect)
+        except platforms.PlatformError as exc:
+            raise UsageError(str(exc)) from exc
+    return platforms.ClientOverrides(
+        client_id=client_id, client_secret=env_secret, redirect=redirect, device=device
+    )
+
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 
 
 def env_service_account() -> tuple[str, str] | None:

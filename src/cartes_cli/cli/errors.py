@@ -6,6 +6,8 @@ Every error ends as one or two plain sentences on stderr and a code from the con
 
 from __future__ import annotations
 
+import os
+
 from cartes_cli import errors as e
 from cartes_cli.cli.exit_codes import ExitCode
 from cartes_cli.i18n import _
@@ -27,8 +29,16 @@ def describe(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.AUTH, exc.message
     if isinstance(exc, e.SessionExpired):
         return ExitCode.AUTH, _("Your session has expired or was closed; run 'cartes login' again.")
+    if isinstance(exc, e.ClientRefused):
+        return ExitCode.AUTH, exc.message
     if isinstance(exc, e.LoginRefused):
         return ExitCode.AUTH, _login_refused_message(exc)
+    if isinstance(exc, e.AuthRequired) and exc.status == 401 and os.environ.get("CARTES_TOKEN"):
+        return ExitCode.AUTH, _(
+            "The platform refused the token in CARTES_TOKEN ({detail}): it has expired or is not valid "
+            "there. Give a fresh one (cartes login token prints one), or unset CARTES_TOKEN to use "
+            "your stored login."
+        ).format(detail=_detail(exc))
     if isinstance(exc, e.AuthRequired):
         return ExitCode.AUTH, _(
             "The platform refused the credentials ({detail}); run 'cartes login' again."
@@ -80,10 +90,8 @@ def _detail(exc: e.ApiError) -> str:
 
 
 def _login_refused_message(exc: e.LoginRefused) -> str:
-    if exc.error == "invalid_client":
-        return _("The login server does not know this client application ({detail}).").format(
-            detail=_detail(exc)
-        )
+    if exc.error != "invalid_grant":
+        return exc.message  # the browser's answer, a refused paste…: the message says it all
     description = " ".join(exc.messages).lower()
     if "disabled" in description:
         return _("The platform refused the login: this account is disabled.")

@@ -55,6 +55,24 @@ def environment_variables() -> list[tuple[str, str]]:
             _("The account's TOTP seed: the 6-digit verification code is computed from it."),
         ),
         (
+            "CARTES_OIDC_CLIENT_ID",
+            _(
+                "The OIDC client of a person's logins, instead of the platform's (on prod: gpf-warehouse, "
+                "with the secret IGN publishes)."
+            ),
+        ),
+        (
+            "CARTES_OIDC_CLIENT_SECRET",
+            _("That client's secret; kept in the credential store with the login it served."),
+        ),
+        (
+            "CARTES_OIDC_REDIRECT_URI",
+            _(
+                "Where that client's browser login may return: loopback, or an address registered for it "
+                "(the address is then pasted back)."
+            ),
+        ),
+        (
             "CARTES_HOME",
             _(
                 "Keep every file (config, data, state, cache) below this directory, "
@@ -73,7 +91,10 @@ def environment_variables() -> list[tuple[str, str]]:
         ),
         (
             "SSH_CONNECTION, SSH_CLIENT, SSH_TTY",
-            _("Over SSH, 'cartes login' uses a code typed on another device by default."),
+            _(
+                "Over SSH, 'cartes login' uses a code typed on another device where the platform's client "
+                "allows it, else the browser login with the address pasted back."
+            ),
         ),
         ("BROWSER", _("The browser to open, instead of the system's default one.")),
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -153,8 +154,9 @@ def login(
         return
 
     profile = app.profile(create=True)
-    platform = app.platform(profile, use_profile=True)
-    flow = chosen[0] if chosen else _default_flow(app, username, password_stdin, store_totp_secret)
+    # A new login picks its client afresh (the stored login's client is for refreshing it).
+    platform = app.platform(profile, use_profile=True, stored_client=False)
+    flow = chosen[0] if chosen else _default_flow(app, platform, username, password_stdin, store_totp_secret)
 
     # Everything the user gave is checked, and the credential store found usable, before any
     # request is sent: nothing is half-done.
@@ -171,6 +173,7 @@ def login(
         account = user
         # A seed the user asked to keep stays kept across logins (the new login replaces the old).
         extra = {"totp_secret": totp_secret} if totp_secret and (store_totp_secret or kept_seed) else {}
+        extra.update(_given_oidc_secret())
         _finish(app, profile, platform, store, account, "password", tokens, platform.client_id, extra)
     elif flow == "token":
         token = _read_stdin_token(app)
@@ -195,12 +198,41 @@ def login(
         store = _choose_store(app, insecure_storage)
         tokens = _web_login(app, platform, open_browser=not no_browser)
         account = _account_from(tokens)
-        _finish(app, profile, platform, store, account, "web", tokens, platform.web_client_id, {})
+        _finish(
+            app,
+            profile,
+            platform,
+            store,
+            account,
+            "web",
+            tokens,
+            platform.web_client_id,
+            _given_oidc_secret(),
+        )
     else:
         store = _choose_store(app, insecure_storage)
         tokens = _device_login(app, platform, open_browser=not no_browser)
         account = _account_from(tokens)
-        _finish(app, profile, platform, store, account, "device", tokens, platform.web_client_id, {})
+        _finish(
+            app,
+            profile,
+            platform,
+            store,
+            account,
+            "device",
+            tokens,
+            platform.web_client_id,
+            _given_oidc_secret(),
+        )
+
+
+def _given_oidc_secret() -> dict[str, str]:
+    """A client secret the user gave (CARTES_OIDC_CLIENT_SECRET) is kept with the login, in the
+    credential store, so that refreshes and the logout can send it without the variable."""
+    from cartes_cli.cli.context import ENV_OIDC_CLIENT_SECRET
+
+    secret = (os.environ.get(ENV_OIDC_CLIENT_SECRET) or "").strip()
+    return {"oidc_client_secret": secret} if secret else {}
 
 
 # --- choosing the flow ---------------------------------------------------------------------------
@@ -240,7 +272,9 @@ def _over_ssh() -> bool:
     return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY") or os.environ.get("SSH_CLIENT"))
 
 
-def _default_flow(app: AppContext, username: str | None, password_stdin: bool, store_totp: bool) -> str:
+def _default_flow(
+    app: AppContext, platform: Platform, username: str | None, password_stdin: bool, store_totp: bool
+) -> str:
     if (
         username
         or password_stdin
@@ -256,9 +290,13 @@ def _default_flow(app: AppContext, username: str | None, password_stdin: bool, s
                 "--password-stdin, --with-token, --client-credentials, or --device)."
             )
         )
-    if _over_ssh() or not _has_display():
-        return "device"
-    return "web"
+    if platform.web_loopback and not _over_ssh() and _has_display():
+        return "web"  # the browser comes back to cartes on this machine
+    if platform.device_grant:
+        return "device"  # over SSH, or no display: a code typed on any device
+    if not platform.web_loopback:
+        return "web"  # the address is pasted back: works from any browser, SSH included
+    return "password"
 
 
 # --- password ------------------------------------------------------------------------------------
@@ -328,8 +366,8 @@ def _login_with_password(
 
     term = app.terminal
     oidc = OIDCClient(platform, debug=app.debug_log())
+    code: str | None = None
     try:
-        code: str | None = None
         if totp_secret is None and profile.totp and profile.user == user and term.interactive:
             code = _ask_code(app)
         try:
@@ -354,8 +392,45 @@ def _login_with_password(
         else:
             profile.totp = bool(totp_secret or code) or (profile.totp and profile.user == user)
         return tokens
+    except LoginRefused as exc:
+        raise _credentials_refused(app, exc, second_factor_sent=bool(totp_secret or code)) from exc
     finally:
         oidc.close()
+
+
+SUPPORT_ADDRESS = "geoplateforme@ign.fr"
+"""The Géoplateforme's support, as IGN's user guide names it (IGNF/cartes.gouv.fr-documentation,
+content/fr/guides-utilisateur/presentation-utilisateur/connexion.md)."""
+
+
+def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_sent: bool) -> LoginRefused:
+    """Keycloak's "Invalid user credentials" said as what it may mean (a refused client, an
+    account not set up… keep their own sentences)."""
+    from cartes_cli.errors import ClientRefused
+
+    if isinstance(exc, ClientRefused) or exc.error != "invalid_grant" or exc.status not in (400, 401):
+        return exc
+    description = " ".join(exc.messages).lower()
+    if "invalid user credentials" not in description and description:
+        return exc
+    if second_factor_sent:
+        text = _("Login refused: the password or the 6-digit code is wrong.")
+        if app.terminal.interactive:
+            text += " " + _(
+                "Lost your authenticator app (a new phone)? Write to the Géoplateforme's support at "
+                "{address}: 'cartes account 2fa lost' drafts the e-mail."
+            ).format(address=SUPPORT_ADDRESS)
+    elif app.terminal.interactive:
+        text = _("Login refused: wrong username or password.")
+    else:
+        text = _(
+            "Login refused: the password is wrong, or the account has two-factor authentication and "
+            "needs a code (set CARTES_TOTP_SECRET to its TOTP seed, or run on a terminal to be asked)."
+        )
+    text += " " + _(
+        "Accounts created through FranceConnect or ProConnect have no password: use 'cartes login --web'."
+    )
+    return LoginRefused(text, status=exc.status, error="invalid_credentials", messages=exc.messages)
 
 
 def _ask_code(app: AppContext, optional: bool = False) -> str | None:
@@ -430,13 +505,7 @@ def _client_credentials_grant(app: AppContext, platform: Platform, client_id: st
         oidc.close()
 
 
-def _web_login(app: AppContext, platform: Platform, *, open_browser: bool) -> TokenSet:
-    from cartes_cli.auth.oidc import OIDCClient
-    from cartes_cli.auth.web import WebLogin
-
-    term = app.terminal
-    oidc = OIDCClient(platform, debug=app.debug_log())
-
+def _opener(open_browser: bool) -> Callable[[str], bool]:
     def opener(url: str) -> bool:
         if not open_browser:
             return False
@@ -447,11 +516,32 @@ def _web_login(app: AppContext, platform: Platform, *, open_browser: bool) -> To
         except Exception:  # no usable browser: the URL is printed anyway
             return False
 
+    return opener
+
+
+def _web_login(app: AppContext, platform: Platform, *, open_browser: bool) -> TokenSet:
+    from cartes_cli.auth.oidc import OIDCClient
+
+    oidc = OIDCClient(platform, debug=app.debug_log())
     try:
-        flow = WebLogin(oidc, client_id=platform.web_client_id, open_browser=None)
+        if platform.web_loopback:
+            return _loopback_login(app, oidc, platform, _opener(open_browser and _has_display()))
+        return _pasted_login(app, oidc, platform, _opener(open_browser and _has_display()))
+    finally:
+        oidc.close()
+
+
+def _loopback_login(
+    app: AppContext, oidc: Any, platform: Platform, opener: Callable[[str], bool]
+) -> TokenSet:
+    from cartes_cli.auth.web import WebLogin
+
+    term = app.terminal
+    flow = WebLogin(oidc, client_id=platform.web_client_id, open_browser=None)
+    try:
+        flow.check()
         url = flow.authorization_url
-        opened = opener(url)
-        if opened:
+        if opener(url):
             term.info(_("A browser window opened to log in. If it did not, open this address:"))
         else:
             term.info(_("Open this address in a browser to log in:"))
@@ -459,7 +549,67 @@ def _web_login(app: AppContext, platform: Platform, *, open_browser: bool) -> To
         term.info(_("Waiting for the browser… (Ctrl-C to cancel)"))
         return flow.wait()
     finally:
-        oidc.close()
+        flow.close()
+
+
+PASTE_ATTEMPTS = 3
+
+
+def _pasted_login(app: AppContext, oidc: Any, platform: Platform, opener: Callable[[str], bool]) -> TokenSet:
+    """The browser login where the browser cannot come back to cartes: the platform's client only
+    accepts its own page as redirect (gpf-warehouse and the Swagger UI's page, on prod). The person
+    logs in, then pastes the address the browser lands on."""
+    from urllib.parse import urlsplit
+
+    from cartes_cli.auth.web import PastedLogin, PasteRejected
+
+    term = app.terminal
+    if not term.interactive:
+        raise UsageError(
+            _(
+                "The browser login on {platform} needs you to paste an address back: run it on a terminal. "
+                "In scripts, use CARTES_USERNAME and CARTES_PASSWORD, a service account, or CARTES_TOKEN."
+            ).format(platform=_platform_label(platform))
+        )
+    flow = PastedLogin(oidc, client_id=platform.web_client_id, redirect_uri=platform.web_redirect)
+    flow.check()
+    url = flow.authorization_url
+    landing = urlsplit(platform.web_redirect).netloc
+    term.info(
+        _(
+            "1. Log in in a browser, on this machine or any other (e-mail and password, "
+            "FranceConnect or ProConnect):"
+        )
+    )
+    term.info(f"   {url}")
+    if opener(url):
+        term.info(_("   (a browser window opened on this address)"))
+    term.info(
+        _(
+            "2. The login ends on a page of {host} that stays blank or shows an error: that is expected. "
+            "Copy the whole address from the browser's address bar."
+        ).format(host=landing)
+    )
+    term.info(_("3. Paste it here (the code in it lasts about a minute):"))
+    for attempt in range(1, PASTE_ATTEMPTS + 1):
+        pasted = term.prompt(_("Address"))
+        try:
+            return flow.answer(pasted)
+        except PasteRejected as exc:
+            if attempt == PASTE_ATTEMPTS:
+                raise
+            term.error(exc.message)
+        except LoginRefused as exc:
+            if exc.error != "invalid_grant" or attempt == PASTE_ATTEMPTS:
+                raise
+            # The code expired (it lasts about a minute) or was used: the same address gives a new one.
+            term.error(
+                _(
+                    "The platform refused that code: it has expired or was already used. Open the address "
+                    "in step 1 again (you are still logged in there) and paste the new address."
+                )
+            )
+    raise AssertionError("unreachable")
 
 
 def _device_login(app: AppContext, platform: Platform, *, open_browser: bool) -> TokenSet:
@@ -467,6 +617,14 @@ def _device_login(app: AppContext, platform: Platform, *, open_browser: bool) ->
     from cartes_cli.auth.oidc import OIDCClient
 
     term = app.terminal
+    if not platform.device_grant:
+        raise UsageError(
+            _(
+                "The device login is not available on {platform}: its OIDC client {client} does not have "
+                "the device grant. Use 'cartes login --web' (it works over SSH too), or set "
+                "CARTES_OIDC_CLIENT_ID to a client that has it (oidc_device = true in the profile)."
+            ).format(platform=_platform_label(platform), client=platform.web_client_id)
+        )
     oidc = OIDCClient(platform, debug=app.debug_log())
     try:
         flow = DeviceLogin(oidc, client_id=platform.web_client_id)
@@ -527,7 +685,7 @@ def _finish(
     profile.storage = store.name
     profile.flow = flow
     # Refreshing must use the client that obtained the token.
-    profile.client_id = client_id if flow in ("web", "device", "client-credentials") else None
+    profile.client_id = client_id if flow != "token" else None
     _record_platform(profile, platform)
     app.config.active_profile = profile.name
     app.config.save()
@@ -569,7 +727,7 @@ def _platform_label(platform: Platform) -> str:
     return platform_label(platform)
 
 
-CREDENTIAL_KINDS = ("refresh_token", "totp_secret", "client_secret", "bearer_token")
+CREDENTIAL_KINDS = ("refresh_token", "totp_secret", "client_secret", "bearer_token", "oidc_client_secret")
 
 
 def _forget(app: AppContext, profile: Profile, *, revoke_with: Platform | None = None) -> bool:
@@ -586,8 +744,13 @@ def _forget(app: AppContext, profile: Profile, *, revoke_with: Platform | None =
         from cartes_cli.auth.oidc import OIDCClient
         from cartes_cli.errors import CartesError
 
-        platform = replace(revoke_with, client_id=profile.client_id) if profile.client_id else revoke_with
-        oidc = OIDCClient(platform, debug=app.debug_log())
+        platform = revoke_with
+        if profile.client_id and profile.client_id != platform.client_id:
+            platform = replace(
+                platform, client_id=profile.client_id, client_secret=platform.secret_for(profile.client_id)
+            )
+        secret = platform.client_secret or app.stored_oidc_secret(profile, store)
+        oidc = OIDCClient(platform, client_secret=secret, debug=app.debug_log())
         try:
             oidc.logout(token)
         except CartesError as exc:
@@ -643,16 +806,14 @@ def logout(
 
 
 def _profile_platform(profile: Profile) -> Platform:
-    from dataclasses import replace
-
     from cartes_cli import paths, platforms
+    from cartes_cli.cli.context import client_overrides
 
     state = paths.sandbox_state_file()
+    options = {"client_id": profile.client_id, "overrides": client_overrides(profile)}
     if profile.env in ("prod", "qualif", "sandbox"):
-        platform = platforms.resolve_platform(profile.env, None, None, sandbox_state=state)
-    else:
-        platform = platforms.resolve_platform(None, profile.api_url, profile.issuer, sandbox_state=state)
-    return replace(platform, client_id=profile.client_id) if profile.client_id else platform
+        return platforms.resolve_platform(profile.env, None, None, sandbox_state=state, **options)
+    return platforms.resolve_platform(None, profile.api_url, profile.issuer, sandbox_state=state, **options)
 
 
 login_app.command("logout", help=LOGOUT_HELP)(logout)

@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli import __version__
-from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import account, accounts, api, control, oidc, weblogin, workflow
+from cartes_cli.platforms import REALM_PATH, SWAGGER_REDIRECT_PATH
+from cartes_cli.sandbox import account, accounts, api, control, oidc, pages, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import Clock, Sandbox
 from cartes_cli.sandbox.deps import describe_validation_error
@@ -370,6 +370,18 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     if sandbox.config.accounts_api:
         app.include_router(accounts.router)
     app.include_router(control.router)
+
+    @app.get(SWAGGER_REDIRECT_PATH, include_in_schema=False)
+    async def swagger_redirect() -> HTMLResponse:
+        # The stand-in for the Entrepôt API's Swagger UI page, gpf-warehouse's only registered
+        # redirect. The real page only talks to the Swagger window that opened it; what a person
+        # needs from it is its address, which carries the code.
+        return pages.message_page(
+            "Connexion terminée",
+            "Copiez l'adresse de cette page (barre d'adresse) et collez-la dans le terminal.",
+            english="Copy this page's address (address bar) and paste it into the terminal.",
+            kind="status",
+        )
 
     @app.get("/", summary="Where things are", tags=["Sandbox control"])
     async def index(request: Request) -> dict[str, Any]:

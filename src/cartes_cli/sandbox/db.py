@@ -311,7 +311,36 @@ CREATE TABLE email_verifications (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+-- The realm's clients as the real Géoplateforme registers them (docs/design.md, "The real OIDC
+-- clients"), so that every test meets the refusals production gives:
+-- * gpf-warehouse is confidential (IGN's SDK and user guide send its secret; here the sandbox's
+--   demo secret, platforms.SANDBOX_WAREHOUSE_SECRET), with the Swagger UI's page as its only
+--   redirect; a redirect pattern starting with '/' is a path on this server's own origin;
+-- * cartes-gouv-public is the documentation site's keycloak-js client: the code flow only, its
+--   own pages as redirects; no direct grant, no device grant, no loopback;
+-- * cartes-cli is the public client we would ask IGN to register for cartes: loopback redirects
+--   and the device grant, no password grant (passwords go through gpf-warehouse, as on prod).
+UPDATE clients
+SET public = 0,
+    secret_hash = 'sha256$86608bbac1ff37610bbcb6845b732f98b3ee41f988d8e3c2319efbeb15934890',
+    grant_types = '["password", "refresh_token", "authorization_code"]',
+    redirect_uris = '["/swagger-ui/oauth2-redirect.html"]',
+    pkce_method = NULL
+WHERE client_id = 'gpf-warehouse';
+
+UPDATE clients
+SET grant_types = '["authorization_code", "refresh_token"]',
+    redirect_uris = '["https://cartes.gouv.fr/*"]',
+    pkce_method = 'S256'
+WHERE client_id = 'cartes-gouv-public';
+
+UPDATE clients
+SET grant_types = '["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]'
+WHERE client_id = 'cartes-cli';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -115,9 +115,13 @@ def _issuer(request: Request) -> str:
     return issuer_from_base_url(str(request.base_url))
 
 
-def redirect_uri_allowed(uri: str, patterns: Sequence[str]) -> bool:
+def redirect_uri_allowed(uri: str, patterns: Sequence[str], origin: str | None = None) -> bool:
     """Keycloak's matching: exact, or a prefix ending with ``*``; the port of a loopback
-    redirect URI is ignored (RFC 8252 §7.3). No fragment, no user info."""
+    redirect URI is ignored (RFC 8252 §7.3). No fragment, no user info. A pattern starting with
+    ``/`` is a path on ``origin``, this server's own (``http://127.0.0.1:8765``): the sandbox's
+    stand-in for the real platform's Swagger UI page, whose port changes from run to run."""
+    if origin is not None:
+        patterns = [origin.rstrip("/") + p if p.startswith("/") else p for p in patterns]
     try:
         parts = urlsplit(uri)
         port = parts.port
@@ -360,7 +364,8 @@ async def authorize(request: Request) -> Response:
     if not client.enabled:
         return _error_page("Client désactivé.", "Client disabled.")
     redirect_uri = params.get("redirect_uri", "")
-    if not redirect_uri or not redirect_uri_allowed(redirect_uri, client.redirect_uris):
+    origin = str(request.base_url).rstrip("/")
+    if not redirect_uri or not redirect_uri_allowed(redirect_uri, client.redirect_uris, origin):
         return _error_page("Paramètre invalide : redirect_uri", "Invalid parameter: redirect_uri")
 
     state = params.get("state")
