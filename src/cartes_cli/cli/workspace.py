@@ -539,7 +539,7 @@ def supervisor(
                 user=ref, ws=community.technical_name
             )
         )
-    label = member.user.email or member.user.id
+    label = "".join(ch for ch in (member.user.email or member.user.id) if ch.isprintable())  # server text
     if member.user.id == current:
         app.terminal.success(
             _("{user} already supervises {ws}; nothing changed.").format(
