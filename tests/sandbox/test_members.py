@@ -235,9 +235,11 @@ def test_the_new_supervisor_must_be_a_member(sb: Harness) -> None:
 
 def test_patch_is_all_or_nothing(sb: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"/api/communities/{DDT33}"
+    outsider = sb.add_user("paul.simple")
     before = sb.get(url, as_user="julien.lefebvre").json()
     # A bad field anywhere in the body: nothing of it applies, the valid fields included.
     for body in (
+        {"description": "Changée ?", "supervisor": outsider},  # not a member
         {"description": "Changée ?", "contact": "pas une adresse"},
         {"name": "Nouveau nom de la DDT", "supervisor": demo_id("user", "ghost")},
         {"description": "Changée ?", "colour": "blue"},
@@ -260,6 +262,7 @@ def test_patch_is_all_or_nothing(sb: Harness, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.undo()
     assert sb.get(url, as_user="julien.lefebvre").json()["supervisor"]["_id"] == JULIEN
     assert memberships(sb, "sophie.martin")["ddt33"] == ["UPLOAD", "PROCESSING", "BROADCAST"]
+    assert "ddt33" not in memberships(sb, "paul.simple")
 
 
 def test_patch_unknown_community_and_document(sb: Harness) -> None:

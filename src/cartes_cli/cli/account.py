@@ -2110,14 +2110,15 @@ def twofa_reset(
     ref = user.strip()
     if not ref or len(ref) > 255 or not ref.isprintable():
         raise UsageError(_("USER: give a username, an e-mail address or a user id."))
-    client = app.client()
-    if not client.capabilities().has("admin-credentials"):
+    _platform, caps = _platform_and_capabilities(app)  # before any login is needed
+    if not caps.has("admin-credentials"):
         raise UsageError(
             _(
                 "On the Géoplateforme, staff reset a second factor in Keycloak's admin console "
                 "(Users → the user → Credentials → delete the OTP one)."
             )
         )
+    client = app.client()
     target = client.admin.find_user(ref)
     if target is None:
         raise UsageError(_("No user {user!r} on this platform.").format(user=ref))
