@@ -21,6 +21,8 @@ def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
         "join-forms",
         "accounts",
         "outbox",
+        "support-mail",
+        "admin-credentials",
         "fixtures",
         "faults",
     ]

@@ -224,6 +224,61 @@ def test_handing_supervision_over(sb: Harness) -> None:
     assert_api_error(sb.delete(f"/api/users/me/communities/{DDT33}", as_user="sophie.martin"), 409)
 
 
+def test_the_new_supervisor_must_be_a_member(sb: Harness) -> None:
+    url = f"/api/communities/{DDT33}"
+    outsider = sb.add_user("paul.simple")
+    body = assert_api_error(sb.patch(url, as_user="julien.lefebvre", json={"supervisor": outsider}), 400)
+    assert "member" in body.error_description[0]
+    assert sb.get(url, as_user="julien.lefebvre").json()["supervisor"]["_id"] == JULIEN
+    assert "ddt33" not in memberships(sb, "paul.simple")  # not added on the way
+
+
+def test_patch_is_all_or_nothing(sb: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"/api/communities/{DDT33}"
+    outsider = sb.add_user("paul.simple")
+    before = sb.get(url, as_user="julien.lefebvre").json()
+    # A bad field anywhere in the body: nothing of it applies, the valid fields included.
+    for body in (
+        {"description": "Changée ?", "supervisor": outsider},  # not a member
+        {"description": "Changée ?", "contact": "pas une adresse"},
+        {"name": "Nouveau nom de la DDT", "supervisor": demo_id("user", "ghost")},
+        {"description": "Changée ?", "colour": "blue"},
+    ):
+        assert_api_error(sb.patch(url, as_user="julien.lefebvre", json=body), 400)
+    assert sb.get(url, as_user="julien.lefebvre").json() == before
+    # A failure between the two writes of a hand-over (the membership, then the community)
+    # leaves both as they were: one transaction.
+    store = sb.sandbox.store
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "update_community", broken)
+    try:
+        response = sb.patch(url, as_user="julien.lefebvre", json={"supervisor": SOPHIE})
+        assert response.status_code == 500
+    except RuntimeError:
+        pass  # the in-process transport may hand the app's error over
+    monkeypatch.undo()
+    assert sb.get(url, as_user="julien.lefebvre").json()["supervisor"]["_id"] == JULIEN
+    assert memberships(sb, "sophie.martin")["ddt33"] == ["UPLOAD", "PROCESSING", "BROADCAST"]
+    assert "ddt33" not in memberships(sb, "paul.simple")
+
+
+def test_patch_unknown_community_and_document(sb: Harness) -> None:
+    assert_api_error(
+        sb.patch(
+            f"/api/communities/{demo_id('community', 'nope')}", as_user="claire.moreau", json={"public": True}
+        ),
+        404,
+    )
+    assert_api_error(sb.patch("/api/communities/ddt33", as_user="claire.moreau", json={"public": True}), 404)
+    operation = sb.get("/openapi.json").json()["paths"]["/api/communities/{community_id}"]["patch"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schema["properties"]) == {"name", "description", "contact", "public", "supervisor"}
+    assert schema.get("additionalProperties") is False
+
+
 # --- leaving ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from .test_api import assert_api_error
 
 DDT33 = demo_id("community", "ddt33")
 ECRINS = demo_id("community", "pn_ecrins")
-STAFF_MAILBOX = "contact.geoplateforme@ign.test"
+STAFF_MAILBOX = "geoplateforme@ign.fr"  # the support, as the user guide names it
 DDT33_ANSWERS = {
     "service": "Bureau d'études Géo-Conseil",
     "usage": "Intégrer les zonages réglementaires à nos études d'impact.",

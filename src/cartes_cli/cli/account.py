@@ -39,7 +39,11 @@ account_app = typer.Typer(
     no_args_is_help=True,
 )
 twofa_app = typer.Typer(
-    help=_("Two-factor authentication (a 6-digit code from an authenticator app at each login)."),
+    help=_(
+        "Two-factor authentication (a 6-digit code from an authenticator app at each login). "
+        "Lost the app (a new phone)? The Géoplateforme's support, geoplateforme@ign.fr, resets it: "
+        "'cartes account 2fa lost' writes the e-mail."
+    ),
     no_args_is_help=True,
 )
 account_app.add_typer(twofa_app, name="2fa")
@@ -113,11 +117,18 @@ TOTP_COLUMNS = [
     Column("otpauth_uri", _("URI")),
     Column("status", _("STATUS")),
 ]
+SUPPORT_COLUMNS = [
+    Column("to", _("To")),
+    Column("subject", _("Subject")),
+    Column("body", _("Body")),
+    Column("mailto", _("Link")),
+]
 register_fields(
     *(c.key for c in CREATED_COLUMNS),
     *(c.key for c in CAPTCHA_COLUMNS),
     *(c.key for c in PROFILE_COLUMNS),
     *(c.key for c in TOTP_COLUMNS),
+    *(c.key for c in SUPPORT_COLUMNS),
 )
 
 
@@ -1822,7 +1833,8 @@ def twofa_enable(
     """Turn on two-factor authentication: shows the seed and its QR code, then asks for a first code.
 
     In a script: a first run prints the seed; then confirm with --code, or with the seed in
-    CARTES_TOTP_SECRET (which also lets --store-secret keep it).
+    CARTES_TOTP_SECRET (which also lets --store-secret keep it). Keep the seed safe: if the app
+    is lost, only the support (geoplateforme@ign.fr) can reset it ('cartes account 2fa lost').
     """
     from cartes_cli.auth.totp import current_code, normalise_code
 
@@ -1912,7 +1924,11 @@ def twofa_disable(
         bool, typer.Option("--no-browser", help=_("On the real platform: print the address, open nothing."))
     ] = False,
 ) -> None:
-    """Turn off two-factor authentication (asks for a current code) and forget the stored seed."""
+    """Turn off two-factor authentication (asks for a current code) and forget the stored seed.
+
+    Without the app, there is no current code: ask the support, geoplateforme@ign.fr, to reset
+    it ('cartes account 2fa lost').
+    """
     from cartes_cli.auth.totp import current_code, delete_totp_secret, load_totp_secret, normalise_code
 
     app = _ctx(ctx)
@@ -1957,3 +1973,185 @@ def twofa_disable(
         profile.totp = False
         app.config.save()
     term.success(_("Two-factor authentication is off."))
+
+
+# ================================================================================================
+# account 2fa lost / reset
+# ================================================================================================
+
+SUPPORT_ADDRESS = "geoplateforme@ign.fr"
+"""The Géoplateforme's support, where the user guide sends whoever lost their authenticator app
+(IGNF/cartes.gouv.fr-documentation,
+``content/fr/guides-utilisateur/presentation-utilisateur/connexion.md``, §2)."""
+LOST_SUBJECT = "[cartes.gouv.fr] Perte de l'application d'authentification"
+
+
+def lost_factor_draft(username: str, email: str) -> dict[str, str]:
+    """The e-mail to the support, in French whatever the locale (the support reads French):
+    ``{"to", "subject", "body", "mailto"}``."""
+    from urllib.parse import quote
+
+    body = (
+        "Bonjour,\n\n"
+        "Je n'ai plus accès à l'application d'authentification de mon compte Géoplateforme "
+        "(cartes.gouv.fr), par exemple après un changement de téléphone : je ne peux donc plus "
+        "saisir le code à usage unique demandé à la connexion.\n\n"
+        "Pourriez-vous réinitialiser la double authentification de mon compte ?\n\n"
+        f"  Nom d'utilisateur : {username}\n"
+        f"  Adresse e-mail du compte : {email}\n\n"
+        "J'écris depuis l'adresse e-mail du compte. Une fois reconnecté, je réactiverai la double "
+        "authentification avec ma nouvelle application.\n\n"
+        "Merci par avance,\n"
+    )
+    mailto = f"mailto:{SUPPORT_ADDRESS}?subject={quote(LOST_SUBJECT, safe='')}&body={quote(body, safe='')}"
+    return {"to": SUPPORT_ADDRESS, "subject": LOST_SUBJECT, "body": body, "mailto": mailto}
+
+
+def _check_username(value: str) -> list[Any]:
+    from cartes_cli.validators import Problem
+
+    text = value.strip()
+    if not text or len(text) > 255 or not text.isprintable():
+        return [Problem("username", "username.invalid", _("is not a username."))]
+    return []
+
+
+@twofa_app.command("lost")
+def twofa_lost(
+    ctx: typer.Context,
+    username: Annotated[
+        str | None,
+        typer.Option(
+            "--username",
+            "-u",
+            help=_("The account's username (default: CARTES_USERNAME)."),
+            show_default=False,
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help=_("The account's e-mail address."), show_default=False)
+    ] = None,
+    open_mail: Annotated[
+        bool, typer.Option("--open-mail", help=_("Open the draft in the mail program (a mailto: link)."))
+    ] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help=_("On the sandbox: send it (it lands in 'cartes sandbox outbox')."))
+    ] = False,
+) -> None:
+    """Lost your authenticator app? Writes the e-mail asking the support to reset your 2FA.
+
+    No login needed. As the user guide says, the Géoplateforme's support, geoplateforme@ign.fr,
+    resets a second factor whose app is lost (a new phone, for instance). This prints a ready
+    draft (in French) with the account's username and e-mail: send it from that address.
+    """
+    from cartes_cli.validators import check_email
+
+    app = _ctx(ctx)
+    term = app.terminal
+    username = username if username is not None else (os.environ.get("CARTES_USERNAME") or None)
+    problems: list[Any] = []
+    if username is not None:
+        problems += _check_username(username)
+    if email is not None:
+        problems += check_email(email)
+    if problems:
+        raise _fail(app, problems)
+    if username is None or email is None:
+        if not term.interactive:
+            raise UsageError(_("Give the account's --username and --email (not on a terminal)."))
+        if username is None:
+            username = _ask(app, _("Username"), check=_check_username)
+        if email is None:
+            email = _ask(app, _("The account's e-mail address"), check=check_email)
+    assert username is not None
+    assert email is not None
+    draft = lost_factor_draft(username.strip(), email.strip())
+    if send:
+        _send_to_support(app, draft)
+    if term.rendering == "json":
+        term.print_object(draft, SUPPORT_COLUMNS)
+    else:
+        term.info(
+            _("Send this e-mail to the Géoplateforme's support from the account's address:")
+            if not send
+            else _("The e-mail sent:")
+        )
+        term.out(_("To: {to}").format(to=draft["to"]))
+        term.out(_("Subject: {subject}").format(subject=draft["subject"]))
+        term.out("")
+        term.out(draft["body"])
+    if open_mail:
+        if _open_browser(draft["mailto"]):
+            term.info(_("The draft was opened in your mail program."))
+        else:
+            term.info(_("No mail program could be opened; copy the draft above, or open this link:"))
+            term.out(draft["mailto"])
+
+
+def _send_to_support(app: AppContext, draft: dict[str, str]) -> None:
+    """Post the draft to a sandbox's support route (the real platform has none: exit 2)."""
+    from cartes_cli.client import GeoplateformeClient
+
+    platform = app.platform(app.profile())
+    with GeoplateformeClient(platform, debug=app.debug_log()) as client:
+        if not client.capabilities().has("support-mail"):
+            raise UsageError(
+                _(
+                    "--send works on the sandbox only: on the Géoplateforme, send the draft to {to} "
+                    "yourself (--open-mail opens it)."
+                ).format(to=SUPPORT_ADDRESS)
+            )
+        client.sandbox.support(draft["subject"], draft["body"])
+    app.terminal.success(_("Sent to {to}; see it with 'cartes sandbox outbox'.").format(to=draft["to"]))
+
+
+@twofa_app.command("reset")
+def twofa_reset(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(metavar="USER", help=_("The user: username, e-mail or id."))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Staff: remove a user's second factor after a lost app, so they log in with their password.
+
+    What the support (geoplateforme@ign.fr) does when someone lost their authenticator app. The
+    sandbox offers it (Keycloak's admin API) and e-mails the user; on the Géoplateforme, staff
+    do it in Keycloak's admin console.
+    """
+    app = _ctx(ctx)
+    term = app.terminal
+    ref = user.strip()
+    if not ref or len(ref) > 255 or not ref.isprintable():
+        raise UsageError(_("USER: give a username, an e-mail address or a user id."))
+    _platform, caps = _platform_and_capabilities(app)  # before any login is needed
+    if not caps.has("admin-credentials"):
+        raise UsageError(
+            _(
+                "On the Géoplateforme, staff reset a second factor in Keycloak's admin console "
+                "(Users → the user → Credentials → delete the OTP one)."
+            )
+        )
+    client = app.client()
+    target = client.admin.find_user(ref)
+    if target is None:
+        raise UsageError(_("No user {user!r} on this platform.").format(user=ref))
+    label = "".join(ch for ch in f"{target.username} <{target.email or '?'}>" if ch.isprintable())
+    second_factors = [c for c in client.admin.credentials(target.id) if c.type == "otp"]
+    if not second_factors:
+        term.success(_("{user} has no second factor: nothing to reset.").format(user=label))
+        return
+    question = _("Remove the second factor of {user}? They will log in with their password alone.").format(
+        user=label
+    )
+    if not yes:
+        if not term.interactive:
+            raise UsageError(_("Add --yes to confirm when not running on a terminal."))
+        if not _yes(app, question):
+            raise UsageError(_("Cancelled; nothing was changed."))
+    for credential in second_factors:
+        client.admin.delete_credential(target.id, credential.id)
+    term.success(
+        _(
+            "The second factor of {user} is removed: they log in with their password alone until they "
+            "set up a new one ('cartes account 2fa enable')."
+        ).format(user=label)
+    )

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
 
 workspace_app = typer.Typer(
-    help=_("Workspaces (espaces de travail): browse, inspect, join, create."),
+    help=_("Workspaces (espaces de travail): browse, inspect, join, create, manage."),
     no_args_is_help=True,
 )
 
@@ -168,13 +168,18 @@ def _usage(entry: Any) -> str | None:
 @workspace_app.command("show")
 def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
     """Show a workspace: community, supervisor, datastore quotas and services, my rights."""
-    from cartes_cli.errors import PermissionDenied
-
     app = _ctx(ctx)
     client = app.client()
     community = client.communities.resolve(workspace)
     if not community.supervisor or isinstance(community.supervisor, str):
         community = client.communities.get(community.id)  # the detail: supervisor, datastore
+    app.terminal.print_object(_show_row(client, community), SHOW_COLUMNS)
+
+
+def _show_row(client: Any, community: Any) -> dict[str, Any]:
+    """What ``workspace show`` prints of a community (its detail), with my rights and its datastore."""
+    from cartes_cli.errors import PermissionDenied
+
     me = client.users.me()
     membership = me.membership(community.id) if hasattr(me, "membership") else None
     supervisor = community.supervisor
@@ -225,7 +230,7 @@ def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
                 for e in (ds.endpoints or [])
                 if e.endpoint is not None
             ]
-    app.terminal.print_object(row, SHOW_COLUMNS)
+    return row
 
 
 @workspace_app.command("members")
@@ -392,6 +397,175 @@ def _confirm(app: AppContext, question: str, yes: bool) -> None:
         raise UsageError(_("Add --yes to confirm when not running on a terminal."))
     if app.terminal.prompt(question + _(" [y/N]")).strip().lower() not in ("y", "yes", "o", "oui"):
         raise UsageError(_("Cancelled; nothing was changed."))
+
+
+# --- update, supervisor ------------------------------------------------------------------------
+
+MAX_WORKSPACE_NAME = 100
+MAX_DESCRIPTION = 2000
+
+
+def _check_update(
+    name: str | None, description: str | None, contact: str | None, public: bool | None
+) -> dict[str, Any]:
+    """The fields to send, checked; every problem in one line (exit 2) before any request."""
+    from cartes_cli.client.validation import MIN_DATASTORE_NAME
+    from cartes_cli.errors import UsageError
+    from cartes_cli.validators import check_email
+
+    problems: list[str] = []
+    fields: dict[str, Any] = {}
+    if name is not None:
+        clean = " ".join(name.split())
+        if len(clean) < MIN_DATASTORE_NAME:
+            problems.append(
+                _("--name must have at least {min} characters (it has {length})").format(
+                    min=MIN_DATASTORE_NAME, length=len(clean)
+                )
+            )
+        elif len(clean) > MAX_WORKSPACE_NAME:
+            problems.append(_("--name must have at most {max} characters").format(max=MAX_WORKSPACE_NAME))
+        elif not clean.isprintable():
+            problems.append(_("--name must not contain control characters"))
+        fields["name"] = clean
+    if description is not None:
+        if len(description) > MAX_DESCRIPTION:
+            problems.append(_("--description must have at most {max} characters").format(max=MAX_DESCRIPTION))
+        fields["description"] = description.strip()
+    if contact is not None:
+        if check_email(contact):
+            problems.append(_("--contact is not an e-mail address (name@example.fr)"))
+        fields["contact"] = contact.strip()
+    if public is not None:
+        fields["public"] = public
+    if problems:
+        raise UsageError(_("Invalid update: {problems}.").format(problems=_("; ").join(problems)))
+    if not fields:
+        raise UsageError(
+            _("Nothing to change: give --name, --description, --contact, --public or --private.")
+        )
+    return fields
+
+
+@workspace_app.command("update")
+def update(
+    ctx: typer.Context,
+    workspace: WorkspaceArg,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help=_("New name (10 characters at least)."), show_default=False),
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help=_("New description."), show_default=False)
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact", help=_("New contact e-mail address (join requests go there)."), show_default=False
+        ),
+    ] = None,
+    public: Annotated[
+        bool | None,
+        typer.Option(
+            "--public/--private",
+            help=_("List the workspace in the public catalogue, or take it out."),
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation (public/private changes)."))
+    ] = False,
+) -> None:
+    """Change a workspace's name, description, contact or visibility (needs the COMMUNITY right).
+
+    Only the fields given change. Going public or private changes who sees the workspace in the
+    catalogue: it asks for confirmation on a terminal, and wants --yes otherwise.
+    """
+    app = _ctx(ctx)
+    fields = _check_update(name, description, contact, public)
+    client = app.client()
+    community = resolve_for_change(client, workspace)
+    if "public" in fields and fields["public"] != community.public:
+        question = (
+            _("Make {ws} public: anyone will see it in the catalogue?")
+            if fields["public"]
+            else _("Make {ws} private: it leaves the public catalogue?")
+        )
+        _confirm(app, question.format(ws=community.technical_name), yes)
+    updated = client.communities.update(community.id, **fields)
+    app.terminal.success(_("Updated {ws}.").format(ws=updated.technical_name or community.technical_name))
+    if not updated.supervisor or isinstance(updated.supervisor, str):
+        updated = client.communities.get(community.id)
+    app.terminal.print_object(_show_row(client, updated), SHOW_COLUMNS)
+
+
+@workspace_app.command("supervisor")
+def supervisor(
+    ctx: typer.Context,
+    workspace: WorkspaceArg,
+    user: UserArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Hand the supervisor role over to another member (the supervisor or platform staff only).
+
+    The new supervisor must already be a member; they get every right. The former supervisor
+    stays a member, with every right (COMMUNITY included), and can then leave the workspace
+    ('cartes workspace leave') or be given fewer rights.
+    """
+    from cartes_cli.client.validation import is_uuid
+    from cartes_cli.errors import PermissionDenied, UsageError
+    from cartes_cli.validators import check_email
+
+    app = _ctx(ctx)
+    ref = user.strip()
+    if not is_uuid(ref) and (not ref or check_email(ref)):
+        raise UsageError(_("USER: give the member's id (a UUID) or e-mail address."))
+    client = app.client()
+    community = resolve_for_change(client, workspace)
+    me = client.users.me()
+    current = community.supervisor_id
+    if current is None:
+        current = client.communities.get(community.id).supervisor_id
+    if me.id != current and not me.administrator:
+        raise PermissionDenied(
+            _("Only the supervisor of {ws} or platform staff can hand supervision over.").format(
+                ws=community.technical_name
+            )
+        )
+    member = _find_member(client, community.id, ref)
+    if member is None:
+        raise UsageError(
+            _("{user} is not a member of {ws}: add them first ('cartes workspace member add').").format(
+                user=ref, ws=community.technical_name
+            )
+        )
+    label = "".join(ch for ch in (member.user.email or member.user.id) if ch.isprintable())  # server text
+    if member.user.id == current:
+        app.terminal.success(
+            _("{user} already supervises {ws}; nothing changed.").format(
+                user=label, ws=community.technical_name
+            )
+        )
+        return
+    _confirm(
+        app,
+        _("Make {user} the supervisor of {ws}? You keep your rights and can leave afterwards.").format(
+            user=label, ws=community.technical_name
+        )
+        if me.id == current
+        else _("Make {user} the supervisor of {ws}?").format(user=label, ws=community.technical_name),
+        yes,
+    )
+    client.communities.update(community.id, supervisor=member.user.id)
+    app.terminal.success(
+        _("{user} now supervises {ws}. The former supervisor stays a member with every right.").format(
+            user=label, ws=community.technical_name
+        )
+    )
+    if me.id == current:
+        app.terminal.info(
+            _("To leave the workspace: cartes workspace leave {ws}").format(ws=community.technical_name)
+        )
 
 
 # --- join, create, leave ---------------------------------------------------------------------------

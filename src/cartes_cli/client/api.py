@@ -34,10 +34,12 @@ from cartes_cli.auth.net import default_user_agent, default_verify, transport_er
 from cartes_cli.client.accounts import AccountResource, AccountsResource
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.models import (
+    AdminUser,
     Capabilities,
     CatalogCommunity,
     Community,
     CommunitySummary,
+    Credential,
     Datastore,
     JoinForm,
     Member,
@@ -72,6 +74,7 @@ from cartes_cli.platforms import Platform
 __all__ = [
     "AccountResource",
     "AccountsResource",
+    "AdminResource",
     "CommunitiesResource",
     "DatastoresResource",
     "GeoplateformeClient",
@@ -181,6 +184,7 @@ class GeoplateformeClient:
         self.sandbox = SandboxResource(self)
         self.accounts = AccountsResource(self)
         self.account = AccountResource(self)
+        self.admin = AdminResource(self)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -886,3 +890,63 @@ class SandboxResource(_Resource):
             wanted = to.strip().casefold()
             messages = [m for m in messages if any(r.casefold() == wanted for r in m.to)]
         return messages
+
+    def support(self, subject: str, body: str) -> OutboxMessage:
+        """``POST /sandbox/support``: an e-mail to the platform's support, kept in the outbox
+        (feature ``support-mail``). Sent once: never retried after it may have arrived."""
+        response = self._client._request(
+            "POST",
+            self._client.root_url + "/sandbox/support",
+            json_body={"subject": subject, "body": body},
+            authenticated=False,
+            idempotent=False,
+        )
+        return self._client._parse(OutboxMessage, self._client._json(response), response)
+
+
+class AdminResource(_Resource):
+    """A subset of Keycloak's admin REST API (``{base}/admin/realms/{realm}``), for platform staff:
+    find a user, list their credentials, delete one (a lost second factor). The sandbox serves it
+    (feature ``admin-credentials``); on the real Géoplateforme staff use Keycloak's admin console."""
+
+    @property
+    def base_url(self) -> str:
+        head, sep, realm = self._client.platform.issuer.rstrip("/").rpartition("/realms/")
+        if not sep:
+            raise UsageError(_("The login server's address names no Keycloak realm."))
+        return f"{head}/admin/realms/{realm}"
+
+    def find_user(self, ref: str) -> AdminUser | None:
+        """The user ``ref`` names: an id, an e-mail address or a username (exact, any case)."""
+        text = ref.strip()
+        if is_uuid(text):
+            try:
+                return self._client._get_model(
+                    AdminUser, f"{self.base_url}/users/{_segment(text, 'user id')}"
+                )
+            except NotFound:
+                return None
+        key = "email" if "@" in text else "username"
+        response = self._client._request("GET", f"{self.base_url}/users", params={key: text, "exact": "true"})
+        data = self._client._json(response)
+        if not isinstance(data, list):
+            raise InvalidResponse(_("The list of users is not a list."))
+        users = [self._client._parse(AdminUser, item, response) for item in data]
+        wanted = text.casefold()
+        exact = [u for u in users if ((u.email if key == "email" else u.username) or "").casefold() == wanted]
+        return exact[0] if exact else None
+
+    def credentials(self, user_id: str) -> list[Credential]:
+        response = self._client._request(
+            "GET", f"{self.base_url}/users/{_segment(user_id, 'user id')}/credentials"
+        )
+        data = self._client._json(response)
+        if not isinstance(data, list):
+            raise InvalidResponse(_("The list of credentials is not a list."))
+        return [self._client._parse(Credential, item, response) for item in data]
+
+    def delete_credential(self, user_id: str, credential_id: str) -> None:
+        self._client._request(
+            "DELETE",
+            f"{self.base_url}/users/{_segment(user_id, 'user id')}/credentials/{_segment(credential_id)}",
+        )

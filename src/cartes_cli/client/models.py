@@ -542,6 +542,10 @@ class Feature(enum.StrEnum):
     WEB_LOGIN = "web-login"
     DEVICE = "device"
     CLIENT_CREDENTIALS = "client-credentials"
+    SUPPORT_MAIL = "support-mail"
+    """``POST /sandbox/support``: an e-mail to the support, kept in the outbox."""
+    ADMIN_CREDENTIALS = "admin-credentials"
+    """Keycloak's admin REST for credentials (``/admin/realms/{realm}/users/…``), open to staff."""
 
 
 def _feature_name(value: object) -> str:
@@ -784,3 +788,26 @@ class TotpSetup(Model):
         """The seed in groups of ``size`` characters, as authenticator apps show it."""
         raw = self.secret.get_secret_value().replace(" ", "")
         return " ".join(raw[i : i + size] for i in range(0, len(raw), size))
+
+
+# --- Keycloak admin REST (staff) --------------------------------------------------------------
+
+
+class AdminUser(Model):
+    """Keycloak's ``UserRepresentation`` (``GET /admin/realms/{realm}/users``)."""
+
+    id: str
+    username: str = ""
+    email: str | None = None
+    first_name: str | None = Field(None, alias="firstName")
+    last_name: str | None = Field(None, alias="lastName")
+    enabled: bool = True
+    totp: bool | None = None
+
+
+class Credential(Model):
+    """Keycloak's ``CredentialRepresentation``, without secrets (``type``: ``password``, ``otp``…)."""
+
+    id: str
+    type: str
+    user_label: str | None = Field(None, alias="userLabel")

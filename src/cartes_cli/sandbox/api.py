@@ -438,6 +438,12 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     summary="Edit a community: name, description, contact, public (COMMUNITY right or staff); "
     "supervisor (the supervisor or staff)",
     response_model=schemas.CommunityDetail,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.inline_schema(schemas.CommunityPatch)}},
+        }
+    },
 )
 async def patch_community(request: Request, user: CurrentUser, community_id: str) -> JSONResponse:
     sandbox = sandbox_of(request)
@@ -462,7 +468,13 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
             successor = store.user(supervisor) if is_uuid(supervisor) else None
             if successor is None:
                 raise ApiProblem(400, "supervisor: no such user.")
+            if store.membership(community.id, successor.id) is None:
+                raise ApiProblem(
+                    400, "supervisor: must be a current member of the community (add them first)."
+                )
             changes["supervisor_id"] = successor.id
+            # The new supervisor holds every right; the former one keeps theirs (COMMUNITY
+            # included) and may then leave. Both writes commit together or not at all.
             store.put_membership(community.id, successor.id, RIGHTS, when)
         store.update_community(community.id, changes, when)
     updated = store.community(community.id)

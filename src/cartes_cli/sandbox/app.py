@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli import __version__
 from cartes_cli.platforms import REALM_PATH, SWAGGER_REDIRECT_PATH
-from cartes_cli.sandbox import account, accounts, api, control, oidc, pages, weblogin, workflow
+from cartes_cli.sandbox import account, accounts, admin, api, control, oidc, pages, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import Clock, Sandbox
 from cartes_cli.sandbox.deps import describe_validation_error
@@ -38,8 +38,10 @@ A self-contained Géoplateforme for development, demos and end-to-end tests.
   sandbox-only request workflow (`/api/requests…`, join forms) and sign-up (`/api/accounts…`,
   no authentication) unless switched off. Every other call needs
   `Authorization: Bearer <access token>`.
-- `/sandbox/…`: sandbox-only routes (capabilities, stats, request log, outbox, fixtures, health),
-  no authentication.
+- `/admin/realms/geoplateforme/…`: a subset of Keycloak's admin REST API for platform staff
+  (find a user, list their credentials, delete their OTP credential: a lost second factor).
+- `/sandbox/…`: sandbox-only routes (capabilities, stats, request log, outbox, a mail to the
+  support, fixtures, health), no authentication.
 """
 
 
@@ -369,6 +371,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
         app.include_router(account.router)
     if sandbox.config.accounts_api:
         app.include_router(accounts.router)
+    app.include_router(admin.router)
     app.include_router(control.router)
 
     @app.get(SWAGGER_REDIRECT_PATH, include_in_schema=False)

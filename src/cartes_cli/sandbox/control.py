@@ -43,7 +43,7 @@ def features(config: SandboxConfig) -> list[str]:
         found += ["requests", "join-forms"]
     if config.accounts_api:
         found.append("accounts")
-    found += ["outbox", "fixtures", "faults"]
+    found += ["outbox", "support-mail", "admin-credentials", "fixtures", "faults"]
     return found
 
 
@@ -166,6 +166,41 @@ async def outbox(
 async def clear_outbox(request: Request) -> Response:
     sandbox_of(request).store.clear_outbox()
     return Response(status_code=204)
+
+
+@router.post(
+    "/support",
+    summary=f"Send an e-mail to the Géoplateforme's support ({mail.SUPPORT_MAILBOX}): kept in the outbox",
+    status_code=201,
+    response_model=schemas.OutboxMail,
+    responses={400: {"model": schemas.ApiErrorBody, "description": "Bad input"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schemas.inline_schema(schemas.SupportMessage)}},
+        }
+    },
+)
+async def support(request: Request) -> JSONResponse:
+    """What ``cartes account 2fa lost --send`` posts: the recipient is always the support, so this
+    route cannot mail anyone else."""
+    sandbox = sandbox_of(request)
+    body = await json_body(request, schemas.SupportMessage)
+    if not body.subject.strip() or not body.body.strip():
+        raise ApiProblem(400, "subject and body must not be blank.")
+    message = mail.support_message(subject=body.subject.strip(), body=body.body, when=iso(sandbox.now()))
+    sandbox.store.add_mail(message)
+    return JSONResponse(
+        {
+            "_id": message.id,
+            "to": message.to,
+            "subject": message.subject,
+            "body": message.body,
+            "related": message.related,
+            "creation": message.created,
+        },
+        status_code=201,
+    )
 
 
 # --- fixtures (benchmarks and tests) ---------------------------------------------------------

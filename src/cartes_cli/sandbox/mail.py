@@ -16,8 +16,12 @@ from typing import Any
 from cartes_cli.sandbox.db import Mail, RequestRecord, Store
 from cartes_cli.sandbox.util import new_id
 
-STAFF_MAILBOX = "contact.geoplateforme@ign.test"
-"""Where the platform team receives datastore requests (``contact.geoplateforme@ign.fr`` for real)."""
+SUPPORT_MAILBOX = "geoplateforme@ign.fr"
+"""The Géoplateforme's support, as the public user guide names it (IGNF/cartes.gouv.fr-documentation,
+``content/fr/guides-utilisateur/presentation-utilisateur/connexion.md``, §2: a lost authenticator
+app is reported there). The sandbox sends nothing: its outbox only records the address."""
+STAFF_MAILBOX = SUPPORT_MAILBOX
+"""Where the platform team receives datastore requests and security reports: the support."""
 DASHBOARD = "https://cartes.gouv.fr/tableau-de-bord"
 SIGNATURE = "\n-- \nL'équipe de la Géoplateforme\nhttps://cartes.gouv.fr\n"
 
@@ -336,5 +340,29 @@ Les prochains messages de la Géoplateforme y seront envoyés.
 
 Si vous n'êtes pas à l'origine de ce changement, prévenez l'équipe de la Géoplateforme
 ({STAFF_MAILBOX}).""",
+        when,
+    )
+
+
+def support_message(*, subject: str, body: str, when: str) -> Mail:
+    """An e-mail written by a user to the support (``POST /sandbox/support``), kept as it was
+    written: no greeting or signature added."""
+    return Mail(id=new_id(), to=SUPPORT_MAILBOX, subject=subject, body=body, related=None, created=when)
+
+
+def second_factor_reset(*, to: str, first_name: str, username: str, at: float, when: str) -> Mail:
+    """To the user, when platform staff removed their second factor (a lost authenticator app)."""
+    return _account_mail(
+        to,
+        "Votre double authentification a été réinitialisée",
+        f"""{_hello(first_name)}
+
+Compte « {username} », le {_moment_fr(at)} :
+votre double authentification a été réinitialisée par l'équipe de la Géoplateforme, à votre demande.
+Votre mot de passe suffit désormais pour vous connecter. Nous vous conseillons de la réactiver avec
+votre nouvelle application d'authentification (cartes account 2fa enable).
+
+Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe et prévenez l'équipe de
+la Géoplateforme ({SUPPORT_MAILBOX}).""",
         when,
     )

@@ -448,6 +448,39 @@ class OutboxMail(_Model):
     creation: Date
 
 
+class SupportMessage(_Model):
+    """``POST /sandbox/support``: an e-mail to the Géoplateforme's support (sandbox only)."""
+
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+# --- Keycloak admin REST (sandbox subset) ---------------------------------------------------------
+
+
+class AdminUser(_Model):
+    """Keycloak's ``UserRepresentation``, the fields the sandbox keeps."""
+
+    id: str
+    username: str
+    email: str
+    firstName: str
+    lastName: str
+    enabled: bool
+    emailVerified: bool
+    totp: bool
+    createdTimestamp: int | None = None
+
+
+class AdminCredential(_Model):
+    """Keycloak's ``CredentialRepresentation`` without its secret parts."""
+
+    id: str
+    type: Literal["password", "otp"]
+    userLabel: str | None = None
+    createdDate: int | None = None
+
+
 class JoinRequestFixture(_Model):
     community: str = Field(description="uuid or technical name")
     count: int = Field(ge=1, le=50_000)
