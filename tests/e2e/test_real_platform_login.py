@@ -232,3 +232,11 @@ def test_the_password_login_goes_through_gpf_warehouse_with_the_demo_secret(real
     assert 'client_id = "gpf-warehouse"' in config
     assert DEMO_SECRET not in config
     assert real("login", "refresh").returncode == 0
+
+
+def test_the_password_login_with_a_second_factor_on_the_real_style_platform(real: Cartes) -> None:
+    r = real.login(TOTP_USER, totp=True)
+    assert r.returncode == 0, r
+    r = real("--env", "sandbox", "workspace", "list", "--json", "technical_name")
+    assert r.returncode == 0, r
+    assert {"technical_name": "pn_ecrins"} in json.loads(r.stdout)
