@@ -45,6 +45,13 @@ SANDBOX_CLI_CLIENT = "cartes-cli"
 DOC_SITE_CLIENT = "cartes-gouv-public"
 """The documentation site's keycloak-js client (public, its own pages as redirects): not for a CLI."""
 
+SUPPORT_ADDRESS = "geoplateforme@ign.fr"
+"""The Géoplateforme's support, as IGN's public sources name it: the user guide sends whoever lost
+their authenticator app there (IGNF/cartes.gouv.fr-documentation,
+``content/fr/guides-utilisateur/presentation-utilisateur/connexion.md``, §2), and a public
+workspace is an argued request to it
+(``content/fr/guides-producteur/presentation-producteur/offre-essentielle.md``)."""
+
 LOOPBACK = "loopback"
 """``web_redirect`` value: the browser comes back to a one-shot listener on 127.0.0.1."""
 

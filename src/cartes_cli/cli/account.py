@@ -26,6 +26,7 @@ import typer
 from cartes_cli.cli.output import Column, human_size, register_fields
 from cartes_cli.errors import CartesError, UsageError
 from cartes_cli.i18n import _
+from cartes_cli.platforms import SUPPORT_ADDRESS
 
 if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
@@ -1979,10 +1980,6 @@ def twofa_disable(
 # account 2fa lost / reset
 # ================================================================================================
 
-SUPPORT_ADDRESS = "geoplateforme@ign.fr"
-"""The Géoplateforme's support, where the user guide sends whoever lost their authenticator app
-(IGNF/cartes.gouv.fr-documentation,
-``content/fr/guides-utilisateur/presentation-utilisateur/connexion.md``, §2)."""
 LOST_SUBJECT = "[cartes.gouv.fr] Perte de l'application d'authentification"
 
 

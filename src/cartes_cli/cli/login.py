@@ -398,14 +398,10 @@ def _login_with_password(
         oidc.close()
 
 
-SUPPORT_ADDRESS = "geoplateforme@ign.fr"
-"""The Géoplateforme's support, as IGN's user guide names it (IGNF/cartes.gouv.fr-documentation,
-content/fr/guides-utilisateur/presentation-utilisateur/connexion.md)."""
-
-
 def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_sent: bool) -> LoginRefused:
     """Keycloak's "Invalid user credentials" said as what it may mean (a refused client, an
     account not set up… keep their own sentences)."""
+    from cartes_cli import platforms
     from cartes_cli.errors import ClientRefused
 
     if isinstance(exc, ClientRefused) or exc.error != "invalid_grant" or exc.status not in (400, 401):
@@ -419,7 +415,7 @@ def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_se
             text += " " + _(
                 "Lost your authenticator app (a new phone)? Write to the Géoplateforme's support at "
                 "{address}: 'cartes account 2fa lost' drafts the e-mail."
-            ).format(address=SUPPORT_ADDRESS)
+            ).format(address=platforms.SUPPORT_ADDRESS)
     elif app.terminal.interactive:
         text = _("Login refused: wrong username or password.")
     else:

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cartes_cli.platforms import SUPPORT_ADDRESS
 from cartes_cli.sandbox.db import Mail, RequestRecord, Store
 from cartes_cli.sandbox.util import new_id
 
-SUPPORT_MAILBOX = "geoplateforme@ign.fr"
-"""The Géoplateforme's support, as the public user guide names it (IGNF/cartes.gouv.fr-documentation,
-``content/fr/guides-utilisateur/presentation-utilisateur/connexion.md``, §2: a lost authenticator
-app is reported there). The sandbox sends nothing: its outbox only records the address."""
+SUPPORT_MAILBOX = SUPPORT_ADDRESS
+"""The support's address (``platforms.SUPPORT_ADDRESS``). The sandbox sends nothing: its outbox
+only records the address."""
 STAFF_MAILBOX = SUPPORT_MAILBOX
 """Where the platform team receives datastore requests and security reports: the support."""
 DASHBOARD = "https://cartes.gouv.fr/tableau-de-bord"
