@@ -4,10 +4,11 @@ annexes, a community's detail for its members only, and members who must be know
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from cartes_cli.sandbox.db import SCHEMA_VERSION, Store
+from cartes_cli.sandbox.db import MIGRATIONS, SCHEMA_VERSION, Store
 from cartes_cli.sandbox.seed import DEMO_NEWCOMER
 
 from .conftest import Harness, demo_id
@@ -60,17 +61,18 @@ def test_a_user_is_added_only_after_their_first_users_me(make_harness: Callable[
 
 
 def test_migration_4_counts_existing_users_as_known(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "old.db")
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript("".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+    conn.execute(
+        "INSERT INTO users (id, username, email, created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION
-        store._exec("PRAGMA user_version = 3")
-        store._exec("ALTER TABLE users DROP COLUMN entrepot_since")
-        store._exec(
-            "INSERT INTO users (id, username, email, created, updated) VALUES (?, ?, ?, ?, ?)",
-            ("u-1", "old.user", "old@exemple.test", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
-        )
-        store.migrate()
-        assert store.schema_version == SCHEMA_VERSION
+        assert store.schema_version == SCHEMA_VERSION == 4
         assert store.user("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
     finally:
         store.close()
