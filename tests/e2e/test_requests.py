@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -623,6 +624,15 @@ def test_without_request_api_join_json_draft_and_open_mail(
     sent = opened.read_text()
     assert sent.startswith(f"mailto:{DDT33_CONTACT}?subject=")
     assert "%0D%0A" in sent
+    assert "À :" not in r.stdout  # opened, not printed
+    # No mail program at all: cartes says so and prints the e-mail instead.
+    if any(shutil.which(b) for b in ("www-browser", "links", "elinks", "lynx", "w3m")):
+        return  # a console browser would be tried after the failing one
+    no_display = {"BROWSER": "/bin/false %s", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    r = cli("workspace", "join", "ddt33", *DDT33_ANSWERS, "--open-mail", env=no_display)
+    assert r.returncode == 0, r
+    assert "Could not open a mail program" in r.stderr
+    assert f"À : {DDT33_CONTACT}" in r.stdout
 
 
 def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_contact(
