@@ -482,7 +482,9 @@ def _form_answers(app: AppContext, form: Any, given: dict[str, str]) -> dict[str
     fields = list(getattr(form, "fields", []) or [])
     if fields and term.interactive:
         if getattr(form, "description", None):
-            term.info(str(form.description))
+            from cartes_cli.cli.output import neutralise
+
+            term.info(neutralise(str(form.description)))
         for f in fields:
             if f.name not in given:
                 value = _ask_field(app, f)
@@ -492,15 +494,17 @@ def _form_answers(app: AppContext, form: Any, given: dict[str, str]) -> dict[str
 
 
 def _ask_field(app: AppContext, f: Any) -> str:
+    from cartes_cli.cli.output import neutralise
     from cartes_cli.client.models import JoinForm
     from cartes_cli.client.validation import validate_answers
     from cartes_cli.errors import UsageError
 
     term = app.terminal
     required = bool(f.constraints.required)
-    label = f"{f.title or f.name}" + ("" if required else _(" (optional)"))
+    # The form comes from the server: its texts are shown, never obeyed.
+    label = neutralise(" ".join(f"{f.title or f.name}".split())) + ("" if required else _(" (optional)"))
     if f.description:
-        term.info(str(f.description))
+        term.info(neutralise(str(f.description)))
     single = JoinForm(fields=[f])
     while True:
         value = term.prompt(label, secret=f.type == "password").strip()
