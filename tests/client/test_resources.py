@@ -151,6 +151,52 @@ def test_join_form(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
     assert client.communities.join_form(C1).is_empty
 
 
+def test_public_join_form_is_read_from_the_annexes_beside_the_api(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    assert client.annexes_url == ROOT + "/annexes"  # https://data.geopf.fr/api → …/annexes
+    route = mock.get(f"{ROOT}/annexes/ddt33/public/join.json").respond(
+        200,
+        json={
+            "description": "Dites-nous qui vous êtes.",
+            "fields": [
+                {"name": "pass", "title": "Code", "type": "password", "constraints": {"required": True}}
+            ],
+        },
+    )
+    form = client.communities.public_join_form("ddt33")
+    assert form.description == "Dites-nous qui vous êtes."
+    assert form.fields[0].type == "password"
+    assert "authorization" not in route.calls.last.request.headers  # a public file
+    for status in (404, 403):  # no form published (a storage answers 403 for a missing key)
+        route.respond(status, text="<Error>NoSuchKey</Error>")
+        assert client.communities.public_join_form("ddt33").is_empty
+    route.respond(200, text="<html>not a form</html>")
+    assert client.communities.public_join_form("ddt33").is_empty
+    route.respond(503, json={"error": "unavailable"})
+    with pytest.raises(ServerError):
+        client.communities.public_join_form("ddt33")
+
+
+def test_find_public_never_asks_for_a_community_detail(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    items = [
+        {"_id": C1, "name": "DDT de la Gironde", "technical_name": "ddt33", "contact": "sig@x.test"},
+        {"_id": C2, "name": "Même nom", "technical_name": "a"},
+        {"_id": U1, "name": "Même nom", "technical_name": "b"},
+    ]
+    mock.get(f"{API}/catalogs/communities").respond(200, json=items, headers={"Content-Range": "0-2/3"})
+    detail = mock.get(f"{API}/communities/{C1}").respond(403, json={"error": "forbidden"})
+    for ref in (C1, C1.upper(), "DDT33", "ddt de la gironde"):
+        assert client.communities.find_public(ref).id == C1
+    assert not detail.called
+    with pytest.raises(AmbiguousReference):
+        client.communities.find_public("même nom")
+    with pytest.raises(NotFound):
+        client.communities.find_public("nope")
+
+
 def test_leave(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
     route = mock.delete(f"{API}/users/me/communities/{C1}").respond(204)
     client.communities.leave(C1)

@@ -6,9 +6,13 @@ holds afterwards (requests, members, the outbox), and that bad input never sends
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -509,17 +513,326 @@ def real_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     sb.stop()
 
 
-def test_without_request_api_join_shows_the_email_to_send(
+def api_get(sandbox: Sandbox, username: str, path: str) -> Any:
+    """A call to the sandbox's API as a demo user (which, for /users/me, makes them known)."""
+    token = sandbox.access_token(username)
+    r = httpx.get(sandbox.api_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    r.raise_for_status()
+    return r.json()
+
+
+def log_since(sandbox: Sandbox, seq: int) -> list[str]:
+    """Every request the sandbox answered since ``seq`` (its own /sandbox routes aside):
+    ``"METHOD /path"``."""
+    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"since": seq, "limit": 1000}, timeout=10)
+    entries = r.json()
+    entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
+    return [f"{e['method']} {e['path']}" for e in entries if not e["path"].startswith("/sandbox/")]
+
+
+def catalogue_id(sandbox: Sandbox, technical_name: str) -> str:
+    r = httpx.get(
+        sandbox.api_url + "/catalogs/communities",
+        params={"limit": 50, "name": technical_name},
+        headers={"Authorization": f"Bearer {sandbox.access_token(ADMIN)}"},
+        timeout=10,
+    )
+    return next(c["_id"] for c in r.json() if c["technical_name"] == technical_name)
+
+
+DDT33_ANSWERS = (
+    "--answer",
+    "service=DDTM du Finistère ",
+    "--answer",
+    "usage=Consulter les PPRI de Gironde pour nos études littorales",
+    "--answer",
+    "siret=13000123400017",
+)
+
+
+def test_without_request_api_join_prints_the_complete_e_mail_in_french(
     tmp_path: Path, real_like: Sandbox, keyring_available: bool
 ) -> None:
     cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    r = cli("workspace", "join", "ddt33", "--message", "Bonjour, je souhaite rejoindre l'espace.")
-    assert r.returncode == 1, r
-    assert DDT33_CONTACT in r.stderr
-    assert "Bonjour, je souhaite rejoindre l'espace." in r.stdout
+    me = api_get(real_like, PRODUCER, "/users/me")
+    community = catalogue_id(real_like, "ddt33")
+    seq = log_seq(real_like)
+    r = cli("workspace", "join", "ddt33", *DDT33_ANSWERS, "--message", "Bonjour,\nmerci d'avance.")
+    assert r.returncode == 0, r  # the draft is the product: nothing failed
+    link = f"https://cartes.gouv.fr/tableau-de-bord/communaute/{community}/membres?userId={me['_id']}"
+    out = r.stdout
+    for line in (
+        f"À : {DDT33_CONTACT}",
+        "Objet : [cartes.gouv.fr] Demande pour rejoindre DDT de la Gironde",
+        f'Un utilisateur demande à rejoindre "DDT de la Gironde" (id={community})',
+        "Informations sur le demandeur :",
+        "Adresse mail : elodie.chevalier@ddtm-finistere.test",
+        "Nom : Chevalier",
+        "Prénom : Élodie",
+        f"Identifiant : {me['_id']}",
+        "Informations supplémentaires :",
+        "service : DDTM du Finistère\n",  # trimmed
+        "usage : Consulter les PPRI de Gironde pour nos études littorales",
+        "siret : 13000123400017",
+        "Message :\nBonjour,\nmerci d'avance.",
+        'En tant que superviseur de "DDT de la Gironde", vous pouvez accepter ou rejeter sa demande',
+        link,
+    ):
+        assert line in out, line
+    assert re.search(r"Date de la demande : \d\d-\d\d-20\d\d \d\d:\d\d\n", out)
+    calls = log_since(real_like, seq)
+    # The form came from the annexes beside the API; nothing was changed, and the community was
+    # never asked for by id (the real API may refuse its detail to a non-member: 403 here).
+    assert "GET /annexes/ddt33/public/join.json" in calls
+    assert not [c for c in calls if c.split()[0] != "GET"], calls
+    assert f"GET /api/communities/{community}" not in calls
     r = cli("request", "list")
     assert r.returncode == 2, r
     assert "e-mail" in r.stderr
+
+
+def test_without_request_api_join_json_draft_and_open_mail(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    me = api_get(real_like, PRODUCER, "/users/me")
+    r = cli(
+        "workspace", "join", "ddt33", *DDT33_ANSWERS, "--answer", "referent=sig@ddtm-finistere.test", "--json"
+    )
+    assert r.returncode == 0, r
+    draft = json.loads(r.stdout)
+    assert set(draft) >= {"to", "subject", "body", "mailto", "community", "user", "answers", "sent"}
+    assert draft["sent"] is False
+    assert draft["to"] == DDT33_CONTACT
+    assert draft["community"]["technical_name"] == "ddt33"
+    assert draft["user"]["id"] == me["_id"]
+    assert draft["answers"] == {
+        "service": "DDTM du Finistère",
+        "usage": "Consulter les PPRI de Gironde pour nos études littorales",
+        "siret": "13000123400017",
+        "referent": "sig@ddtm-finistere.test",
+    }
+    assert draft["mailto"].startswith(f"mailto:{DDT33_CONTACT}?subject=%5Bcartes.gouv.fr%5D%20Demande")
+    # --open-mail hands the mailto: URL to the desktop's handler (here a script that records it).
+    recorder = tmp_path / "mail-program"
+    opened = tmp_path / "opened.txt"
+    recorder.write_text(f"#!/bin/sh\nprintf '%s' \"$1\" > {opened}\n")
+    recorder.chmod(0o755)
+    r = cli("workspace", "join", "ddt33", *DDT33_ANSWERS, "--open-mail", env={"BROWSER": f"{recorder} %s"})
+    assert r.returncode == 0, r
+    assert "mail program" in r.stderr
+    sent = opened.read_text()
+    assert sent.startswith(f"mailto:{DDT33_CONTACT}?subject=")
+    assert "%0D%0A" in sent
+    assert "À :" not in r.stdout  # opened, not printed
+    # No mail program at all: cartes says so and prints the e-mail instead.
+    if any(shutil.which(b) for b in ("www-browser", "links", "elinks", "lynx", "w3m")):
+        return  # a console browser would be tried after the failing one
+    no_display = {"BROWSER": "/bin/false %s", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    r = cli("workspace", "join", "ddt33", *DDT33_ANSWERS, "--open-mail", env=no_display)
+    assert r.returncode == 0, r
+    assert "Could not open a mail program" in r.stderr
+    assert f"À : {DDT33_CONTACT}" in r.stdout
+
+
+def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_contact(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    made = httpx.post(
+        real_like.base_url + "/sandbox/fixtures/communities",
+        json={"count": 1, "prefix": "Sans adresse", "contact": "Secrétariat SIG"},
+        timeout=10,
+    ).json()
+    no_contact = made["communities"][0]
+    seq = log_seq(real_like)
+    for ref, expected in (
+        ("ddtm29", "already a member of ddtm29"),  # she supervises it
+        ("Région Bretagne", "already a member of region_bretagne"),  # a member, by exact name
+        (no_contact, "no valid contact e-mail address"),
+        ("ddt33_interne", "public catalogue"),  # private: not offered
+    ):
+        r = cli("workspace", "join", ref)
+        assert r.returncode == 2, (ref, r)
+        assert expected in r.stderr, (ref, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "Traceback" not in r.stderr
+        assert r.stdout == ""
+    assert not changes_since(real_like, seq)
+
+
+def test_without_request_api_join_form_answers_are_checked_before_anything(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    seq = log_seq(real_like)
+    for answers, expected in (
+        (("--answer", "service=DDTM", "--answer", "usage=trop court"), "'usage' must have at least 20"),
+        ((*DDT33_ANSWERS, "--answer", "siret=123"), "'siret' does not have the expected format"),
+        ((*DDT33_ANSWERS, "--answer", "referent=pas une adresse"), "'referent' must be an e-mail"),
+        ((*DDT33_ANSWERS, "--answer", "couleur=bleu"), "'couleur' is not a field of this form"),
+        (("--answer", "service=DDTM"), "'usage' is required"),
+    ):
+        r = cli("workspace", "join", "ddt33", *answers)
+        assert r.returncode == 2, (answers, r)
+        assert expected in r.stderr, (answers, r.stderr)
+        assert r.stdout == ""
+    # A workspace without a form (404 at the annexes) takes no answer at all.
+    r = cli("workspace", "join", "tutoriels", "--answer", "service=DDTM")
+    assert r.returncode == 2, r
+    assert "not a field of this form" in r.stderr
+    r = cli("workspace", "join", "tutoriels")
+    assert r.returncode == 0, r
+    assert "Informations supplémentaires" not in r.stdout
+    assert not changes_since(real_like, seq)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_without_request_api_join_asks_the_form_at_a_terminal(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    import pexpect
+
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    env = dict(cli.env)
+    env.pop("CI", None)
+    env["TERM"] = "dumb"
+    child = pexpect.spawn(
+        cartes_executable(),
+        ["workspace", "join", "ddt33", "--answer", "siret=13000123400017"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen
+    child.expect("Service ou organisme")
+    child.sendline("x")  # too short: refused at once, asked again
+    child.expect("at least 2 characters")
+    child.expect("Service ou organisme")
+    child.sendline("  DDTM du Finistère  ")
+    child.expect("Usage prévu des données")
+    child.sendline("Consulter les PPRI de Gironde pour nos études")
+    child.expect("E-mail du référent SIG")
+    child.sendline("")  # optional: skipped
+    child.expect("Nothing was sent")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    transcript = seen.getvalue()
+    assert "service : DDTM du Finistère\r\n" in transcript
+    assert "siret : 13000123400017" in transcript
+    assert "referent :" not in transcript
+
+
+def test_without_request_api_approving_from_links_adds_new_members_and_leaves_members_unchanged(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
+    community = catalogue_id(real_like, "ddt33")
+    sophie = api_get(real_like, "sophie.martin", "/users/me")["_id"]  # UPLOAD, PROCESSING, BROADCAST
+    newcomer = fixture_requests(real_like, "tutoriels", 1)["users"][0]
+    links = [
+        f"https://cartes.gouv.fr/tableau-de-bord/communaute/{community}/membres?userId={u}"
+        for u in (sophie, newcomer)
+    ]
+    seq = log_seq(real_like)
+    r = admin_cli("request", "approve", links[0], "--rights", "UPLOAD")
+    assert r.returncode == 0, r
+    assert "unchanged" in r.stdout
+    assert "already a member with UPLOAD, PROCESSING, BROADCAST" in r.stdout
+    assert not [c for c in log_since(real_like, seq) if c.startswith("PUT")]
+    r = admin_cli("request", "approve", "-", "--yes", input="\n".join(links) + "\n")
+    assert r.returncode == 0, r
+    assert "Added: 1, unchanged: 1, failed: 0." in r.stderr
+    puts = [c for c in log_since(real_like, seq) if c.startswith("PUT")]
+    assert puts == [f"PUT /api/communities/{community}/users/{newcomer}"]
+    r = admin_cli("workspace", "members", "ddt33", "--json", "user_id,rights")
+    members = {m["user_id"]: m["rights"] for m in json.loads(r.stdout)}
+    assert members[sophie] == ["UPLOAD", "PROCESSING", "BROADCAST"]  # kept, not replaced
+    assert newcomer in members
+
+
+def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    from cartes_cli.sandbox.seed import DEMO_NEWCOMER, demo_id
+
+    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
+    seq = log_seq(real_like)
+    for bad in ("sophie.martin@cerema.test", "sophie.martin", "12345"):
+        r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", bad)
+        assert r.returncode == 2, (bad, r)
+        assert "UUID" in r.stderr
+    r = admin_cli(
+        "request", "approve", "https://cartes.gouv.fr/tableau-de-bord/communaute/ddt33/membres?userId=x"
+    )
+    assert r.returncode == 2, r
+    assert log_since(real_like, seq) == []  # refused before any request
+    # thomas.girard has an account but never called the API: the Entrepôt does not know him.
+    newcomer = demo_id("user", DEMO_NEWCOMER)
+    r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", newcomer)
+    assert r.returncode == 3, r
+    assert "must log in to cartes.gouv.fr" in r.stderr
+    assert "Traceback" not in r.stderr
+    newcomer_cli = user(tmp_path, real_like, keyring_available, DEMO_NEWCOMER)
+    assert newcomer_cli("workspace", "list").returncode == 0  # GET /users/me: now he exists
+    r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", newcomer)
+    assert r.returncode == 0, r
+    assert "added" in r.stdout
+
+
+def test_without_request_api_create_drafts_the_page_and_the_public_e_mail(
+    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+) -> None:
+    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    me = api_get(real_like, PRODUCER, "/users/me")
+    seq = log_seq(real_like)
+    r = cli(
+        "workspace", "create", "Observatoire des mobilités", "--offer", "premium", "-d", "Trafic et comptages"
+    )
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("https://cartes.gouv.fr/tableau-de-bord/entrepots/demande-de-creation\n")
+    for line in (
+        "Nom de l’entrepôt : Observatoire des mobilités",
+        "Nom technique de l’entrepôt : observatoire_des_mobilites",
+        "Offre : Premium",
+        "Informations complémentaires : Trafic et comptages",
+    ):
+        assert line in r.stdout, line
+    justification = "Les comptages de trafic sont des données publiques que les communes réutilisent."
+    r = cli(
+        "workspace", "create", "Mobilités ouvertes", "--public", "--justification", justification, "--json"
+    )
+    assert r.returncode == 0, r
+    draft = json.loads(r.stdout)
+    assert draft["page"] == "https://cartes.gouv.fr/tableau-de-bord/entrepots/demande-de-creation"
+    assert draft["form"] == {
+        "name": "Mobilités ouvertes",
+        "technical_name": "mobilites_ouvertes",
+        "offer": "essential",
+        "information": None,
+    }
+    assert draft["to"] == "geoplateforme@ign.fr"
+    assert draft["sent"] is False
+    assert draft["mailto"].startswith("mailto:geoplateforme@ign.fr?subject=")
+    for line in (
+        justification,
+        f"Identifiant : {me['_id']}",
+        "Adresse mail : elodie.chevalier@ddtm-finistere.test",
+        "Offre : Essentielle",
+        "L’utilisateur est superviseur des communautés suivantes :\n- DDTM de l'Hérault",
+    ):
+        assert line in draft["body"], line
+    for args in (
+        ("Court",),  # name too short
+        ("Mobilités ouvertes", "--public", "--justification", "trop court"),
+        ("Observatoire des mobilités", "--open-mail"),  # a private workspace has no e-mail
+    ):
+        r = cli("workspace", "create", *args)
+        assert r.returncode == 2, (args, r)
+    assert not changes_since(real_like, seq)
 
 
 def test_without_request_api_approve_by_user_and_by_email_link(

@@ -297,6 +297,7 @@ def test_a_version_2_database_is_migrated(tmp_path: Path) -> None:
         user = store.user("u")
         assert user is not None
         assert (user.password_changed, user.previous_password_hash, user.totp_pending) == (None, None, None)
+        assert user.entrepot_since == "2020-01-01T00:00:00Z"  # schema 4: existing users are known
         assert store.user_photo("u") is None
         assert store.verification("u") is None
         assert store.counts()["email_verifications"] == 0

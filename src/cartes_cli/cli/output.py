@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -273,6 +274,21 @@ class Terminal:
 
 
 _ANSI = {"green": "32", "yellow": "33", "red": "31"}
+
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str) -> str:
+    """Text from the server made harmless for a terminal: every control character but line
+    feed and tab (escape sequences, carriage returns, bidi overrides) shown as ``\\xNN`` or
+    ``\\uNNNN`` instead of being obeyed."""
+
+    def visible(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(visible, text)
 
 
 def _isatty(stream: IO[str]) -> bool:

@@ -230,7 +230,10 @@ UserOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--user",
-        help=_("Real platform: a user (id or e-mail) to add to --workspace; repeatable."),
+        help=_(
+            "Real platform: the id (a UUID, as in the request e-mail's link) of a user to add to "
+            "--workspace; repeatable."
+        ),
         show_default=False,
     ),
 ]
@@ -335,7 +338,7 @@ def _decide(
     for value in raw:
         link = parse_member_link(value) if "/" in value else None
         if link is not None:
-            pairs.append(link)
+            pairs.append(_check_link_ids(value, link))
         else:
             request_ids.append(_check_id(value))
     if users:
@@ -343,6 +346,7 @@ def _decide(
             raise UsageError(_("--user goes with 'request approve'."))
         if not workspace:
             raise UsageError(_("--user needs --workspace."))
+        users = [_check_user_id(u) for u in users]
     if all_ and (raw or users):
         raise UsageError(_("--all selects the requests itself: give no ids and no --user with it."))
     if not (all_ or raw or users):
@@ -379,7 +383,15 @@ def _decide(
         return
     if dry_run:
         assert not isinstance(items, _Selection)
-        plan = [{"id": i.key, "action": verb, "target": i.label, **i.data} for i in items]
+        plan = [
+            {
+                "id": i.key,
+                "action": "unchanged" if i.data.get("current_rights") is not None else verb,
+                "target": i.label,
+                **i.data,
+            }
+            for i in items
+        ]
         term.print_list(
             plan,
             [
@@ -401,6 +413,10 @@ def _decide(
             word = _("added")
         if state == "unchanged":
             word = _("unchanged")
+            current = item.data.get("current_rights")
+            if current is not None:
+                already = _("already a member with {rights}").format(rights=", ".join(current) or "-")
+                return f"{word}\t{item.key}\t{item.label}\t{already}"
         return f"{word}\t{item.key}\t{item.label}"
 
     _summary, code = bulk.run(
@@ -509,24 +525,45 @@ def _reject_action(client: Any, reason: str | None, started: float) -> Any:
     return act
 
 
+def _check_user_id(value: str) -> str:
+    """A user to add, as the real add-member dialog takes them: a UUID only."""
+    from cartes_cli.client.validation import is_uuid
+
+    v = value.strip()
+    if not is_uuid(v):
+        raise UsageError(
+            _("--user {value!r}: give the user's id (a UUID), as in the request e-mail's link.").format(
+                value=value
+            )
+        )
+    return v.lower()
+
+
+def _check_link_ids(link: str, pair: tuple[str, str]) -> tuple[str, str]:
+    from cartes_cli.client.validation import is_uuid
+
+    community, user_id = pair
+    if not (is_uuid(community) and is_uuid(user_id)):
+        raise UsageError(
+            _("{link!r}: the workspace and the user of a request link must be ids (UUIDs).").format(link=link)
+        )
+    return community.lower(), user_id.lower()
+
+
 def _member_items(
     client: Any, pairs: list[tuple[str, str]], workspace: str | None, users: list[str]
 ) -> list[Item]:
+    """One item per user to add; each community's members are read first (``GET
+    /communities/{c}/users``, every page), so that someone already a member is reported as
+    unchanged and keeps their rights: the PUT that adds a member also replaces the rights of an
+    existing one."""
     from cartes_cli.cli import bulk
-    from cartes_cli.client.validation import is_uuid
 
     items = [bulk.Item(f"{c}/{u}", f"{u} → {c}", {"community": c, "user": u}) for c, u in pairs]
     if users:
         assert workspace is not None
         community = resolve_for_change(client, workspace)
-        for user in users:
-            user_id = user.strip()
-            if not is_uuid(user_id):
-                raise UsageError(
-                    _(
-                        "--user {value!r}: give the user's id (a UUID), as in the request e-mail's link."
-                    ).format(value=user)
-                )
+        for user_id in users:
             items.append(
                 bulk.Item(
                     f"{community.id}/{user_id}",
@@ -534,12 +571,34 @@ def _member_items(
                     {"community": community.id, "user": user_id},
                 )
             )
+    items = list({i.key: i for i in items}.values())
+    current: dict[str, dict[str, list[str]]] = {}
+    for community_id in dict.fromkeys(i.data["community"] for i in items):
+        current[community_id] = {
+            m.user.id.lower(): [str(getattr(r, "value", r)) for r in m.rights]
+            for m in client.communities.members(community_id)
+        }
+    for item in items:
+        rights = current[item.data["community"]].get(item.data["user"])
+        if rights is not None:
+            item.data["current_rights"] = rights
     return items
 
 
 def _member_action(client: Any, rights: list[str]) -> Any:
-    # PUT /communities/{c}/users/{u} is an upsert: replaying it changes nothing.
+    from cartes_cli.errors import NotFound
+
     def act(item: Item) -> tuple[str, Any]:
-        return "done", client.communities.put_member(item.data["community"], item.data["user"], rights)
+        if item.data.get("current_rights") is not None:
+            return "unchanged", None  # already a member: their rights stay as they are
+        try:
+            return "done", client.communities.put_member(item.data["community"], item.data["user"], rights)
+        except NotFound as exc:
+            raise NotFound(
+                _(
+                    "the platform does not know user {user}: they must log in to cartes.gouv.fr "
+                    "(or run any cartes command) once before they can be added."
+                ).format(user=item.data["user"])
+            ) from exc
 
     return act

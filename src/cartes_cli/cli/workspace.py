@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -172,7 +173,11 @@ def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
     client = app.client()
     community = client.communities.resolve(workspace)
     if not community.supervisor or isinstance(community.supervisor, str):
-        community = client.communities.get(community.id)  # the detail: supervisor, datastore
+        from cartes_cli.errors import PermissionDenied
+
+        # The real platform may refuse the detail to a non-member: the catalogue's item is enough.
+        with contextlib.suppress(PermissionDenied):
+            community = client.communities.get(community.id)  # the detail: supervisor, datastore
     app.terminal.print_object(_show_row(client, community), SHOW_COLUMNS)
 
 
@@ -571,6 +576,17 @@ def supervisor(
 # --- join, create, leave ---------------------------------------------------------------------------
 
 
+OpenMailOpt = Annotated[
+    bool,
+    typer.Option(
+        "--open-mail",
+        help=_("Real platform: open the e-mail to send in your mail program (mailto:)."),
+    ),
+]
+DRAFT_FIELDS = ("to", "subject", "body", "mailto", "sent", "page")
+register_fields(*DRAFT_FIELDS)
+
+
 @workspace_app.command("join")
 def join(
     ctx: typer.Context,
@@ -588,9 +604,13 @@ def join(
             show_default=False,
         ),
     ] = None,
+    open_mail: OpenMailOpt = False,
 ) -> None:
-    """Ask to join a workspace, with an optional message and the answers its join form asks for."""
-    from cartes_cli.client.validation import validate_answers
+    """Ask to join a workspace, with an optional message and the answers its join form asks for.
+
+    On the real Géoplateforme, which has no request API, print the e-mail that cartes.gouv.fr
+    would send to the workspace's contact, for you to send from your own mail box.
+    """
     from cartes_cli.errors import UsageError
 
     app = _ctx(ctx)
@@ -600,26 +620,20 @@ def join(
         field, sep, value = pair.partition("=")
         if not sep or not field.strip():
             raise UsageError(_("--answer {value!r}: expected field=value.").format(value=pair))
-        given[field.strip()] = value
+        given[field.strip()] = value.strip()  # values are trimmed, as on cartes.gouv.fr
     if message is not None and len(message) > 2000:
         raise UsageError(_("--message is too long (2,000 characters at most)."))
     client = app.client()
-    community = resolve_for_change(client, workspace)
     if not client.capabilities().has("requests"):
-        _join_by_email(app, community, message)
-        raise typer.Exit(1)
+        _join_by_email(app, client, workspace, message, given, open_mail)
+        return
+    if open_mail:
+        raise UsageError(
+            _("--open-mail is for platforms without a request API; this one takes the request itself.")
+        )
+    community = resolve_for_change(client, workspace)
     form = client.communities.join_form(community.id)
-    fields = list(getattr(form, "fields", []) or [])
-    if fields and term.interactive:
-        for f in fields:
-            if f.name in given:
-                continue
-            required = bool(getattr(f.constraints, "required", False)) if f.constraints else False
-            label = f"{f.title or f.name}" + ("" if required else _(" (optional)"))
-            value = term.prompt(label)
-            if value:
-                given[f.name] = value
-    typed = validate_answers(form, given) if (fields or given) else {}
+    typed = _form_answers(app, form, given)
     request = client.requests.create_join(community.id, message=message, answers=typed or None)
     term.success(
         _("Request sent to join {ws} (request {id}); the administrators will answer by e-mail.").format(
@@ -634,21 +648,169 @@ def join(
         term.out(request.id)
 
 
-def _join_by_email(app: AppContext, community: Any, message: str | None) -> None:
+def _form_answers(app: AppContext, form: Any, given: dict[str, str]) -> dict[str, Any]:
+    """The join form's answers, checked: on a terminal the fields not given are asked one by one,
+    each answer checked as it is typed (and asked again if refused); then every answer is checked
+    against the form (unknown fields, missing required ones: exit 2)."""
+    from cartes_cli.client.validation import validate_answers
+
     term = app.terminal
-    contact = community.contact or _("the workspace's contact")
-    term.error(
-        _("This platform has no API for join requests: send this e-mail to {contact}.").format(
-            contact=contact
+    fields = list(getattr(form, "fields", []) or [])
+    if fields and term.interactive:
+        if getattr(form, "description", None):
+            from cartes_cli.cli.output import neutralise
+
+            term.info(neutralise(str(form.description)))
+        for f in fields:
+            if f.name not in given:
+                value = _ask_field(app, f)
+                if value:
+                    given[f.name] = value
+    return validate_answers(form, given) if (fields or given) else {}
+
+
+def _ask_field(app: AppContext, f: Any) -> str:
+    from cartes_cli.cli.output import neutralise
+    from cartes_cli.client.models import JoinForm
+    from cartes_cli.client.validation import validate_answers
+    from cartes_cli.errors import UsageError
+
+    term = app.terminal
+    required = bool(f.constraints.required)
+    # The form comes from the server: its texts are shown, never obeyed.
+    label = neutralise(" ".join(f"{f.title or f.name}".split())) + ("" if required else _(" (optional)"))
+    if f.description:
+        term.info(neutralise(str(f.description)))
+    single = JoinForm(fields=[f])
+    while True:
+        value = term.prompt(label, secret=f.type == "password").strip()
+        if not value and not required:
+            return ""
+        try:
+            validate_answers(single, {f.name: value})
+        except UsageError as exc:
+            term.error(exc.message)
+            continue
+        return value
+
+
+def _join_by_email(
+    app: AppContext, client: Any, ref: str, message: str | None, given: dict[str, str], open_mail: bool
+) -> None:
+    """The real platform: the request is an e-mail to the community's contact. Find the community
+    in the public catalogue (as cartes.gouv.fr offers it: not one the user belongs to, not one
+    without a valid contact e-mail), read its join form from the annexes, and write the e-mail."""
+    from datetime import UTC, datetime
+
+    from cartes_cli.client.drafts import is_contact_email, join_request_draft
+    from cartes_cli.errors import NotFound, UsageError
+
+    me = client.users.me()
+    key = ref.strip().casefold()
+    for m in me.memberships:
+        c = m.community
+        if key in {(c.id or "").casefold(), (c.technical_name or "").casefold(), (c.name or "").casefold()}:
+            raise _already_member(c, m)
+    try:
+        community = client.communities.find_public(ref)
+    except NotFound:
+        raise UsageError(
+            _(
+                "No public workspace matches {ref!r}: on this platform you can ask to join only the "
+                "workspaces of the public catalogue (see 'cartes workspace list --public')."
+            ).format(ref=ref)
+        ) from None
+    membership = me.membership(community.id)
+    if membership is not None:
+        raise _already_member(community, membership)
+    if not is_contact_email(community.contact):
+        raise UsageError(
+            _(
+                "{ws} has no valid contact e-mail address, so cartes.gouv.fr does not offer to join it; "
+                "nothing was done."
+            ).format(ws=community.technical_name)
+        )
+    form = client.communities.public_join_form(community.technical_name or community.id)
+    typed = _form_answers(app, form, given)
+    draft = join_request_draft(
+        community={
+            "_id": community.id,
+            "name": community.name,
+            "technical_name": community.technical_name,
+            "contact": community.contact,
+        },
+        user=_person(me),
+        answers=typed,
+        message=message,
+        when=datetime.now(UTC),
+    )
+    _deliver(app, draft.as_dict(), draft.text(), draft.mailto, open_mail)
+
+
+def _already_member(community: Any, membership: Any) -> Exception:
+    from cartes_cli.errors import UsageError
+
+    rights = ", ".join(str(getattr(r, "value", r)) for r in membership.rights) or "-"
+    return UsageError(
+        _("You are already a member of {ws} (rights: {rights}); there is nothing to ask.").format(
+            ws=community.technical_name or community.id, rights=rights
         )
     )
-    body = _(
-        "Subject: Demande d'adhésion à l'espace de travail {name}\n\n"
-        "Bonjour,\n\nJe souhaite rejoindre l'espace de travail « {name} » ({technical}) sur cartes.gouv.fr.\n"
-    ).format(name=community.name, technical=community.technical_name)
-    if message:
-        body += f"\n{message}\n"
-    term.out(body)
+
+
+def _person(me: Any) -> Any:
+    """The requester as the real e-mails describe them (``GET /users/me``)."""
+    from cartes_cli.client.drafts import Person
+
+    supervises, member_of = [], []
+    for m in me.memberships:
+        c = m.community
+        entry = (c.name or c.technical_name or c.id, c.id)
+        (supervises if c.supervisor_id == me.id else member_of).append(entry)
+    return Person(
+        id=me.id,
+        email=me.email,
+        first_name=me.first_name,
+        last_name=me.last_name,
+        supervises=supervises,
+        member_of=member_of,
+    )
+
+
+def _deliver(app: AppContext, data: dict[str, Any], text: str, mailto: str | None, open_mail: bool) -> None:
+    """Hand a draft over: JSON, or the text on stdout; open it in the mail program if asked.
+    Nothing is ever sent by cartes."""
+    from cartes_cli.cli.output import neutralise
+    from cartes_cli.errors import UsageError
+
+    term = app.terminal
+    opened = False
+    if open_mail and mailto:
+        import webbrowser
+
+        try:
+            opened = bool(webbrowser.open(mailto))
+        except Exception:  # any failure of the desktop's handler: print instead
+            opened = False
+        if not opened:
+            term.warn(_("Could not open a mail program; here is the e-mail to send."))
+    if term.rendering == "json":
+        if term.json_fields:
+            unknown = [f for f in term.json_fields if f not in data]
+            if unknown:
+                raise UsageError(
+                    _("Unknown field {fields} for --json; available fields: {available}.").format(
+                        fields=", ".join(repr(u) for u in unknown), available=", ".join(data)
+                    )
+                )
+            data = {f: data[f] for f in term.json_fields}
+        term.print_json(data)
+    elif opened:
+        term.success(_("Opened the e-mail in your mail program: check it, then send it from there."))
+    else:
+        term.out(neutralise(text))
+    if term.stderr_isatty:
+        term.info(_("Nothing was sent: cartes writes the e-mail, you send it from your own mail box."))
 
 
 @workspace_app.command("create")
@@ -676,14 +838,26 @@ def create(
             "--justification", help=_("Why it should be public (50 characters at least)."), show_default=False
         ),
     ] = None,
+    open_mail: Annotated[
+        bool,
+        typer.Option(
+            "--open-mail",
+            help=_("Real platform, with --public: open the e-mail to the support in your mail program."),
+        ),
+    ] = False,
 ) -> None:
-    """Ask for a new workspace (private by default); platform staff create it and reply by e-mail."""
+    """Ask for a new workspace (private by default); platform staff create it and reply by e-mail.
+
+    On the real Géoplateforme, print the web page where to ask and what to type there, and for a
+    public workspace the argued e-mail to send to the support.
+    """
     from cartes_cli.client.validation import check_datastore_request, derive_technical_name
+    from cartes_cli.errors import UsageError
 
     app = _ctx(ctx)
     term = app.terminal
     tech = technical_name or derive_technical_name(name)
-    check_datastore_request(
+    checked = check_datastore_request(
         name=name,
         technical_name=tech,
         offer=offer,
@@ -691,16 +865,18 @@ def create(
         justification=justification,
         description=description,
     )
+    if open_mail and not public:
+        raise UsageError(
+            _("--open-mail goes with --public: a private workspace is asked for on the web page only.")
+        )
     term.info(_("Technical name: {tech}").format(tech=tech))
     client = app.client()
     if not client.capabilities().has("requests"):
-        from cartes_cli.errors import UsageError
-
+        _create_by_page(app, client, checked, tech, open_mail)
+        return
+    if open_mail:
         raise UsageError(
-            _(
-                "This platform takes new-workspace requests through its web site: "
-                "https://cartes.gouv.fr/ → Espaces de travail → Demander la création d'un espace de travail."
-            )
+            _("--open-mail is for platforms without a request API; this one takes the request itself.")
         )
     request = client.requests.create_datastore(
         name.strip(),
@@ -717,6 +893,71 @@ def create(
         ).format(kind=_("public") if public else _("private"), name=name.strip(), id=request.id)
     )
     term.out(request.id)
+
+
+def _create_by_page(app: AppContext, client: Any, checked: Any, tech: str, open_mail: bool) -> None:
+    """The real platform: new workspaces are asked for on a page of cartes.gouv.fr (which e-mails
+    the support); a public one needs an argued e-mail to the support as well."""
+    from datetime import UTC, datetime
+
+    from cartes_cli.client.drafts import (
+        DATASTORE_REQUEST_PAGE,
+        SUPPORT_ADDRESS,
+        datastore_request_draft,
+        datastore_request_form,
+    )
+
+    term = app.terminal
+    form = datastore_request_form(
+        name=checked.name, technical_name=tech, offer=checked.offer, description=checked.description
+    )
+    page_text = (
+        DATASTORE_REQUEST_PAGE
+        + "\n\n"
+        + "\n".join(
+            f"{label} : {value}" if "\n" not in value else f"{label} :\n{value}"
+            for label, value in form.items()
+        )
+    )
+    data: dict[str, Any] = {
+        "page": DATASTORE_REQUEST_PAGE,
+        "form": {
+            "name": checked.name,
+            "technical_name": tech,
+            "offer": checked.offer,
+            "information": checked.description,
+        },
+    }
+    mailto = None
+    text = page_text
+    if checked.public:
+        draft = datastore_request_draft(
+            name=checked.name,
+            technical_name=tech,
+            offer=checked.offer,
+            description=checked.description,
+            justification=checked.justification or "",
+            user=_person(client.users.me()),
+            when=datetime.now(UTC),
+        )
+        data.update(draft.as_dict())
+        mailto = draft.mailto
+        text = page_text + "\n\n" + draft.text()
+        term.info(
+            _(
+                "This platform takes new-workspace requests on its web site: fill in the page below "
+                "with this text; a public workspace also needs the argued e-mail below, to {support}."
+            ).format(support=SUPPORT_ADDRESS)
+        )
+    else:
+        data.update(sent=False)
+        term.info(
+            _(
+                "This platform takes new-workspace requests on its web site: fill in the page below "
+                "with this text."
+            )
+        )
+    _deliver(app, data, text, mailto, open_mail)
 
 
 @workspace_app.command("leave")

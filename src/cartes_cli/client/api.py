@@ -216,6 +216,13 @@ class GeoplateformeClient:
         base = self.platform.api_url.rstrip("/")
         return base[: -len("/api")] if base.endswith("/api") else base
 
+    @property
+    def annexes_url(self) -> str:
+        """Where the platform publishes its annexes, beside the API: ``https://data.geopf.fr/api``
+        → ``https://data.geopf.fr/annexes`` (a trailing ``/api`` replaced by ``/annexes``).
+        cartes.gouv.fr reads the join forms there (``assets/env.ts``, ``annexesUrl``)."""
+        return self.root_url + "/annexes"
+
     # --- capabilities -------------------------------------------------------------------------
 
     def capabilities(self, *, refresh: bool = False) -> Capabilities:
@@ -636,6 +643,55 @@ class CommunitiesResource(_Resource):
             )
         except NotFound:
             return JoinForm()
+
+    def public_join_form(self, technical_name: str) -> JoinForm:
+        """``{annexes}/{technical_name}/public/join.json``: the join form as cartes.gouv.fr reads it
+        (``JoinExistingDatastoreModal.tsx``), without credentials (the annexe is public). A 4xx
+        (404: none published) or an answer that is not a form means "no form", as on the site;
+        a 5xx or an unreachable server still raises."""
+        url = f"{self._client.annexes_url}/{_segment(technical_name, 'identifier')}/public/join.json"
+        response = self._client._request("GET", url, authenticated=False, raise_for_status=False)
+        if 400 <= response.status_code < 500:
+            return JoinForm()
+        if not response.is_success:
+            raise error_from_response(response)
+        data = self._client._maybe_json(response)
+        if not isinstance(data, dict):
+            return JoinForm()
+        try:
+            return JoinForm.model_validate(data)
+        except ValidationError:
+            return JoinForm()
+
+    def find_public(self, ref: str) -> CatalogCommunity:
+        """A community of the public catalogue by id, technical name or exact name (case
+        ignored), without ``GET /communities/{id}``, which the platform may refuse to a
+        non-member. ``NotFound`` when the catalogue has none; ``AmbiguousReference`` when a name
+        names several."""
+        text = (ref or "").strip()
+        if not text:
+            raise UsageError(_("The workspace is empty: give its id, technical name or name."))
+        key = _fold_key(text)
+        by_name: list[CatalogCommunity] = []
+        for item in self.catalog():
+            if _fold_key(item.id) == key or _fold_key(item.technical_name) == key:
+                return item
+            if _fold_key(item.name) == key:
+                by_name.append(item)
+        unique = {c.id: c for c in by_name}
+        if len(unique) == 1:
+            return next(iter(unique.values()))
+        if len(unique) > 1:
+            labels = [_candidate_label(c) for c in unique.values()]
+            raise AmbiguousReference(
+                _(
+                    "'{ref}' names {n} workspaces: {workspaces}. Give the technical name or the id instead."
+                ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
+                candidates=labels,
+            )
+        raise NotFound(
+            _("No public workspace matches '{ref}' (by id, technical name or exact name).").format(ref=text)
+        )
 
     def leave(self, community_id: str) -> None:
         """``DELETE /users/me/communities/{c}``: leave a community."""

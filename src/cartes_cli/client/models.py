@@ -485,7 +485,8 @@ class JoinFormField(Model):
     title: str | None = None
     description: str | None = None
     type: str = "string"
-    """``string``, ``number``, ``integer``, ``boolean`` or ``email``; others are treated as strings."""
+    """``string``, ``number``, ``integer``, ``boolean``, ``email`` or ``password``; others, and
+    ``password``, are checked as strings."""
     constraints: JoinFormConstraints = Field(default_factory=JoinFormConstraints)
 
     @field_validator("type", mode="before")
@@ -508,8 +509,10 @@ class JoinFormField(Model):
 
 
 class JoinForm(Model):
-    """The fields a community asks joiners to fill (``GET /communities/{c}/join_form``)."""
+    """The fields a community asks joiners to fill (``GET /communities/{c}/join_form``, or on the
+    real platform ``{annexes}/{technical_name}/public/join.json``)."""
 
+    description: str | None = None
     fields: list[JoinFormField] = Field(default_factory=list)
 
     @field_validator("fields", mode="before")

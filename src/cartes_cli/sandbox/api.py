@@ -42,6 +42,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix=API_PREFIX, tags=["Entrepôt API"], responses=_ERRORS)
+ANNEXES_PREFIX = "/annexes"
+annexes_router = APIRouter(prefix=ANNEXES_PREFIX, tags=["Annexes"])
+"""Public files beside the API, as ``https://data.geopf.fr/annexes`` is beside ``…/api``."""
 
 
 # --- authentication --------------------------------------------------------------------------
@@ -207,7 +210,10 @@ def _membership_view(membership: Membership, community: Community) -> dict[str, 
 
 @router.get("/users/me", summary="The caller's account and communities", response_model=schemas.UserMe)
 async def users_me(request: Request, user: CurrentUser) -> JSONResponse:
-    store = sandbox_of(request).store
+    sandbox = sandbox_of(request)
+    store = sandbox.store
+    if user.entrepot_since is None:
+        store.set_entrepot_since(user.id, iso(sandbox.now()))  # the first call creates the user
     return JSONResponse(
         {
             "_id": user.id,
@@ -254,11 +260,18 @@ async def catalog_communities(
 
 
 def _visible_community(request: Request, user: User, community_id: str) -> Community:
-    store = sandbox_of(request).store
+    sandbox = sandbox_of(request)
+    store = sandbox.store
     community = store.community(community_id) if is_uuid(community_id) else None
     if community is None:
         raise ApiProblem(404, "Community not found.")
-    if not (community.public or user.administrator or store.membership(community.id, user.id)):
+    if user.administrator or store.membership(community.id, user.id):
+        return community
+    if not sandbox.config.requests_api:
+        # Real-platform mode: the production API is reported to refuse a community's detail to
+        # anyone but its members (not confirmed in code): clients must use the catalogue.
+        raise ApiProblem(403, "You are not a member of this community.")
+    if not community.public:
         raise ApiProblem(403, "You are not a member of this private community.")
     return community
 
@@ -402,8 +415,10 @@ async def put_member(request: Request, user: CurrentUser, community_id: str, use
     community = community_by_id(store, community_id)  # as it is now, after reading the body
     wanted = parse_rights(body.rights)
     target = store.user(user_id) if is_uuid(user_id) else None
-    if target is None:
-        raise ApiProblem(404, "User not found.")
+    if target is None or target.entrepot_since is None:
+        # The Entrepôt creates its user at their first GET /users/me (a login to cartes.gouv.fr
+        # makes one): before that it does not know them, whatever Keycloak knows.
+        raise ApiProblem(404, "User not found: this user has never used the Entrepôt (no GET /users/me yet).")
     if target.id == community.supervisor_id and wanted != list(RIGHTS):
         raise ApiProblem(409, SUPERVISOR_KEEPS_RIGHTS)
     store.put_membership(community.id, target.id, wanted, iso(sandbox.now()))
@@ -500,3 +515,21 @@ async def leave_community(request: Request, user: CurrentUser, community_id: str
         )
     store.delete_membership(community.id, user.id)
     return Response(status_code=204)
+
+
+# --- annexes (REAL path: the join forms cartes.gouv.fr reads) -----------------------------------
+
+
+@annexes_router.get(
+    "/{technical_name}/public/join.json",
+    summary="A community's join form, public (404 when it has none), as on data.geopf.fr/annexes",
+    response_model=schemas.JoinForm,
+    responses={404: {"model": schemas.ApiErrorBody, "description": "No such community, or no form"}},
+)
+async def public_join_form(request: Request, technical_name: str) -> JSONResponse:
+    store = sandbox_of(request).store
+    community = store.community_by_technical_name(technical_name)
+    fields = store.join_form(community.id) if community is not None else None
+    if community is None or not fields:
+        raise ApiProblem(404, "No such annexe.")
+    return JSONResponse({"fields": fields})

@@ -365,6 +365,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     if sandbox.config.requests_api:
         app.include_router(workflow.router)
     app.include_router(api.router)
+    app.include_router(api.annexes_router)
     app.include_router(oidc.router)
     app.include_router(weblogin.router)
     if sandbox.config.accounts_api:

@@ -280,7 +280,7 @@ async def fixture_communities(request: Request) -> JSONResponse:
                 f"{body.prefix} {i:05d}",
                 f"fx_{batch}_{i:05d}",
                 f"Espace généré pour les essais de catalogue ({topic}).",
-                owner[2],
+                owner[2] if body.contact is None else body.contact,
             )
         )
     with store.transaction():

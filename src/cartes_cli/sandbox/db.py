@@ -340,7 +340,16 @@ SET grant_types = '["authorization_code", "urn:ietf:params:oauth:grant-type:devi
 WHERE client_id = 'cartes-cli';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+-- The Entrepôt creates its user at their first GET /users/me; before that a Keycloak account is
+-- unknown to the API (a member cannot be added). When that first call happened; NULL: never.
+ALTER TABLE users ADD COLUMN entrepot_since TEXT;
+
+-- Every account of an existing database was usable before this rule: known from its creation.
+UPDATE users SET entrepot_since = created;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -378,6 +387,9 @@ class User:
     previous_password_hash: str | None = None
     totp_pending: str | None = None
     """A TOTP seed being set up (not yet confirmed with a code)."""
+    entrepot_since: str | None = None
+    """When the user first called ``GET /users/me`` (which creates the Entrepôt user); None:
+    never, and the API does not know them yet."""
 
     @property
     def full_name(self) -> str:
@@ -417,6 +429,7 @@ class User:
             password_changed=row["password_changed"],
             previous_password_hash=row["previous_password_hash"],
             totp_pending=row["totp_pending"],
+            entrepot_since=row["entrepot_since"],
         )
 
 
@@ -870,14 +883,17 @@ class Store:
         updated: str | None = None,
         last_login: str | None = None,
         password_changed: str | None = None,
+        entrepot_user: bool = True,
     ) -> None:
-        """``password_changed`` None: the password's age is unknown and it never expires."""
+        """``password_changed`` None: the password's age is unknown and it never expires.
+        ``entrepot_user`` False: the user has never called ``GET /users/me`` (the API does not
+        know them yet); otherwise they count as known since ``created``."""
         self._exec(
             """INSERT INTO users (id, username, email, first_name, last_name, password_hash, enabled,
                    email_verified, required_actions, totp_secret, administrator, technical,
                    documents_quota, documents_use, keys_quota, keys_use, attributes,
-                   password_changed, created, updated, last_login)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   password_changed, created, updated, last_login, entrepot_since)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 id,
                 username,
@@ -900,6 +916,7 @@ class Store:
                 created,
                 updated or created,
                 last_login,
+                created if entrepot_user else None,
             ),
         )
 
@@ -911,6 +928,12 @@ class Store:
         """By username or e-mail, case-insensitively (as Keycloak's direct grant)."""
         row = self._one("SELECT * FROM users WHERE username = ? OR email = ?", (login, login))
         return None if row is None else User.from_row(row)
+
+    def set_entrepot_since(self, user_id: str, when: str) -> None:
+        """Record the user's first ``GET /users/me`` (later calls change nothing)."""
+        self._exec(
+            "UPDATE users SET entrepot_since = ? WHERE id = ? AND entrepot_since IS NULL", (when, user_id)
+        )
 
     def set_last_login(self, user_id: str, when: str) -> None:
         self._exec("UPDATE users SET last_login = ? WHERE id = ?", (when, user_id))
@@ -1687,11 +1710,13 @@ class Store:
     def insert_fixture_users(
         self, rows: Sequence[tuple[str, str, str, str, str, str]], password_hash: str
     ) -> None:
-        """Many plain users at once: ``(id, username, email, first_name, last_name, created)``."""
+        """Many plain users at once: ``(id, username, email, first_name, last_name, created)``.
+        They count as known to the Entrepôt (people who asked to join have used it)."""
         self._conn.executemany(
-            """INSERT INTO users (id, username, email, first_name, last_name, password_hash, created, updated)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(i, u, e, f, last, password_hash, when, when) for i, u, e, f, last, when in rows],
+            """INSERT INTO users (id, username, email, first_name, last_name, password_hash, created, updated,
+                   entrepot_since)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(i, u, e, f, last, password_hash, when, when, when) for i, u, e, f, last, when in rows],
         )
 
     def insert_fixture_communities(

@@ -496,6 +496,9 @@ class JoinRequestFixtureResult(_Model):
 class CommunityFixture(_Model):
     count: int = Field(ge=1, le=50_000)
     prefix: str = Field("Espace de test", max_length=60)
+    contact: str | None = Field(
+        None, max_length=200, description="the communities' contact (default: their supervisor's e-mail)"
+    )
 
 
 class CommunityFixtureResult(_Model):

@@ -45,11 +45,15 @@ class DemoAccount:
 
 
 DEMO_EXPIRED_PASSWORD_USER = "paul.mercier"  # noqa: S105 - a username
+DEMO_NEWCOMER = "thomas.girard"
+"""A Keycloak account that has never called ``GET /users/me``: the Entrepôt does not know it, so
+it cannot be added to a community until it logs in once and calls the API."""
 DEMO_ACCOUNTS = (
     DemoAccount("claire.moreau", "platform staff"),
     DemoAccount("julien.lefebvre", "supervisor of ddt33"),
     DemoAccount("amelie.rousseau", f"two-factor, TOTP seed {DEMO_TOTP_SECRET}"),
     DemoAccount(DEMO_EXPIRED_PASSWORD_USER, "password over a year old: must renew it at login"),
+    DemoAccount(DEMO_NEWCOMER, "never used the API: cannot be added to a community before GET /users/me"),
 )
 """The accounts the README and the tests rely on (shown when the server starts)."""
 
@@ -669,6 +673,23 @@ def seed_demo(store: Store) -> None:
     _seed_logins(store, user_ids)
     _seed_workflow(store, user_ids, community_ids, community_created)
     _seed_accounts(store)
+    _seed_newcomer(store)
+
+
+def _seed_newcomer(store: Store) -> None:
+    """``thomas.girard``: an account at the login server that has never called the Entrepôt API.
+    Fixed values and its own generator: the rest of the demo data is unchanged."""
+    rng = random.Random(f"cartes-sandbox-demo-{DEMO_NEWCOMER}")
+    store.insert_user(
+        id=demo_id("user", DEMO_NEWCOMER),
+        username=DEMO_NEWCOMER,
+        email="thomas.girard@ddt-gironde.test",
+        first_name="Thomas",
+        last_name="Girard",
+        password_hash=hash_password(DEMO_PASSWORD, salt=rng.randbytes(16)),
+        created="2025-11-24T09:00:00Z",
+        entrepot_user=False,
+    )
 
 
 def _seed_datastore(
@@ -1104,6 +1125,7 @@ __all__ = [
     "DEMO_CI_SECRET",
     "DEMO_CLIENTS",
     "DEMO_EXPIRED_PASSWORD_USER",
+    "DEMO_NEWCOMER",
     "DEMO_PASSWORD",
     "DEMO_TOTP_SECRET",
     "SEED_NAMES",

@@ -1,0 +1,83 @@
+"""The sandbox as the real platform behaves where cartes.gouv.fr has no API: join forms as public
+annexes, a community's detail for its members only, and members who must be known to the Entrepôt
+(their first GET /users/me) before they can be added."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from cartes_cli.sandbox.db import MIGRATIONS, SCHEMA_VERSION, Store
+from cartes_cli.sandbox.seed import DEMO_NEWCOMER
+
+from .conftest import Harness, demo_id
+from .test_api import assert_api_error
+
+DDT33 = demo_id("community", "ddt33")
+NEWCOMER = demo_id("user", DEMO_NEWCOMER)
+
+
+def test_join_forms_are_public_annexes_beside_the_api_in_both_modes(
+    make_harness: Callable[..., Harness],
+) -> None:
+    for requests_api in (True, False):
+        sb = make_harness(requests_api=requests_api)
+        response = sb.client.get("/annexes/ddt33/public/join.json")  # no token: public
+        assert response.status_code == 200, response.text
+        fields = response.json()["fields"]
+        assert [f["name"] for f in fields] == ["service", "usage", "siret", "referent"]
+        assert fields[0]["constraints"] == {"required": True, "minLength": 2, "maxLength": 120}
+        # A community without a form, and an unknown one: 404, as a missing file.
+        assert_api_error(sb.client.get("/annexes/tutoriels/public/join.json"), 404)
+        assert_api_error(sb.client.get("/annexes/nope/public/join.json"), 404)
+
+
+def test_real_platform_mode_refuses_a_community_detail_to_non_members(
+    make_harness: Callable[..., Harness],
+) -> None:
+    real = make_harness(requests_api=False)
+    assert_api_error(real.get(f"/api/communities/{DDT33}", as_user="elodie.chevalier"), 403)
+    assert real.get(f"/api/communities/{DDT33}", as_user="sophie.martin").status_code == 200  # a member
+    assert real.get(f"/api/communities/{DDT33}", as_user="claire.moreau").status_code == 200  # staff
+    sandbox = make_harness()
+    assert sandbox.get(f"/api/communities/{DDT33}", as_user="elodie.chevalier").status_code == 200
+
+
+def test_a_user_is_added_only_after_their_first_users_me(make_harness: Callable[..., Harness]) -> None:
+    sb = make_harness(requests_api=False)
+    path = f"/api/communities/{DDT33}/users/{NEWCOMER}"
+    refused = assert_api_error(sb.put(path, as_user="julien.lefebvre", json={"rights": ["UPLOAD"]}), 404)
+    assert "users/me" in " ".join(refused.error_description)
+    assert sb.sandbox.store.user(NEWCOMER).entrepot_since is None  # type: ignore[union-attr]
+    assert sb.get("/api/users/me", as_user=DEMO_NEWCOMER).status_code == 200
+    first = sb.sandbox.store.user(NEWCOMER).entrepot_since  # type: ignore[union-attr]
+    assert first is not None
+    response = sb.put(path, as_user="julien.lefebvre", json={"rights": ["UPLOAD"]})
+    assert response.status_code == 200, response.text
+    sb.clock.advance(60)
+    sb.get("/api/users/me", as_user=DEMO_NEWCOMER)
+    assert sb.sandbox.store.user(NEWCOMER).entrepot_since == first  # type: ignore[union-attr]  # the first call
+
+
+def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript("".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+    conn.execute(
+        "INSERT INTO users (id, username, email, created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.user("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_the_demo_newcomer_is_the_only_unknown_seeded_user(sb: Harness) -> None:
+    rows = sb.sandbox.store._all("SELECT username FROM users WHERE entrepot_since IS NULL")
+    assert [r["username"] for r in rows] == [DEMO_NEWCOMER]
