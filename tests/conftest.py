@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -295,6 +296,32 @@ class Cartes:
         self.transcript.append(result)
         CANARY.check(result, full_env, input)
         return result
+
+    def spawn(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        storage: bool = False,
+        unset: tuple[str, ...] = (),
+        timeout: float = 30,
+        width: int = 200,
+    ) -> Any:
+        """The executable at a real terminal (a pty, ``pexpect``), as a person runs it: ``CI``
+        unset (and ``unset``), ``TERM=dumb``; ``storage`` adds ``--insecure-storage`` where the
+        machine has no keyring (for logins)."""
+        import pexpect
+
+        full = {k: v for k, v in {**self.env, **(env or {})}.items() if k not in ("CI", *unset)}
+        full["TERM"] = "dumb"
+        extra = ("--insecure-storage",) if storage and not self.keyring else ()
+        return pexpect.spawn(
+            cartes_executable(),
+            [*args, *extra],
+            env=full,
+            encoding="utf-8",
+            timeout=timeout,
+            dimensions=(40, width),
+        )
 
     def login(
         self, user: str, *, totp: bool = False, profile: str | None = None, extra: tuple[str, ...] = ()

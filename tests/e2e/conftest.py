@@ -21,6 +21,16 @@ def flows_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]
     sandbox.stop()
 
 
+@pytest.fixture(scope="module")
+def real_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """A demo sandbox in its real-platform mode (``--no-requests-api``): requests by e-mail, join
+    forms under /annexes, community details for members only."""
+    home = tmp_path_factory.mktemp("real-home")
+    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--no-requests-api")
+    yield sandbox
+    sandbox.stop()
+
+
 @pytest.fixture
 def cli(tmp_path: Path, flows_sandbox: Sandbox, keyring_available: bool) -> Cartes:
     return Cartes(tmp_path / "home", flows_sandbox, keyring_available)

@@ -9,19 +9,13 @@ import pexpect
 import pyotp
 import pytest
 
-from tests.conftest import ADMIN, DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes, cartes_executable
+from tests.conftest import ADMIN, DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
 
 
 def spawn(cartes: Cartes, *args: str) -> pexpect.spawn:
-    env = dict(cartes.env)
-    env.pop("CI", None)
-    env["TERM"] = "dumb"
-    extra = () if cartes.keyring else ("--insecure-storage",)
-    return pexpect.spawn(
-        cartes_executable(), [*args, *extra], env=env, encoding="utf-8", timeout=30, dimensions=(40, 120)
-    )
+    return cartes.spawn(*args, storage=True, width=120)
 
 
 def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cartes) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -25,8 +24,6 @@ from tests.conftest import (
     Cartes,
     Result,
     Sandbox,
-    cartes_executable,
-    start_sandbox,
 )
 from tests.e2e.browser import Browser
 
@@ -36,28 +33,9 @@ PROD_LIKE = {"CARTES_OIDC_CLIENT_ID": "gpf-warehouse"}
 DEMO_SECRET = "sandbox-gpf-warehouse-demo-2026"
 
 
-@pytest.fixture(scope="module")
-def real_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    """The sandbox in its real-platform mode (no request API), demo data."""
-    home = tmp_path_factory.mktemp("real-home")
-    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--no-requests-api")
-    yield sandbox
-    sandbox.stop()
-
-
 @pytest.fixture
 def real(tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool) -> Cartes:
     return Cartes(tmp_path / "home", real_sandbox, keyring_available)
-
-
-def spawn(cli: Cartes, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    full = {**cli.env, **(env or {})}
-    full.pop("CI", None)
-    full["TERM"] = "dumb"
-    extra = () if cli.keyring else ("--insecure-storage",)
-    return pexpect.spawn(
-        cartes_executable(), [*args, *extra], env=full, encoding="utf-8", timeout=30, dimensions=(40, 200)
-    )
 
 
 def login(cli: Cartes, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
@@ -78,8 +56,15 @@ def log_in_on_the_pages(url: str, user: str, totp: bool = False) -> Browser:
 def start_paste_login(
     real: Cartes, *args: str, env: dict[str, str] | None = None
 ) -> tuple[pexpect.spawn, str]:
-    child = spawn(
-        real, "--env", "sandbox", "login", "--web", "--no-browser", *args, env={**PROD_LIKE, **(env or {})}
+    child = real.spawn(
+        "--env",
+        "sandbox",
+        "login",
+        "--web",
+        "--no-browser",
+        *args,
+        env={**PROD_LIKE, **(env or {})},
+        storage=True,
     )
     child.expect(r"(http://127\.0\.0\.1:\d+/realms/\S+)")
     url = child.match.group(1)

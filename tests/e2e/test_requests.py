@@ -505,14 +505,6 @@ def test_leave_and_the_supervisor_cannot(admin: Cartes) -> None:
 # --- the real platform: no request API ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("real-like")
-    sb = start_sandbox(home, home / "data", "--seed", "demo", "--no-requests-api")
-    yield sb
-    sb.stop()
-
-
 def api_get(sandbox: Sandbox, username: str, path: str) -> Any:
     """A call to the sandbox's API as a demo user (which, for /users/me, makes them known)."""
     token = sandbox.access_token(username)
@@ -551,12 +543,12 @@ DDT33_ANSWERS = (
 
 
 def test_without_request_api_join_prints_the_complete_e_mail_in_french(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    me = api_get(real_like, PRODUCER, "/users/me")
-    community = catalogue_id(real_like, "ddt33")
-    seq = log_seq(real_like)
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    me = api_get(real_sandbox, PRODUCER, "/users/me")
+    community = catalogue_id(real_sandbox, "ddt33")
+    seq = log_seq(real_sandbox)
     r = cli("workspace", "join", "ddt33", *DDT33_ANSWERS, "--message", "Bonjour,\nmerci d'avance.")
     assert r.returncode == 0, r  # the draft is the product: nothing failed
     link = f"https://cartes.gouv.fr/tableau-de-bord/communaute/{community}/membres?userId={me['_id']}"
@@ -580,7 +572,7 @@ def test_without_request_api_join_prints_the_complete_e_mail_in_french(
     ):
         assert line in out, line
     assert re.search(r"Date de la demande : \d\d-\d\d-20\d\d \d\d:\d\d\n", out)
-    calls = log_since(real_like, seq)
+    calls = log_since(real_sandbox, seq)
     # The form came from the annexes beside the API; nothing was changed, and the community was
     # never asked for by id (the real API may refuse its detail to a non-member: 403 here).
     assert "GET /annexes/ddt33/public/join.json" in calls
@@ -592,10 +584,10 @@ def test_without_request_api_join_prints_the_complete_e_mail_in_french(
 
 
 def test_without_request_api_join_json_draft_and_open_mail(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    me = api_get(real_like, PRODUCER, "/users/me")
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    me = api_get(real_sandbox, PRODUCER, "/users/me")
     r = cli(
         "workspace", "join", "ddt33", *DDT33_ANSWERS, "--answer", "referent=sig@ddtm-finistere.test", "--json"
     )
@@ -636,16 +628,16 @@ def test_without_request_api_join_json_draft_and_open_mail(
 
 
 def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_contact(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
     made = httpx.post(
-        real_like.base_url + "/sandbox/fixtures/communities",
+        real_sandbox.base_url + "/sandbox/fixtures/communities",
         json={"count": 1, "prefix": "Sans adresse", "contact": "Secrétariat SIG"},
         timeout=10,
     ).json()
     no_contact = made["communities"][0]
-    seq = log_seq(real_like)
+    seq = log_seq(real_sandbox)
     for ref, expected in (
         ("ddtm29", "already a member of ddtm29"),  # she supervises it
         ("Région Bretagne", "already a member of region_bretagne"),  # a member, by exact name
@@ -658,14 +650,14 @@ def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "Traceback" not in r.stderr
         assert r.stdout == ""
-    assert not changes_since(real_like, seq)
+    assert not changes_since(real_sandbox, seq)
 
 
 def test_without_request_api_join_form_answers_are_checked_before_anything(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    seq = log_seq(real_like)
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    seq = log_seq(real_sandbox)
     for answers, expected in (
         (("--answer", "service=DDTM", "--answer", "usage=trop court"), "'usage' must have at least 20"),
         ((*DDT33_ANSWERS, "--answer", "siret=123"), "'siret' does not have the expected format"),
@@ -684,27 +676,17 @@ def test_without_request_api_join_form_answers_are_checked_before_anything(
     r = cli("workspace", "join", "tutoriels")
     assert r.returncode == 0, r
     assert "Informations supplémentaires" not in r.stdout
-    assert not changes_since(real_like, seq)
+    assert not changes_since(real_sandbox, seq)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 def test_without_request_api_join_asks_the_form_at_a_terminal(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
     import pexpect
 
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    env = dict(cli.env)
-    env.pop("CI", None)
-    env["TERM"] = "dumb"
-    child = pexpect.spawn(
-        cartes_executable(),
-        ["workspace", "join", "ddt33", "--answer", "siret=13000123400017"],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    child = cli.spawn("workspace", "join", "ddt33", "--answer", "siret=13000123400017")
     seen = io.StringIO()
     child.logfile_read = seen
     child.expect("Service ou organisme")
@@ -727,26 +709,26 @@ def test_without_request_api_join_asks_the_form_at_a_terminal(
 
 
 def test_without_request_api_approving_from_links_adds_new_members_and_leaves_members_unchanged(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
-    community = catalogue_id(real_like, "ddt33")
-    sophie = api_get(real_like, "sophie.martin", "/users/me")["_id"]  # UPLOAD, PROCESSING, BROADCAST
-    newcomer = fixture_requests(real_like, "tutoriels", 1)["users"][0]
+    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    community = catalogue_id(real_sandbox, "ddt33")
+    sophie = api_get(real_sandbox, "sophie.martin", "/users/me")["_id"]  # UPLOAD, PROCESSING, BROADCAST
+    newcomer = fixture_requests(real_sandbox, "tutoriels", 1)["users"][0]
     links = [
         f"https://cartes.gouv.fr/tableau-de-bord/communaute/{community}/membres?userId={u}"
         for u in (sophie, newcomer)
     ]
-    seq = log_seq(real_like)
+    seq = log_seq(real_sandbox)
     r = admin_cli("request", "approve", links[0], "--rights", "UPLOAD")
     assert r.returncode == 0, r
     assert "unchanged" in r.stdout
     assert "already a member with UPLOAD, PROCESSING, BROADCAST" in r.stdout
-    assert not [c for c in log_since(real_like, seq) if c.startswith("PUT")]
+    assert not [c for c in log_since(real_sandbox, seq) if c.startswith("PUT")]
     r = admin_cli("request", "approve", "-", "--yes", input="\n".join(links) + "\n")
     assert r.returncode == 0, r
     assert "Added: 1, unchanged: 1, failed: 0." in r.stderr
-    puts = [c for c in log_since(real_like, seq) if c.startswith("PUT")]
+    puts = [c for c in log_since(real_sandbox, seq) if c.startswith("PUT")]
     assert puts == [f"PUT /api/communities/{community}/users/{newcomer}"]
     r = admin_cli("workspace", "members", "ddt33", "--json", "user_id,rights")
     members = {m["user_id"]: m["rights"] for m in json.loads(r.stdout)}
@@ -755,12 +737,12 @@ def test_without_request_api_approving_from_links_adds_new_members_and_leaves_me
 
 
 def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
     from cartes_cli.sandbox.seed import DEMO_NEWCOMER, demo_id
 
-    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
-    seq = log_seq(real_like)
+    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    seq = log_seq(real_sandbox)
     for bad in ("sophie.martin@cerema.test", "sophie.martin", "12345"):
         r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", bad)
         assert r.returncode == 2, (bad, r)
@@ -769,14 +751,14 @@ def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
         "request", "approve", "https://cartes.gouv.fr/tableau-de-bord/communaute/ddt33/membres?userId=x"
     )
     assert r.returncode == 2, r
-    assert log_since(real_like, seq) == []  # refused before any request
+    assert log_since(real_sandbox, seq) == []  # refused before any request
     # thomas.girard has an account but never called the API: the Entrepôt does not know him.
     newcomer = demo_id("user", DEMO_NEWCOMER)
     r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", newcomer)
     assert r.returncode == 3, r
     assert "must log in to cartes.gouv.fr" in r.stderr
     assert "Traceback" not in r.stderr
-    newcomer_cli = user(tmp_path, real_like, keyring_available, DEMO_NEWCOMER)
+    newcomer_cli = user(tmp_path, real_sandbox, keyring_available, DEMO_NEWCOMER)
     assert newcomer_cli("workspace", "list").returncode == 0  # GET /users/me: now he exists
     r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", newcomer)
     assert r.returncode == 0, r
@@ -784,11 +766,11 @@ def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
 
 
 def test_without_request_api_create_drafts_the_page_and_the_public_e_mail(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_like, keyring_available, PRODUCER)
-    me = api_get(real_like, PRODUCER, "/users/me")
-    seq = log_seq(real_like)
+    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    me = api_get(real_sandbox, PRODUCER, "/users/me")
+    seq = log_seq(real_sandbox)
     r = cli(
         "workspace", "create", "Observatoire des mobilités", "--offer", "premium", "-d", "Trafic et comptages"
     )
@@ -832,14 +814,14 @@ def test_without_request_api_create_drafts_the_page_and_the_public_e_mail(
     ):
         r = cli("workspace", "create", *args)
         assert r.returncode == 2, (args, r)
-    assert not changes_since(real_like, seq)
+    assert not changes_since(real_sandbox, seq)
 
 
 def test_without_request_api_approve_by_user_and_by_email_link(
-    tmp_path: Path, real_like: Sandbox, keyring_available: bool
+    tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    admin_cli = user(tmp_path, real_like, keyring_available, ADMIN)
-    users = fixture_requests(real_like, "tutoriels", 3)["users"]
+    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    users = fixture_requests(real_sandbox, "tutoriels", 3)["users"]
     r = admin_cli("workspace", "show", "ddt33", "--json", "id")
     community = json.loads(r.stdout)["id"]
     r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", users[0], "--rights", "UPLOAD")

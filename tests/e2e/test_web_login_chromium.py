@@ -11,7 +11,7 @@ import pexpect
 import pyotp
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes, cartes_executable
+from tests.conftest import DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes
 from tests.e2e.conftest import Background
 
 pytestmark = pytest.mark.e2e
@@ -50,13 +50,12 @@ def chrome(tmp_path: Path):  # type: ignore[no-untyped-def]
     driver.quit()
 
 
-def test_web_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def log_in_with_a_second_factor(chrome, url: str):  # type: ignore[no-untyped-def]
+    """Amélie logs in on the platform's pages, with her 6-digit code, as a person would."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    run = Background(cli, "--web", "--no-browser")
-    url = run.wait_for(r"(http://127\.0\.0\.1:\d+/realms/\S+)").group(1)
     chrome.get(url)
     wait = WebDriverWait(chrome, 20)
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(TOTP_USER)
@@ -65,6 +64,15 @@ def test_web_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> 
     otp = wait.until(ec.presence_of_element_located((By.NAME, "otp")))
     otp.send_keys(pyotp.TOTP(TOTP_SEED).now())
     chrome.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+    return wait
+
+
+def test_web_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    run = Background(cli, "--web", "--no-browser")
+    url = run.wait_for(r"(http://127\.0\.0\.1:\d+/realms/\S+)").group(1)
+    wait = log_in_with_a_second_factor(chrome, url)
     wait.until(lambda d: "127.0.0.1" in d.current_url and "code=" in d.current_url)
     chrome.save_screenshot(str(tmp_path / "done.png"))
     body = chrome.find_element(By.TAG_NAME, "body").text.lower()
@@ -77,32 +85,20 @@ def test_web_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> 
 def test_paste_back_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The production browser login: gpf-warehouse, its Swagger-style page, the address pasted at
     cartes's prompt in a real terminal."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    env = {**cli.env, "CARTES_OIDC_CLIENT_ID": "gpf-warehouse", "TERM": "dumb"}
-    env.pop("CI", None)
-    storage = () if cli.keyring else ("--insecure-storage",)
-    child = pexpect.spawn(
-        cartes_executable(),
-        ["--env", "sandbox", "login", "--web", "--no-browser", *storage],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
+    child = cli.spawn(
+        "--env",
+        "sandbox",
+        "login",
+        "--web",
+        "--no-browser",
+        env={"CARTES_OIDC_CLIENT_ID": "gpf-warehouse"},
+        storage=True,
     )
     child.expect(r"(http://127\.0\.0\.1:\d+/realms/\S+)")
     url = child.match.group(1)
     child.expect("Address: ")
-    chrome.get(url)
-    wait = WebDriverWait(chrome, 20)
-    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(TOTP_USER)
-    chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    chrome.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
-    otp = wait.until(ec.presence_of_element_located((By.NAME, "otp")))
-    otp.send_keys(pyotp.TOTP(TOTP_SEED).now())
-    chrome.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+    wait = log_in_with_a_second_factor(chrome, url)
     wait.until(lambda d: "/swagger-ui/oauth2-redirect.html" in d.current_url and "code=" in d.current_url)
     chrome.save_screenshot(str(tmp_path / "landed.png"))
     child.sendline(chrome.current_url)  # what a person copies from the address bar

@@ -194,34 +194,20 @@ def login(
             client_id,
             {"client_secret": secret},
         )
-    elif flow == "web":
+    else:  # a browser or a device: the identity comes with the tokens
         store = _choose_store(app, insecure_storage)
-        tokens = _web_login(app, platform, open_browser=not no_browser)
-        account = _account_from(tokens)
+        login_with = _web_login if flow == "web" else _device_login
+        tokens = login_with(app, platform, open_browser=not no_browser)
+        client_id = platform.web_client_id
         _finish(
             app,
             profile,
             platform,
             store,
-            account,
-            "web",
+            _account_from(tokens),
+            flow,
             tokens,
-            platform.web_client_id,
-            _given_oidc_secret(),
-        )
-    else:
-        store = _choose_store(app, insecure_storage)
-        tokens = _device_login(app, platform, open_browser=not no_browser)
-        account = _account_from(tokens)
-        _finish(
-            app,
-            profile,
-            platform,
-            store,
-            account,
-            "device",
-            tokens,
-            platform.web_client_id,
+            client_id,
             _given_oidc_secret(),
         )
 
