@@ -169,12 +169,8 @@ def _attribute_values(user: User) -> dict[str, list[str]]:
     return values
 
 
-def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
-    attributes = _attribute_values(user)
-    photo = sandbox.store.user_photo(user.id)
-    if photo:
-        attributes["photo"] = [photo]
-    expires = sandbox.password_expires_at(user)
+def identity(user: User) -> dict[str, Any]:
+    """The fields every Keycloak user representation starts with (account and admin APIs)."""
     return {
         "id": user.id,
         "username": user.username,
@@ -182,9 +178,20 @@ def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
         "firstName": user.first_name,
         "lastName": user.last_name,
         "emailVerified": user.email_verified,
-        "attributes": attributes,
-        "createdTimestamp": int(parse_iso(user.created) * 1000),
         "totp": user.totp_secret is not None,
+        "createdTimestamp": int(parse_iso(user.created) * 1000),
+    }
+
+
+def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
+    attributes = _attribute_values(user)
+    photo = sandbox.store.user_photo(user.id)
+    if photo:
+        attributes["photo"] = [photo]
+    expires = sandbox.password_expires_at(user)
+    return {
+        **identity(user),
+        "attributes": attributes,
         "requiredActions": list(sandbox.required_actions(user)),
         "passwordChangedAt": user.password_changed,
         "passwordExpiresAt": iso(expires) if expires is not None else None,

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
+from cartes_cli.sandbox.account import identity
 from cartes_cli.sandbox.api import CurrentUser
 from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import sandbox_of
@@ -65,17 +66,7 @@ def _millis(text: str | None) -> int | None:
 
 
 def _representation(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "firstName": user.first_name,
-        "lastName": user.last_name,
-        "enabled": user.enabled,
-        "emailVerified": user.email_verified,
-        "totp": user.totp_secret is not None,
-        "createdTimestamp": _millis(user.created),
-    }
+    return {**identity(user), "enabled": user.enabled}
 
 
 def _credential_id(user: User, kind: str, material: str) -> str:
