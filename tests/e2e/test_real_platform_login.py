@@ -225,3 +225,25 @@ def test_the_password_login_with_a_second_factor_on_the_real_style_platform(real
     r = real("--env", "sandbox", "workspace", "list", "--json", "technical_name")
     assert r.returncode == 0, r
     assert {"technical_name": "pn_ecrins"} in json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_paste_instructions_fit_80_columns(real: Cartes, lang: str) -> None:
+    child = real.spawn(
+        "--env",
+        "sandbox",
+        "login",
+        "--web",
+        "--no-browser",
+        env={**PROD_LIKE, "CARTES_LANG": lang},
+        storage=True,
+        width=80,
+    )
+    child.expect("Address: " if lang == "en" else "Adresse : ")
+    lines = [line for line in (child.before or "").splitlines() if line.strip()]
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    prose = [line for line in lines if "://" not in line]
+    assert len(prose) >= 5, lines
+    assert all(len(line) <= 80 for line in prose), prose
+    assert sum("://" in line for line in lines) == 1  # the address stays whole, on one line, to be copied

@@ -537,6 +537,23 @@ def _loopback_login(
 PASTE_ATTEMPTS = 3
 
 
+def _step_printer(term: Any) -> Callable[[str], None]:
+    """Numbered instructions wrapped at word boundaries to the terminal's width, each continuation
+    line indented under its text (a terminal would cut words at the last column)."""
+    import shutil
+    import textwrap
+
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 100) - 1)
+
+    def say(text: str) -> None:
+        lead = len(text) - len(text.lstrip(" "))
+        number = text.lstrip(" ").split(" ", 1)[0]
+        indent = " " * (lead + (len(number) + 1 if number.rstrip(".").isdigit() else 0))
+        term.info(textwrap.fill(text, width=width, subsequent_indent=indent, break_on_hyphens=False))
+
+    return say
+
+
 def _pasted_login(app: AppContext, oidc: Any, platform: Platform, opener: Callable[[str], bool]) -> TokenSet:
     """The browser login where the browser cannot come back to cartes: the platform's client only
     accepts its own page as redirect (gpf-warehouse and the Swagger UI's page, on prod). The person
@@ -557,22 +574,23 @@ def _pasted_login(app: AppContext, oidc: Any, platform: Platform, opener: Callab
     flow.check()
     url = flow.authorization_url
     landing = urlsplit(platform.web_redirect).netloc
-    term.info(
+    say = _step_printer(term)
+    say(
         _(
             "1. Log in in a browser, on this machine or any other (e-mail and password, "
             "FranceConnect or ProConnect):"
         )
     )
-    term.info(f"   {url}")
+    term.info(f"   {url}")  # one line, never wrapped: it is copied whole
     if opener(url):
-        term.info(_("   (a browser window opened on this address)"))
-    term.info(
+        say(_("   (a browser window opened on this address)"))
+    say(
         _(
             "2. The login ends on a page of {host} that stays blank or shows an error: that is expected. "
             "Copy the whole address from the browser's address bar."
         ).format(host=landing)
     )
-    term.info(_("3. Paste it here (the code in it lasts about a minute):"))
+    say(_("3. Paste it here (the code in it lasts about a minute):"))
     for attempt in range(1, PASTE_ATTEMPTS + 1):
         pasted = term.prompt(_("Address"))
         try:
