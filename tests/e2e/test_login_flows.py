@@ -164,3 +164,22 @@ def test_service_account_login_stores_its_secret(cli: Cartes) -> None:
     assert {"technical_name": "ddt33"} in json.loads(r.stdout)
     r = cli("--profile", "ci", "login", "status", "--json", "profile,flow,state")
     assert {"profile": "ci", "flow": "client-credentials", "state": "ok"} in json.loads(r.stdout)
+
+
+def test_web_login_ignores_a_forged_callback(cli: Cartes) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    run = Background(cli, "--web", "--no-browser")
+    url = run.wait_for(r"(http://127\.0\.0\.1:\d+/realms/\S+)").group(1)
+    callback = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+    # Another local process (or a page guessing the port) answers first, with a code of its own.
+    forged = httpx.get(callback, params={"code": "stolen", "state": "forged"}, timeout=5)
+    assert forged.status_code == 400
+    browser = Browser()
+    browser.get(url)
+    browser.submit(browser.form_with("username"), {"username": ADMIN, "password": DEMO_PASSWORD})
+    assert run.finish() == 0, "".join(run.lines)
+    r = cli("login", "status", "--json", "user,state")
+    assert {"user": ADMIN, "state": "ok"} in json.loads(r.stdout)

@@ -8,8 +8,10 @@ Flow (RFC 6749 §4.1, RFC 7636, RFC 8252 "OAuth for native apps")::
     print(login.authorization_url)                          # available before waiting
     tokens = login.wait()                                   # opens the browser, waits, exchanges
 
-The listener accepts exactly one redirect on ``/callback``: it checks ``state`` (a mismatch ends the
-login without exchanging anything), answers the browser with a short bilingual page, and stops.
+The listener accepts exactly one redirect on ``/callback`` with this login's ``state``, answers the
+browser with a short bilingual page, and stops. A callback with another ``state`` (any local
+process, or a web page guessing the port) is answered with an error page and ignored: it neither
+ends the login nor is exchanged.
 Other paths (``/favicon.ico``…) get a 404 and are otherwise ignored. The browser is any browser:
 FranceConnect and ProConnect appear there, brokered by Keycloak.
 
@@ -126,7 +128,6 @@ class _Redirect:
     code: str | None = None
     error: str | None = None
     error_description: str | None = None
-    state_ok: bool = True
 
 
 class _Server(ThreadingHTTPServer):
@@ -175,20 +176,19 @@ class _Handler(BaseHTTPRequestHandler):
             return values[0] if values else None
 
         state = one("state") or ""
-        state_ok = secrets.compare_digest(state.encode(), self.server.expected_state.encode())
-        redirect = _Redirect(
-            code=one("code"),
-            error=one("error"),
-            error_description=one("error_description"),
-            state_ok=state_ok,
-        )
-        if not state_ok:
-            body = _failure(
-                "La réponse ne correspond pas à cette connexion (state).",
-                "This answer does not belong to this login (state mismatch).",
+        if not secrets.compare_digest(state.encode(), self.server.expected_state.encode()):
+            # Not this login's answer: any local process, or a web page guessing the port, can call
+            # here. Answered and ignored; the login goes on waiting for its own answer.
+            self._answer(
+                400,
+                _failure(
+                    "La réponse ne correspond pas à cette connexion (state) ; elle est ignorée.",
+                    "This answer does not belong to this login (state mismatch); it is ignored.",
+                ),
             )
-            status = 400
-        elif redirect.error:
+            return
+        redirect = _Redirect(code=one("code"), error=one("error"), error_description=one("error_description"))
+        if redirect.error:
             body = _failure(_printable(redirect.error_description or redirect.error))
             status = 400
         elif not redirect.code:
@@ -271,14 +271,6 @@ class _CodeFlow:
         self._oidc.check_authorization_request(self.authorization_url, redirect_uri=self.redirect_uri)
 
     def _finish(self, redirect: _Redirect) -> TokenSet:
-        if not redirect.state_ok:
-            raise LoginRefused(
-                _(
-                    "The browser's answer does not belong to this login (state mismatch); nothing was "
-                    "exchanged. Try again."
-                ),
-                error="state_mismatch",
-            )
         if redirect.error:
             description = _printable(redirect.error_description or "")
             code = _printable(redirect.error, 60)
@@ -409,7 +401,7 @@ class WebLogin(_CodeFlow):
     def wait(self) -> TokenSet:
         """Open the browser (if an opener was given), wait for the redirect, exchange the code.
 
-        Raises ``LoginRefused`` (the user declined, or a state mismatch), ``LoginTimedOut``,
+        Raises ``LoginRefused`` (the user declined), ``LoginTimedOut`` (forged callbacks are ignored),
         ``IdTokenError`` (the ID token does not match this login), and the token endpoint's errors.
         """
         url = self.authorization_url
