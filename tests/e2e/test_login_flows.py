@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pexpect
 import pyotp
 import pytest
 
@@ -181,5 +182,24 @@ def test_web_login_ignores_a_forged_callback(cli: Cartes) -> None:
     browser.get(url)
     browser.submit(browser.form_with("username"), {"username": ADMIN, "password": DEMO_PASSWORD})
     assert run.finish() == 0, "".join(run.lines)
+    r = cli("login", "status", "--json", "user,state")
+    assert {"user": ADMIN, "state": "ok"} in json.loads(r.stdout)
+
+
+def test_a_browser_login_as_someone_else_is_confirmed_on_a_terminal(cli: Cartes) -> None:
+    assert cli.login(ADMIN).returncode == 0
+    # Whoever opened the URL logged in: here another person (the URL was seen by someone else).
+    child = cli.spawn("--env", "sandbox", "login", "--web", "--no-browser", storage=True)
+    child.expect(r"(http://127\.0\.0\.1:\d+/realms/\S+)")
+    browser = Browser()
+    browser.get(child.match.group(1))
+    browser.submit(browser.form_with("username"), {"username": "claire.moreau", "password": DEMO_PASSWORD})
+    child.expect("This login is claire.moreau's, but profile default was julien.lefebvre's")
+    child.expect(r"\[y/N\]")
+    child.sendline("n")
+    child.expect("session was ended and nothing was stored")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
     r = cli("login", "status", "--json", "user,state")
     assert {"user": ADMIN, "state": "ok"} in json.loads(r.stdout)

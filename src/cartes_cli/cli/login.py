@@ -198,18 +198,47 @@ def login(
         store = _choose_store(app, insecure_storage)
         login_with = _web_login if flow == "web" else _device_login
         tokens = login_with(app, platform, open_browser=not no_browser)
-        client_id = platform.web_client_id
-        _finish(
-            app,
-            profile,
-            platform,
-            store,
-            _account_from(tokens),
-            flow,
-            tokens,
-            client_id,
-            _given_oidc_secret(),
+        account = _account_from(tokens)
+        _confirm_person(app, profile, platform, account, tokens)
+        extra = _given_oidc_secret()
+        _finish(app, profile, platform, store, account, flow, tokens, platform.web_client_id, extra)
+
+
+def _confirm_person(
+    app: AppContext, profile: Profile, platform: Platform, account: str, tokens: TokenSet
+) -> None:
+    """A browser or device login is whoever logged in where the URL was opened: whoever saw the
+    address could log this CLI into *their* account. When that is not the profile's person, say so
+    and, on a terminal, ask before keeping it; refused, the new session is ended at the platform."""
+    if not profile.user or profile.user == account or not app.same_platform(profile, platform):
+        return
+    term = app.terminal
+    term.warn(
+        _("This login is {who}'s, but profile {profile} was {previous}'s.").format(
+            who=account, profile=profile.name, previous=profile.user
         )
+    )
+    if not term.interactive:
+        return
+    question = _("Keep {who}'s login in profile {profile}? [y/N]").format(who=account, profile=profile.name)
+    if term.prompt(question).strip().lower() in ("y", "yes", "o", "oui"):
+        return
+    if tokens.refresh_token is not None:
+        from cartes_cli.auth.oidc import OIDCClient
+        from cartes_cli.errors import CartesError
+
+        oidc = OIDCClient(platform, client_id=platform.web_client_id, debug=app.debug_log())
+        try:
+            oidc.logout(tokens.refresh_token.get_secret_value())
+        except CartesError:
+            pass  # it expires anyway; nothing is stored
+        finally:
+            oidc.close()
+    raise UsageError(
+        _(
+            "Cancelled: {who}'s session was ended and nothing was stored; profile {profile} is unchanged."
+        ).format(who=account, profile=profile.name)
+    )
 
 
 def _given_oidc_secret() -> dict[str, str]:
