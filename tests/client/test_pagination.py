@@ -9,6 +9,7 @@ import time
 import pytest
 
 from cartes_cli.client.pagination import LinkedPages, PageInfo, iter_pages, parse_content_range
+from cartes_cli.errors import InvalidResponse
 
 
 @pytest.mark.parametrize(
@@ -257,3 +258,59 @@ def test_pages_are_read_ahead_of_a_slow_consumer_but_boundedly() -> None:
     iterator.close()  # the consumer goes away: the reader stops
     time.sleep(0.5)
     assert len(fetched) <= 6
+
+
+# --- a lying server does not make a listing endless ----------------------------------------------
+
+
+def test_a_next_link_back_to_a_page_already_read_stops_the_listing() -> None:
+    def fetch(url: str) -> tuple[list[int], str | None]:
+        return [3, 4], "p1"  # page p1 links to itself
+
+    listing = LinkedPages([1, 2], PageInfo(), "p1", fetch)
+    seen: list[int] = []
+    with pytest.raises(InvalidResponse, match="links back to a page already read"):
+        seen.extend(listing)
+    assert seen == [1, 2, 3, 4]
+
+
+def test_more_items_than_the_first_total_stops_the_listing() -> None:
+    counter = iter(range(1000))
+
+    def fetch(url: str) -> tuple[list[int], str | None]:
+        page = next(counter)
+        return [page * 2, page * 2 + 1], f"p{page + 2}"  # a new link each time, for ever
+
+    listing = LinkedPages([-2, -1], PageInfo(0, 1, 6), "p1", fetch)
+    seen: list[int] = []
+    with pytest.raises(InvalidResponse, match="more items than it announced"):
+        seen.extend(listing)
+    assert len(seen) == 6
+
+
+def test_pages_that_never_run_short_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cartes_cli.client import pagination
+
+    monkeypatch.setattr(pagination, "MAX_PAGES_WITHOUT_TOTAL", 5)
+
+    def fetch_page(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        return [page * 10 + i for i in range(limit)], PageInfo()  # no total, never short, never equal
+
+    with pytest.raises(InvalidResponse, match="does not end"):
+        list(iter_pages(fetch_page, limit=3))
+    counter = iter(range(100))
+    linked = LinkedPages([0], PageInfo(), "p0", lambda url: ([1], f"p{next(counter) + 1}"))
+    with pytest.raises(InvalidResponse, match="does not end"):
+        list(linked)
+
+
+def test_a_growing_total_is_bounded_by_the_first_page() -> None:
+    calls: list[int] = []
+
+    def fetch_page(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        calls.append(page)
+        total = 4 + page * 100  # the total keeps growing
+        return [page * 2, page * 2 + 1], PageInfo(0, 1, total)
+
+    assert list(iter_pages(fetch_page, limit=2, concurrency=2)) == list(range(2, 106))
+    assert max(calls) == 52  # 104 items announced by page 1: 52 pages, never more

@@ -24,11 +24,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cartes_cli.errors import InvalidResponse
+from cartes_cli.i18n import _
+
 __all__ = ["DEFAULT_CONCURRENCY", "LinkedPages", "PageInfo", "iter_pages", "parse_content_range"]
 
 T = TypeVar("T")
 
 DEFAULT_CONCURRENCY = 4
+MAX_PAGES_WITHOUT_TOTAL = 2_000
+"""A listing that gives neither a total nor an end is stopped after this many pages (100,000
+items at 50 a page): a server whose pages never run short would otherwise be read forever."""
 
 _RANGE = re.compile(
     r"^\s*(?:[A-Za-z]+\s+)?(?:(?P<first>\d+)\s*-\s*(?P<last>\d+)|\*)\s*/\s*(?P<total>\d+|\*)\s*$"
@@ -104,7 +110,7 @@ def iter_pages(
 
     if concurrency == 1:
         for page in range(2, pages + 1):
-            items, _ = fetch_page(page, limit)
+            items, _info = fetch_page(page, limit)
             yield from items
             if len(items) < expected(page):
                 return
@@ -119,7 +125,7 @@ def iter_pages(
             next_page += 1
         while pending:
             page, future = pending.popleft()
-            items, _ = future.result()
+            items, _info = future.result()
             short = len(items) < expected(page)
             # Refill before yielding, so the consumer's time overlaps the next requests.
             if not short and next_page <= pages:
@@ -146,7 +152,9 @@ def _sequential(
         return
     page = 2
     while True:
-        items, _ = fetch_page(page, limit)
+        if page > MAX_PAGES_WITHOUT_TOTAL:
+            raise _endless(page - 1)
+        items, _info = fetch_page(page, limit)
         if not items or items == previous:
             return
         yield from items
@@ -154,6 +162,14 @@ def _sequential(
             return
         previous = items
         page += 1
+
+
+def _endless(pages: int) -> InvalidResponse:
+    return InvalidResponse(
+        _("The platform's listing does not end: stopped after {pages} pages that never ran short.").format(
+            pages=pages
+        )
+    )
 
 
 FetchLinked = Callable[[str], tuple[list[T], str | None]]
@@ -221,9 +237,28 @@ class LinkedPages(Generic[T]):
                     continue
 
         def produce(url: str | None) -> None:
+            # A lying server must not make the listing endless: a link back to a page already
+            # read, more items than the first page announced, or pages without end all stop it.
+            seen: set[str] = set()
+            count = len(self.first)
             try:
                 while url is not None and not done.is_set():
+                    if url in seen:
+                        raise InvalidResponse(
+                            _("The platform's listing links back to a page already read; stopped there.")
+                        )
+                    if len(seen) >= MAX_PAGES_WITHOUT_TOTAL:
+                        raise _endless(len(seen) + 1)
+                    seen.add(url)
                     items, url = self._fetch(url)
+                    count += len(items)
+                    if self.total is not None and count > self.total:
+                        raise InvalidResponse(
+                            _(
+                                "The platform's listing holds more items than it announced ({total}); "
+                                "stopped there."
+                            ).format(total=self.total)
+                        )
                     put(items)
             except BaseException as exc:  # handed over to the consumer's thread
                 put(exc)
