@@ -146,6 +146,10 @@ class InvalidResponse(CartesError):
     """The platform answered something that is not what its API promises."""
 
 
+class ResponseTooLarge(InvalidResponse):
+    """An answer larger than cartes reads (an endless or huge body): reading stopped there."""
+
+
 class InvalidInput(BadRequest):
     """A 400 that names what is wrong, field by field (the sandbox's sign-up and account routes).
 

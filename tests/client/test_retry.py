@@ -235,7 +235,7 @@ def test_pages_are_retried_one_by_one(mock: respx.MockRouter, t: FakeTime) -> No
 def test_pool_size_follows_max_connections() -> None:
     with GeoplateformeClient(PLATFORM, max_connections=32) as c:
         assert c.max_connections == 32
-        pool = c._http._transport._pool  # type: ignore[attr-defined]
+        pool = c._http._transport._inner._pool  # type: ignore[attr-defined]  # (bound_client wraps it)
         assert pool._max_connections == 32
         assert pool._max_keepalive_connections == 32
     with pytest.raises(ValueError, match="max_connections"):

@@ -11,16 +11,22 @@ import errno
 import functools
 import socket
 import ssl
-from typing import TYPE_CHECKING
+import threading
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from cartes_cli import __version__
-from cartes_cli.errors import TransportError
+from cartes_cli.errors import ResponseTooLarge, TransportError
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "API_MAX_BYTES",
+    "LOGIN_MAX_BYTES",
+    "bound_client",
     "default_user_agent",
     "default_verify",
     "exception_chain",
@@ -184,3 +190,152 @@ def transport_error(exc: BaseException, url: httpx.URL | str) -> TransportError:
     reason = describe_transport_failure(exc)
     message = _("Cannot reach {host}: {reason}.").format(host=host_label(url), reason=reason)
     return TransportError(message, url=url_without_query(url))
+
+
+# --- answers with a size and a deadline -------------------------------------------------------------
+
+API_MAX_BYTES = 16 * 1024 * 1024
+"""The largest Entrepôt API answer cartes reads: a page of 50 communities is about 30 KB."""
+LOGIN_MAX_BYTES = 1024 * 1024
+"""The largest answer of the login server (tokens, keys, discovery, its login page)."""
+
+_deadline = threading.local()
+"""``.at``: the ``time.monotonic()`` by which the answer being read must be complete (None: none)."""
+
+
+def _remaining(timeout: float | None) -> float | None:
+    at: float | None = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    import httpcore
+
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the answer did not arrive in time")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream:
+    """A network stream whose reads never wait past the answer's deadline: a server that trickles
+    its headers one byte at a time meets the deadline, not only the time-out of each read."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _remaining(timeout))  # type: ignore[no-any-return]
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.start_tls(*args, **kwargs))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore's network backend, with :class:`_DeadlineStream` streams."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.connect_tcp(*args, **kwargs))
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(*args, **kwargs))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _too_large(host: str, max_bytes: int) -> ResponseTooLarge:
+    size = f"{max_bytes / (1024 * 1024):g}"
+    return ResponseTooLarge(
+        _("The answer of {host} is larger than {size} MiB; cartes stopped reading it.").format(
+            host=host, size=size
+        )
+    )
+
+
+def bound_client(client: httpx.Client, *, deadline: float, max_bytes: int) -> httpx.Client:
+    """Make ``client`` read each answer within ``deadline`` seconds in all, headers included, and
+    at most ``max_bytes`` long; returns the client.
+
+    A server that sends an endless body, or one byte a second, would otherwise hold the CLI and its
+    memory for ever: ``CARTES_TIMEOUT`` bounds each read, not the answer. Past the deadline the
+    read fails as a time-out (``httpx.ReadTimeout``, retried like any other); past the size, with
+    :class:`~cartes_cli.errors.ResponseTooLarge`.
+
+    Every transport of the client is wrapped (the default one and those httpx mounted for the
+    environment's proxies), so ``trust_env`` keeps working. The deadline reaches the header reads
+    through httpcore's network backend, which httpx does not expose: where a transport has none
+    (another httpx), the body is still bounded and the headers keep the per-read time-out.
+    """
+    import httpx
+
+    class _BoundedBody(httpx.SyncByteStream):
+        def __init__(self, inner: httpx.SyncByteStream, at: float, host: str) -> None:
+            self._inner = inner
+            self._at = at
+            self._host = host
+
+        def __iter__(self) -> Iterator[bytes]:
+            size = 0
+            previous = getattr(_deadline, "at", None)
+            _deadline.at = self._at
+            try:
+                for chunk in self._inner:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise _too_large(self._host, max_bytes)
+                    if time.monotonic() > self._at:
+                        raise httpx.ReadTimeout("the answer did not arrive in time")
+                    yield chunk
+            finally:
+                _deadline.at = previous
+
+        def close(self) -> None:
+            self._inner.close()
+
+    class _Bounded(httpx.BaseTransport):
+        def __init__(self, inner: httpx.BaseTransport) -> None:
+            self._inner = inner
+            pool = getattr(inner, "_pool", None)  # httpcore's pool, and its network backend
+            backend = getattr(pool, "_network_backend", None)
+            if backend is not None and not isinstance(backend, _DeadlineBackend):
+                pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            at = time.monotonic() + deadline
+            previous = getattr(_deadline, "at", None)
+            _deadline.at = at
+            try:
+                response = self._inner.handle_request(request)
+            finally:
+                _deadline.at = previous
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                response.close()
+                raise _too_large(host_label(request.url), max_bytes)
+            if isinstance(response.stream, httpx.SyncByteStream):
+                response.stream = _BoundedBody(response.stream, at, host_label(request.url))
+            return response
+
+        def close(self) -> None:
+            self._inner.close()
+
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, httpx.BaseTransport) and not isinstance(transport, _Bounded):
+        client._transport = _Bounded(transport)
+    mounts = getattr(client, "_mounts", None)
+    if isinstance(mounts, dict):
+        for pattern, mounted in list(mounts.items()):
+            if isinstance(mounted, httpx.BaseTransport):
+                mounts[pattern] = _Bounded(mounted)
+    return client

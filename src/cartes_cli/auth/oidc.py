@@ -25,6 +25,8 @@ import httpx
 from pydantic import SecretStr
 
 from cartes_cli.auth.net import (
+    LOGIN_MAX_BYTES,
+    bound_client,
     default_user_agent,
     default_verify,
     host_label,
@@ -178,6 +180,7 @@ class OIDCClient:
         self._debug = debug
         self._clock = clock
         self._timeout = httpx.Timeout(timeout)
+        self._deadline = timeout
         self._owns_http = http is None
         # Made on first use: a run served by a cached access token never talks to the login server.
         self._http_client = http
@@ -212,17 +215,22 @@ class OIDCClient:
             client_auth=client_auth or self.client_auth,
         )
         other._timeout = self._timeout
+        other._deadline = self._deadline
         return other
 
     @property
     def _http(self) -> httpx.Client:
         with self._http_lock:
             if self._http_client is None:
-                self._http_client = httpx.Client(
-                    timeout=self._timeout,
-                    verify=default_verify(),
-                    follow_redirects=False,
-                    headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+                self._http_client = bound_client(
+                    httpx.Client(
+                        timeout=self._timeout,
+                        verify=default_verify(),
+                        follow_redirects=False,
+                        headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+                    ),
+                    deadline=self._deadline,
+                    max_bytes=LOGIN_MAX_BYTES,
                 )
             return self._http_client
 

@@ -30,7 +30,14 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from cartes_cli.auth.net import default_user_agent, default_verify, transport_error, url_without_query
+from cartes_cli.auth.net import (
+    API_MAX_BYTES,
+    bound_client,
+    default_user_agent,
+    default_verify,
+    transport_error,
+    url_without_query,
+)
 from cartes_cli.client.accounts import AccountResource, AccountsResource
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.models import (
@@ -177,6 +184,8 @@ class GeoplateformeClient:
             event_hooks=hooks,
             **options,
         )
+        if transport is None:  # the network: each answer within the time-out in all, and bounded
+            bound_client(self._http, deadline=timeout, max_bytes=API_MAX_BYTES)
         self.users = UsersResource(self)
         self.communities = CommunitiesResource(self)
         self.datastores = DatastoresResource(self)
