@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from cartes_cli.cli import bulk
 from cartes_cli.cli.exit_codes import ExitCode
 from cartes_cli.cli.output import Terminal
-from cartes_cli.errors import NotFound, RateLimited, SessionExpired, TransportError
+from cartes_cli.errors import NotFound, RateLimited, ServerError, SessionExpired, TransportError
 
 
 def _terminal() -> tuple[Terminal, io.StringIO, io.StringIO]:
@@ -116,3 +116,54 @@ def test_a_lost_login_while_listing_exits_4() -> None:
     _summary, code, _out, err = _run_listing(1, SessionExpired("The session has expired."), 10)
     assert code == ExitCode.AUTH
     assert "9 more were not listed yet" in err
+
+
+def test_a_platform_that_keeps_failing_stops_the_run_early() -> None:
+    term, _out, err = _terminal()
+    items = [bulk.Item(f"id-{i:03d}", f"item {i}") for i in range(300)]
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def action(item: bulk.Item) -> tuple[str, object]:
+        with lock:
+            started.append(item.key)
+        if item.key < "id-005":
+            return "done", None
+        raise ServerError("The sandbox's disk is full.", status=507)  # every retry spent, every time
+
+    summary, code = bulk.run(
+        term,
+        items,
+        action,
+        concurrency=4,
+        verb_done="Accepted",
+        describe_error=str,
+        success_line=lambda item, state, result: f"accepted\t{item.key}",
+    )
+    assert code == ExitCode.FAILURE
+    assert summary.halted is not None
+    assert "the last 10 items all failed the same way" in summary.halted
+    assert len(started) < 40  # not 300 items each waiting through its retries
+    assert summary.left
+    assert summary.done + summary.failed + len(summary.left) == 300
+    assert "Run the same command again later" in err.getvalue()
+
+
+def test_failures_of_single_items_do_not_stop_the_run() -> None:
+    term, _out, _err = _terminal()
+    items = [bulk.Item(f"id-{i:03d}", f"item {i}") for i in range(100)]
+
+    def action(item: bulk.Item) -> tuple[str, object]:
+        raise NotFound("No such request.")
+
+    summary, _code = bulk.run(
+        term,
+        items,
+        action,
+        concurrency=4,
+        verb_done="Accepted",
+        describe_error=str,
+        success_line=lambda item, state, result: f"accepted\t{item.key}",
+    )
+    assert summary.halted is None
+    assert summary.failed == 100

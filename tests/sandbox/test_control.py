@@ -26,7 +26,7 @@ def test_capabilities_and_health_need_no_token(sb: Harness) -> None:
         "fixtures",
         "faults",
     ]
-    assert sb.get("/sandbox/health").json() == {"status": "ok"}
+    assert sb.get("/sandbox/health").json() == {"status": "ok", "problems": []}
 
 
 def test_stats_count_grants_and_api_requests(sb: Harness) -> None:

@@ -773,3 +773,41 @@ def test_latency_delays_the_answer_not_the_work(make_harness: Callable[..., Harn
     applied, answered = anyio.run(scenario)
     assert answered >= 0.4
     assert applied < answered
+
+
+class _FullDisk:
+    """The store's SQLite connection on a full disk: every write fails with SQLITE_FULL's message
+    (the transaction rolled back), reads work."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_a_full_disk_is_a_507_that_saves_nothing_and_health_says_so(
+    sb: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "join-ddt33-mathieu"
+    sb.access_token("julien.lefebvre")  # logged in before the disk fills up
+    mails_before = len(outbox(sb))
+    monkeypatch.setattr(sb.sandbox.store, "_conn", _FullDisk(sb.sandbox.store._conn))
+    response = sb.post(
+        f"/api/requests/{rid(key)}/accept", as_user="julien.lefebvre", json={"rights": ["UPLOAD"]}
+    )
+    assert response.status_code == 507, response.text
+    assert "disk is full" in " ".join(response.json()["error_description"])
+    health = sb.get("/sandbox/health").json()
+    assert health["status"] == "degraded"
+    assert "disk full" in health["problems"][0]
+    monkeypatch.undo()
+    assert len(outbox(sb)) == mails_before  # nothing saved: no decision, no e-mail
+    assert sb.get(f"/api/requests/{rid(key)}", as_user="julien.lefebvre").json()["status"] == "pending"

@@ -154,6 +154,7 @@ def run(
 
     failure_codes: set[int] = set()
     halt_code: list[int] = []
+    streak = FailureStreak(limit=max(MIN_FAILURE_STREAK, 2 * concurrency))
 
     def on_result(outcome: Any) -> None:
         item: Item = outcome.item
@@ -161,7 +162,7 @@ def run(
             if outcome.status == "failed":
                 summary.failed += 1
                 failure_codes.add(exit_code_of(outcome.error))
-                reason_to_halt = halting_reason(outcome.error)
+                reason_to_halt = halting_reason(outcome.error) or streak.failed(outcome.error)
                 if reason_to_halt is not None and summary.halted is None:
                     # Every item left would meet the same refusal: start none of them.
                     summary.halted = reason_to_halt
@@ -171,6 +172,7 @@ def run(
                 progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
                 results_json.append({"id": item.key, "status": "failed", "error": reason})
             else:
+                streak.succeeded()
                 if outcome.status == "unchanged":
                     summary.unchanged += 1
                 else:
@@ -264,6 +266,45 @@ def _print_left(term: Terminal, summary: Summary, heading: str) -> None:
                 n=summary.unlisted
             )
         )
+
+
+MIN_FAILURE_STREAK = 10
+
+
+class FailureStreak:
+    """Failures of one kind in a row, each after its own patient retries: past ``limit`` the
+    platform is failing, not the items (a full disk, a broken back end), and every item left would
+    wait through the same retries to fail the same way. A success ends the streak."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._kind: tuple[str, object] | None = None
+        self._count = 0
+
+    def succeeded(self) -> None:
+        self._kind, self._count = None, 0
+
+    def failed(self, error: BaseException | None) -> str | None:
+        from cartes_cli.errors import ServerError, TransportError
+
+        if not isinstance(error, (ServerError, TransportError)):
+            self.succeeded()  # a refusal of that one item (not found, a conflict): the platform works
+            return None
+        kind = (type(error).__name__, getattr(error, "status", None))
+        self._count = self._count + 1 if kind == self._kind else 1
+        self._kind = kind
+        if self._count < self.limit:
+            return None
+        return _(
+            "Stopped: the last {n} items all failed the same way, each after its retries ({reason}); the "
+            "platform cannot serve them now. Run the same command again later to finish."
+        ).format(n=self._count, reason=_reason_of(error))
+
+
+def _reason_of(error: BaseException) -> str:
+    from cartes_cli.cli.errors import describe
+
+    return describe(error)[1].rstrip(".")
 
 
 def halting_reason(error: BaseException | None) -> str | None:

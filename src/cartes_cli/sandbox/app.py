@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -301,10 +302,33 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return _api_error(400, [describe_validation_error(e) for e in exc.errors()] or ["Invalid request."])
 
 
+async def _on_storage_error(request: Request, exc: Exception) -> JSONResponse:
+    """SQLite's errors: a full disk is said as such; anything else is an internal error."""
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_disk_full(exc):
+        # SQLITE_FULL: the transaction was rolled back, nothing was saved. Said as such (507, as
+        # WebDAV's Insufficient Storage), not as a bug, and remembered for /sandbox/health.
+        sandbox = request.app.state.sandbox
+        sandbox.disk_full_at = sandbox.now()
+        logger.error("disk full on %s %s", request.method, request.url.path)
+        return _api_error(
+            507, ["The sandbox's disk is full: nothing was saved. Free some space, then try again."]
+        )
     # Type and route only: the exception text could quote request data.
     logger.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return _api_error(500, ["Internal sandbox error; see the server's log."])
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full" (SQLITE_FULL), or the OS's ENOSPC."""
+    import errno
+
+    if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+        return True
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 # --- factory ---------------------------------------------------------------------------------
@@ -357,6 +381,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
             OidcError: _on_oidc_error,
             StarletteHTTPException: _on_http_exception,
             RequestValidationError: _on_validation_error,
+            sqlite3.OperationalError: _on_storage_error,
             Exception: _on_unexpected,
         },
     )

@@ -131,6 +131,8 @@ class Sandbox:
         self.log_seq = 0
         self.flows = Flows()
         self.captchas = Captchas()
+        self.disk_full_at: float | None = None
+        """When a write last failed for want of space (``/sandbox/health`` reports it a minute)."""
         self.faults = FaultInjector.from_config(
             config,
             token_path=REALM_PATH + "/protocol/openid-connect/token",

@@ -57,9 +57,29 @@ async def capabilities(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/health", summary="Liveness", response_model=schemas.Health)
-async def health() -> dict[str, Any]:
-    return {"status": "ok"}
+DISK_FULL_MEMORY = 60.0
+"""Seconds during which a write refused for want of space keeps /sandbox/health "degraded"."""
+DISK_FREE_MINIMUM = 1024 * 1024
+
+
+@router.get(
+    "/health",
+    summary="Liveness, and whether the data directory can still be written",
+    response_model=schemas.Health,
+)
+async def health(request: Request) -> dict[str, Any]:
+    import shutil
+
+    sandbox = sandbox_of(request)
+    problems: list[str] = []
+    recent = sandbox.disk_full_at is not None and sandbox.now() - sandbox.disk_full_at < DISK_FULL_MEMORY
+    try:
+        free = shutil.disk_usage(sandbox.config.resolved_data_dir()).free
+    except OSError:
+        free = None
+    if recent or (free is not None and free < DISK_FREE_MINIMUM):
+        problems.append("disk full: writes are refused (507) until space is freed")
+    return {"status": "degraded" if problems else "ok", "problems": problems}
 
 
 @router.get("/stats", summary="Counters since start (or the last reset)", response_model=schemas.Stats)

@@ -247,7 +247,8 @@ class Capabilities(_Model):
 
 
 class Health(_Model):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    problems: list[str] = Field(default_factory=list, description="what is wrong when degraded")
 
 
 class SessionRefreshes(_Model):
