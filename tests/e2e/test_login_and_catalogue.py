@@ -216,3 +216,35 @@ def test_version_and_help(cartes: Cartes) -> None:
     assert r.returncode == 0
     for group in ("login", "logout", "workspace", "sandbox"):
         assert group in r.stdout
+
+
+def test_status_checks_the_session_at_the_platform(cartes: Cartes) -> None:
+    import httpx
+
+    from tests.conftest import WAREHOUSE
+
+    r = cartes(
+        "--env",
+        "sandbox",
+        "login",
+        "--insecure-storage",
+        env={"CARTES_USERNAME": ADMIN, "CARTES_PASSWORD": DEMO_PASSWORD},
+    )
+    assert r.returncode == 0, r
+    assert cartes("login", "status").returncode == 0
+    # The session ends at the platform (a logout elsewhere, an administrator); the access token
+    # cached on this machine has not expired yet.
+    stored = json.loads((cartes.home / "config" / "credentials.json").read_text())
+    refresh_token = next(v for k, v in stored.items() if k.endswith("refresh_token"))
+    assert cartes.sandbox is not None
+    ended = httpx.post(
+        cartes.sandbox.issuer + "/protocol/openid-connect/logout",
+        data={"refresh_token": refresh_token, **WAREHOUSE},
+        timeout=10,
+    )
+    assert ended.status_code == 204
+    r = cartes("login", "status", "--json", "profile,state,error")
+    assert r.returncode == 1
+    row = next(x for x in json.loads(r.stdout) if x["profile"] == "default")
+    assert row["state"] == "expired"
+    assert "expired or was closed" in row["error"]

@@ -121,6 +121,7 @@ def _endpoint_label(what: str) -> str:
         "refresh": _("refresh"),
         "login": _("login"),
         "service": _("service-account login"),
+        "userinfo": _("user information"),
     }
     return labels.get(what, what)
 
@@ -529,6 +530,35 @@ class OIDCClient:
         with self._lock:
             self._jwks = document
         return document
+
+    def userinfo(self, access_token: str) -> dict[str, Any]:
+        """Who the access token is for, as the login server sees it now: Keycloak answers 401 once
+        the session behind the token has ended (a logout elsewhere, an administrator), even
+        while the token itself has not expired. Raises ``SessionExpired`` then."""
+        response = self._send(
+            "GET", self.endpoint("userinfo_endpoint"), headers={"Authorization": f"Bearer {access_token}"}
+        )
+        if response.status_code in (401, 403):
+            _code, messages = _oauth_error(response)
+            reason = _printable(" ".join(messages)) or f"HTTP {response.status_code}"
+            raise SessionExpired(
+                _("The platform has ended this session ({reason}); log in again.").format(reason=reason),
+                status=response.status_code,
+                messages=messages,
+            )
+        if not response.is_success:
+            raise self._error(response, what="userinfo")
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidResponse(
+                _("The login server {host} sent user information that is not a JSON object.").format(
+                    host=host_label(response.request.url)
+                )
+            )
+        return body
 
     def logout(self, refresh_token: str) -> None:
         """End the server-side session. A token the server no longer knows counts as logged out."""

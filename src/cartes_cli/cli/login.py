@@ -922,6 +922,7 @@ def _status_row(
         row["source"] = source
         token = manager.access_token()
         tokens = manager.tokens
+        _check_session(app, platform, token)
         row["user"] = tokens.username or tokens.email or row["user"]
         row["state"] = "ok"
         row["expires_at"] = _ts(tokens.expires_at) if tokens.expires_at else None
@@ -936,6 +937,16 @@ def _status_row(
         if row["source"] is None:
             row["source"] = env_source or ("keyring" if profile.storage == "keyring" else "file")
     return row
+
+
+def _check_session(app: AppContext, platform: Platform, token: str) -> None:
+    """A cached access token proves nothing about the session behind it (ended by a logout
+    elsewhere, or by an administrator): ask the login server, as the platform would."""
+    from cartes_cli.auth.oidc import OIDCClient
+    from cartes_cli.cli.context import request_timeout
+
+    with OIDCClient(platform, debug=app.debug_log(), timeout=request_timeout()) as oidc:
+        oidc.userinfo(token)
 
 
 def _short_state(exc: Exception) -> str:
