@@ -141,6 +141,22 @@ def test_totp_account(sb: Harness) -> None:
     assert sb.login("amelie.rousseau", "Wrong-Password-42!!", totp=good).status_code == 401
 
 
+def test_brute_force_locks_the_account_for_a_while(make_harness: Callable[..., Harness]) -> None:
+    sb = make_harness(lockout_failures=3, lockout_wait=60)
+    for _ in range(3):
+        assert sb.login("julien.lefebvre", "Wrong-Password-42!!").status_code == 401
+    # Locked: the right password gets exactly the answer of a wrong one.
+    locked = sb.login("julien.lefebvre")
+    assert (locked.status_code, locked.json()) == (401, INVALID_CREDENTIALS)
+    sb.clock.advance(61)
+    assert sb.login("julien.lefebvre").status_code == 200  # the lock expired; a success resets the count
+    for _ in range(2):
+        assert sb.login("julien.lefebvre", "Wrong-Password-42!!").status_code == 401
+    assert sb.login("julien.lefebvre").status_code == 200
+    # Other accounts are not affected.
+    assert sb.login("claire.moreau").status_code == 200
+
+
 def test_disabled_account(sb: Harness) -> None:
     response = sb.login("hugo.lambert")
     assert response.status_code == 400

@@ -58,6 +58,11 @@ class SandboxConfig:
     """Serve the sandbox-only account API: sign-up (``/api/accounts…``) and the account REST endpoints
     under the issuer (``/realms/geoplateforme/account…``). Off, they answer 404, capabilities omit
     ``accounts``, and a person must use the platform's web pages, as on the real Géoplateforme."""
+    lockout_failures: int = 30
+    """Brute-force detection (Keycloak's "failure factor"): every this many failed logins of a user
+    lock the account for ``lockout_wait`` seconds more (15 minutes at most)."""
+    lockout_wait: int = 60
+    """Brute-force detection: the lockout's increment, in seconds (Keycloak's "wait increment")."""
     captcha_ttl: int = 300
     """Sign-up: lifetime of a captcha, in seconds."""
     expose_captcha_answers: bool = False

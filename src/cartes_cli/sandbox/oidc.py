@@ -284,12 +284,20 @@ async def _password_grant(
         raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
     if not user.enabled:
         raise invalid_grant("Account disabled")
+    guard = sandbox.login_guard
+    if guard.locked(user.id, sandbox.now()):
+        # Temporarily locked (brute-force detection): the answer of a wrong password, same cost.
+        await asyncio.to_thread(verify_password, password, None)
+        raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
     if not password or not await asyncio.to_thread(verify_password, password, user.password_hash):
+        guard.failed(user.id, user.username, sandbox.now())
         raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
     if user.totp_secret:
         code = form.get("totp") or form.get("otp") or ""
         if not verify_totp(user.totp_secret, code, at=sandbox.now()):
+            guard.failed(user.id, user.username, sandbox.now())
             raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
+    guard.succeeded(user.id)
     if sandbox.required_actions(user):  # e-mail not verified, password to renew (yearly)…
         raise invalid_grant("Account is not fully set up")
     store = sandbox.store

@@ -472,7 +472,13 @@ async def _password_step(
     good = await asyncio.to_thread(verify_password, password, found.password_hash if found else None)
     if sandbox.flows.login(flow.id, sandbox.now()) is not flow or flow.step != STEP_LOGIN:
         return _expired_page()  # the flow ended or moved on while the password was checked
+    guard = sandbox.login_guard
+    if found is not None and guard.locked(found.id, sandbox.now()):
+        # Temporarily locked (brute-force detection): the answer of a wrong password.
+        return render_step(sandbox, request, flow, error=INVALID_CREDENTIALS, username=username)
     if found is None or not good or not password:
+        if found is not None:
+            guard.failed(found.id, found.username, sandbox.now())
         return render_step(sandbox, request, flow, error=INVALID_CREDENTIALS, username=username)
     user = sandbox.store.user(found.id)
     if user is None or not user.enabled:
@@ -480,6 +486,7 @@ async def _password_step(
     if user.totp_secret:
         flow.user_id, flow.step = user.id, STEP_OTP
         return render_step(sandbox, request, flow)
+    guard.succeeded(user.id)
     return _authenticated(sandbox, request, flow, user)
 
 
@@ -489,8 +496,11 @@ def _otp_step(sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[st
         flow.user_id, flow.step = None, STEP_LOGIN
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
     code = form.get("otp") or form.get("totp") or ""
-    if not verify_totp(user.totp_secret, code, at=sandbox.now()):
+    guard = sandbox.login_guard
+    if guard.locked(user.id, sandbox.now()) or not verify_totp(user.totp_secret, code, at=sandbox.now()):
+        guard.failed(user.id, user.username, sandbox.now())
         return render_step(sandbox, request, flow, error=INVALID_OTP)
+    guard.succeeded(user.id)
     return _authenticated(sandbox, request, flow, user)
 
 

@@ -1,0 +1,60 @@
+"""Keycloak's brute-force detection and one-time codes, as the sandbox applies them.
+
+Keycloak (realm settings, "Brute force detection", temporary lockout) counts a user's login
+failures; every ``failure_factor`` failures it locks the account for ``wait_increment`` seconds
+more (up to ``max_wait``). While locked, even the right password is refused, with the same answer
+as a wrong one ("Invalid user credentials"), and the server logs it. A success resets the count.
+A wrong TOTP code counts as a failure too.
+
+Kept in memory, like Keycloak's login-failure cache: a restart forgets the counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+logger = logging.getLogger("cartes.sandbox")
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+class LoginGuard:
+    """Failures and lockouts per user id."""
+
+    def __init__(
+        self, *, failure_factor: int = 30, wait_increment: float = 60.0, max_wait: float = 900.0
+    ) -> None:
+        self.failure_factor = max(1, failure_factor)
+        self.wait_increment = wait_increment
+        self.max_wait = max_wait
+        self._failures: dict[str, _Failures] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, user_id: str, now: float) -> bool:
+        with self._lock:
+            entry = self._failures.get(user_id)
+            return entry is not None and entry.locked_until > now
+
+    def failed(self, user_id: str, username: str, now: float) -> None:
+        with self._lock:
+            entry = self._failures.setdefault(user_id, _Failures())
+            entry.count += 1
+            if entry.count % self.failure_factor == 0:
+                wait = min(self.max_wait, self.wait_increment * (entry.count // self.failure_factor))
+                entry.locked_until = now + wait
+                logger.warning(
+                    "brute force: %s temporarily locked for %.0f s after %d failures",
+                    username,
+                    wait,
+                    entry.count,
+                )
+
+    def succeeded(self, user_id: str) -> None:
+        with self._lock:
+            self._failures.pop(user_id, None)
