@@ -226,7 +226,7 @@ def test_a_venv_without_a_stamp_is_synced_exactly_then_current(
     assert commands[3][-1:] == ["check"]
     assert venv_sync.is_current(env, lock, [project / "pyproject.toml"])
     out = capsys.readouterr().out
-    assert out.startswith(f"» {env} (made before the lock): installing the 2 packages of {lock}\n")
+    assert out.startswith(f"» {env} (made before the lock): syncing it with the 2 packages of {lock}\n")
 
 
 def test_a_current_venv_installs_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -164,7 +164,7 @@ def sync(
     else:
         changed = " or ".join(str(path) for path in (lock, *watched))
         why = f"{changed} changed since it was made" if stamp else "made before the lock"
-    print(f"» {env} ({why}): installing the {len(locked(lock))} packages of {lock}", flush=True)
+    print(f"» {env} ({why}): syncing it with the {len(locked(lock))} packages of {lock}", flush=True)
     (env / STAMP).unlink(missing_ok=True)  # an interrupted install is never taken as current
     runner(pip(env, "install", "--quiet", "--require-hashes", "--no-deps", "-r", str(lock)))
     keep = set(locked(lock)) | SEEDED
