@@ -153,7 +153,8 @@ def test_this_environment_has_exactly_the_locked_versions() -> None:
 
 def test_this_environment_is_current_and_cartes_is_this_working_tree() -> None:
     env = _locked_env()
-    assert venv_sync.is_current(env, DEV_LOCK, [PYPROJECT]), "scripts/test would install: why not before?"
+    behind = "pyproject.toml or the lock changed since this venv was made: run scripts/test"
+    assert venv_sync.is_current(env, DEV_LOCK, [PYPROJECT]), behind
     import cartes_cli
 
     assert Path(cartes_cli.__file__).resolve().is_relative_to(ROOT / "src")
