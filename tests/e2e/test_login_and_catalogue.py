@@ -223,6 +223,8 @@ def test_status_checks_the_session_at_the_platform(cartes: Cartes) -> None:
 
     from tests.conftest import WAREHOUSE
 
+    # No keyring here (whatever the machine has), so that the test can read the refresh token.
+    cartes.env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     r = cartes(
         "--env",
         "sandbox",
