@@ -200,9 +200,11 @@ def serve(
 
 
 OUTBOX_COLUMNS = [
+    # The address and the subject share the width: the subject wraps (24 characters at least),
+    # a long address is shortened (20 at least).
     Column("creation", _("SENT"), kind="datetime", no_wrap=True),
-    Column("to", _("TO"), no_wrap=True),
-    Column("subject", _("SUBJECT")),
+    Column("to", _("TO"), no_wrap=True, min_width=20),
+    Column("subject", _("SUBJECT"), min_width=24),
     Column("id", _("ID"), table=False),
     Column("related", _("REQUEST"), table=False),
     Column("body", _("BODY"), table=False),
