@@ -181,7 +181,7 @@ class Terminal:
         _print_record(console, data, [c for c in columns if c.in_record])
 
     def print_json(self, value: Any) -> None:
-        self._write_json(value)
+        self._write_json(_json_value(value))  # times as RFC 3339 in UTC, like every list
 
     # --- messages (always stderr, so stdout stays clean for data) --------------------------------
 

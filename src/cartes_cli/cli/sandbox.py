@@ -247,10 +247,14 @@ def outbox(
     ]
     term = app.terminal
     if full and term.rendering not in ("json",):
+        from cartes_cli.cli.output import human_time, rfc3339
+
         for row in rows:
+            sent = row["creation"]
+            date = "" if sent is None else human_time(sent) if term.stdout_isatty else rfc3339(sent)
             term.out(
                 _("To: {to}\nSubject: {subject}\nDate: {date}\n\n{body}\n").format(
-                    to=row["to"], subject=row["subject"], date=row["creation"], body=row["body"]
+                    to=row["to"], subject=row["subject"], date=date, body=row["body"]
                 )
             )
         return
