@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cartes_cli.cli.output import Column, relative_time, terminal_for_tests
+from cartes_cli.cli.output import ESSENTIAL, Column, relative_time, terminal_for_tests
 from cartes_cli.errors import UsageError
 
 COLUMNS = [
@@ -71,16 +72,24 @@ def test_csv_has_a_header() -> None:
     ]
 
 
-def test_table_on_a_terminal_has_headers_and_relative_times() -> None:
-    term, out, _err = terminal_for_tests(tty=True, width=100)
-    rows = [dict(ROWS[0], when=datetime.now(UTC) - timedelta(days=3))]
-    term.print_list(rows, COLUMNS)
+def test_table_on_a_terminal_has_headers_and_local_times_to_the_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        term, out, _err = terminal_for_tests(tty=True, width=100)
+        term.print_list([ROWS[0]], COLUMNS)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
     text = out.getvalue()
     assert "NAME" in text
     assert "RIGHTS" in text
     assert "ID" not in text
-    assert "3 days ago" in text
+    assert "2026-01-02 04:04" in text  # 03:04:05 UTC, in Paris
     assert "DDT de la Gironde" in text
+    assert "UPLOAD, ANNEX" in text
 
 
 def test_table_fits_a_narrow_terminal() -> None:
@@ -132,3 +141,124 @@ def test_human_size_in_each_language(
         assert human_size(size) == expected
     finally:
         i18n.reset()
+
+
+# --- tables that fit the terminal (issue 13) ---------------------------------------------------
+
+WIDE = [
+    Column("id", "ID", no_wrap=True, priority=ESSENTIAL),
+    Column("kind", "KIND", no_wrap=True, priority=3),
+    Column("email", "REQUESTER", no_wrap=True, min_width=12),
+    Column("workspace", "WORKSPACE", no_wrap=True, priority=ESSENTIAL),
+    Column("when", "CREATED", kind="datetime"),
+    Column("note", "NOTE", table=False, record=True),
+]
+WIDE_ROW = {
+    "id": "01d1824c-393c-5b7a-b1cf-710df49e873e",
+    "kind": "datastore",
+    "email": "mathieu.garnier@ecrins-parcnational.test",
+    "workspace": "ddt33",
+    "when": datetime(2025, 11, 18, 9, 12, 0, 493252, tzinfo=UTC),
+    "note": "hello",
+}
+
+
+def _lines(width: int, rows: list[dict[str, object]], columns: list[Column]) -> list[str]:
+    term, out, _ = terminal_for_tests(tty=True, width=width)
+    term.print_list(rows, columns)
+    return [line.rstrip() for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 160])
+def test_no_column_vanishes_no_header_is_cut_no_line_is_too_long(width: int) -> None:
+    lines = _lines(width, [WIDE_ROW, WIDE_ROW], WIDE)
+    text = "\n".join(lines)
+    assert max(len(line) for line in lines) <= width
+    for header in ("ID", "KIND", "REQUESTER", "WORKSPACE", "CREATED"):
+        assert header in text
+    assert "NOTE" not in text
+    # the essential values in full, in a table or in records
+    assert WIDE_ROW["id"] in text
+    assert "ddt33" in text
+    assert "2025-11-18" in text
+
+
+def test_least_priority_gives_way_first_with_an_ellipsis() -> None:
+    # 36 + 9 + 40 + 9 + 16 + 4 gaps of 2 = 118: at 108, KIND (priority 3) is already shorter
+    # than any shortening leaves; the requester (priority 2) loses 10 characters, ending in "…";
+    # the essentials and the date stay whole.
+    lines = _lines(108, [WIDE_ROW], WIDE)
+    assert lines[0].split() == ["ID", "KIND", "REQUESTER", "WORKSPACE", "CREATED"]
+    assert "  datastore  mathieu.garnier@ecrins-parcna…  ddt33 " in lines[2]
+    assert WIDE_ROW["id"] in lines[2]
+    assert max(len(line) for line in lines) <= 108
+
+
+def test_records_when_the_essential_columns_do_not_fit() -> None:
+    lines = _lines(60, [WIDE_ROW, WIDE_ROW], WIDE)
+    assert lines[:5] == [
+        "ID         01d1824c-393c-5b7a-b1cf-710df49e873e",
+        "KIND       datastore",
+        "REQUESTER  mathieu.garnier@ecrins-parcnational.test",
+        "WORKSPACE  ddt33",
+        f"CREATED    {lines[4].split(maxsplit=1)[1]}",
+    ]
+    assert lines[5] == ""  # a blank line between records
+    assert lines[6].startswith("ID ")
+
+
+def test_wrapped_columns_wrap_between_words_and_show_everything() -> None:
+    columns = [
+        Column("name", "NAME", no_wrap=True, priority=ESSENTIAL),
+        Column("title", "TITLE", min_width=20),
+        Column("org", "ORGANIZATION", no_wrap=True, priority=3),
+    ]
+    row = {
+        "name": "agglo_larochelle",
+        "title": "Communauté d'agglomération de La Rochelle",
+        "org": "Cerema " * 8,
+    }
+    lines = _lines(60, [row], columns)
+    assert max(len(line) for line in lines) <= 60
+    assert lines[0].split() == ["NAME", "TITLE", "ORGANIZATION"]
+    assert "…" in lines[2]  # the organization, shortened first
+    words = " ".join(line[18:].split("Cerema")[0] for line in lines[2:])
+    assert " ".join(words.split()) == row["title"]
+
+
+def test_piped_output_is_never_shortened_and_times_are_whole_seconds_utc() -> None:
+    term, out, _ = terminal_for_tests(tty=False, width=40)
+    term.print_list([WIDE_ROW], WIDE)
+    assert out.getvalue() == (
+        "01d1824c-393c-5b7a-b1cf-710df49e873e\tdatastore\tmathieu.garnier@ecrins-parcnational.test"
+        "\tddt33\t2025-11-18T09:12:00Z\n"
+    )
+    term, out, _ = terminal_for_tests(json_fields=["when"])
+    term.print_list(
+        [WIDE_ROW, {"when": "2026-12-04T15:00:41.493252Z"}, {"when": "2026-12-04T16:00:41+01:00"}], WIDE
+    )
+    assert json.loads(out.getvalue()) == [
+        {"when": "2025-11-18T09:12:00Z"},
+        {"when": "2026-12-04T15:00:41Z"},
+        {"when": "2026-12-04T15:00:41Z"},
+    ]
+
+
+def test_a_time_given_as_text_reads_like_any_other() -> None:
+    term, out, _ = terminal_for_tests(tty=True, width=200)
+    term.print_list([dict(WIDE_ROW, when="2025-11-18T09:12:00.5Z")], WIDE)
+    assert "2025-11-18T" not in out.getvalue()
+
+
+def test_a_record_shows_record_fields_and_mappings_line_by_line() -> None:
+    columns = [*WIDE, Column("answers", "ANSWERS", table=False, record=True)]
+    term, out, _ = terminal_for_tests(tty=True, width=80)
+    term.print_object(dict(WIDE_ROW, answers={"service": "SIG", "usage": "Zones humides"}), columns)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert "NOTE       hello" in lines
+    assert "ANSWERS    service: SIG" in lines
+    assert "           usage: Zones humides" in lines
+    # piped, a record's fields are those of the table and TSV, as before
+    term, out, _ = terminal_for_tests(tty=False)
+    term.print_object(WIDE_ROW, WIDE)
+    assert "note" not in out.getvalue()

@@ -4,11 +4,17 @@ The engine (``client/bulk.py``) knows nothing about terminals; this module adds 
 or a script sees: a progress bar on stderr (only on a terminal), one line per success on stdout,
 one line per failure on stderr with its reason, a summary, and Ctrl-C handling (no new work is
 started, what is in flight finishes, the ids left are printed, exit 130).
+
+When stdout and stderr are the same terminal, the result lines are printed through the bar's
+console: above the bar, which stays on the last line, never on the bar's own line. With
+``--json``, one object per item says its outcome: the verb's past participle (``accepted``,
+``rejected``, ``added``), ``unchanged``, or ``failed`` with its ``error``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -130,6 +136,7 @@ def run(
     describe_error: Callable[[BaseException], str],
     success_line: Callable[[Item, str, Any], str],
     total: int | None = None,
+    done_status: str = "done",
 ) -> tuple[Summary, int]:
     """Run ``action`` over ``items`` and report. Returns the summary and the exit code.
 
@@ -170,7 +177,7 @@ def run(
                     stop.set()
                 reason = describe_error(outcome.error) if outcome.error is not None else _("unknown error")
                 progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
-                results_json.append({"id": item.key, "status": "failed", "error": reason})
+                results_json.append({**item.data, "id": item.key, "status": "failed", "error": reason})
             else:
                 streak.succeeded()
                 if outcome.status == "unchanged":
@@ -179,7 +186,8 @@ def run(
                     summary.done += 1
                 line = success_line(item, outcome.status, outcome.result)
                 if term.rendering == "json":
-                    results_json.append({"id": item.key, "status": outcome.status, **item.data})
+                    status = done_status if outcome.status == "done" else outcome.status
+                    results_json.append({**item.data, "id": item.key, "status": status})
                 else:
                     progress.log_out(line)
             progress.advance()
@@ -383,8 +391,23 @@ class _Progress:
             self._progress.advance(self._task)
 
     def log_out(self, line: str) -> None:
+        if self._progress is not None and self._shares_terminal():
+            # Through the bar's console: the bar is lifted, the line printed, the bar redrawn.
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            return
         self.term.stdout.write(line + "\n")
         self.term.stdout.flush()
+
+    def _shares_terminal(self) -> bool:
+        """Do stdout and stderr (the bar) show on the same terminal? (Then the two streams share
+        the screen's lines.) Piped or redirected, stdout gets only its result lines."""
+        if not self.term.stdout_isatty:
+            return False
+        try:
+            out, err = os.fstat(self.term.stdout.fileno()), os.fstat(self.term.stderr.fileno())
+        except (AttributeError, OSError, ValueError):
+            return True  # test streams that say they are terminals
+        return (out.st_dev, out.st_ino, out.st_rdev) == (err.st_dev, err.st_ino, err.st_rdev)
 
     def log_error(self, line: str) -> None:
         if self._progress is not None:

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from cartes_cli.cli.exit_codes import ExitCode
-from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -101,13 +101,13 @@ def environment_variables() -> list[tuple[str, str]]:
 
 
 EXIT_CODE_COLUMNS = [
-    Column("code", _("CODE"), kind="int", no_wrap=True, style="bold"),
-    Column("name", _("NAME"), no_wrap=True),
-    Column("meaning", _("MEANING")),
+    Column("code", _("CODE"), kind="int", no_wrap=True, style="bold", priority=ESSENTIAL),
+    Column("name", _("NAME"), no_wrap=True, priority=ESSENTIAL),
+    Column("meaning", _("MEANING"), min_width=24),
 ]
 ENVIRONMENT_COLUMNS = [
-    Column("variable", _("VARIABLE"), style="bold"),
-    Column("meaning", _("MEANING")),
+    Column("variable", _("VARIABLE"), style="bold", no_wrap=True, priority=ESSENTIAL),
+    Column("meaning", _("MEANING"), min_width=24),
 ]
 register_fields("code", "name", "meaning", "variable")
 

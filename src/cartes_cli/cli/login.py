@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.errors import CredentialStoreError, LoginRefused, UsageError
 from cartes_cli.i18n import _
 
@@ -42,12 +42,12 @@ login_app = typer.Typer(
 LOGOUT_HELP = _("Log out: end the session at the platform and forget the stored credentials.")
 
 STATUS_COLUMNS = [
-    Column("profile", _("PROFILE"), no_wrap=True),
+    Column("profile", _("PROFILE"), no_wrap=True, priority=ESSENTIAL),
     Column("active", _("ACTIVE"), kind="bool", no_wrap=True),
     Column("platform", _("PLATFORM"), no_wrap=True),
-    Column("user", _("USER"), no_wrap=True),
-    Column("source", _("SOURCE"), no_wrap=True),
-    Column("state", _("STATE"), no_wrap=True),
+    Column("user", _("USER"), no_wrap=True, priority=ESSENTIAL),
+    Column("source", _("SOURCE"), no_wrap=True, priority=3),
+    Column("state", _("STATE"), no_wrap=True, priority=ESSENTIAL),
     Column("expires_at", _("EXPIRES"), kind="datetime", no_wrap=True),
     Column("flow", _("FLOW"), table=False),
     Column("token", _("TOKEN"), table=False),

@@ -2,8 +2,10 @@
 
 One data model, three renderings (``cli.md``):
 
-* on a terminal: a Rich table, relative times, colour;
-* piped: tab-separated values, no header, RFC 3339 times, no colour, no truncation;
+* on a terminal: a table fitted to the width (or one record per row when it cannot hold the
+  essential columns), times as ``2026-12-04 15:00`` in local time, colour;
+* piped: tab-separated values, no header, RFC 3339 times in UTC (whole seconds), no colour, no
+  truncation;
 * ``--json [FIELDS]``: JSON for scripts, lists as arrays of objects.
 
 Commands hand rows (dicts of plain values) and column descriptions to the terminal; they never
@@ -39,9 +41,21 @@ def register_fields(*names: str) -> None:
     KNOWN_FIELDS.update(names)
 
 
+ESSENTIAL = 1
+"""The priority of a column a table must show in full: rather than shorten it, the table becomes
+one record per row."""
+
+
 @dataclass(frozen=True)
 class Column:
-    """One output field: its JSON key, its table header, how to render it."""
+    """One output field: its JSON key, its table header, how to render it.
+
+    On a terminal the table is fitted to the width (see :func:`fit_columns`): columns of the
+    lowest priority (the highest number) give up width first, shortened with "…" or, when
+    ``wrap``, wrapped over several lines; an ``ESSENTIAL`` column is never shortened (a wrapped
+    one may wrap). No column ever disappears and no header is ever cut: when even that does not
+    fit, every row is printed as a record of ``KEY  value`` lines.
+    """
 
     key: str
     header: str
@@ -49,9 +63,20 @@ class Column:
     table: bool = True  # shown in the terminal table (JSON always has every field)
     tsv: bool | None = None  # shown in TSV/CSV; None: as in the table
     style: str | None = None
-    max_width: int | None = None
-    no_wrap: bool = False
-    min_width: int | None = None
+    max_width: int | None = None  # on a terminal, never wider than this (shortened with "…")
+    no_wrap: bool = False  # kept for older column lists: the same as wrap=False
+    min_width: int | None = None  # the narrowest it may be shortened (or wrapped) to
+    priority: int = 2  # ESSENTIAL (1) is never shortened; 3 gives up width before 2
+    wrap: bool | None = None  # wrap long values rather than shorten them; None: not no_wrap
+    record: bool | None = None  # shown by print_object on a terminal; None: as in the table
+
+    @property
+    def wraps(self) -> bool:
+        return self.wrap if self.wrap is not None else not (self.no_wrap or self.max_width)
+
+    @property
+    def in_record(self) -> bool:
+        return self.record if self.record is not None else bool(self.table or self.tsv)
 
 
 @dataclass
@@ -109,7 +134,7 @@ class Terminal:
         mode = self.rendering
         if mode == "json":
             selected = self._select(columns)
-            items = [{c.key: _json_value(row.get(c.key)) for c in selected} for row in rows]
+            items = [{c.key: _json_value(_as_time(row.get(c.key), c)) for c in selected} for row in rows]
             self._write_json(items)
             return len(items)
         if mode in ("tsv", "csv"):
@@ -142,28 +167,21 @@ class Terminal:
         mode = self.rendering
         if mode == "json":
             selected = self._select(columns)
-            self._write_json({c.key: _json_value(data.get(c.key)) for c in selected})
+            self._write_json({c.key: _json_value(_as_time(data.get(c.key), c)) for c in selected})
             return
-        shown = [c for c in columns if c.table or c.tsv]
         if mode in ("tsv", "csv"):
-            for c in shown:
-                self.stdout.write(f"{c.key}\t{_tsv_cell(_plain(data.get(c.key), c))}\n")
+            for c in columns:
+                if c.table or c.tsv:
+                    self.stdout.write(f"{c.key}\t{_tsv_cell(_plain(data.get(c.key), c))}\n")
             self.stdout.flush()
             return
         console = self._console(self.stdout)
-        from rich.table import Table
-
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")
-        for c in shown:
-            table.add_row(c.header, _human(data.get(c.key), c))
         if title:
             console.print(f"[bold]{_escape(title)}[/bold]")
-        console.print(table)
+        _print_record(console, data, [c for c in columns if c.in_record])
 
     def print_json(self, value: Any) -> None:
-        self._write_json(value)
+        self._write_json(_json_value(value))  # times as RFC 3339 in UTC, like every list
 
     # --- messages (always stderr, so stdout stays clean for data) --------------------------------
 
@@ -247,30 +265,106 @@ class Terminal:
         )
 
     def _rich_table(self, rows: list[dict[str, Any]], columns: Sequence[Column], title: str | None) -> None:
+        """A table as wide as the terminal at most; one record per row when its essential
+        columns cannot be shown in full side by side."""
         from rich import box
         from rich.table import Table
 
         console = self._console(self.stdout)
+        cells = [[_human_text(row.get(c.key), c) for c in columns] for row in rows]
+        widths = fit_columns(columns, [[text for text, _style in line] for line in cells], console.width)
+        if widths is None:
+            if title:
+                console.print(f"[bold]{_escape(title)}[/bold]")
+            for n, row in enumerate(rows):
+                if n:
+                    console.print()
+                _print_record(console, row, columns)
+            return
         table = Table(
             box=box.SIMPLE_HEAD,
             title=title,
             title_justify="left",
             expand=False,
+            show_edge=False,
             pad_edge=False,
-            padding=(0, 1),
+            padding=(0, 1, 0, 0),
         )
-        for c in columns:
+        for c, width in zip(columns, widths, strict=True):
             table.add_column(
                 c.header,
                 style=c.style,
-                max_width=c.max_width,
-                min_width=max(len(c.header), c.min_width or 0),
-                no_wrap=c.no_wrap,
-                overflow="ellipsis" if (c.no_wrap or c.max_width) else "fold",
+                width=width,
+                no_wrap=not c.wraps,
+                overflow="fold" if c.wraps else "ellipsis",
             )
-        for row in rows:
-            table.add_row(*[_human(row.get(c.key), c) for c in columns])
+        from rich.text import Text
+
+        for line in cells:
+            table.add_row(*[Text(text, style=style or "") for text, style in line])
         console.print(table)
+
+
+COLUMN_GAP = 2
+"""Between two columns of a table: one space of padding, one of separator."""
+SHORTEST = 10
+"""A shortened or wrapped value keeps this many characters at least (or its header's width)."""
+
+
+def fit_columns(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -> list[int] | None:
+    """The width of each column so that the table fits ``width``, or None when it cannot.
+
+    Each column starts as wide as its longest value (or header). While the table is too wide,
+    the columns of the least priority give up width first, the widest of them first, down to
+    their floor: the header's width (headers are never cut), ``min_width``, or ``SHORTEST``.
+    An essential column is never shortened; if it wraps, it may wrap down to its floor. None
+    (print records) when the floors of every column, side by side, are wider than ``width``.
+    """
+    from rich.cells import cell_len
+
+    natural: list[int] = []
+    floors: list[int] = []
+    for i, c in enumerate(columns):
+        header = cell_len(c.header)
+        longest = max((cell_len(part) for line in cells for part in line[i].split("\n")), default=0)
+        if c.max_width:
+            longest = min(longest, max(c.max_width, header))
+        wide = max(header, longest, c.min_width or 0)
+        natural.append(wide)
+        if (c.priority <= ESSENTIAL and not c.wraps) or c.kind in ("datetime", "bool", "int"):
+            floors.append(wide)  # a time, a yes/no or a number cut short says nothing
+        else:
+            floors.append(min(wide, max(header, c.min_width or SHORTEST)))
+    widths = list(natural)
+    room = width - COLUMN_GAP * (len(columns) - 1)
+    if sum(floors) > room:
+        return None
+    for level in sorted({c.priority for c in columns}, reverse=True):
+        group = [i for i, c in enumerate(columns) if c.priority == level]
+        while sum(widths) > room:
+            shrinkable = [i for i in group if widths[i] > floors[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
+        if sum(widths) <= room:
+            break
+    return widths
+
+
+def _print_record(console: Any, row: dict[str, Any], columns: Sequence[Column]) -> None:
+    """One ``KEY  value`` line per column (long values wrap under themselves), as
+    ``kubectl describe`` prints an object: nothing is cut."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for c in columns:
+        text, style = _human_text(row.get(c.key), c, record=True)
+        grid.add_row(Text(c.header), Text(text, style=style or ""))
+    console.print(grid)
 
 
 _ANSI = {"green": "32", "yellow": "33", "red": "31"}
@@ -317,13 +411,38 @@ def _json_value(value: Any) -> Any:
 
 
 def rfc3339(value: datetime) -> str:
+    """A time for scripts: RFC 3339 in UTC, whole seconds, ``Z`` (``2026-12-04T15:00:41Z``)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_time(value: datetime) -> str:
+    """A time for people, the same in every table and record: ``2026-12-04 15:00``, local time
+    (``TZ`` applies), to the minute."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _as_time(value: Any, column: Column) -> Any:
+    """A datetime column's value as a datetime, when it came as RFC 3339 text or epoch seconds."""
+    if column.kind != "datetime" or isinstance(value, datetime) or value in (None, ""):
+        return value
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, UTC)
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    return value
 
 
 def _plain(value: Any, column: Column) -> str:
     """Machine rendering (TSV/CSV): RFC 3339 times, comma-joined lists, true/false."""
+    value = _as_time(value, column)
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -341,15 +460,23 @@ def _tsv_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _human(value: Any, column: Column) -> str:
-    """Terminal rendering (Rich markup-escaped): relative times, yes/no, comma-joined lists."""
-    if value is None or value == "" or value == []:
-        return "[dim]—[/dim]"
+def _human_text(value: Any, column: Column, *, record: bool = False) -> tuple[str, str | None]:
+    """Terminal rendering, as plain text and a style: local times to the minute, yes/no, lists
+    joined with ", " (so that they wrap between items), "key: value" lines for a mapping in a
+    record, a dim "—" for nothing."""
+    value = _as_time(value, column)
+    if value is None or value == "" or value == [] or value == {}:
+        return "—", "dim"
     if isinstance(value, datetime):
-        return _escape(relative_time(value))
+        return human_time(value), None
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return _escape(_plain(value, column))
+        return (_("yes") if value else _("no")), None
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v, column) for v in value), None
+    if isinstance(value, dict):
+        pairs = [f"{k}: {_plain(v, column)}" for k, v in value.items()]
+        return ("\n" if record else "; ").join(pairs), None
+    return _plain(value, column), None
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.cli.workspace import resolve_for_change
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
@@ -26,22 +26,24 @@ STATUSES = ("pending", "accepted", "rejected", "cancelled")
 TYPES = ("join", "datastore")
 
 REQUEST_COLUMNS = [
-    Column("id", _("ID"), no_wrap=True, min_width=36),
-    Column("type", _("TYPE"), no_wrap=True, min_width=9),
-    Column("status", _("STATUS"), no_wrap=True, min_width=9),
-    Column("requester", _("REQUESTER"), no_wrap=True, max_width=30),
-    Column("workspace", _("WORKSPACE"), no_wrap=True, max_width=24),
+    # The id to act on and the workspace are never cut (records rather); the requester's
+    # e-mail keeps 24 characters at least; type and status give way first.
+    Column("id", _("ID"), no_wrap=True, priority=ESSENTIAL),
+    Column("type", _("TYPE"), no_wrap=True, priority=3),
+    Column("status", _("STATUS"), no_wrap=True, priority=3),
+    Column("requester", _("REQUESTER"), no_wrap=True, min_width=24),
+    Column("workspace", _("WORKSPACE"), no_wrap=True, priority=ESSENTIAL),
     Column("creation", _("CREATED"), kind="datetime", no_wrap=True),
-    Column("requester_name", _("REQUESTER NAME"), table=False),
+    Column("requester_name", _("REQUESTER NAME"), table=False, record=True),
     Column("community_id", _("WORKSPACE ID"), table=False),
-    Column("message", _("MESSAGE"), table=False),
-    Column("answers", _("ANSWERS"), table=False),
+    Column("message", _("MESSAGE"), table=False, record=True),
+    Column("answers", _("ANSWERS"), table=False, record=True),
     Column("name", _("NAME"), table=False),
     Column("technical_name", _("TECHNICAL NAME"), table=False),
-    Column("description", _("DESCRIPTION"), table=False),
+    Column("description", _("DESCRIPTION"), table=False, record=True),
     Column("offer", _("OFFER"), table=False),
     Column("public", _("PUBLIC"), kind="bool", table=False),
-    Column("justification", _("JUSTIFICATION"), table=False),
+    Column("justification", _("JUSTIFICATION"), table=False, record=True),
     Column("rights", _("RIGHTS"), kind="list", table=False),
     Column("reason", _("REASON"), table=False),
     Column("decided_by", _("DECIDED BY"), table=False),
@@ -365,18 +367,23 @@ def _decide(
         items = _member_items(client, pairs, workspace, users or [])
         action = _member_action(client, rights_list or list(DEFAULT_RIGHTS))
         verb_done = _("Added")
+        done_status = "added"
     else:
         _require_requests_api(app, client)
         if all_:
             items = _incoming_items(client, workspace, status_v, type_v, concurrency, whole=dry_run)
         else:
             items = [bulk.Item(rid, rid) for rid in bulk.dedupe(request_ids)]
+            if dry_run:
+                _describe_items(client, items, concurrency, verb)
         if verb == "approve":
-            action = _accept_action(client, rights_list, started)
+            action = _labelled(client, _accept_action(client, rights_list, started))
             verb_done = _("Accepted")
+            done_status = "accepted"
         else:
-            action = _reject_action(client, reason, started)
+            action = _labelled(client, _reject_action(client, reason, started))
             verb_done = _("Rejected")
+            done_status = "rejected"
     count = items.total if isinstance(items, _Selection) else len(items)
     if not count:
         term.info(_("Nothing to do: no request matches."))
@@ -386,8 +393,10 @@ def _decide(
         plan = [
             {
                 "id": i.key,
-                "action": "unchanged" if i.data.get("current_rights") is not None else verb,
-                "target": i.label,
+                "action": "unchanged"
+                if i.data.get("current_rights") is not None or i.data.get("status") == _DECIDED[verb]
+                else verb,
+                "target": _label(i),
                 **i.data,
             }
             for i in items
@@ -395,9 +404,14 @@ def _decide(
         term.print_list(
             plan,
             [
-                Column("id", _("ID"), no_wrap=True),
-                Column("action", _("ACTION")),
-                Column("target", _("REQUEST")),
+                Column("id", _("ID"), no_wrap=True, priority=ESSENTIAL),
+                Column("action", _("ACTION"), no_wrap=True),
+                # who asks to join what: never cut (a record per item on a narrow terminal)
+                Column("target", _("REQUEST"), no_wrap=True, priority=ESSENTIAL),
+                Column("requester", _("REQUESTER"), table=False, tsv=False),
+                Column("workspace", _("WORKSPACE"), table=False, tsv=False),
+                Column("status", _("STATUS"), table=False, tsv=False),
+                Column("error", _("ERROR"), table=False, tsv=False),
             ],
         )
         term.info(_("Dry run: {n} item(s) would be processed; nothing was changed.").format(n=count))
@@ -416,8 +430,8 @@ def _decide(
             current = item.data.get("current_rights")
             if current is not None:
                 already = _("already a member with {rights}").format(rights=", ".join(current) or "-")
-                return f"{word}\t{item.key}\t{item.label}\t{already}"
-        return f"{word}\t{item.key}\t{item.label}"
+                return f"{word}\t{item.key}\t{_label(item)}\t{already}"
+        return f"{word}\t{item.key}\t{_label(item)}"
 
     _summary, code = bulk.run(
         term,
@@ -428,6 +442,7 @@ def _decide(
         describe_error=lambda exc: describe(exc)[1],
         success_line=success_line,
         total=count,
+        done_status=done_status,
     )
     if code:
         raise typer.Exit(code)
@@ -449,9 +464,81 @@ class _Selection:
 def _item(r: Any) -> Item:
     from cartes_cli.cli import bulk
 
+    item = bulk.Item(r.id, r.id)
+    _describe(item, r)
+    return bulk.Item(r.id, _label(item), item.data)
+
+
+_DECIDED = {"approve": "accepted", "reject": "rejected"}
+
+
+def _describe(item: Item, r: Any) -> None:
+    """What a person needs to recognise a request, kept with its bulk item (and in ``--json``)."""
     row = request_row(r)
-    label = f"{row['requester'] or '?'} → {row['workspace'] or '?'}"
-    return bulk.Item(r.id, label, {"workspace": row["workspace"], "type": r.type})
+    item.data.update(
+        {
+            "requester": row["requester"],
+            "workspace": row["workspace"],
+            "type": getattr(r.type, "value", r.type),
+            "status": getattr(r.status, "value", r.status),
+        }
+    )
+
+
+def _label(item: Item) -> str:
+    """``requester → workspace`` once known, else the item's own label."""
+    if item.data.get("error"):
+        return str(item.data["error"])
+    if "requester" in item.data or "workspace" in item.data:
+        return f"{item.data.get('requester') or '?'} → {item.data.get('workspace') or '?'}"
+    return item.label
+
+
+def _known(r: Any) -> bool:
+    """Does this answer name the requester and the workspace (not only the workspace's id)?"""
+    row = request_row(r)
+    return bool(row["requester"]) and bool(row["workspace"])
+
+
+def _labelled(client: Any, act: Any) -> Any:
+    """A decision on an id given by hand, described by the request it returns, or (when that
+    answer does not name the requester and the workspace) by ``GET /requests/{id}``, in the same
+    worker: the run's concurrency bounds it. Items from a listing already have it: no call."""
+
+    def run(item: Item) -> tuple[str, Any]:
+        state, result = act(item)
+        if "requester" not in item.data:
+            described = result
+            if result is None or not _known(result):
+                try:
+                    described = client.requests.get(item.key)
+                except Exception:  # the decision is made: not knowing the name does not undo it
+                    described = result
+            if described is not None:
+                _describe(item, described)
+                item.data.pop("status", None)  # before the decision; the outcome says it now
+        return state, result
+
+    return run
+
+
+def _describe_items(client: Any, items: list[Item], concurrency: int, verb: str) -> None:
+    """A dry run on ids: read each request (at most ``concurrency`` at once) to say who asks to
+    join what, and whether it is already decided that way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cartes_cli.cli.errors import describe
+
+    def read(item: Item) -> None:
+        try:
+            _describe(item, client.requests.get(item.key))
+        except Exception as exc:  # shown in the plan: the run itself would fail the same way
+            item.data["error"] = describe(exc)[1]
+            item.data["requester"] = None
+            item.data["workspace"] = None
+
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
+        list(pool.map(read, items))
 
 
 def _incoming_items(

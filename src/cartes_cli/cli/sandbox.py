@@ -200,9 +200,11 @@ def serve(
 
 
 OUTBOX_COLUMNS = [
+    # The address and the subject share the width: the subject wraps (24 characters at least),
+    # a long address is shortened (20 at least).
     Column("creation", _("SENT"), kind="datetime", no_wrap=True),
-    Column("to", _("TO"), no_wrap=True),
-    Column("subject", _("SUBJECT")),
+    Column("to", _("TO"), no_wrap=True, min_width=20),
+    Column("subject", _("SUBJECT"), min_width=24),
     Column("id", _("ID"), table=False),
     Column("related", _("REQUEST"), table=False),
     Column("body", _("BODY"), table=False),
@@ -245,10 +247,14 @@ def outbox(
     ]
     term = app.terminal
     if full and term.rendering not in ("json",):
+        from cartes_cli.cli.output import human_time, rfc3339
+
         for row in rows:
+            sent = row["creation"]
+            date = "" if sent is None else human_time(sent) if term.stdout_isatty else rfc3339(sent)
             term.out(
                 _("To: {to}\nSubject: {subject}\nDate: {date}\n\n{body}\n").format(
-                    to=row["to"], subject=row["subject"], date=row["creation"], body=row["body"]
+                    to=row["to"], subject=row["subject"], date=date, body=row["body"]
                 )
             )
         return

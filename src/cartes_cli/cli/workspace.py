@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.output import Column, human_size, register_fields
+from cartes_cli.cli.output import ESSENTIAL, Column, human_size, register_fields
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -19,9 +19,9 @@ workspace_app = typer.Typer(
 )
 
 CATALOG_COLUMNS = [
-    Column("technical_name", _("NAME"), no_wrap=True, style="bold"),
-    Column("name", _("TITLE")),
-    Column("organization", _("ORGANIZATION"), max_width=32, no_wrap=True),
+    Column("technical_name", _("NAME"), no_wrap=True, style="bold", priority=ESSENTIAL),
+    Column("name", _("TITLE"), min_width=20),  # wraps, once the organization is shortened
+    Column("organization", _("ORGANIZATION"), no_wrap=True, priority=3),
     Column("contact", _("CONTACT"), table=False, tsv=True),
     Column("id", _("ID"), table=False),
     Column("description", _("DESCRIPTION"), table=False),
@@ -30,11 +30,11 @@ CATALOG_COLUMNS = [
     Column("update", _("UPDATED"), kind="datetime", table=False),
 ]
 MINE_COLUMNS = [
-    Column("technical_name", _("NAME"), no_wrap=True, style="bold"),
-    Column("name", _("TITLE")),
+    Column("technical_name", _("NAME"), no_wrap=True, style="bold", priority=ESSENTIAL),
+    Column("name", _("TITLE"), min_width=20),
     Column("rights", _("MY RIGHTS"), kind="list"),
-    Column("public", _("PUBLIC"), kind="bool"),
-    Column("supervisor", _("SUPERVISOR"), kind="bool"),
+    Column("public", _("PUBLIC"), kind="bool", priority=3),
+    Column("supervisor", _("SUPERVISOR"), kind="bool", priority=3),
     Column("id", _("ID"), table=False),
     Column("description", _("DESCRIPTION"), table=False),
     Column("datastore", _("DATASTORE"), table=False),
@@ -150,10 +150,10 @@ SHOW_COLUMNS = [
     Column("update", _("Updated"), kind="datetime"),
 ]
 MEMBER_COLUMNS = [
-    Column("email", _("E-MAIL"), no_wrap=True),
-    Column("name", _("NAME")),
+    Column("email", _("E-MAIL"), no_wrap=True, priority=ESSENTIAL),  # what 'member set' takes
+    Column("name", _("NAME"), priority=3),
     Column("rights", _("RIGHTS"), kind="list"),
-    Column("since", _("SINCE"), kind="datetime", no_wrap=True),
+    Column("since", _("SINCE"), kind="datetime", no_wrap=True, priority=3),
     Column("user_id", _("USER ID"), table=False),
     Column("supervisor", _("SUPERVISOR"), kind="bool", table=False),
 ]
