@@ -286,4 +286,8 @@ async def fixture_communities(request: Request) -> JSONResponse:
     with store.transaction():
         store.insert_fixture_users([owner], hash_password(FIXTURE_PASSWORD))
         store.insert_fixture_communities(rows, owner[0], when)
+        if body.join_form:
+            fields = [f.model_dump(exclude_none=True) for f in body.join_form]
+            for row in rows:
+                store.set_join_form(row[0], fields, when)
     return JSONResponse({"supervisor": owner[0], "communities": [r[0] for r in rows]}, status_code=201)

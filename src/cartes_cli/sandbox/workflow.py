@@ -236,6 +236,11 @@ def validate_answers(form: list[dict[str, Any]], answers: dict[str, Any]) -> lis
                 problems.append(f"{where}: this field is required ({spec.get('title', name)}).")
             continue
         kind = spec.get("type", "string")
+        choices = constraints.get("enum")
+        if choices and value not in choices:
+            listed = ", ".join(str(c) for c in choices)
+            problems.append(f"{where}: must be one of: {listed}.")
+            continue
         if kind in ("string", "email"):
             if not isinstance(value, str):
                 problems.append(f"{where}: must be text.")
