@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from cartes_cli import validators
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.accounts import issue_code
+from cartes_cli.sandbox.accounts import api_url_of, issue_code
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
 from cartes_cli.sandbox.db import User
@@ -349,7 +349,7 @@ async def update_account(request: Request) -> Response:
         if new_email is not None:
             updated = store.user(user.id)
             assert updated is not None
-            issue_code(sandbox, updated, email=new_email, new_address=True)
+            issue_code(sandbox, updated, email=new_email, new_address=True, api_url=api_url_of(request))
             store.add_mail(
                 mail.address_changed(
                     to=user.email,

@@ -170,6 +170,11 @@ def _captcha_problem(sandbox: Sandbox, block: Any) -> Problem | None:
     return None
 
 
+def api_url_of(request: Any) -> str:
+    """This sandbox's API root as the caller reached it (``http://127.0.0.1:8080/api``)."""
+    return str(request.base_url).rstrip("/") + "/api"
+
+
 # --- sign-up ---------------------------------------------------------------------------------
 
 
@@ -186,9 +191,11 @@ def _attributes(data: dict[str, Any]) -> dict[str, str]:
     return attributes
 
 
-def issue_code(sandbox: Sandbox, user: User, *, email: str, new_address: bool = False) -> None:
+def issue_code(
+    sandbox: Sandbox, user: User, *, email: str, new_address: bool = False, api_url: str | None = None
+) -> None:
     """A new verification code for ``user``, sent to ``email`` (the previous code stops working).
-    Call inside a transaction."""
+    ``api_url``: this sandbox's API, named in the e-mail's command. Call inside a transaction."""
     now = sandbox.now()
     code = new_verification_code()
     ttl = sandbox.config.verification_ttl
@@ -204,6 +211,7 @@ def issue_code(sandbox: Sandbox, user: User, *, email: str, new_address: bool = 
             ttl=ttl,
             when=iso(now),
             new_address=new_address,
+            api_url=api_url,
         )
     )
 
@@ -268,7 +276,7 @@ async def create_account(request: Request) -> JSONResponse:
                 store.set_user_photo(user_id, clean["photo"], when)
             user = store.user(user_id)
             assert user is not None
-            issue_code(sandbox, user, email=email)
+            issue_code(sandbox, user, email=email, api_url=api_url_of(request))
     except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
         raise ApiProblem(409, problems=_duplicates(sandbox, username, email)) from None
     return JSONResponse(account_view(user), status_code=201)
@@ -368,7 +376,7 @@ async def resend_code(request: Request) -> JSONResponse:
     user = store.user_by_email(data["email"].strip())
     if user is not None and user.enabled and status_of(user) == STATUS_PENDING:
         with store.transaction():
-            issue_code(sandbox, user, email=user.email)
+            issue_code(sandbox, user, email=user.email, api_url=api_url_of(request))
     return JSONResponse(
         {"message": "If an account waits for the verification of this address, a new code was sent to it."},
         status_code=202,

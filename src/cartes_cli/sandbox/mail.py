@@ -249,9 +249,21 @@ def _account_mail(to: str, subject: str, body: str, when: str) -> Mail:
 
 
 def verification_code(
-    *, to: str, first_name: str, username: str, code: str, ttl: float, when: str, new_address: bool = False
+    *,
+    to: str,
+    first_name: str,
+    username: str,
+    code: str,
+    ttl: float,
+    when: str,
+    new_address: bool = False,
+    api_url: str | None = None,
 ) -> Mail:
-    """The code that confirms an address: after the sign-up, or after the address changed."""
+    """The code that confirms an address: after the sign-up, or after the address changed.
+
+    The command it prints names this sandbox (``--api-url``, which reaches it from any
+    configuration, unlike ``--env sandbox``) and the address, so that it works as printed."""
+    where = f"--api-url {api_url} " if api_url else ""
     if new_address:
         subject = "Confirmez votre nouvelle adresse e-mail"
         intro = (
@@ -276,7 +288,7 @@ def verification_code(
 Ce code est valable {_duration_fr(ttl)}. Après 5 essais erronés, il ne fonctionne plus : demandez-en
 un nouveau.
 
-En ligne de commande : cartes account verify --code {code}
+En ligne de commande : cartes {where}account verify --email {to} --code {code}
 
 Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : l'adresse ne sera pas confirmée.""",
         when,
