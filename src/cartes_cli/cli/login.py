@@ -829,7 +829,8 @@ def _record_platform(profile: Profile, platform: Platform) -> None:
     if platform.name in ("prod", "qualif", "sandbox"):
         profile.env = platform.name
         profile.api_url = None
-        profile.issuer = None
+        # The platform's identity: another name for the same login server is the same platform.
+        profile.issuer = platform.issuer
     else:
         profile.env = "custom"
         profile.api_url = platform.api_url
@@ -924,7 +925,7 @@ def _profile_platform(profile: Profile) -> Platform:
     from cartes_cli import paths, platforms
     from cartes_cli.cli.context import client_overrides
 
-    state = paths.sandbox_state_file()
+    state = paths.sandbox_state_files()
     options = {"client_id": profile.client_id, "overrides": client_overrides(profile)}
     if profile.env in ("prod", "qualif", "sandbox"):
         return platforms.resolve_platform(profile.env, None, None, sandbox_state=state, **options)
