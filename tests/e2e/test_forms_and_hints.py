@@ -274,9 +274,11 @@ def test_sign_up_hint_and_the_code_e_mail_work_as_printed(
     # The e-mail prints its own command: it names the sandbox and the address, and works as
     # printed from another configuration altogether.
     mails = sandbox.get(f"/sandbox/outbox?to={email}")
-    assert isinstance(mails, list) and mails
+    assert isinstance(mails, list)
+    assert mails
     line = next(x for x in mails[-1]["body"].splitlines() if "cartes " in x)
-    assert f"--api-url {sandbox.api_url}" in line and f"--email {email}" in line, line
+    assert f"--api-url {sandbox.api_url}" in line, line
+    assert f"--email {email}" in line, line
     elsewhere = Cartes(tmp_path / "elsewhere", None, keyring_available)
     r = elsewhere(*printed_command(line))
     assert r.returncode == 0, r
@@ -341,7 +343,8 @@ def test_env_sandbox_finds_a_running_sandbox_whatever_cartes_home_says(
     cli = Cartes(tmp_path / "other-home", None, keyring_available)
     user_state = str(sandbox.home / "xdg-state")
     r = cli("--env", "sandbox", "workspace", "list", "--public", "--json", "technical_name")
-    assert r.returncode == 1 and "No local sandbox is running" in r.stderr, r
+    assert r.returncode == 1, r
+    assert "No local sandbox is running" in r.stderr
     cli.env["XDG_STATE_HOME"] = user_state
     r = cli(
         "--env", "sandbox", "login", *storage(cli), env={"CARTES_USERNAME": PRODUCER, **PASSWORD_ENV}
