@@ -739,7 +739,7 @@ def _keep_answers(app: AppContext, workspace: str, given: dict[str, str], typed_
         return
     args = " ".join(f"--answer {shlex.quote(f'{k}={v}')}" for k, v in given.items())
     app.terminal.info(
-        _("Your answers are kept here; to send them again: {command}").format(
+        _("The answers you typed are not lost; to send them again: {command}").format(
             command=command(f"workspace join {shlex.quote(workspace)} {args}")
         )
     )
