@@ -410,3 +410,26 @@ def test_the_code_offered_after_a_refusal_logs_in_and_is_remembered(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_the_request_e_mails_print_commands_that_work_as_printed(
+    tmp_path: Path, sandbox: Sandbox, keyring_available: bool
+) -> None:
+    producer = logged_in(tmp_path, sandbox, keyring_available, PRODUCER, "producer")
+    r = producer(
+        "workspace", "join", "ddt33",
+        "--answer", "service=Parc national des Écrins",
+        "--answer", "usage=Croiser nos inventaires avec les zonages de la DDT",
+    )  # fmt: skip
+    assert r.returncode == 0, r
+    request_id = r.stdout.strip()
+    mails = httpx.get(sandbox.base_url + "/sandbox/outbox", params={"related": request_id}, timeout=10).json()
+    mails = mails.get("messages", mails) if isinstance(mails, dict) else mails
+    notice = next(m for m in mails if m["to"] == "sig@ddt-gironde.test")
+    line = next(x for x in notice["body"].splitlines() if "request approve" in x)
+    # The supervisor logged in with --env sandbox; the e-mail names the sandbox by its URL: the
+    # same platform (the same issuer), so the stored login serves it.
+    admin = logged_in(tmp_path, sandbox, keyring_available, ADMIN, "admin")
+    r = admin(*printed_command(line.split(":", 1)[1]))
+    assert r.returncode == 0, r
+    assert r.stdout.startswith("accepted\t" + request_id)

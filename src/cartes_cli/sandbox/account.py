@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from cartes_cli import validators
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.accounts import api_url_of, issue_code
+from cartes_cli.sandbox.accounts import issue_code
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
 from cartes_cli.sandbox.db import User
@@ -34,7 +34,7 @@ from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandb
 from cartes_cli.sandbox.errors import AccountError
 from cartes_cli.sandbox.passwords import check_new_password, set_password
 from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
-from cartes_cli.sandbox.util import iso, parse_iso
+from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
 
 ACCOUNT = "/account"

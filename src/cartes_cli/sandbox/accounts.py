@@ -33,7 +33,7 @@ from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verific
 from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.validators import Problem
 
 MAX_CODE_ATTEMPTS = 5
@@ -168,11 +168,6 @@ def _captcha_problem(sandbox: Sandbox, block: Any) -> Problem | None:
             "captcha", "captcha.invalid", "wrong answer, or a captcha already used: get a new one."
         )
     return None
-
-
-def api_url_of(request: Any) -> str:
-    """This sandbox's API root as the caller reached it (``http://127.0.0.1:8080/api``)."""
-    return str(request.base_url).rstrip("/") + "/api"
 
 
 # --- sign-up ---------------------------------------------------------------------------------

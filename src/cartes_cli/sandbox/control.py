@@ -22,7 +22,7 @@ from cartes_cli.sandbox.db import SCHEMA_VERSION
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
-from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.sandbox.workflow import resolve_community
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox control"])
@@ -241,7 +241,7 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
             for request_id, *_ in requests:
                 record = store.request(request_id)
                 assert record is not None
-                for message in mail.received(store, record, when):
+                for message in mail.received(store, record, when, api_url=api_url_of(request)):
                     store.add_mail(message)
     return JSONResponse(
         {"community": community.id, "users": [u[0] for u in users], "requests": [r[0] for r in requests]},
