@@ -78,6 +78,8 @@ def cartes_executable() -> str:
 def base_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
     env["CARTES_HOME"] = str(home)
+    # The per-user sandbox record (found whatever CARTES_HOME says) stays inside the test's home.
+    env["XDG_STATE_HOME"] = str(home / "xdg-state")
     env["LANG"] = "C.UTF-8"
     env.pop("LANGUAGE", None)
     env.pop("LC_ALL", None)

@@ -62,6 +62,23 @@ def sandbox_state_file() -> Path:
     return state_dir() / "sandbox.json"
 
 
+def user_sandbox_state_file() -> Path:
+    """The per-user record of a running sandbox, whatever ``CARTES_HOME`` says: the file a
+    sandbox started without ``CARTES_HOME`` writes anyway (the user's own state directory).
+    A sandbox started with ``CARTES_HOME`` writes it too when no running sandbox holds it, so
+    ``--env sandbox`` under any ``CARTES_HOME`` finds a running sandbox."""
+    import platformdirs
+
+    return platformdirs.user_state_path(APP_NAME) / "sandbox.json"
+
+
+def sandbox_state_files() -> list[Path]:
+    """Where ``--env sandbox`` looks, in order: ``CARTES_HOME``'s record, then the user's."""
+    own = sandbox_state_file()
+    user = user_sandbox_state_file()
+    return [own] if user == own else [own, user]
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) with mode 0700 for the leaf; tighten it if it already exists."""
     path.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ import contextlib
 import ipaddress
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,21 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def claim_sandbox_state(path: Path, info: dict[str, Any]) -> bool:
+    """Record a running sandbox at ``path`` unless another running sandbox holds it already (the
+    per-user record: the first sandbox started keeps it). True when written."""
+    held = read_sandbox_state(path)
+    if held is not None and held.get("pid") != info.get("pid"):
+        return False
+    write_sandbox_state(path, info)
+    return True
+
+
+def same_issuer(a: str | None, b: str | None) -> bool:
+    """Two issuer URLs name the same login server (a trailing slash aside)."""
+    return bool(a and b) and a.rstrip("/") == b.rstrip("/")  # type: ignore[union-attr]
+
+
 def write_sandbox_state(path: Path, info: dict[str, Any]) -> None:
     """Record a running sandbox (atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,8 +376,13 @@ def read_sandbox_state(path: Path) -> dict[str, Any] | None:
     return info
 
 
-def sandbox_platform(path: Path) -> Platform:
-    info = read_sandbox_state(path)
+def sandbox_platform(path: Path | Sequence[Path]) -> Platform:
+    """The running sandbox recorded at ``path`` (or at the first of several paths that has one)."""
+    info = None
+    for candidate in [path] if isinstance(path, Path) else path:
+        info = read_sandbox_state(candidate)
+        if info is not None:
+            break
     if info is None:
         raise SandboxNotRunning(
             _(
@@ -379,7 +400,7 @@ def resolve_platform(
     api_url: str | None,
     issuer: str | None,
     *,
-    sandbox_state: Path,
+    sandbox_state: Path | Sequence[Path],
     client_id: str | None = None,
     overrides: ClientOverrides | None = None,
 ) -> Platform:

@@ -151,7 +151,7 @@ def test_wizard_sign_up_then_2fa_at_a_terminal(cli: Cartes, accounts_sandbox: Sa
 
     # Created; the code from the e-mail (read in the sandbox's outbox) confirms it at once.
     screen.expect("created")
-    screen.expect("cartes sandbox outbox")
+    screen.expect("cartes --env sandbox sandbox outbox")
     screen.expect("6-digit code from the e-mail")
     screen.send(verification_code(accounts_sandbox, email))
     screen.expect("confirmed")

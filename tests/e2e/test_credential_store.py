@@ -195,8 +195,12 @@ def test_profiles_switch_token_refresh_and_logout_all(cartes: Cartes) -> None:
     assert cartes.login("claire.moreau", profile="staff").returncode == 0
     r = cartes("login", "status", "--json", "profile,active,user,state")
     rows = {row["profile"]: row for row in json.loads(r.stdout)}
-    assert rows["staff"]["active"] is True
-    assert rows["gironde"]["state"] == "ok"
+    # A login with --profile does not switch: the first profile stays the active one.
+    assert rows["gironde"]["active"] is True
+    assert rows["staff"]["state"] == "ok"
+    assert cartes("login", "switch", "staff").returncode == 0
+    r = cartes("login", "status", "--json", "profile,active")
+    assert {"profile": "staff", "active": True} in json.loads(r.stdout)
     assert cartes("login", "switch", "gironde").returncode == 0
     r = cartes("login", "status", "--json", "profile,active")
     assert {"profile": "gironde", "active": True} in json.loads(r.stdout)

@@ -104,7 +104,7 @@ def test_4_authentication_required_or_refused(cartes: Cartes) -> None:
     r = cartes("--env", "sandbox", "workspace", "list")
     assert r.returncode == ExitCode.AUTH, r
     _plain_error(r.stderr)
-    assert "cartes login" in r.stderr
+    assert "cartes --env sandbox login" in r.stderr  # the hint repeats the platform
     # A token the platform refuses.
     r = cartes("--env", "sandbox", "workspace", "list", env={"CARTES_TOKEN": "not-a-real-token"})
     assert r.returncode == ExitCode.AUTH, r

@@ -50,11 +50,12 @@ def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cart
 
 def test_interactive_wrong_code_exit_4(cartes: Cartes) -> None:
     child = spawn(cartes, "--env", "sandbox", "login", "--username", TOTP_USER)
-    child.expect("Password")
-    child.sendline(DEMO_PASSWORD)
-    child.expect("6-digit code")
     good = pyotp.TOTP(TOTP_SEED).now()
-    child.sendline("000000" if good != "000000" else "111111")
+    for _attempt in range(3):  # the password and the code are asked again, three tries in all
+        child.expect("Password")
+        child.sendline(DEMO_PASSWORD)
+        child.expect("6-digit code")
+        child.sendline("000000" if good != "000000" else "111111")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 4

@@ -162,7 +162,7 @@ def test_the_device_login_is_refused_where_the_client_lacks_it(real: Cartes) -> 
     r = login(real, "--device", env=PROD_LIKE)
     assert r.returncode == 2
     assert "device login is not available" in r.stderr
-    assert "cartes login --web" in r.stderr
+    assert "cartes --env sandbox login --web" in r.stderr  # works as printed
     # Told that the documentation site's client has the device grant, the server says otherwise.
     config = real.home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)

@@ -161,6 +161,9 @@ def root(
         no_input=no_input,
         color=False if no_color else None,
     )
+    from cartes_cli import hints
+
+    hints.remember(profile=profile, env=env, api_url=api_url, issuer=issuer)
     context = AppContext(options, terminal)
     ctx.obj = context
     ctx.call_on_close(context.close)

@@ -118,7 +118,7 @@ class AppContext:
                 env,
                 api_url,
                 issuer,
-                sandbox_state=paths.sandbox_state_file(),
+                sandbox_state=paths.sandbox_state_files(),
                 client_id=client_id,
                 overrides=client_overrides(profile if use_profile else None),
             )
@@ -137,9 +137,9 @@ class AppContext:
         try:
             if api_url:
                 return platforms.resolve_platform(
-                    None, api_url, self.options.issuer, sandbox_state=paths.sandbox_state_file()
+                    None, api_url, self.options.issuer, sandbox_state=paths.sandbox_state_files()
                 )
-            return platforms.sandbox_platform(paths.sandbox_state_file())
+            return platforms.sandbox_platform(paths.sandbox_state_files())
         except platforms.SandboxNotRunning as exc:
             from cartes_cli.errors import TransportError
 
@@ -149,7 +149,17 @@ class AppContext:
 
     @staticmethod
     def same_platform(profile: Profile, platform: Platform) -> bool:
-        """Does the profile's stored login belong to this platform?"""
+        """Does the profile's stored login belong to this platform? A platform is its login
+        server: a login made with ``--env sandbox`` serves ``--api-url`` pointing at the same
+        sandbox, and the other way round. Profiles written before the issuer was recorded are
+        compared by name (or API URL), as they were."""
+        from cartes_cli import platforms
+
+        recorded = profile.issuer
+        if not recorded and profile.env in platforms.KNOWN_PLATFORMS:
+            recorded = platforms.KNOWN_PLATFORMS[profile.env].issuer
+        if recorded:
+            return platforms.same_issuer(recorded, platform.issuer)
         if profile.env in ("prod", "qualif", "sandbox"):
             return profile.env == platform.name
         return profile.api_url == platform.api_url

@@ -117,11 +117,23 @@ def login(
             help=_("Without a usable system keyring, keep the credentials in a private file (0600)."),
         ),
     ] = False,
+    activate: Annotated[
+        bool,
+        typer.Option(
+            "--activate",
+            help=_(
+                "Make this profile the active one (a login with --profile does not, unless it is the first)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Log in to the Géoplateforme and keep the login in the system keyring.
 
     Without a flag: the password flow when CARTES_USERNAME/CARTES_PASSWORD or --username are
     given; otherwise the browser on a desktop, and the device code over SSH or without a display.
+
+    With --profile, the login goes to that profile and the active profile stays as it was
+    (unless there was none): switch with 'cartes login switch PROFILE', or log in with --activate.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -168,17 +180,31 @@ def login(
         if totp_secret is None:
             totp_secret = _stored_totp_secret(app, profile, user)
             kept_seed = totp_secret is not None
-        tokens = _login_with_password(app, platform, profile, user, password, totp_secret)
+        typed = not password_stdin and not os.environ.get("CARTES_PASSWORD")
+        tokens = _login_with_password(
+            app, platform, profile, user, password, totp_secret, retype=typed and app.terminal.interactive
+        )
         password = ""
         account = user
         # A seed the user asked to keep stays kept across logins (the new login replaces the old).
         extra = {"totp_secret": totp_secret} if totp_secret and (store_totp_secret or kept_seed) else {}
         extra.update(_given_oidc_secret())
-        _finish(app, profile, platform, store, account, "password", tokens, platform.client_id, extra)
+        _finish(
+            app,
+            profile,
+            platform,
+            store,
+            account,
+            "password",
+            tokens,
+            platform.client_id,
+            extra,
+            activate=activate,
+        )
     elif flow == "token":
         token = _read_stdin_token(app)
         store = _choose_store(app, insecure_storage)
-        _login_with_token(app, profile, platform, store, token)
+        _login_with_token(app, profile, platform, store, token, activate=activate)
     elif flow == "client-credentials":
         client_id, secret = _client_credential_inputs(app)
         store = _choose_store(app, insecure_storage)
@@ -193,6 +219,7 @@ def login(
             tokens,
             client_id,
             {"client_secret": secret},
+            activate=activate,
         )
     else:  # a browser or a device: the identity comes with the tokens
         store = _choose_store(app, insecure_storage)
@@ -201,7 +228,18 @@ def login(
         account = _account_from(tokens)
         _confirm_person(app, profile, platform, account, tokens)
         extra = _given_oidc_secret()
-        _finish(app, profile, platform, store, account, flow, tokens, platform.web_client_id, extra)
+        _finish(
+            app,
+            profile,
+            platform,
+            store,
+            account,
+            flow,
+            tokens,
+            platform.web_client_id,
+            extra,
+            activate=activate,
+        )
 
 
 def _confirm_person(
@@ -373,44 +411,103 @@ def _stored_totp_secret(app: AppContext, profile: Profile, user: str) -> str | N
         return None
 
 
+PASSWORD_ATTEMPTS = 3
+
+
 def _login_with_password(
-    app: AppContext, platform: Platform, profile: Profile, user: str, password: str, totp_secret: str | None
+    app: AppContext,
+    platform: Platform,
+    profile: Profile,
+    user: str,
+    password: str,
+    totp_secret: str | None,
+    *,
+    retype: bool = False,
 ) -> TokenSet:
+    """The password grant, with the second factor when the account has one.
+
+    Keycloak answers a missing code exactly like a wrong password ("Invalid user credentials"),
+    so the code is asked up front only when this profile knows the account has a second factor
+    (remembered after a login with a code). Otherwise, on a terminal, the first refusal offers
+    the code once ("wrong password, or two-factor authentication: the code, or Enter to type
+    the password again"); a password typed at the prompt (``retype``) is then asked again, up to
+    three tries, instead of failing at the first typo."""
     from cartes_cli.auth.oidc import OIDCClient
     from cartes_cli.auth.totp import password_login
 
     term = app.terminal
     oidc = OIDCClient(platform, debug=app.debug_log())
     code: str | None = None
+    needs_code = totp_secret is None and profile.totp and profile.user == user
+    offered = False
     try:
-        if totp_secret is None and profile.totp and profile.user == user and term.interactive:
-            code = _ask_code(app)
-        try:
-            tokens = password_login(oidc, user, password, totp_secret=totp_secret, totp_code=code)
-        except LoginRefused as exc:
-            # Keycloak answers a missing second factor exactly like a wrong password, so on a
-            # terminal we ask for the code once before concluding.
-            if (
-                totp_secret
-                or code
-                or not term.interactive
-                or exc.error != "invalid_grant"
-                or exc.status != 401
-            ):
-                raise
-            term.info(_("If your account uses two-factor authentication, enter the code from your app."))
-            code = _ask_code(app, optional=True)
-            if not code:
-                raise
-            tokens = password_login(oidc, user, password, totp_code=code)
-            profile.totp = True
-        else:
+        for attempt in range(1, PASSWORD_ATTEMPTS + 1):
+            if needs_code and code is None and term.interactive:
+                code = _ask_code(app)
+            try:
+                tokens = password_login(oidc, user, password, totp_secret=totp_secret, totp_code=code)
+            except LoginRefused as exc:
+                if totp_secret or not term.interactive or not _bad_credentials(exc):
+                    raise
+                if not offered and not needs_code and code is None:
+                    # The one case where a code may be what is missing: offer it once.
+                    offered = True
+                    if retype:
+                        term.error(
+                            _(
+                                "Wrong password, or the account has two-factor authentication: enter the "
+                                "code, or press Enter to type the password again."
+                            )
+                        )
+                        code = _ask_code(app, optional=True, label=_("6-digit code (Enter: password again)"))
+                    else:
+                        term.info(
+                            _("If your account uses two-factor authentication, enter the code from your app.")
+                        )
+                        code = _ask_code(app, optional=True)
+                    if code:
+                        try:
+                            tokens = password_login(oidc, user, password, totp_code=code)
+                        except LoginRefused as again:
+                            if not _bad_credentials(again):
+                                raise
+                            needs_code = True  # the person says the account has one
+                            if not retype:
+                                raise
+                            term.error(_("The password or the code is wrong; try again."))
+                        else:
+                            profile.totp = True
+                            return tokens
+                    elif not retype:
+                        raise
+                elif not retype:
+                    raise
+                elif code:
+                    term.error(_("The password or the code is wrong; try again."))
+                else:
+                    term.error(_("Wrong password; try again."))
+                if attempt == PASSWORD_ATTEMPTS:
+                    raise
+                password = _read_password(app, False)
+                code = None
+                continue
             profile.totp = bool(totp_secret or code) or (profile.totp and profile.user == user)
-        return tokens
+            return tokens
+        raise AssertionError("unreachable")
     except LoginRefused as exc:
         raise _credentials_refused(app, exc, second_factor_sent=bool(totp_secret or code)) from exc
     finally:
         oidc.close()
+
+
+def _bad_credentials(exc: LoginRefused) -> bool:
+    """Keycloak's "Invalid user credentials" (a wrong password, or a missing or wrong code)."""
+    from cartes_cli.errors import ClientRefused
+
+    if isinstance(exc, ClientRefused) or exc.error != "invalid_grant" or exc.status not in (400, 401):
+        return False
+    description = " ".join(exc.messages).lower()
+    return not description or "invalid user credentials" in description
 
 
 def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_sent: bool) -> LoginRefused:
@@ -444,8 +541,8 @@ def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_se
     return LoginRefused(text, status=exc.status, error="invalid_credentials", messages=exc.messages)
 
 
-def _ask_code(app: AppContext, optional: bool = False) -> str | None:
-    label = _("6-digit code (Enter if none)") if optional else _("6-digit code")
+def _ask_code(app: AppContext, optional: bool = False, label: str | None = None) -> str | None:
+    label = label or (_("6-digit code (Enter if none)") if optional else _("6-digit code"))
     for _attempt in range(3):
         value = app.terminal.prompt(label).strip().replace(" ", "")
         if optional and not value:
@@ -476,7 +573,13 @@ def _read_stdin_token(app: AppContext) -> str:
 
 
 def _login_with_token(
-    app: AppContext, profile: Profile, platform: Platform, store: CredentialStore, token: str
+    app: AppContext,
+    profile: Profile,
+    platform: Platform,
+    store: CredentialStore,
+    token: str,
+    *,
+    activate: bool,
 ) -> None:
     from cartes_cli.auth.session import TokenManager
     from cartes_cli.auth.tokens import jwt_claims
@@ -486,7 +589,18 @@ def _login_with_token(
     claims = jwt_claims(token)
     account = claims.get("preferred_username") or me.email or me.id
     tokens = manager.tokens
-    _finish(app, profile, platform, store, str(account), "token", tokens, None, {"bearer_token": token})
+    _finish(
+        app,
+        profile,
+        platform,
+        store,
+        str(account),
+        "token",
+        tokens,
+        None,
+        {"bearer_token": token},
+        activate=activate,
+    )
 
 
 def _client_credential_inputs(app: AppContext) -> tuple[str, str]:
@@ -701,6 +815,8 @@ def _finish(
     tokens: TokenSet,
     client_id: str | None,
     extra: dict[str, str],
+    *,
+    activate: bool = False,
 ) -> None:
     from cartes_cli.auth.store import credential_key
 
@@ -716,8 +832,12 @@ def _finish(
     # Refreshing must use the client that obtained the token.
     profile.client_id = client_id if flow != "token" else None
     _record_platform(profile, platform)
-    app.config.active_profile = profile.name
-    app.config.save()
+    config = app.config
+    previous = config.active_profile
+    first = not previous or previous not in config.profiles or previous == profile.name
+    if activate or first:
+        config.active_profile = profile.name
+    config.save()
     app.cache_access_token(profile, tokens)
 
     who = tokens.username or account
@@ -737,13 +857,37 @@ def _finish(
             where=where,
         )
     )
+    _say_active(app, profile.name, previous)
+
+
+def _say_active(app: AppContext, name: str, previous: str | None) -> None:
+    """Which profile later commands use: a login never switches it silently."""
+    config = app.config
+    active = config.active_profile
+    if active == name:
+        if previous and previous != name:
+            app.terminal.info(
+                _("{name} is now the active profile (it was {previous}).").format(
+                    name=name, previous=previous
+                )
+            )
+        return
+    other = config.get(active) if active else None
+    who = other.user if other is not None and other.user else _("not logged in")
+    app.terminal.info(
+        _(
+            "The active profile is still {active} ({user}): commands without --profile use it. "
+            "To use {name} instead: 'cartes login switch {name}'."
+        ).format(active=active, user=who, name=name)
+    )
 
 
 def _record_platform(profile: Profile, platform: Platform) -> None:
     if platform.name in ("prod", "qualif", "sandbox"):
         profile.env = platform.name
         profile.api_url = None
-        profile.issuer = None
+        # The platform's identity: another name for the same login server is the same platform.
+        profile.issuer = platform.issuer
     else:
         profile.env = "custom"
         profile.api_url = platform.api_url
@@ -838,7 +982,7 @@ def _profile_platform(profile: Profile) -> Platform:
     from cartes_cli import paths, platforms
     from cartes_cli.cli.context import client_overrides
 
-    state = paths.sandbox_state_file()
+    state = paths.sandbox_state_files()
     options = {"client_id": profile.client_id, "overrides": client_overrides(profile)}
     if profile.env in ("prod", "qualif", "sandbox"):
         return platforms.resolve_platform(profile.env, None, None, sandbox_state=state, **options)

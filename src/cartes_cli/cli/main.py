@@ -14,10 +14,12 @@ from cartes_cli.i18n import _, translate_help
 def run(args: Sequence[str]) -> int:
     import typer
 
+    from cartes_cli import hints
     from cartes_cli.cli.app import GROUPS, make_app
     from cartes_cli.cli.argv import first_command_word, hoist_global_options
     from cartes_cli.cli.output import KNOWN_FIELDS
 
+    hints.forget()  # the root command remembers this invocation's options
     if os.environ.get("_CARTES_COMPLETE"):
         from cartes_cli.cli.completion import answer_completion_request
 
@@ -72,6 +74,9 @@ def _usage_error(exc: click_exceptions.UsageError) -> int:
 
 
 def _print_error(message: str) -> None:
+    from cartes_cli.hints import runnable
+
+    message = runnable(message)
     prefix = _("Error:")
     stream = sys.stderr
     use_color = stream.isatty() and "NO_COLOR" not in os.environ and "--no-color" not in sys.argv

@@ -198,6 +198,9 @@ class Terminal:
         self._message(message, "red")
 
     def _message(self, message: str, style: str | None) -> None:
+        from cartes_cli.hints import runnable
+
+        message = runnable(message)  # a command it names works as printed (same platform, profile)
         use_color = bool(self.stderr_isatty) and self.color is not False and "NO_COLOR" not in os.environ
         if style and use_color:
             self.stderr.write(f"\x1b[{_ANSI[style]}m{message}\x1b[0m\n")

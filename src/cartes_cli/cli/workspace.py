@@ -238,6 +238,75 @@ def _show_row(client: Any, community: Any) -> dict[str, Any]:
     return row
 
 
+FORM_COLUMNS = [
+    Column("name", _("FIELD"), no_wrap=True, style="bold"),
+    Column("title", _("QUESTION")),
+    Column("type", _("TYPE"), no_wrap=True),
+    Column("required", _("REQUIRED"), kind="bool", no_wrap=True),
+    Column("expected", _("EXPECTED")),
+    Column("choices", _("CHOICES"), kind="list", table=False),
+    Column("minimum", _("MINIMUM"), table=False),
+    Column("maximum", _("MAXIMUM"), table=False),
+    Column("min_length", _("MIN LENGTH"), table=False),
+    Column("max_length", _("MAX LENGTH"), table=False),
+    Column("pattern", _("PATTERN"), table=False),
+    Column("description", _("DESCRIPTION"), table=False),
+]
+register_fields(*(c.key for c in FORM_COLUMNS))
+
+
+@workspace_app.command("form")
+def form(ctx: typer.Context, workspace: WorkspaceArg) -> None:
+    """Show the form a workspace asks joiners to fill: each field, its type and what it accepts.
+
+    For scripts: the names go with 'workspace join WS --answer NAME=VALUE'; --json gives the
+    constraints (choices, minimum, maximum, lengths, pattern).
+    """
+    app = _ctx(ctx)
+    term = app.terminal
+    client = app.client()
+    if client.capabilities().has("requests"):
+        community = client.communities.resolve(workspace)
+        join_form = client.communities.join_form(community.id)
+    else:  # the real platform: the annexe cartes.gouv.fr reads, for the public catalogue's workspaces
+        community = client.communities.find_public(workspace)
+        join_form = client.communities.public_join_form(community.technical_name or community.id)
+    if term.rendering == "table" and join_form.description:
+        from cartes_cli.cli.output import neutralise
+
+        term.info(neutralise(str(join_form.description)))
+    term.print_list(
+        [_form_row(f) for f in join_form.fields],
+        FORM_COLUMNS,
+        empty=_("{ws} asks for nothing: join it with 'cartes workspace join {ws}'.").format(
+            ws=community.technical_name or community.id
+        ),
+    )
+
+
+def _form_row(f: Any) -> dict[str, Any]:
+    from cartes_cli.cli.forms import field_choices, field_hints
+
+    c = f.constraints
+    expected = [p for p in field_hints(f, optional=False) if p]
+    if c.pattern:
+        expected.append(c.pattern)
+    return {
+        "name": f.name,
+        "title": f.title,
+        "type": f.type,
+        "required": bool(c.required),
+        "expected": " ".join(expected) or None,
+        "choices": field_choices(f) or None,
+        "minimum": c.minimum,
+        "maximum": c.maximum,
+        "min_length": c.min_length,
+        "max_length": c.max_length,
+        "pattern": c.pattern,
+        "description": f.description,
+    }
+
+
 @workspace_app.command("members")
 def members(ctx: typer.Context, workspace: WorkspaceArg) -> None:
     """List the members of a workspace and their rights (needs the COMMUNITY right)."""
@@ -633,8 +702,13 @@ def join(
         )
     community = resolve_for_change(client, workspace)
     form = client.communities.join_form(community.id)
+    before = dict(given)
     typed = _form_answers(app, form, given)
-    request = client.requests.create_join(community.id, message=message, answers=typed or None)
+    try:
+        request = client.requests.create_join(community.id, message=message, answers=typed or None)
+    except Exception:
+        _keep_answers(app, workspace, given, given != before)
+        raise
     term.success(
         _("Request sent to join {ws} (request {id}); the administrators will answer by e-mail.").format(
             ws=community.technical_name, id=request.id
@@ -649,49 +723,26 @@ def join(
 
 
 def _form_answers(app: AppContext, form: Any, given: dict[str, str]) -> dict[str, Any]:
-    """The join form's answers, checked: on a terminal the fields not given are asked one by one,
-    each answer checked as it is typed (and asked again if refused); then every answer is checked
-    against the form (unknown fields, missing required ones: exit 2)."""
-    from cartes_cli.client.validation import validate_answers
+    """The join form's answers, asked and checked in one place for both paths (``cli/forms``)."""
+    from cartes_cli.cli.forms import ask_form
 
-    term = app.terminal
-    fields = list(getattr(form, "fields", []) or [])
-    if fields and term.interactive:
-        if getattr(form, "description", None):
-            from cartes_cli.cli.output import neutralise
-
-            term.info(neutralise(str(form.description)))
-        for f in fields:
-            if f.name not in given:
-                value = _ask_field(app, f)
-                if value:
-                    given[f.name] = value
-    return validate_answers(form, given) if (fields or given) else {}
+    return ask_form(app, form, given)
 
 
-def _ask_field(app: AppContext, f: Any) -> str:
-    from cartes_cli.cli.output import neutralise
-    from cartes_cli.client.models import JoinForm
-    from cartes_cli.client.validation import validate_answers
-    from cartes_cli.errors import UsageError
+def _keep_answers(app: AppContext, workspace: str, given: dict[str, str], typed_any: bool) -> None:
+    """After a failure, answers typed at the prompt are not lost: the command to send them again."""
+    import shlex
 
-    term = app.terminal
-    required = bool(f.constraints.required)
-    # The form comes from the server: its texts are shown, never obeyed.
-    label = neutralise(" ".join(f"{f.title or f.name}".split())) + ("" if required else _(" (optional)"))
-    if f.description:
-        term.info(neutralise(str(f.description)))
-    single = JoinForm(fields=[f])
-    while True:
-        value = term.prompt(label, secret=f.type == "password").strip()
-        if not value and not required:
-            return ""
-        try:
-            validate_answers(single, {f.name: value})
-        except UsageError as exc:
-            term.error(exc.message)
-            continue
-        return value
+    from cartes_cli.hints import command
+
+    if not typed_any or not given:
+        return
+    args = " ".join(f"--answer {shlex.quote(f'{k}={v}')}" for k, v in given.items())
+    app.terminal.info(
+        _("The answers you typed are not lost; to send them again: {command}").format(
+            command=command(f"workspace join {shlex.quote(workspace)} {args}")
+        )
+    )
 
 
 def _join_by_email(

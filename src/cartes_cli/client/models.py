@@ -478,6 +478,10 @@ class JoinFormConstraints(Model):
     minimum: Number | None = None
     maximum: Number | None = None
     pattern: str | None = None
+    enum: list[str | Number | bool] | None = Field(
+        default=None, validation_alias=AliasChoices("enum", "choices")
+    )
+    """The only answers allowed (JSON Schema's ``enum``; ``choices`` accepted)."""
 
 
 class JoinFormField(Model):
@@ -498,6 +502,18 @@ class JoinFormField(Model):
     @classmethod
     def _constraints(cls, value: Any) -> Any:
         return {} if value is None else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_level_enum(cls, data: Any) -> Any:
+        """``enum``/``choices`` given beside ``constraints`` (where JSON Schema puts ``enum``)."""
+        if isinstance(data, dict):
+            choices = data.get("enum", data.get("choices"))
+            if isinstance(choices, list):
+                constraints = dict(data.get("constraints") or {})
+                constraints.setdefault("enum", choices)
+                data = {**data, "constraints": constraints}
+        return data
 
     @property
     def label(self) -> str:

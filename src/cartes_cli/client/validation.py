@@ -12,6 +12,7 @@ Pure functions, standard library only (cheap to import at start-up). Every probl
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import unicodedata
@@ -33,14 +34,17 @@ __all__ = [
     "OFFERS",
     "RIGHT_NAMES",
     "DatastoreRequestInput",
+    "check_answer",
     "check_datastore_request",
     "derive_technical_name",
+    "field_kind",
     "is_uuid",
     "looks_like_technical_name",
     "parse_answer_args",
     "parse_member_link",
     "parse_membership_link",
     "parse_rights",
+    "unknown_fields",
     "validate_answers",
     "validate_datastore_request",
     "validate_request_id",
@@ -294,6 +298,8 @@ class _Constraints(Protocol):
     def maximum(self) -> int | float | None: ...
     @property
     def pattern(self) -> str | None: ...
+    @property
+    def enum(self) -> list[Any] | None: ...
 
 
 _TRUE = {"true", "yes", "y", "1", "on", "oui", "o", "vrai"}
@@ -350,7 +356,7 @@ def _check(kind: str, value: Any, constraints: _Constraints) -> str | None:
             except re.error:
                 matched = True  # an unusable pattern in the form is the server's to judge
             if not matched:
-                return _("does not have the expected format")
+                return _("does not have the expected format ({pattern})").format(pattern=constraints.pattern)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if constraints.minimum is not None and value < constraints.minimum:
             return _("must be at least {n}").format(n=f"{constraints.minimum:g}")
@@ -359,14 +365,74 @@ def _check(kind: str, value: Any, constraints: _Constraints) -> str | None:
     return None
 
 
+def _choose(value: Any, choices: list[Any]) -> Any:
+    """The allowed choice ``value`` stands for (text compared without case), or ValueError."""
+    for choice in choices:
+        if isinstance(choice, str) and isinstance(value, str):
+            if choice.casefold() == value.strip().casefold():
+                return choice
+        elif isinstance(choice, bool) or isinstance(value, bool):
+            if choice is value:
+                return choice
+        elif isinstance(choice, (int, float)) and isinstance(value, (int, float)) and choice == value:
+            return choice
+        elif isinstance(choice, (int, float)) and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                if _number(value, integer=False) == choice:
+                    return choice
+    listed = ", ".join(str(c) for c in choices)
+    raise ValueError(_("must be one of: {choices}").format(choices=listed))
+
+
+def field_kind(field: Any) -> str:
+    """The type a field's answer is converted to (unknown types, and ``password``, are text)."""
+    kind = getattr(field, "type", "string")
+    return kind if kind in ("string", "number", "integer", "boolean", "email") else "string"
+
+
+def check_answer(field: Any, text: str) -> Any:
+    """One answer typed as text → its typed value, checked against the field's type, choices and
+    constraints; ``ValueError`` with the reason (e.g. "must be at most 7") otherwise. The caller
+    deals with empty answers (required or skipped)."""
+    kind = field_kind(field)
+    value = _convert(kind, text)
+    choices = getattr(field.constraints, "enum", None)
+    if choices:
+        value = _choose(value, list(choices))
+    broken = _check(kind, value, field.constraints)
+    if broken:
+        raise ValueError(broken)
+    return value
+
+
 def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, Any]:
     """Answers typed as strings → typed values checked against every field's constraints.
 
     Unknown fields, missing required fields, conversions (``number`` accepts ``3,5``; ``boolean``
-    accepts true/false, yes/no, oui/non, 1/0) and constraints (``minLength``/``maxLength`` on
-    strings, ``minimum``/``maximum`` on numbers, ``pattern`` searched as in JSON Schema) are all
-    checked; one ``UsageError`` lists every failing field. An empty optional answer is left out.
+    accepts true/false, yes/no, oui/non, 1/0), choices (``enum``, text compared without case) and
+    constraints (``minLength``/``maxLength`` on strings, ``minimum``/``maximum`` on numbers,
+    ``pattern`` searched as in JSON Schema) are all checked; one ``UsageError`` lists every
+    failing field. An empty optional answer is left out.
     """
+    problems = unknown_fields(form, answers)
+    typed: dict[str, Any] = {}
+    for f in form.fields:
+        raw = answers.get(f.name)
+        if raw is None or not raw.strip():
+            if f.constraints.required:
+                problems.append(_("{field} is required").format(field=_quoted(f.name, 40)))
+            continue
+        try:
+            typed[f.name] = check_answer(f, raw)
+        except ValueError as exc:
+            problems.append(f"{_quoted(f.name, 40)} {exc}")
+    if problems:
+        raise UsageError(_("Invalid answers: {problems}.").format(problems=_("; ").join(problems)))
+    return typed
+
+
+def unknown_fields(form: JoinForm, answers: Iterable[str]) -> list[str]:
+    """One sentence per answer naming a field the form does not have."""
     problems: list[str] = []
     known = {f.name for f in form.fields}
     for name in answers:
@@ -377,27 +443,7 @@ def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, An
                     field=_quoted(name, 40), fields=valid
                 )
             )
-    typed: dict[str, Any] = {}
-    for f in form.fields:
-        raw = answers.get(f.name)
-        if raw is None or not raw.strip():
-            if f.constraints.required:
-                problems.append(_("{field} is required").format(field=_quoted(f.name, 40)))
-            continue
-        kind = f.type if f.type in ("string", "number", "integer", "boolean", "email") else "string"
-        try:
-            value = _convert(kind, raw)
-        except ValueError as exc:
-            problems.append(f"{_quoted(f.name, 40)} {exc}")
-            continue
-        broken = _check(kind, value, f.constraints)
-        if broken:
-            problems.append(f"{_quoted(f.name, 40)} {broken}")
-            continue
-        typed[f.name] = value
-    if problems:
-        raise UsageError(_("Invalid answers: {problems}.").format(problems=_("; ").join(problems)))
-    return typed
+    return problems
 
 
 # --- links from the real platform's e-mails -----------------------------------------------

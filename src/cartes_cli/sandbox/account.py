@@ -34,7 +34,7 @@ from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandb
 from cartes_cli.sandbox.errors import AccountError
 from cartes_cli.sandbox.passwords import check_new_password, set_password
 from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
-from cartes_cli.sandbox.util import iso, parse_iso
+from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
 
 ACCOUNT = "/account"
@@ -349,7 +349,7 @@ async def update_account(request: Request) -> Response:
         if new_email is not None:
             updated = store.user(user.id)
             assert updated is not None
-            issue_code(sandbox, updated, email=new_email, new_address=True)
+            issue_code(sandbox, updated, email=new_email, new_address=True, api_url=api_url_of(request))
             store.add_mail(
                 mail.address_changed(
                     to=user.email,

@@ -33,7 +33,7 @@ from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verific
 from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.validators import Problem
 
 MAX_CODE_ATTEMPTS = 5
@@ -186,9 +186,11 @@ def _attributes(data: dict[str, Any]) -> dict[str, str]:
     return attributes
 
 
-def issue_code(sandbox: Sandbox, user: User, *, email: str, new_address: bool = False) -> None:
+def issue_code(
+    sandbox: Sandbox, user: User, *, email: str, new_address: bool = False, api_url: str | None = None
+) -> None:
     """A new verification code for ``user``, sent to ``email`` (the previous code stops working).
-    Call inside a transaction."""
+    ``api_url``: this sandbox's API, named in the e-mail's command. Call inside a transaction."""
     now = sandbox.now()
     code = new_verification_code()
     ttl = sandbox.config.verification_ttl
@@ -204,6 +206,7 @@ def issue_code(sandbox: Sandbox, user: User, *, email: str, new_address: bool = 
             ttl=ttl,
             when=iso(now),
             new_address=new_address,
+            api_url=api_url,
         )
     )
 
@@ -268,7 +271,7 @@ async def create_account(request: Request) -> JSONResponse:
                 store.set_user_photo(user_id, clean["photo"], when)
             user = store.user(user_id)
             assert user is not None
-            issue_code(sandbox, user, email=email)
+            issue_code(sandbox, user, email=email, api_url=api_url_of(request))
     except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
         raise ApiProblem(409, problems=_duplicates(sandbox, username, email)) from None
     return JSONResponse(account_view(user), status_code=201)
@@ -368,7 +371,7 @@ async def resend_code(request: Request) -> JSONResponse:
     user = store.user_by_email(data["email"].strip())
     if user is not None and user.enabled and status_of(user) == STATUS_PENDING:
         with store.transaction():
-            issue_code(sandbox, user, email=user.email)
+            issue_code(sandbox, user, email=user.email, api_url=api_url_of(request))
     return JSONResponse(
         {"message": "If an account waits for the verification of this address, a new code was sent to it."},
         status_code=202,

@@ -22,7 +22,7 @@ from cartes_cli.sandbox.db import SCHEMA_VERSION
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
-from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.sandbox.workflow import resolve_community
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox control"])
@@ -261,7 +261,7 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
             for request_id, *_ in requests:
                 record = store.request(request_id)
                 assert record is not None
-                for message in mail.received(store, record, when):
+                for message in mail.received(store, record, when, api_url=api_url_of(request)):
                     store.add_mail(message)
     return JSONResponse(
         {"community": community.id, "users": [u[0] for u in users], "requests": [r[0] for r in requests]},
@@ -306,4 +306,8 @@ async def fixture_communities(request: Request) -> JSONResponse:
     with store.transaction():
         store.insert_fixture_users([owner], hash_password(FIXTURE_PASSWORD))
         store.insert_fixture_communities(rows, owner[0], when)
+        if body.join_form:
+            fields = [f.model_dump(exclude_none=True) for f in body.join_form]
+            for row in rows:
+                store.set_join_form(row[0], fields, when)
     return JSONResponse({"supervisor": owner[0], "communities": [r[0] for r in rows]}, status_code=201)

@@ -61,8 +61,15 @@ def _mail(to: str, subject: str, body: str, request: RequestRecord, when: str) -
     )
 
 
-def received(store: Store, request: RequestRecord, when: str) -> list[Mail]:
+def _cli(api_url: str | None) -> str:
+    """How the e-mails name the command line: ``cartes --api-url {this sandbox's API}`` when the
+    sandbox knows where it was reached (the command then works as printed, from any set-up)."""
+    return f"cartes --api-url {api_url}" if api_url else "cartes"
+
+
+def received(store: Store, request: RequestRecord, when: str, *, api_url: str | None = None) -> list[Mail]:
     """The receipt to the requester, and the notice to whoever decides."""
+    cli = _cli(api_url)
     who = request.requester
     full_name = f"{who.first_name} {who.last_name}".strip() or who.email
     if request.type == "join":
@@ -78,7 +85,7 @@ Votre demande pour rejoindre l'espace de travail {label} a bien été reçue.
 Elle est transmise aux gestionnaires de l'espace, qui vous répondront par e-mail.
 
 Référence : {request.id}
-Suivre ou annuler la demande : cartes request show {request.id}""",
+Suivre ou annuler la demande : {cli} request show {request.id}""",
             request,
             when,
         )
@@ -102,8 +109,8 @@ Réponses au formulaire d'adhésion :
 
 Pour accepter ou refuser cette demande :
   - sur cartes.gouv.fr : {DASHBOARD}/communaute/{community.id}/membres?userId={who.id}
-  - en ligne de commande : cartes request approve {request.id}
-    (ou : cartes request reject {request.id} --reason "…")
+  - en ligne de commande : {cli} request approve {request.id}
+    (ou : {cli} request reject {request.id} --reason "…")
 
 Référence : {request.id}""",
             request,
@@ -124,7 +131,7 @@ Votre demande de création d'un espace de travail {visibility} a bien été reç
 L'équipe de la Géoplateforme l'examine et vous répondra par e-mail.
 
 Référence : {request.id}
-Suivre ou annuler la demande : cartes request show {request.id}""",
+Suivre ou annuler la demande : {cli} request show {request.id}""",
         request,
         when,
     )
@@ -144,8 +151,8 @@ Suivre ou annuler la demande : cartes request show {request.id}""",
   Description : {request.description or "(aucune)"}
 {justification}
 Pour accepter ou refuser cette demande :
-  cartes request approve {request.id}
-  cartes request reject {request.id} --reason "…"
+  {cli} request approve {request.id}
+  {cli} request reject {request.id} --reason "…"
 
 Référence : {request.id}""",
         request,
@@ -154,8 +161,9 @@ Référence : {request.id}""",
     return [receipt, notice]
 
 
-def decided(request: RequestRecord, when: str) -> Mail:
+def decided(request: RequestRecord, when: str, *, api_url: str | None = None) -> Mail:
     """The decision, to the requester (``request`` as it is after the decision)."""
+    cli = _cli(api_url)
     who = request.requester
     reason = request.reason or "aucun motif n'a été précisé."
     if request.type == "join":
@@ -172,7 +180,7 @@ Votre demande pour rejoindre l'espace de travail « {community.name} » ({commun
 est acceptée. Vos droits :
 {rights}
 
-Voir l'espace : cartes workspace show {community.technical_name}
+Voir l'espace : {cli} workspace show {community.technical_name}
 
 Référence : {request.id}""",
                 request,
@@ -203,7 +211,7 @@ Votre espace de travail {visibility} « {request.name} » ({request.technical_na
 entrepôt (offre {OFFER_LABELS.get(request.offer or "", request.offer)}). Vous en êtes le superviseur :
 vous pouvez y ajouter des membres et leur donner des droits.
 
-Voir l'espace : cartes workspace show {request.technical_name}
+Voir l'espace : {cli} workspace show {request.technical_name}
 
 Référence : {request.id}""",
             request,
@@ -249,9 +257,21 @@ def _account_mail(to: str, subject: str, body: str, when: str) -> Mail:
 
 
 def verification_code(
-    *, to: str, first_name: str, username: str, code: str, ttl: float, when: str, new_address: bool = False
+    *,
+    to: str,
+    first_name: str,
+    username: str,
+    code: str,
+    ttl: float,
+    when: str,
+    new_address: bool = False,
+    api_url: str | None = None,
 ) -> Mail:
-    """The code that confirms an address: after the sign-up, or after the address changed."""
+    """The code that confirms an address: after the sign-up, or after the address changed.
+
+    The command it prints names this sandbox (``--api-url``, which reaches it from any
+    configuration, unlike ``--env sandbox``) and the address, so that it works as printed."""
+    where = f"--api-url {api_url} " if api_url else ""
     if new_address:
         subject = "Confirmez votre nouvelle adresse e-mail"
         intro = (
@@ -276,7 +296,7 @@ def verification_code(
 Ce code est valable {_duration_fr(ttl)}. Après 5 essais erronés, il ne fonctionne plus : demandez-en
 un nouveau.
 
-En ligne de commande : cartes account verify --code {code}
+En ligne de commande : cartes {where}account verify --email {to} --code {code}
 
 Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : l'adresse ne sera pas confirmée.""",
         when,

@@ -365,6 +365,9 @@ class JoinFormConstraints(_Model):
     minimum: float | None = None
     maximum: float | None = None
     pattern: str | None = None
+    enum: list[str | float | bool] | None = Field(
+        None, min_length=1, description="the only answers allowed (as JSON Schema's enum)"
+    )
 
 
 class JoinFormField(_Model):
@@ -499,6 +502,9 @@ class CommunityFixture(_Model):
     prefix: str = Field("Espace de test", max_length=60)
     contact: str | None = Field(
         None, max_length=200, description="the communities' contact (default: their supervisor's e-mail)"
+    )
+    join_form: list[JoinFormField] | None = Field(
+        None, description="a join form for each of the communities (default: none)"
     )
 
 

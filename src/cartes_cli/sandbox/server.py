@@ -291,8 +291,8 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
 def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO, err: TextIO) -> int:
     import uvicorn
 
-    from cartes_cli.paths import sandbox_state_file
-    from cartes_cli.platforms import REALM_PATH, clear_sandbox_state, write_sandbox_state
+    from cartes_cli.paths import sandbox_state_file, user_sandbox_state_file
+    from cartes_cli.platforms import REALM_PATH, claim_sandbox_state, clear_sandbox_state, write_sandbox_state
     from cartes_cli.sandbox.app import build_app
     from cartes_cli.sandbox.httpserver import SandboxServer
     from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
@@ -308,6 +308,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
         "data_dir": str(data_dir.resolve()),
     }
     state_path = sandbox_state_file()
+    user_state_path = user_sandbox_state_file()
     demo = sandbox.store.get_meta("seed") == "demo"
 
     def announce() -> None:
@@ -315,6 +316,11 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
             write_sandbox_state(state_path, info)
         except OSError as exc:
             print(f"cartes sandbox: warning: cannot record the sandbox in {state_path}: {exc}", file=err)
+        if user_state_path != state_path:
+            # So that --env sandbox finds it under another CARTES_HOME too (the first one started
+            # keeps this record); failing to write it is no reason to stop.
+            with contextlib.suppress(OSError):
+                claim_sandbox_state(user_state_path, info)
         try:
             out.write(json.dumps(info) + "\n")
             out.flush()
@@ -365,6 +371,8 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
         return EXIT_FAILURE
     finally:
         clear_sandbox_state(state_path, os.getpid())
+        if user_state_path != state_path:
+            clear_sandbox_state(user_state_path, os.getpid())
     if not server.started:
         return EXIT_FAILURE
     with contextlib.suppress(OSError, ValueError):

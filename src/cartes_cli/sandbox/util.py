@@ -6,6 +6,7 @@ import re
 import unicodedata
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.types import Message, Receive
 
@@ -59,3 +60,9 @@ async def buffer_body(receive: Receive) -> tuple[bytes | None, Receive]:
         return pending.pop() if pending else await receive()
 
     return body, replay
+
+
+def api_url_of(request: Any) -> str:
+    """This sandbox's API root as the caller reached it (``http://127.0.0.1:8080/api``): the
+    e-mails name it in the commands they print, so that these work as printed."""
+    return str(request.base_url).rstrip("/") + "/api"

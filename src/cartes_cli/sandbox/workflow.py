@@ -48,7 +48,7 @@ from cartes_cli.sandbox.db import (
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.offers import provision_datastore
-from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, fold, is_uuid, iso, new_id
+from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, api_url_of, fold, is_uuid, iso, new_id
 
 DEFAULT_JOIN_RIGHTS = ("UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
 MIN_JUSTIFICATION = 50
@@ -236,6 +236,11 @@ def validate_answers(form: list[dict[str, Any]], answers: dict[str, Any]) -> lis
                 problems.append(f"{where}: this field is required ({spec.get('title', name)}).")
             continue
         kind = spec.get("type", "string")
+        choices = constraints.get("enum")
+        if choices and value not in choices:
+            listed = ", ".join(str(c) for c in choices)
+            problems.append(f"{where}: must be one of: {listed}.")
+            continue
         if kind in ("string", "email"):
             if not isinstance(value, str):
                 problems.append(f"{where}: must be text.")
@@ -325,14 +330,16 @@ async def create_request(request: Request, user: CurrentUser) -> JSONResponse:
     probe = await json_body(request, schemas.NewRequestType)
     if probe.type == "join":
         join = await json_body(request, schemas.NewJoinRequest)
-        record = _create_join(sandbox, user, join)
+        record = _create_join(sandbox, user, join, api_url_of(request))
     else:
         datastore = await json_body(request, schemas.NewDatastoreRequest)
-        record = _create_datastore(sandbox, user, datastore)
+        record = _create_datastore(sandbox, user, datastore, api_url_of(request))
     return JSONResponse(request_view(record), status_code=201)
 
 
-def _create_join(sandbox: Sandbox, user: User, body: schemas.NewJoinRequest) -> RequestRecord:
+def _create_join(
+    sandbox: Sandbox, user: User, body: schemas.NewJoinRequest, api_url: str | None = None
+) -> RequestRecord:
     store = sandbox.store
     community = resolve_community(store, body.community)
     if community is None:
@@ -362,11 +369,13 @@ def _create_join(sandbox: Sandbox, user: User, body: schemas.NewJoinRequest) -> 
         )
         record = store.request(request_id)
         assert record is not None
-        _send(store, mail.received(store, record, when))
+        _send(store, mail.received(store, record, when, api_url=api_url))
     return record
 
 
-def _create_datastore(sandbox: Sandbox, user: User, body: schemas.NewDatastoreRequest) -> RequestRecord:
+def _create_datastore(
+    sandbox: Sandbox, user: User, body: schemas.NewDatastoreRequest, api_url: str | None = None
+) -> RequestRecord:
     store = sandbox.store
     name = body.name.strip()
     problems = []
@@ -403,7 +412,7 @@ def _create_datastore(sandbox: Sandbox, user: User, body: schemas.NewDatastoreRe
         )
         record = store.request(request_id)
         assert record is not None
-        _send(store, mail.received(store, record, when))
+        _send(store, mail.received(store, record, when, api_url=api_url))
     return record
 
 
@@ -608,7 +617,7 @@ async def accept_request(request: Request, user: CurrentUser, request_id: str) -
             ):
                 return _replay(store, record.id, "accepted", "accepted")
         decided = _reread(store, record.id)
-        store.add_mail(mail.decided(decided, when))
+        store.add_mail(mail.decided(decided, when, api_url=api_url_of(request)))
     return JSONResponse(request_view(decided))
 
 
@@ -667,5 +676,5 @@ async def reject_request(request: Request, user: CurrentUser, request_id: str) -
         ):
             return _replay(store, record.id, "rejected", "rejected")
         decided = _reread(store, record.id)
-        store.add_mail(mail.decided(decided, when))
+        store.add_mail(mail.decided(decided, when, api_url=api_url_of(request)))
     return JSONResponse(request_view(decided))
