@@ -910,7 +910,7 @@ def _show_captcha(app: AppContext, captcha: Captcha, path: Path, *, no_browser: 
     else:
         term.info(_("The captcha image is saved in {path}.").format(path=path))
     if captcha.answer:
-        # Only a sandbox started with --expose-captcha-answers sends it (tests and demos).
+        # Only a sandbox started with --scriptable-captchas sends it (scripts, tests and demos).
         term.info(_("Sandbox test mode: the answer is {answer}.").format(answer=captcha.answer))
 
 
@@ -945,6 +945,10 @@ def _signup_with_captcha(
         _("Captcha"),
         [
             _("Type the characters of the image to prove you are a person."),
+            _(
+                "They are 6 among the digits 2 to 9 and the letters A to Z without I and O "
+                "(no 0/O, no 1/I); case and spaces do not matter."
+            ),
             _("Type 'new' for another image, 'audio' to listen to it instead."),
         ],
     )
@@ -1131,7 +1135,14 @@ def create(
     ] = None,
     captcha_answer: Annotated[
         str | None,
-        typer.Option("--captcha-answer", help=_("The characters of the captcha image."), show_default=False),
+        typer.Option(
+            "--captcha-answer",
+            help=_(
+                "The characters of the captcha image: 6 among 23456789ABCDEFGHJKLMNPQRSTUVWXYZ "
+                "(case and spaces do not matter)."
+            ),
+            show_default=False,
+        ),
     ] = None,
     audio: Annotated[bool, typer.Option("--audio", help=_("Play the audio captcha too."))] = False,
     no_browser: Annotated[
@@ -1145,8 +1156,9 @@ def create(
 
     On a terminal, a wizard asks for what the options did not give. Otherwise give every field as
     options or with --from-file, the password in CARTES_PASSWORD or with --password-stdin, and the
-    captcha answer with --captcha-answer after 'cartes account captcha'. On the real platform, the
-    sign-up happens in the browser (--web).
+    captcha answer with --captcha-answer after 'cartes account captcha' (on a sandbox started with
+    --scriptable-captchas, 'cartes sandbox captcha' prints it). On the real platform, the sign-up
+    happens in the browser (--web).
     """
     app = _ctx(ctx)
     term = app.terminal

@@ -947,6 +947,20 @@ class SandboxResource(_Resource):
             messages = [m for m in messages if any(r.casefold() == wanted for r in m.to)]
         return messages
 
+    def captcha_answer(self, captcha_id: str) -> str:
+        """``GET /sandbox/captchas/{id}``: the answer of a sign-up captcha (feature
+        ``scriptable-captchas``: a sandbox started with ``--scriptable-captchas``)."""
+        response = self._client._request(
+            "GET",
+            self._client.root_url + "/sandbox/captchas/" + _segment(captcha_id, "captcha id"),
+            authenticated=False,
+        )
+        data = self._client._json(response)
+        answer = data.get("answer") if isinstance(data, dict) else None
+        if not isinstance(answer, str) or not answer:
+            raise InvalidResponse(_("The sandbox's captcha answer is missing."))
+        return answer
+
     def support(self, subject: str, body: str) -> OutboxMessage:
         """``POST /sandbox/support``: an e-mail to the platform's support, kept in the outbox
         (feature ``support-mail``). Sent once: never retried after it may have arrived."""

@@ -128,7 +128,7 @@ async def new_captcha(request: Request) -> JSONResponse:
         "audio_url": str(request.url_for("captcha_audio", captcha_id=captcha.id)),
         "expires_in": config.captcha_ttl,
     }
-    if config.expose_captcha_answers:
+    if config.scriptable_captchas:
         body["answer"] = captcha.answer
     return JSONResponse(body, headers=NO_STORE)
 

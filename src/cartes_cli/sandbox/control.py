@@ -44,6 +44,8 @@ def features(config: SandboxConfig) -> list[str]:
     if config.accounts_api:
         found.append("accounts")
     found += ["outbox", "support-mail", "admin-credentials", "fixtures", "faults"]
+    if config.accounts_api and config.scriptable_captchas:
+        found.append("scriptable-captchas")
     return found
 
 
@@ -132,6 +134,32 @@ async def set_faults(request: Request) -> dict[str, Any]:
         raise ApiProblem(400, str(exc).removeprefix("--fault-") + ".") from None
     injector.update(**changes)
     return injector.state(limit=0)
+
+
+# --- captchas --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/captchas/{captcha_id}",
+    summary="A sign-up captcha's answer, for scripts (only with --scriptable-captchas; 404 otherwise)",
+    response_model=schemas.CaptchaAnswer,
+    responses={404: {"model": schemas.ApiErrorBody, "description": "Switch off, or unknown captcha"}},
+)
+async def captcha_answer(request: Request, captcha_id: str) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    if not (sandbox.config.accounts_api and sandbox.config.scriptable_captchas):
+        # As on the real platform: the route does not exist.
+        raise ApiProblem(
+            404, "This sandbox does not give captcha answers: start it with --scriptable-captchas."
+        )
+    captcha = sandbox.captchas.get(captcha_id, sandbox.now())
+    if captcha is None:
+        raise ApiProblem(404, "Unknown, used or expired captcha: get a new one.")
+    remaining = max(0, int(captcha.expires - sandbox.now()))
+    return JSONResponse(
+        {"_id": captcha.id, "answer": captcha.answer, "expires_in": remaining},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 # --- outbox ----------------------------------------------------------------------------------
