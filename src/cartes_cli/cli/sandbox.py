@@ -282,7 +282,6 @@ def captcha(
     from cartes_cli.cli.account import _cached_captcha_id, _platform_and_capabilities
     from cartes_cli.client import GeoplateformeClient
     from cartes_cli.client.models import Feature
-
     from cartes_cli.platforms import KNOWN_PLATFORMS
 
     app = ctx.find_root().obj

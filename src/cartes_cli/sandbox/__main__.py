@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--scriptable-captchas",
         action="store_true",
-        help="captchas answerable by scripts: the answer in GET /api/accounts/captcha and GET /sandbox/captchas/ID",
+        help="captchas answerable by scripts (GET /sandbox/captchas/ID; the answer in each captcha)",
     )
     serve.add_argument(
         "--password-max-age-days",

@@ -142,7 +142,7 @@ async def set_faults(request: Request) -> dict[str, Any]:
 @router.get(
     "/captchas/{captcha_id}",
     summary="A sign-up captcha's answer, for scripts (only with --scriptable-captchas; 404 otherwise)",
-    response_model=schemas.CaptchaAnswer,
+    response_model=schemas.CaptchaSolution,
     responses={404: {"model": schemas.ApiErrorBody, "description": "Switch off, or unknown captcha"}},
 )
 async def captcha_answer(request: Request, captcha_id: str) -> JSONResponse:

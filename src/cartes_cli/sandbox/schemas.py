@@ -551,7 +551,9 @@ class CaptchaChallenge(_Model):
     )
 
 
-class CaptchaAnswer(_Model):
+class CaptchaSolution(_Model):
+    """``GET /sandbox/captchas/{id}`` (with --scriptable-captchas)."""
+
     id: str = Field(alias="_id")
     answer: str = Field(description="the characters to type (alphabet 23456789ABCDEFGHJKLMNPQRSTUVWXYZ)")
     expires_in: int = Field(description="seconds left")
