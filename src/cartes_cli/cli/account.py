@@ -1942,7 +1942,7 @@ def twofa_disable(
     Without the app, there is no current code: ask the support, geoplateforme@ign.fr, to reset
     it ('cartes account 2fa lost').
     """
-    from cartes_cli.auth.totp import current_code, delete_totp_secret, load_totp_secret, normalise_code
+    from cartes_cli.auth.totp import current_code, load_totp_secret, normalise_code
 
     app = _ctx(ctx)
     term = app.terminal
@@ -1965,27 +1965,45 @@ def twofa_disable(
             stored = load_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
         except CartesError:
             stored = None
+    client = app.client()
+    if client.account.profile().totp is False:
+        # Already off: nothing to ask, nothing to send (exit 0, as for other repeated changes).
+        _forget_totp(app, profile)
+        term.success(_("Two-factor authentication is already off; nothing changed."))
+        return
     if code is None and env_seed is None and stored is None and not term.interactive:
         raise UsageError(_("Not on a terminal: give a current code with --code (or CARTES_TOTP_SECRET)."))
-    client = app.client()
     if code is None:
         seed = env_seed or stored
         code = current_code(seed) if seed else _ask_code(app, _("Current 6-digit code from the app"))
     assert code is not None
-    from cartes_cli.errors import InvalidInput
+    from cartes_cli.errors import Conflict, InvalidInput
 
     try:
         client.account.totp_disable(code)
     except InvalidInput:
         raise UsageError(_("The platform refused the code; type the current one from the app.")) from None
-    if profile is not None and profile.user:
-        try:
-            delete_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
-        except CartesError as exc:
-            term.warn(_("The stored seed could not be forgotten: {reason}").format(reason=exc.message))
+    except Conflict:  # turned off meanwhile (another session)
+        _forget_totp(app, profile)
+        term.success(_("Two-factor authentication is already off; nothing changed."))
+        return
+    _forget_totp(app, profile)
+    term.success(_("Two-factor authentication is off."))
+
+
+def _forget_totp(app: AppContext, profile: Profile | None) -> None:
+    """2FA is off: forget the stored seed and the profile's note that a code is needed."""
+    from cartes_cli.auth.totp import delete_totp_secret
+
+    if profile is None or not profile.user:
+        return
+    try:
+        delete_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
+    except CartesError as exc:
+        app.terminal.warn(_("The stored seed could not be forgotten: {reason}").format(reason=exc.message))
+    if profile.totp:
         profile.totp = False
         app.config.save()
-    term.success(_("Two-factor authentication is off."))
 
 
 # ================================================================================================

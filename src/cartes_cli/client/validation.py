@@ -68,6 +68,36 @@ def _quoted(text: str, limit: int = 60) -> str:
     return f"'{clean}'"
 
 
+# --- control characters ---------------------------------------------------------------------
+
+MULTILINE_OK = "\n\t"
+"""Free texts that may span lines (messages, descriptions) keep line feeds and tabs."""
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character of ``text`` (C0, DEL, C1, or a bidirectional override, which
+    can reorder what a terminal shows), as ``U+XXXX``; None when there is none."""
+    for ch in text:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def check_no_control_characters(text: str, what: str, *, multiline: bool = False) -> str:
+    """``text`` as is, or ``UsageError`` naming ``what`` (an option, a field) and the character."""
+    found = control_character(text, MULTILINE_OK if multiline else "")
+    if found:
+        raise UsageError(
+            _("{what} contains a control character ({char}); type the text without it.").format(
+                what=what, char=found
+            )
+        )
+    return text
+
+
 # --- rights -------------------------------------------------------------------------------
 
 
@@ -221,6 +251,15 @@ def validate_datastore_request(
 ) -> DatastoreRequestInput:
     """Check every rule at once; one ``UsageError`` lists all the problems."""
     problems: list[str] = []
+    for what, text, multiline in (
+        ("--name", name, False),
+        ("--technical-name", technical_name, False),
+        ("--description", description, True),
+        ("--justification", justification, True),
+    ):
+        found = control_character(text or "", MULTILINE_OK if multiline else "")
+        if found:
+            problems.append(_("{what} contains a control character ({char})").format(what=what, char=found))
     clean_name = " ".join((name or "").split())
     if len(clean_name) < MIN_DATASTORE_NAME:
         problems.append(
@@ -383,6 +422,14 @@ def validate_answers(form: JoinForm, answers: Mapping[str, str]) -> dict[str, An
         if raw is None or not raw.strip():
             if f.constraints.required:
                 problems.append(_("{field} is required").format(field=_quoted(f.name, 40)))
+            continue
+        found = control_character(raw)
+        if found:
+            problems.append(
+                _("{field} contains a control character ({char})").format(
+                    field=_quoted(f.name, 40), char=found
+                )
+            )
             continue
         kind = f.type if f.type in ("string", "number", "integer", "boolean", "email") else "string"
         try:
