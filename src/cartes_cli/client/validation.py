@@ -174,12 +174,14 @@ def derive_technical_name(name: str) -> str:
     """A technical name from a display name: ``"Mairie d'Évry – Cadastre"`` → ``mairie_d_evry_cadastre``.
 
     Lower-case ASCII, accents stripped, every run of other characters becomes one ``_``, no ``_``
-    at either end, at most 30 characters.
+    at either end, at most 30 characters: a longer one is cut at the last word boundary that
+    fits (``observatoire_regional_des_mobilites_douces`` → ``observatoire_regional_des``), or
+    inside the first word when that word alone is longer than 30 characters.
     """
     decomposed = unicodedata.normalize("NFKD", name or "")
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
-    slug = slug[:MAX_TECHNICAL_NAME].rstrip("_")
+    slug = shorten_slug(slug)
     if not slug:
         raise UsageError(
             _(
@@ -188,6 +190,18 @@ def derive_technical_name(name: str) -> str:
             ).format(name=_quoted(name or ""))
         )
     return slug
+
+
+def shorten_slug(slug: str, limit: int = MAX_TECHNICAL_NAME) -> str:
+    """``slug`` (words joined by ``_``) cut to ``limit`` characters at the last word boundary that
+    fits; inside the first word only when it alone is longer than ``limit``."""
+    if len(slug) <= limit:
+        return slug.strip("_")
+    cut = slug[: limit + 1]  # one more: a word that ends exactly at the limit is kept whole
+    if cut.endswith("_"):
+        return cut.strip("_")
+    boundary = cut.rfind("_")
+    return (cut[:boundary] if boundary > 0 else slug[:limit]).strip("_")
 
 
 def looks_like_technical_name(text: str) -> bool:

@@ -287,12 +287,14 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
 
 def derive_technical_name(store: Store, name: str) -> str:
     """``Observatoire des Écrins`` → ``observatoire_des_ecrins`` (≤ 30, unique: ``_2``, ``_3``…)."""
-    base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:30].strip("_") or "espace"
+    from cartes_cli.client.validation import shorten_slug  # standard library only
+
+    base = shorten_slug(re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")) or "espace"
     candidate, n = base, 1
     while store.technical_name_taken(candidate):
         n += 1
         suffix = f"_{n}"
-        candidate = base[: 30 - len(suffix)].rstrip("_") + suffix
+        candidate = shorten_slug(base, 30 - len(suffix)) + suffix
     return candidate
 
 
