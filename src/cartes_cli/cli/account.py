@@ -1221,23 +1221,47 @@ def create(
         if password is not None:
             problems += _check_password(password, username=fields.get("username"), email=fields.get("email"))
     else:
+        # Nobody to ask: everything missing or wrong is listed at once, not one item per run.
+        problems = _registration_problems(fields, password)
         if password is None:
-            raise UsageError(
-                _(
-                    "No password: set CARTES_PASSWORD, use --password-stdin, put it in a private "
-                    "--from-file, or run on a terminal to be asked."
+            problems = [p for p in problems if _problem_parts(p)[0] != "password"]
+            problems.insert(
+                0,
+                (
+                    "password",
+                    "field.required",
+                    _(
+                        "missing: set CARTES_PASSWORD, use --password-stdin, put it in a private "
+                        "--from-file, or run on a terminal to be asked."
+                    ),
+                ),
+            )
+        if not captcha_answer:
+            problems.append(
+                (
+                    "captcha.answer",
+                    "field.required",
+                    _("missing: get a captcha with 'cartes account captcha', look at it, then give it."),
                 )
             )
-        problems = _registration_problems(fields, password)
+        elif not captcha_id:
+            try:
+                cached = _cached_captcha_id(app.platform(app.profile()))
+            except UsageError as exc:
+                problems.append(("captcha._id", "captcha.expired", exc.message))
+            except CartesError:
+                pass  # no platform to talk to: said below, once the input is right
+            else:
+                if not cached:
+                    problems.append(
+                        (
+                            "captcha._id",
+                            "field.required",
+                            _("missing: run 'cartes account captcha' first (or give --captcha-id)."),
+                        )
+                    )
     if problems:
         raise _fail(app, problems)
-    if not interactive and not captcha_answer:
-        raise UsageError(
-            _(
-                "Not on a terminal: get a captcha with 'cartes account captcha', look at it, then give "
-                "--captcha-answer."
-            )
-        )
     if fields.get("phone"):
         fields["phone"] = _normalise_phone(fields["phone"])
 
