@@ -25,6 +25,7 @@ import httpx
 from pydantic import SecretStr
 
 from cartes_cli.auth.net import (
+    accept_language,
     default_user_agent,
     default_verify,
     host_label,
@@ -222,7 +223,11 @@ class OIDCClient:
                     timeout=self._timeout,
                     verify=default_verify(),
                     follow_redirects=False,
-                    headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+                    headers={
+                        "User-Agent": default_user_agent(),
+                        "Accept": "application/json",
+                        "Accept-Language": accept_language(),
+                    },
                 )
             return self._http_client
 

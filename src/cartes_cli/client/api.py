@@ -30,7 +30,13 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from cartes_cli.auth.net import default_user_agent, default_verify, transport_error, url_without_query
+from cartes_cli.auth.net import (
+    accept_language,
+    default_user_agent,
+    default_verify,
+    transport_error,
+    url_without_query,
+)
 from cartes_cli.client.accounts import AccountResource, AccountsResource
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.models import (
@@ -173,7 +179,11 @@ class GeoplateformeClient:
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"User-Agent": user_agent or default_user_agent(), "Accept": "application/json"},
+            headers={
+                "User-Agent": user_agent or default_user_agent(),
+                "Accept": "application/json",
+                "Accept-Language": accept_language(),
+            },
             event_hooks=hooks,
             **options,
         )
