@@ -119,6 +119,7 @@ def test_validate_request_id() -> None:
         ("Observatoire régional des mobilités douces", "observatoire_regional_des"),
         ("abcdefghij abcdefghij abcdefgh more", "abcdefghij_abcdefghij_abcdefgh"),  # ends at 30: whole
         ("a" * 40, "a" * 30),  # one word longer than 30: cut inside it
+        ("Espace très long pour l'Observatoire régional", "espace_tres_long_pour"),  # no "l" left
     ],
 )
 def test_derive_technical_name(name: str, expected: str) -> None:

@@ -236,7 +236,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     assert user_code not in stderr
     assert "user_code" not in stderr
     assert "Request API off" in stderr
-    assert "captcha answers are exposed" in stderr
+    assert "Scriptable captchas" in stderr
     assert captcha["answer"] not in stderr
 
 

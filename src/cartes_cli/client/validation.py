@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _, ngettext
+from cartes_cli.validators import shorten_slug
 
 if TYPE_CHECKING:
     from cartes_cli.client.models import JoinForm
@@ -190,18 +191,6 @@ def derive_technical_name(name: str) -> str:
             ).format(name=_quoted(name or ""))
         )
     return slug
-
-
-def shorten_slug(slug: str, limit: int = MAX_TECHNICAL_NAME) -> str:
-    """``slug`` (words joined by ``_``) cut to ``limit`` characters at the last word boundary that
-    fits; inside the first word only when it alone is longer than ``limit``."""
-    if len(slug) <= limit:
-        return slug.strip("_")
-    cut = slug[: limit + 1]  # one more: a word that ends exactly at the limit is kept whole
-    if cut.endswith("_"):
-        return cut.strip("_")
-    boundary = cut.rfind("_")
-    return (cut[:boundary] if boundary > 0 else slug[:limit]).strip("_")
 
 
 def looks_like_technical_name(text: str) -> bool:

@@ -291,7 +291,7 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
 
 def derive_technical_name(store: Store, name: str) -> str:
     """``Observatoire des Écrins`` → ``observatoire_des_ecrins`` (≤ 30, unique: ``_2``, ``_3``…)."""
-    from cartes_cli.client.validation import shorten_slug  # standard library only
+    from cartes_cli.validators import shorten_slug
 
     base = shorten_slug(re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")) or "espace"
     candidate, n = base, 1
