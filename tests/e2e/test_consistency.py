@@ -160,6 +160,12 @@ def test_the_same_join_twice_says_already_and_sends_nothing_new(admin: Cartes, s
     assert again.stdout.strip() == request_id
     assert "already asked to join agglo_pau" in again.stderr
     assert not [c for c in requests_since(sandbox, seq) if c[0] == "POST"]
+    # Re-running the bare command is the same request too; another message would be lost: exit 1.
+    assert admin("workspace", "join", "agglo_pau").returncode == 0
+    other = admin("workspace", "join", "agglo_pau", "--message", "Autre chose.")
+    assert other.returncode == 1, other
+    assert f"cartes request cancel {request_id}" in other.stderr
+    assert not [c for c in requests_since(sandbox, seq) if c[0] == "POST"]
     pending = json.loads(admin("request", "list", "--status", "pending", "--json", "workspace").stdout)
     assert [p["workspace"] for p in pending].count("agglo_pau") == 1
 

@@ -635,7 +635,7 @@ def join(
     community = resolve_for_change(client, workspace)
     pending = _pending_join(client, community.id)
     if pending is not None:
-        _already_asked(app, community, pending)
+        _already_asked(app, community, pending, message, given)
         return
     form = client.communities.join_form(community.id)
     typed = _form_answers(app, form, given)
@@ -647,7 +647,7 @@ def join(
         pending = _pending_join(client, community.id)  # sent meanwhile (another run, another device)
         if pending is None:
             raise
-        _already_asked(app, community, pending)
+        _already_asked(app, community, pending, message, given)
         return
     term.success(
         _("Request sent to join {ws} (request {id}); the administrators will answer by e-mail.").format(
@@ -671,8 +671,25 @@ def _pending_join(client: Any, community_id: str) -> Any:
     return None
 
 
-def _already_asked(app: AppContext, community: Any, request: Any) -> None:
-    """A second identical join: nothing new is sent, and it is not an error (exit 0)."""
+def _already_asked(
+    app: AppContext, community: Any, request: Any, message: str | None, given: dict[str, str]
+) -> None:
+    """A join while one is pending. The same request again (nothing typed that differs from the
+    pending one) is not an error: nothing is sent, exit 0. Another message or other answers
+    would be lost: that is a conflict (exit 1), and the way out is said."""
+    from cartes_cli.errors import CartesError
+
+    stored = {k: str(v) for k, v in (request.answers or {}).items()}
+    differs = (message is not None and message.strip() != (request.message or "").strip()) or any(
+        stored.get(k) != v for k, v in given.items()
+    )
+    if differs:
+        raise CartesError(
+            _(
+                "You already asked to join {ws} (request {id}, pending) with another message or other "
+                "answers; nothing was sent. To ask again, cancel it first: cartes request cancel {id}"
+            ).format(ws=community.technical_name, id=request.id)
+        )
     term = app.terminal
     term.success(
         _("You already asked to join {ws} (request {id}, pending); nothing new was sent.").format(
