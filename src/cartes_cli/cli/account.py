@@ -1244,22 +1244,6 @@ def create(
                     _("missing: get a captcha with 'cartes account captcha', look at it, then give it."),
                 )
             )
-        elif not captcha_id:
-            try:
-                cached = _cached_captcha_id(app.platform(app.profile()))
-            except UsageError as exc:
-                problems.append(("captcha._id", "captcha.expired", exc.message))
-            except CartesError:
-                pass  # no platform to talk to: said below, once the input is right
-            else:
-                if not cached:
-                    problems.append(
-                        (
-                            "captcha._id",
-                            "field.required",
-                            _("missing: run 'cartes account captcha' first (or give --captcha-id)."),
-                        )
-                    )
     if problems:
         raise _fail(app, problems)
     if fields.get("phone"):
