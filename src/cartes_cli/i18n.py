@@ -10,6 +10,9 @@ In the ``cartes`` process, :func:`install` also routes the strings of Typer and 
 runs on ("Usage:", "Options", "Missing argument…") through the same catalogue, and
 :func:`translate_help` translates the command docstrings Typer uses as help.
 
+:func:`using_language` switches the language for one context (a request the sandbox answers in
+the language of its ``Accept-Language``); :func:`accept_language` reads that header.
+
 Standard library only, and cheap: importing this module loads no catalogue; the first message
 does (a few milliseconds for French, nothing to read for English).
 """
@@ -19,7 +22,9 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -83,11 +88,67 @@ def reset() -> None:
     _translation = None
 
 
+_override: ContextVar[str | None] = ContextVar("cartes_language", default=None)
+_by_language: dict[str, _gettext.NullTranslations] = {}
+
+
+def translation_for(lang: str) -> _gettext.NullTranslations:
+    """The catalogue of one language (``fr``; anything else is English), loaded once."""
+    code = "fr" if lang == "fr" else "en"
+    found = _by_language.get(code)
+    if found is None:
+        path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        try:
+            with path.open("rb") as handle:
+                found = _gettext.GNUTranslations(handle)
+        except OSError:
+            found = _gettext.NullTranslations()
+        _by_language[code] = found
+    return found
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[None]:
+    """Messages in ``lang`` within this context (this thread or task only), whatever the process's
+    locale: the sandbox answers each request in the language its ``Accept-Language`` asks for."""
+    token = _override.set("fr" if lang == "fr" else "en")
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+def accept_language(header: str | None) -> str:
+    """``fr`` or ``en`` from an HTTP ``Accept-Language`` header (RFC 9110 §12.5.4: the supported
+    language of highest weight); English when none is supported or the header is absent."""
+    best, best_q = "en", 0.0
+    for part in (header or "").split(","):
+        tag, _sep, params = part.strip().partition(";")
+        code = tag.strip().lower()[:2]
+        q = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if code in SUPPORTED and q > best_q:
+            best, best_q = code, q
+    return best
+
+
 def _(message: str) -> str:
+    lang = _override.get()
+    if lang is not None:
+        return translation_for(lang).gettext(message)
     return _load().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    lang = _override.get()
+    if lang is not None:
+        return translation_for(lang).ngettext(singular, plural, n)
     return _load().ngettext(singular, plural, n)
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "normalise_siret",
     "normalise_tva",
     "password_rule_text",
+    "shorten_slug",
     "tva_key",
 ]
 
@@ -844,3 +845,23 @@ def normalise_registration(data: Mapping[str, Any]) -> dict[str, Any]:
     if "captcha" in data:
         result["captcha"] = data["captcha"]
     return result
+
+
+# --- technical names ------------------------------------------------------------------------------
+
+
+def shorten_slug(slug: str, limit: int = 30) -> str:
+    """``slug`` (words joined by ``_``) cut to ``limit`` characters at the last word boundary that
+    fits; inside the first word only when it alone is longer than ``limit``. Technical names
+    derived from a display name use it, in the CLI and in the sandbox (30 characters)."""
+    if len(slug) <= limit:
+        return slug.strip("_")
+    cut = slug[: limit + 1]  # one more: a word that ends exactly at the limit is kept whole
+    if cut.endswith("_"):
+        return cut.strip("_")
+    boundary = cut.rfind("_")
+    if boundary <= 0:
+        return slug[:limit].strip("_")
+    kept = cut[:boundary].strip("_")
+    head, _sep, last = kept.rpartition("_")
+    return head if len(last) == 1 and head else kept  # no elided article left hanging ("l", "d")

@@ -44,8 +44,31 @@ def test_json_with_fields() -> None:
 
 
 def test_json_leaves_positional_words_alone() -> None:
-    # "tutoriels" is not a field name: it stays a positional argument.
-    assert hoist("workspace", "list", "--json", "tutoriels") == ["--json=", "workspace", "list", "tutoriels"]
+    # "tutoriels" is not a field name and "show" takes a workspace: it stays the argument.
+    assert hoist("workspace", "show", "--json", "tutoriels") == ["--json=", "workspace", "show", "tutoriels"]
+    assert hoist("workspace", "show", "tutoriels", "--json") == ["--json=", "workspace", "show", "tutoriels"]
+    # Commands with a variable number of arguments keep every word too.
+    assert hoist("request", "approve", "--json", "abc") == ["--json=", "request", "approve", "abc"]
+
+
+def test_json_word_without_room_for_an_argument_is_a_field_list() -> None:
+    # "list" takes no argument, "show" has its workspace already: the word was meant as fields,
+    # so that the unknown field is reported as such (issue 13), as with --json=badfield.
+    assert hoist("workspace", "list", "--json", "badfield") == ["--json=badfield", "workspace", "list"]
+    assert hoist("workspace", "show", "tutoriels", "--json", "badfield") == [
+        "--json=badfield",
+        "workspace",
+        "show",
+        "tutoriels",
+    ]
+    assert hoist("workspace", "show", "--json", "badfield", "tutoriels") == [
+        "--json=badfield",
+        "workspace",
+        "show",
+        "tutoriels",
+    ]
+    # A subcommand's name is never a field.
+    assert hoist("workspace", "--json", "list") == ["--json=", "workspace", "list"]
 
 
 def test_values_of_local_options_are_not_taken_for_global_options() -> None:

@@ -111,10 +111,15 @@ def test_validate_request_id() -> None:
         ("Straße & Co", "strasse_co"),
         ("___a___b___", "a_b"),
         ("Œuvre", "uvre"),  # Œ has no decomposition: replaced, then trimmed
-        ("Communauté des données géographiques de la métropole", "communaute_des_donnees_geograp"),
-        ("Observatoire des territoires ruraux", "observatoire_des_territoires_r"),
-        ("abcdefghijklmnopqrstuvwxyz abcd_efg", "abcdefghijklmnopqrstuvwxyz_abc"),
+        # Longer than 30: cut at the last word boundary that fits (issue 13), never mid-word.
+        ("Communauté des données géographiques de la métropole", "communaute_des_donnees"),
+        ("Observatoire des territoires ruraux", "observatoire_des_territoires"),
+        ("abcdefghijklmnopqrstuvwxyz abcd_efg", "abcdefghijklmnopqrstuvwxyz"),
         ("abcdefghijklmnopqrstuvwxyzabc def", "abcdefghijklmnopqrstuvwxyzabc"),  # no trailing _
+        ("Observatoire régional des mobilités douces", "observatoire_regional_des"),
+        ("abcdefghij abcdefghij abcdefgh more", "abcdefghij_abcdefghij_abcdefgh"),  # ends at 30: whole
+        ("a" * 40, "a" * 30),  # one word longer than 30: cut inside it
+        ("Espace très long pour l'Observatoire régional", "espace_tres_long_pour"),  # no "l" left
     ],
 )
 def test_derive_technical_name(name: str, expected: str) -> None:

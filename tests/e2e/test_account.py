@@ -1,7 +1,7 @@
 """``cartes account``: the sign-up and the account's life, end to end.
 
-The installed executable against a real sandbox started with ``--expose-captcha-answers`` (the
-tests-only switch that puts each captcha's answer in ``GET /api/accounts/captcha``):
+The installed executable against a real sandbox started with ``--scriptable-captchas`` (the
+documented switch that puts each captcha's answer in ``GET /api/accounts/captcha``):
 
 * the whole journey without a terminal: captcha → create → verify (code from the outbox) → login →
   show / update → 2fa enable (seed printed, then confirmed with CARTES_TOTP_SECRET and stored) →
@@ -128,7 +128,7 @@ def test_browser_addresses_for_the_real_platform() -> None:
 
 
 def start_accounts_sandbox(home: Path, *extra: str) -> Sandbox:
-    """A demo sandbox whose captchas carry their answers (the test switch)."""
+    """A demo sandbox (with ``--scriptable-captchas``, its captchas carry their answers)."""
     sandbox = start_sandbox(home, home / "data", "--seed", "demo", *extra)
     features = sandbox.get("/sandbox/capabilities")
     assert isinstance(features, dict)
@@ -139,7 +139,7 @@ def start_accounts_sandbox(home: Path, *extra: str) -> Sandbox:
 @pytest.fixture(scope="module")
 def accounts_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     home = tmp_path_factory.mktemp("accounts-home")
-    sandbox = start_accounts_sandbox(home, "--expose-captcha-answers")
+    sandbox = start_accounts_sandbox(home, "--scriptable-captchas")
     yield sandbox
     sandbox.stop()
 
@@ -534,7 +534,7 @@ def test_verification_code_burnt_by_wrong_tries_then_resend(cli: Cartes, account
 @pytest.mark.e2e
 def test_expired_verification_code(tmp_path: Path, keyring_available: bool) -> None:
     home = tmp_path / "short-codes"
-    sandbox = start_accounts_sandbox(home, "--expose-captcha-answers", "--verification-ttl", "1")
+    sandbox = start_accounts_sandbox(home, "--scriptable-captchas", "--verification-ttl", "1")
     try:
         cli = Cartes(tmp_path / "cli", sandbox, keyring_available)
         user = "victor.late"

@@ -1,6 +1,6 @@
 """``cartes account`` at a real terminal (a pty): the sign-up wizard, then 2FA, typed as a person.
 
-The sandbox runs with ``--expose-captcha-answers``: the wizard then prints each captcha's answer
+The sandbox runs with ``--scriptable-captchas``: the wizard then prints each captcha's answer
 (the sandbox sent it), which the test reads from the screen and types, as a person reads the image.
 """
 

@@ -249,7 +249,7 @@ def test_profile_switch_hint_after_a_login_works_as_printed(
 @pytest.fixture(scope="module")
 def accounts_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     home = tmp_path_factory.mktemp("i13-accounts")
-    sb = start_sandbox(home, home / "data", "--seed", "demo", "--expose-captcha-answers")
+    sb = start_sandbox(home, home / "data", "--seed", "demo", "--scriptable-captchas")
     yield sb
     sb.stop()
 

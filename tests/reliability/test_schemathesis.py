@@ -47,7 +47,7 @@ CHECKS = [
 
 def _document() -> dict[str, Any]:
     """The OpenAPI document, built without opening any data (routes depend on the settings only)."""
-    stand_in: Any = SimpleNamespace(config=SandboxConfig(expose_captcha_answers=True))
+    stand_in: Any = SimpleNamespace(config=SandboxConfig(scriptable_captchas=True))
     document: dict[str, Any] = build_app(stand_in).openapi()
     return document
 
@@ -71,7 +71,7 @@ def target(
     tmp_path_factory: pytest.TempPathFactory, demo_template: Path, demo_key: SigningKey
 ) -> Iterator[Target]:
     directory = tmp_path_factory.mktemp("schemathesis") / "data"
-    sb = seeded_harness(directory, demo_template, demo_key, token_ttl=3600, expose_captcha_answers=True)
+    sb = seeded_harness(directory, demo_template, demo_key, token_ttl=3600, scriptable_captchas=True)
     sandbox, app = sb.sandbox, sb.client.app
     sb.add_user("paul.simple")  # a plain user: member of nothing
     tokens = {"staff": sb.access_token("claire.moreau"), "plain": sb.access_token("paul.simple")}

@@ -199,7 +199,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
         "2",
         "--device-expires-in",
         "40",
-        "--expose-captcha-answers",
+        "--scriptable-captchas",
         "--password-max-age-days",
         "100000",
     )
@@ -223,7 +223,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert httpx.get(f"{api}/requests", headers=bearer, timeout=10).status_code == 404
     captcha = httpx.get(f"{api}/accounts/captcha", timeout=10).json()
-    assert len(captcha["answer"]) == 6  # --expose-captcha-answers
+    assert len(captcha["answer"]) == 6  # --scriptable-captchas
     assert captcha["audio_url"].startswith(f"{api}/accounts/captcha/")
     expired = {"grant_type": "password", **WAREHOUSE, "username": "paul.mercier"}
     expired["password"] = DEMO_PASSWORD
@@ -236,7 +236,7 @@ def test_serve_options_and_an_access_log_without_query_strings(tmp_path: Path) -
     assert user_code not in stderr
     assert "user_code" not in stderr
     assert "Request API off" in stderr
-    assert "captcha answers are exposed" in stderr
+    assert "Scriptable captchas" in stderr
     assert captcha["answer"] not in stderr
 
 
@@ -266,7 +266,7 @@ def test_serve_accepts_the_new_settings_as_keywords() -> None:
     assert parameters["device_interval"].default == 5
     assert parameters["device_expires_in"].default == 600
     assert parameters["accounts_api"].default is True
-    assert parameters["expose_captcha_answers"].default is False
+    assert parameters["scriptable_captchas"].default is False
     assert parameters["password_max_age_days"].default == 365
 
 
@@ -274,15 +274,15 @@ def test_module_entry_point_flags() -> None:
     from cartes_cli.sandbox.__main__ import _parser
 
     defaults = _parser().parse_args(["serve"])
-    assert (defaults.accounts_api, defaults.expose_captcha_answers, defaults.password_max_age_days) == (
+    assert (defaults.accounts_api, defaults.scriptable_captchas, defaults.password_max_age_days) == (
         True,
         False,
         365,
     )
     chosen = _parser().parse_args(
-        ["serve", "--no-accounts-api", "--expose-captcha-answers", "--password-max-age-days", "7"]
+        ["serve", "--no-accounts-api", "--scriptable-captchas", "--password-max-age-days", "7"]
     )
-    assert (chosen.accounts_api, chosen.expose_captcha_answers, chosen.password_max_age_days) == (
+    assert (chosen.accounts_api, chosen.scriptable_captchas, chosen.password_max_age_days) == (
         False,
         True,
         7,

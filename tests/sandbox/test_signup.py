@@ -132,8 +132,8 @@ def test_captcha_is_a_png_with_a_wav_alternative(sb: Harness) -> None:
 
 
 def test_captcha_answers_are_exposed_only_when_asked(make_harness: Callable[..., Harness]) -> None:
-    assert SandboxConfig().expose_captcha_answers is False
-    exposed = make_harness(expose_captcha_answers=True)
+    assert SandboxConfig().scriptable_captchas is False
+    exposed = make_harness(scriptable_captchas=True)
     challenge = new_captcha(exposed)
     assert challenge["answer"] == answer_of(exposed, challenge["_id"])
     response = sign_up(exposed, base_registration(), {"_id": challenge["_id"], "answer": challenge["answer"]})

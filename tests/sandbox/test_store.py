@@ -309,7 +309,7 @@ def test_config_validation_of_the_new_settings() -> None:
     for name in ("captcha_ttl", "verification_ttl", "password_max_age_days"):
         with pytest.raises(SandboxConfigError):
             SandboxConfig(**{name: 0}).validate()  # type: ignore[arg-type]
-    assert SandboxConfig().expose_captcha_answers is False
+    assert SandboxConfig().scriptable_captchas is False
     assert SandboxConfig().accounts_api is True
     for name in ("device_interval", "device_expires_in", "code_ttl", "login_ttl"):
         with pytest.raises(SandboxConfigError):

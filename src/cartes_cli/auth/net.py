@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "API_MAX_BYTES",
     "LOGIN_MAX_BYTES",
+    "accept_language",
     "bound_client",
     "default_user_agent",
     "default_verify",
@@ -38,6 +39,14 @@ __all__ = [
 
 def default_user_agent() -> str:
     return f"cartes/{__version__}"
+
+
+def accept_language() -> str:
+    """The ``Accept-Language`` cartes sends: the user's language first, English as the fallback, so
+    that a platform that translates its messages (the sandbox) answers in that language."""
+    from cartes_cli.i18n import language
+
+    return "fr, en;q=0.5" if language() == "fr" else "en"
 
 
 @functools.cache

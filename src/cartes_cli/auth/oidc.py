@@ -26,6 +26,7 @@ from pydantic import SecretStr
 
 from cartes_cli.auth.net import (
     LOGIN_MAX_BYTES,
+    accept_language,
     bound_client,
     default_user_agent,
     default_verify,
@@ -228,7 +229,11 @@ class OIDCClient:
                         timeout=self._timeout,
                         verify=default_verify(),
                         follow_redirects=False,
-                        headers={"User-Agent": default_user_agent(), "Accept": "application/json"},
+                        headers={
+                            "User-Agent": default_user_agent(),
+                            "Accept": "application/json",
+                            "Accept-Language": accept_language(),
+                        },
                     ),
                     deadline=self._deadline,
                     max_bytes=LOGIN_MAX_BYTES,

@@ -910,7 +910,7 @@ def _show_captcha(app: AppContext, captcha: Captcha, path: Path, *, no_browser: 
     else:
         term.info(_("The captcha image is saved in {path}.").format(path=path))
     if captcha.answer:
-        # Only a sandbox started with --expose-captcha-answers sends it (tests and demos).
+        # Only a sandbox started with --scriptable-captchas sends it (scripts, tests and demos).
         term.info(_("Sandbox test mode: the answer is {answer}.").format(answer=captcha.answer))
 
 
@@ -945,6 +945,10 @@ def _signup_with_captcha(
         _("Captcha"),
         [
             _("Type the characters of the image to prove you are a person."),
+            _(
+                "They are 6 among the digits 2 to 9 and the letters A to Z without I and O "
+                "(no 0/O, no 1/I); case and spaces do not matter."
+            ),
             _("Type 'new' for another image, 'audio' to listen to it instead."),
         ],
     )
@@ -1131,7 +1135,14 @@ def create(
     ] = None,
     captcha_answer: Annotated[
         str | None,
-        typer.Option("--captcha-answer", help=_("The characters of the captcha image."), show_default=False),
+        typer.Option(
+            "--captcha-answer",
+            help=_(
+                "The characters of the captcha image: 6 among 23456789ABCDEFGHJKLMNPQRSTUVWXYZ "
+                "(case and spaces do not matter)."
+            ),
+            show_default=False,
+        ),
     ] = None,
     audio: Annotated[bool, typer.Option("--audio", help=_("Play the audio captcha too."))] = False,
     no_browser: Annotated[
@@ -1145,8 +1156,9 @@ def create(
 
     On a terminal, a wizard asks for what the options did not give. Otherwise give every field as
     options or with --from-file, the password in CARTES_PASSWORD or with --password-stdin, and the
-    captcha answer with --captcha-answer after 'cartes account captcha'. On the real platform, the
-    sign-up happens in the browser (--web).
+    captcha answer with --captcha-answer after 'cartes account captcha' (on a sandbox started with
+    --scriptable-captchas, 'cartes sandbox captcha' prints it). On the real platform, the sign-up
+    happens in the browser (--web).
     """
     app = _ctx(ctx)
     term = app.terminal
@@ -1209,23 +1221,31 @@ def create(
         if password is not None:
             problems += _check_password(password, username=fields.get("username"), email=fields.get("email"))
     else:
+        # Nobody to ask: everything missing or wrong is listed at once, not one item per run.
+        problems = _registration_problems(fields, password)
         if password is None:
-            raise UsageError(
-                _(
-                    "No password: set CARTES_PASSWORD, use --password-stdin, put it in a private "
-                    "--from-file, or run on a terminal to be asked."
+            problems = [p for p in problems if _problem_parts(p)[0] != "password"]
+            problems.insert(
+                0,
+                (
+                    "password",
+                    "field.required",
+                    _(
+                        "missing: set CARTES_PASSWORD, use --password-stdin, put it in a private "
+                        "--from-file, or run on a terminal to be asked."
+                    ),
+                ),
+            )
+        if not captcha_answer:
+            problems.append(
+                (
+                    "captcha.answer",
+                    "field.required",
+                    _("missing: get a captcha with 'cartes account captcha', look at it, then give it."),
                 )
             )
-        problems = _registration_problems(fields, password)
     if problems:
         raise _fail(app, problems)
-    if not interactive and not captcha_answer:
-        raise UsageError(
-            _(
-                "Not on a terminal: get a captcha with 'cartes account captcha', look at it, then give "
-                "--captcha-answer."
-            )
-        )
     if fields.get("phone"):
         fields["phone"] = _normalise_phone(fields["phone"])
 
@@ -1930,7 +1950,7 @@ def twofa_disable(
     Without the app, there is no current code: ask the support, geoplateforme@ign.fr, to reset
     it ('cartes account 2fa lost').
     """
-    from cartes_cli.auth.totp import current_code, delete_totp_secret, load_totp_secret, normalise_code
+    from cartes_cli.auth.totp import current_code, load_totp_secret, normalise_code
 
     app = _ctx(ctx)
     term = app.terminal
@@ -1953,27 +1973,45 @@ def twofa_disable(
             stored = load_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
         except CartesError:
             stored = None
+    client = app.client()
+    if client.account.profile().totp is False:
+        # Already off: nothing to ask, nothing to send (exit 0, as for other repeated changes).
+        _forget_totp(app, profile)
+        term.success(_("Two-factor authentication is already off; nothing changed."))
+        return
     if code is None and env_seed is None and stored is None and not term.interactive:
         raise UsageError(_("Not on a terminal: give a current code with --code (or CARTES_TOTP_SECRET)."))
-    client = app.client()
     if code is None:
         seed = env_seed or stored
         code = current_code(seed) if seed else _ask_code(app, _("Current 6-digit code from the app"))
     assert code is not None
-    from cartes_cli.errors import InvalidInput
+    from cartes_cli.errors import Conflict, InvalidInput
 
     try:
         client.account.totp_disable(code)
     except InvalidInput:
         raise UsageError(_("The platform refused the code; type the current one from the app.")) from None
-    if profile is not None and profile.user:
-        try:
-            delete_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
-        except CartesError as exc:
-            term.warn(_("The stored seed could not be forgotten: {reason}").format(reason=exc.message))
+    except Conflict:  # turned off meanwhile (another session)
+        _forget_totp(app, profile)
+        term.success(_("Two-factor authentication is already off; nothing changed."))
+        return
+    _forget_totp(app, profile)
+    term.success(_("Two-factor authentication is off."))
+
+
+def _forget_totp(app: AppContext, profile: Profile | None) -> None:
+    """2FA is off: forget the stored seed and the profile's note that a code is needed."""
+    from cartes_cli.auth.totp import delete_totp_secret
+
+    if profile is None or not profile.user:
+        return
+    try:
+        delete_totp_secret(app.credential_store(profile.storage), profile.name, profile.user)
+    except CartesError as exc:
+        app.terminal.warn(_("The stored seed could not be forgotten: {reason}").format(reason=exc.message))
+    if profile.totp:
         profile.totp = False
         app.config.save()
-    term.success(_("Two-factor authentication is off."))
 
 
 # ================================================================================================

@@ -6,8 +6,10 @@ we move every global option (those of the root command) to the front, walking th
 so that the values of a subcommand's own options are never mistaken for global options.
 
 ``--json`` takes an optional field list: ``--json`` alone means every field, ``--json=id,name``
-or ``--json id,name`` selects fields. A bare word after ``--json`` is taken as a field list only
-when it contains a comma or is a known field name; otherwise it stays a positional argument.
+or ``--json id,name`` selects fields. A bare word after ``--json`` is taken as a field list when
+it contains a comma or is a known field name. Any other word is a positional argument when the
+command has room for one more (``cartes workspace show --json tutoriels``: the workspace), and
+a field list otherwise (``cartes workspace list --json badfield``: an unknown field, said so).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def hoist_global_options(root: Any, args: Sequence[str], known_fields: set[str] 
     rest: list[str] = []
     command = root
     local_opts: dict[str, bool] = {}
+    positionals = 0  # positional words given to the current command so far
+    undecided: tuple[int, int, str] | None = None  # (index in front, index in rest, word)
     i = 0
     n = len(args)
     while i < n:
@@ -51,6 +55,13 @@ def hoist_global_options(root: Any, args: Sequence[str], known_fields: set[str] 
                 front.append(arg)
             elif i + 1 < n and _looks_like_fields(args[i + 1], command, known_fields):
                 front.append(f"--json={args[i + 1]}")
+                i += 1
+            elif i + 1 < n and _may_be_fields(args[i + 1], command):
+                # A positional argument or a mistyped field: decided once the command is known.
+                undecided = (len(front), len(rest), args[i + 1])
+                front.append("--json=")
+                rest.append(args[i + 1])
+                positionals += 1
                 i += 1
             else:
                 front.append("--json=")
@@ -76,9 +87,37 @@ def hoist_global_options(root: Any, args: Sequence[str], known_fields: set[str] 
         if sub is not None:
             command = sub
             local_opts = _option_table(sub)
+            positionals = 0
+            undecided = None  # a word before the subcommand was not its argument
+        else:
+            positionals += 1
         rest.append(arg)
         i += 1
+    if undecided is not None and positionals > _positional_room(command):
+        # The command cannot take that word as an argument: it was meant as a field list.
+        at_front, at_rest, word = undecided
+        front[at_front] = f"--json={word}"
+        del rest[at_rest]
     return front + rest
+
+
+def _positional_room(command: Any) -> float:
+    """How many positional words a (leaf) command takes; a group: unlimited (its subcommand)."""
+    if hasattr(command, "commands"):
+        return float("inf")
+    room = 0.0
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "argument":
+            nargs = getattr(param, "nargs", 1)
+            room += float("inf") if nargs < 0 else nargs
+    return room
+
+
+def _may_be_fields(token: str, command: Any) -> bool:
+    """Could ``token`` be a (mistyped) field list? Not an option, not a subcommand."""
+    if token.startswith("-") or not FIELD_LIST.match(token):
+        return False
+    return token not in getattr(command, "commands", {})
 
 
 def _looks_like_fields(token: str, command: Any, known_fields: set[str]) -> bool:
@@ -113,4 +152,52 @@ def first_command_word(args: Sequence[str]) -> str | None:
             i += 1
             continue
         return arg
+    return None
+
+
+# Options whose text may span lines: line feeds and tabs are kept there (never other controls).
+MULTILINE_OPTIONS = frozenset({"--message", "-m", "--description", "--justification", "--reason"})
+# Environment variables that are typed names (profile, username), checked like arguments.
+CHECKED_VARIABLES = ("CARTES_PROFILE", "CARTES_USERNAME")
+
+
+def control_character_problem(args: Sequence[str], environ: Any = None) -> str | None:
+    """One line saying which argument holds a control character, or None.
+
+    Every word typed (names, descriptions, messages, answers, profile names, usernames…) is
+    checked before anything runs: escape sequences, carriage returns, NUL or bidirectional
+    overrides are never meant, would be stored and shown to others, and can rewrite a terminal.
+    The options of :data:`MULTILINE_OPTIONS` may hold line feeds and tabs.
+    """
+    from cartes_cli.client.validation import MULTILINE_OK, control_character
+    from cartes_cli.i18n import _
+
+    previous: str | None = None
+    for arg in args:
+        if arg == "--":
+            previous = None
+            continue
+        name, has_eq, value = arg.partition("=")
+        if arg.startswith("--") and has_eq:
+            option, text = name, value
+        elif previous is not None:
+            option, text = previous, arg
+        else:
+            option, text = None, arg
+        previous = arg if arg.startswith("-") and not has_eq and len(arg) > 1 else None
+        found = control_character(text, MULTILINE_OK if option in MULTILINE_OPTIONS else "")
+        if found is None:
+            continue
+        if option is None or not option.startswith("-"):
+            return _("An argument contains a control character ({char}); type it without.").format(char=found)
+        return _("The value of {option} contains a control character ({char}); type it without.").format(
+            option=option, char=found
+        )
+    env = environ if environ is not None else {}
+    for variable in CHECKED_VARIABLES:
+        found = control_character(env.get(variable, ""))
+        if found:
+            return _("{variable} contains a control character ({char}); set it without.").format(
+                variable=variable, char=found
+            )
     return None

@@ -33,7 +33,7 @@ def meanings() -> dict[ExitCode, str]:
         ExitCode.OK: _("Success (also: nothing to do, no results)"),
         ExitCode.FAILURE: _("Failure, including a bulk run where any item failed"),
         ExitCode.USAGE: _("Usage error or invalid input, caught before any request"),
-        ExitCode.NOT_FOUND: _("Not found"),
+        ExitCode.NOT_FOUND: _("Not found (an unknown workspace, request or user, in every command)"),
         ExitCode.AUTH: _("Authentication required or refused (run 'cartes login')"),
         ExitCode.PERMISSION: _("Permission denied (a right is missing)"),
         ExitCode.INTERRUPTED: _("Interrupted (Ctrl-C); a bulk run prints what was done and what remains"),

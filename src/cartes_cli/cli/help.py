@@ -168,9 +168,11 @@ def environment(ctx: typer.Context) -> None:
 def show_command_help(words: list[str]) -> None:
     """Print the help of ``cartes WORDS…``, or fail with a usage error naming what exists."""
     from cartes_cli.cli.app import GROUPS, make_app
+    from cartes_cli.i18n import translate_help
 
     first = words[0]
     root = typer.main.get_command(make_app(first if first in GROUPS else None))
+    translate_help(root)  # the docstrings, as 'cartes … --help' shows them
     context = root.make_context("cartes", [], resilient_parsing=True)
     command: Any = root
     for depth, word in enumerate(words):

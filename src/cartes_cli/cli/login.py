@@ -1029,7 +1029,15 @@ def status(
             "keyring error": _("keyring error"),
             "error": _("error"),
         }
-        rows = [{**row, "state": states.get(row["state"], row["state"])} for row in rows]
+        sources = {"keyring": _("keyring"), "file": _("file")}  # variable names stay as they are
+        rows = [
+            {
+                **row,
+                "state": states.get(row["state"], row["state"]),
+                "source": sources.get(row["source"], row["source"]),
+            }
+            for row in rows
+        ]
     term.print_list(rows, STATUS_COLUMNS)
     if active_error is not None:
         term.error(

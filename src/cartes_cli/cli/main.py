@@ -16,7 +16,7 @@ def run(args: Sequence[str]) -> int:
 
     from cartes_cli import hints
     from cartes_cli.cli.app import GROUPS, make_app
-    from cartes_cli.cli.argv import first_command_word, hoist_global_options
+    from cartes_cli.cli.argv import control_character_problem, first_command_word, hoist_global_options
     from cartes_cli.cli.output import KNOWN_FIELDS
 
     hints.forget()  # the root command remembers this invocation's options
@@ -31,6 +31,10 @@ def run(args: Sequence[str]) -> int:
     translate_help(command)  # the help Typer took from docstrings (French only)
     argv = hoist_global_options(command, list(args), KNOWN_FIELDS)
     debug = "--debug" in argv or bool(os.environ.get("CARTES_DEBUG"))
+    problem = control_character_problem(argv, os.environ)
+    if problem:  # before parsing: nothing runs, nothing is sent
+        _print_error(problem)
+        return ExitCode.USAGE
     try:
         result = command.main(args=argv, prog_name="cartes", standalone_mode=False)
     except click_exceptions.NoArgsIsHelpError as exc:  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -56,6 +56,27 @@ def _ctx(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert obj is not None
     return obj  # type: ignore[no-any-return]
+
+
+def for_people(term: Any, rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    """Rows for a table read by a person: types and statuses in their language. TSV, CSV and
+    JSON keep the platform's values (scripts compare them)."""
+    if term.rendering != "table":
+        return rows
+    labels = {
+        "join": _("join"),
+        "datastore": _("new workspace"),
+        "pending": _("pending"),
+        "accepted": _("accepted"),
+        "rejected": _("rejected"),
+        "cancelled": _("cancelled"),
+    }
+
+    def label(value: Any) -> Any:
+        key = str(getattr(value, "value", value))
+        return labels.get(key, value)
+
+    return ({**row, "type": label(row.get("type")), "status": label(row.get("status"))} for row in rows)
 
 
 def request_row(r: Any) -> dict[str, Any]:
@@ -179,7 +200,7 @@ def list_requests(
     else:
         rows = (request_row(r) for r in client.requests.mine(status=status_v, type=type_v))
         empty = _("You have made no request; see 'cartes workspace join' and 'cartes workspace create'.")
-    app.terminal.print_list(rows, REQUEST_COLUMNS, empty=empty)
+    app.terminal.print_list(for_people(app.terminal, rows), REQUEST_COLUMNS, empty=empty)
 
 
 @request_app.command("show")
@@ -192,7 +213,8 @@ def show(
     rid = _check_id(request_id)
     client = app.client()
     _require_requests_api(app, client)
-    app.terminal.print_object(request_row(client.requests.get(rid)), REQUEST_COLUMNS)
+    row = request_row(client.requests.get(rid))
+    app.terminal.print_object(next(iter(for_people(app.terminal, [row]))), REQUEST_COLUMNS)
 
 
 @request_app.command("cancel")

@@ -64,12 +64,14 @@ def serve(
         int,
         typer.Option("--password-max-age-days", help=_("Passwords older than this must be renewed."), min=1),
     ] = 365,
-    expose_captcha_answers: Annotated[
+    scriptable_captchas: Annotated[
         bool,
         typer.Option(
-            "--expose-captcha-answers",
-            help=_("For automated tests only: captcha answers readable in the API."),
-            hidden=True,
+            "--scriptable-captchas",
+            help=_(
+                "Let scripts answer sign-up captchas: each captcha's answer is readable with 'cartes "
+                "sandbox captcha' (and in its JSON). Off by default; never on a real platform."
+            ),
         ),
     ] = False,
     verification_ttl: Annotated[
@@ -186,7 +188,7 @@ def serve(
         device_interval=device_interval,
         accounts_api=accounts_api,
         password_max_age_days=password_max_age_days,
-        expose_captcha_answers=expose_captcha_answers,
+        scriptable_captchas=scriptable_captchas,
         verification_ttl=verification_ttl,
         fault_rate=fault_rate,
         fault_seed=fault_seed,
@@ -259,3 +261,60 @@ def outbox(
             )
         return
     term.print_list(rows, OUTBOX_COLUMNS, empty=_("The outbox is empty."))
+
+
+CAPTCHA_COLUMNS = [Column("id", _("ID")), Column("answer", _("ANSWER"))]
+register_fields("answer")
+
+
+@sandbox_app.command("captcha")
+def captcha(
+    ctx: typer.Context,
+    captcha_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help=_("The captcha (default: the last one 'cartes account captcha' fetched)."),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print a sign-up captcha's answer, so that a script can sign up on the sandbox.
+
+    Only a sandbox started with --scriptable-captchas gives answers; a real platform never does
+    (exit 2). The answer is 6 characters among 23456789ABCDEFGHJKLMNPQRSTUVWXYZ. Typical script:
+    cartes account captcha; cartes account create … --captcha-answer "$(cartes sandbox captcha)".
+    """
+    from cartes_cli.cli.account import _cached_captcha_id, _platform_and_capabilities
+    from cartes_cli.client import GeoplateformeClient
+    from cartes_cli.client.models import Feature
+    from cartes_cli.platforms import KNOWN_PLATFORMS
+
+    app = ctx.find_root().obj
+    not_a_sandbox = _(
+        "{platform} is not a sandbox: only a sandbox started with --scriptable-captchas gives "
+        "captcha answers; elsewhere a person reads the captcha."
+    )
+    platform = app.platform(app.profile())
+    if platform.name in KNOWN_PLATFORMS and not platform.is_sandbox:  # prod, qualif: no need to ask
+        raise UsageError(not_a_sandbox.format(platform=platform.name))
+    platform, caps = _platform_and_capabilities(app)
+    if not caps.sandbox:
+        raise UsageError(not_a_sandbox.format(platform=platform.name))
+    if not caps.supports(Feature.SCRIPTABLE_CAPTCHAS):
+        raise UsageError(
+            _(
+                "This sandbox keeps its captcha answers to itself: start it with "
+                "'cartes sandbox serve --scriptable-captchas' to let scripts read them."
+            )
+        )
+    wanted = (captcha_id or "").strip() or _cached_captcha_id(platform)
+    if not wanted:
+        raise UsageError(_("No captcha: run 'cartes account captcha' first, or give its id."))
+    with GeoplateformeClient(platform, debug=app.debug_log()) as client:
+        answer = client.sandbox.captcha_answer(wanted)
+    term = app.terminal
+    if term.rendering == "json":
+        term.print_object({"id": wanted, "answer": answer}, CAPTCHA_COLUMNS)
+    else:
+        term.out(answer)

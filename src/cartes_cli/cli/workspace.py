@@ -353,18 +353,19 @@ RightsOpt = Annotated[
 
 
 def resolve_for_change(client: Any, ref: str) -> Any:
-    """Find the workspace a changing command names; an unknown one is invalid input (exit 2),
-    caught before anything is changed."""
-    from cartes_cli.errors import NotFound, UsageError
+    """Find the workspace a changing command names, before anything is changed. An unknown one
+    is "not found" (exit 3), as in every command: only the platform can tell that a workspace
+    does not exist, so it is not an input error caught before any request (exit 2)."""
+    from cartes_cli.errors import NotFound
 
     try:
         return client.communities.resolve(ref)
     except NotFound as exc:
-        raise UsageError(
+        raise NotFound(
             _(
-                "Unknown workspace {ref!r}: give its id, technical name or exact name "
-                "(see 'cartes workspace list --public')."
-            ).format(ref=ref)
+                "no workspace {ref!r} (by id, technical name or exact name) among yours and the public "
+                "catalogue; nothing was changed (see 'cartes workspace list --public')"
+            ).format(ref=ref.strip())
         ) from exc
 
 
@@ -701,16 +702,71 @@ def join(
             _("--open-mail is for platforms without a request API; this one takes the request itself.")
         )
     community = resolve_for_change(client, workspace)
+    pending = _pending_join(client, community.id)
+    if pending is not None:
+        _already_asked(app, community, pending, message, given)
+        return
     form = client.communities.join_form(community.id)
     before = dict(given)
     typed = _form_answers(app, form, given)
+    from cartes_cli.errors import Conflict
+
     try:
         request = client.requests.create_join(community.id, message=message, answers=typed or None)
+    except Conflict:
+        pending = _pending_join(client, community.id)  # sent meanwhile (another run, another device)
+        if pending is None:
+            _keep_answers(app, workspace, given, given != before)
+            raise
+        _already_asked(app, community, pending, message, given)
+        return
     except Exception:
         _keep_answers(app, workspace, given, given != before)
         raise
     term.success(
         _("Request sent to join {ws} (request {id}); the administrators will answer by e-mail.").format(
+            ws=community.technical_name, id=request.id
+        )
+    )
+    if term.rendering == "json":
+        from cartes_cli.cli.request import REQUEST_COLUMNS, request_row
+
+        term.print_object(request_row(request), REQUEST_COLUMNS)
+    else:
+        term.out(request.id)
+
+
+def _pending_join(client: Any, community_id: str) -> Any:
+    """The caller's pending request to join this community, if there is one."""
+    for r in client.requests.mine(status="pending", type="join"):
+        c = r.community
+        if (c if isinstance(c, str) else getattr(c, "id", None)) == community_id:
+            return r
+    return None
+
+
+def _already_asked(
+    app: AppContext, community: Any, request: Any, message: str | None, given: dict[str, str]
+) -> None:
+    """A join while one is pending. The same request again (nothing typed that differs from the
+    pending one) is not an error: nothing is sent, exit 0. Another message or other answers
+    would be lost: that is a conflict (exit 1), and the way out is said."""
+    from cartes_cli.errors import CartesError
+
+    stored = {k: str(v) for k, v in (request.answers or {}).items()}
+    differs = (message is not None and message.strip() != (request.message or "").strip()) or any(
+        stored.get(k) != v for k, v in given.items()
+    )
+    if differs:
+        raise CartesError(
+            _(
+                "You already asked to join {ws} (request {id}, pending) with another message or other "
+                "answers; nothing was sent. To ask again, cancel it first: cartes request cancel {id}"
+            ).format(ws=community.technical_name, id=request.id)
+        )
+    term = app.terminal
+    term.success(
+        _("You already asked to join {ws} (request {id}, pending); nothing new was sent.").format(
             ws=community.technical_name, id=request.id
         )
     )
@@ -765,11 +821,11 @@ def _join_by_email(
     try:
         community = client.communities.find_public(ref)
     except NotFound:
-        raise UsageError(
+        raise NotFound(
             _(
-                "No public workspace matches {ref!r}: on this platform you can ask to join only the "
-                "workspaces of the public catalogue (see 'cartes workspace list --public')."
-            ).format(ref=ref)
+                "no public workspace {ref!r}: on this platform you can ask to join only the "
+                "workspaces of the public catalogue (see 'cartes workspace list --public')"
+            ).format(ref=ref.strip())
         ) from None
     membership = me.membership(community.id)
     if membership is not None:
@@ -1018,7 +1074,7 @@ def leave(
     yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
 ) -> None:
     """Leave a workspace (its supervisor cannot)."""
-    from cartes_cli.errors import NotFound, UsageError
+    from cartes_cli.errors import UsageError
 
     app = _ctx(ctx)
     client = app.client()
@@ -1031,7 +1087,13 @@ def leave(
             )
         )
     if me.membership(community.id) is None:
-        raise NotFound(_("You are not a member of {ws}.").format(ws=community.technical_name))
+        # Leaving twice is not an error: the end state is the one asked for (exit 0).
+        app.terminal.success(
+            _("You are already out of {ws} (not a member); nothing changed.").format(
+                ws=community.technical_name
+            )
+        )
+        return
     _confirm(app, _("Leave {ws}?").format(ws=community.technical_name), yes)
     client.communities.leave(community.id)
     app.terminal.success(_("You left {ws}.").format(ws=community.technical_name))

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from cartes_cli.auth.net import (
     API_MAX_BYTES,
+    accept_language,
     bound_client,
     default_user_agent,
     default_verify,
@@ -180,7 +181,11 @@ class GeoplateformeClient:
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={"User-Agent": user_agent or default_user_agent(), "Accept": "application/json"},
+            headers={
+                "User-Agent": user_agent or default_user_agent(),
+                "Accept": "application/json",
+                "Accept-Language": accept_language(),
+            },
             event_hooks=hooks,
             **options,
         )
@@ -955,6 +960,20 @@ class SandboxResource(_Resource):
             wanted = to.strip().casefold()
             messages = [m for m in messages if any(r.casefold() == wanted for r in m.to)]
         return messages
+
+    def captcha_answer(self, captcha_id: str) -> str:
+        """``GET /sandbox/captchas/{id}``: the answer of a sign-up captcha (feature
+        ``scriptable-captchas``: a sandbox started with ``--scriptable-captchas``)."""
+        response = self._client._request(
+            "GET",
+            self._client.root_url + "/sandbox/captchas/" + _segment(captcha_id, "captcha id"),
+            authenticated=False,
+        )
+        data = self._client._json(response)
+        answer = data.get("answer") if isinstance(data, dict) else None
+        if not isinstance(answer, str) or not answer:
+            raise InvalidResponse(_("The sandbox's captcha answer is missing."))
+        return answer
 
     def support(self, subject: str, body: str) -> OutboxMessage:
         """``POST /sandbox/support``: an e-mail to the platform's support, kept in the outbox

@@ -565,6 +565,8 @@ class Feature(enum.StrEnum):
     """``POST /sandbox/support``: an e-mail to the support, kept in the outbox."""
     ADMIN_CREDENTIALS = "admin-credentials"
     """Keycloak's admin REST for credentials (``/admin/realms/{realm}/users/…``), open to staff."""
+    SCRIPTABLE_CAPTCHAS = "scriptable-captchas"
+    """``GET /sandbox/captchas/{id}``: a captcha's answer (a sandbox run with --scriptable-captchas)."""
 
 
 def _feature_name(value: object) -> str:
@@ -672,7 +674,7 @@ def _decode_data_url(value: str) -> tuple[str, bytes]:
 class Captcha(_Identified):
     """``GET /accounts/captcha``: the image (decoded from its data URL), the address of the audio
     version, how long it stays valid. ``answer`` comes only from a sandbox started with
-    ``--expose-captcha-answers`` (tests)."""
+    ``--scriptable-captchas`` (scripts, tests, demos)."""
 
     image: bytes = b""
     image_type: str = "image/png"

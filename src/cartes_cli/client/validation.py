@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _, ngettext
+from cartes_cli.validators import shorten_slug
 
 if TYPE_CHECKING:
     from cartes_cli.client.models import JoinForm
@@ -70,6 +71,36 @@ def _quoted(text: str, limit: int = 60) -> str:
     if len(clean) > limit:
         clean = clean[: limit - 1] + "…"
     return f"'{clean}'"
+
+
+# --- control characters ---------------------------------------------------------------------
+
+MULTILINE_OK = "\n\t"
+"""Free texts that may span lines (messages, descriptions) keep line feeds and tabs."""
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character of ``text`` (C0, DEL, C1, or a bidirectional override, which
+    can reorder what a terminal shows), as ``U+XXXX``; None when there is none."""
+    for ch in text:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def check_no_control_characters(text: str, what: str, *, multiline: bool = False) -> str:
+    """``text`` as is, or ``UsageError`` naming ``what`` (an option, a field) and the character."""
+    found = control_character(text, MULTILINE_OK if multiline else "")
+    if found:
+        raise UsageError(
+            _("{what} contains a control character ({char}); type the text without it.").format(
+                what=what, char=found
+            )
+        )
+    return text
 
 
 # --- rights -------------------------------------------------------------------------------
@@ -148,12 +179,14 @@ def derive_technical_name(name: str) -> str:
     """A technical name from a display name: ``"Mairie d'Évry – Cadastre"`` → ``mairie_d_evry_cadastre``.
 
     Lower-case ASCII, accents stripped, every run of other characters becomes one ``_``, no ``_``
-    at either end, at most 30 characters.
+    at either end, at most 30 characters: a longer one is cut at the last word boundary that
+    fits (``observatoire_regional_des_mobilites_douces`` → ``observatoire_regional_des``), or
+    inside the first word when that word alone is longer than 30 characters.
     """
     decomposed = unicodedata.normalize("NFKD", name or "")
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
-    slug = slug[:MAX_TECHNICAL_NAME].rstrip("_")
+    slug = shorten_slug(slug)
     if not slug:
         raise UsageError(
             _(
@@ -225,6 +258,15 @@ def validate_datastore_request(
 ) -> DatastoreRequestInput:
     """Check every rule at once; one ``UsageError`` lists all the problems."""
     problems: list[str] = []
+    for what, text, multiline in (
+        ("--name", name, False),
+        ("--technical-name", technical_name, False),
+        ("--description", description, True),
+        ("--justification", justification, True),
+    ):
+        found = control_character(text or "", MULTILINE_OK if multiline else "")
+        if found:
+            problems.append(_("{what} contains a control character ({char})").format(what=what, char=found))
     clean_name = " ".join((name or "").split())
     if len(clean_name) < MIN_DATASTORE_NAME:
         problems.append(
@@ -394,6 +436,9 @@ def check_answer(field: Any, text: str) -> Any:
     """One answer typed as text → its typed value, checked against the field's type, choices and
     constraints; ``ValueError`` with the reason (e.g. "must be at most 7") otherwise. The caller
     deals with empty answers (required or skipped)."""
+    found = control_character(text)
+    if found:
+        raise ValueError(_("contains a control character ({char})").format(char=found))
     kind = field_kind(field)
     value = _convert(kind, text)
     choices = getattr(field.constraints, "enum", None)

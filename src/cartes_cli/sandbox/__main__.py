@@ -36,9 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         help="answer 404 on the sandbox-only account API (sign-up, profile, password, 2FA)",
     )
     serve.add_argument(
-        "--expose-captcha-answers",
+        "--scriptable-captchas",
         action="store_true",
-        help="TESTS ONLY: include each sign-up captcha's answer in GET /api/accounts/captcha",
+        help="captchas answerable by scripts (GET /sandbox/captchas/ID; the answer in each captcha)",
     )
     serve.add_argument(
         "--password-max-age-days",
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         device_interval=args.device_interval,
         device_expires_in=args.device_expires_in,
         accounts_api=args.accounts_api,
-        expose_captcha_answers=args.expose_captcha_answers,
+        scriptable_captchas=args.scriptable_captchas,
         password_max_age_days=args.password_max_age_days,
         fault_rate=args.fault_rate,
         fault_seed=args.fault_seed,

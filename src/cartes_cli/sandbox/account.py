@@ -24,6 +24,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli import validators
+from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.accounts import issue_code
@@ -137,13 +138,13 @@ async def _json_object(request: Request, *, optional: bool = False) -> dict[str,
     if not raw.strip():
         if optional:
             return {}
-        raise AccountError(400, "A JSON object is required as the body.")
+        raise AccountError(400, _("A JSON object is required as the body."))
     try:
         data = loads_json(raw)
     except NotJsonText as exc:
         raise AccountError(400, str(exc)) from None
     if not isinstance(data, dict):
-        raise AccountError(400, "The body must be a JSON object.")
+        raise AccountError(400, _("The body must be a JSON object."))
     return data
 
 
@@ -324,7 +325,7 @@ async def update_account(request: Request) -> Response:
     if new_email is not None and store.email_taken(new_email):
         raise AccountError(
             409,
-            "An account already uses this e-mail address.",
+            _("An account already uses this e-mail address."),
             problems=[Problem("email", "email.taken", "an account already uses this e-mail address.")],
             message_key="emailExistsMessage",
         )
@@ -396,7 +397,7 @@ async def change_password(request: Request) -> Response:
     ):
         raise AccountError(
             400,
-            "The current password is wrong.",
+            _("The current password is wrong."),
             problems=[
                 Problem("currentPassword", "password.current_invalid", "the current password is wrong.")
             ],
@@ -432,7 +433,7 @@ def _code_of(data: dict[str, Any]) -> str:
 def _wrong_code() -> AccountError:
     return AccountError(
         400,
-        "The authenticator code is wrong (or from another account).",
+        _("The authenticator code is wrong (or from another account)."),
         problems=[Problem("code", "totp.invalid_code", "wrong code: type the 6 digits your app shows now.")],
         message_key="invalidTotpMessage",
     )

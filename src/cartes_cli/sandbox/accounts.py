@@ -26,6 +26,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli import validators
+from cartes_cli.i18n import _
 from cartes_cli.sandbox import captchas, mail, schemas
 from cartes_cli.sandbox.api import API_PREFIX
 from cartes_cli.sandbox.context import Sandbox
@@ -128,7 +129,7 @@ async def new_captcha(request: Request) -> JSONResponse:
         "audio_url": str(request.url_for("captcha_audio", captcha_id=captcha.id)),
         "expires_in": config.captcha_ttl,
     }
-    if config.expose_captcha_answers:
+    if config.scriptable_captchas:
         body["answer"] = captcha.answer
     return JSONResponse(body, headers=NO_STORE)
 
@@ -147,7 +148,7 @@ async def captcha_audio(request: Request, captcha_id: str) -> Response:
     sandbox = sandbox_of(request)
     captcha = sandbox.captchas.get(captcha_id, sandbox.now())
     if captcha is None:
-        raise ApiProblem(404, "Unknown, used or expired captcha: get a new one.")
+        raise ApiProblem(404, _("Unknown, used or expired captcha: get a new one."))
     if captcha.audio is None:
         try:
             captcha.audio = await asyncio.to_thread(captchas.render_wav, captcha.answer)
@@ -162,10 +163,10 @@ def _captcha_problem(sandbox: Sandbox, block: Any) -> Problem | None:
         return None  # check_registration reports the missing or malformed block
     outcome = sandbox.captchas.take(block["_id"], block.get("answer"), sandbox.now())
     if outcome == captchas.EXPIRED:
-        return _problem("captcha", "captcha.expired", "the captcha has expired: get a new one.")
+        return _problem("captcha", "captcha.expired", _("the captcha has expired: get a new one."))
     if outcome == captchas.INVALID:
         return _problem(
-            "captcha", "captcha.invalid", "wrong answer, or a captcha already used: get a new one."
+            "captcha", "captcha.invalid", _("wrong answer, or a captcha already used: get a new one.")
         )
     return None
 
@@ -214,9 +215,9 @@ def issue_code(
 def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
     problems = []
     if sandbox.store.username_taken(username):
-        problems.append(_problem("username", "username.taken", "an account already has this username."))
+        problems.append(_problem("username", "username.taken", _("an account already has this username.")))
     if sandbox.store.email_taken(email):
-        problems.append(_problem("email", "email.taken", "an account already uses this e-mail address."))
+        problems.append(_problem("email", "email.taken", _("an account already uses this e-mail address.")))
     return problems
 
 
@@ -285,9 +286,9 @@ def _string_fields(data: dict[str, Any], *names: str) -> list[Problem]:
     for name in names:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(_problem(name, "field.required", "is required."))
+            problems.append(_problem(name, "field.required", _("is required.")))
         elif not isinstance(value, str):
-            problems.append(_problem(name, "field.invalid_type", "must be a string."))
+            problems.append(_problem(name, "field.invalid_type", _("must be a string.")))
     return problems
 
 

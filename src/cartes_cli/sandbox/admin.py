@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.account import identity
@@ -53,7 +54,7 @@ router = APIRouter(
 
 def _require_staff(user: User) -> None:
     if not user.administrator:
-        raise ApiProblem(403, "Only platform staff may use the admin API.")
+        raise ApiProblem(403, _("Only platform staff may use the admin API."))
 
 
 def _millis(text: str | None) -> int | None:
@@ -100,7 +101,7 @@ def _credentials(user: User) -> list[dict[str, Any]]:
 def _target(request: Request, user_id: str) -> User:
     target = sandbox_of(request).store.user(user_id) if is_uuid(user_id) else None
     if target is None:
-        raise ApiProblem(404, "User not found.")
+        raise ApiProblem(404, _("User not found."))
     return target
 
 
@@ -120,7 +121,7 @@ async def find_users(
     store = sandbox_of(request).store
     wanted = (username or "").strip() or (email or "").strip()
     if not wanted:
-        raise ApiProblem(400, "Give username or email.")
+        raise ApiProblem(400, _("Give username or email."))
     found = store.user_by_login(wanted)
     if found is not None and username and found.username.casefold() != username.strip().casefold():
         found = None  # a username search does not match e-mail addresses
@@ -165,9 +166,11 @@ async def delete_credential(
     target = _target(request, user_id)
     credential = next((c for c in _credentials(target) if c["id"] == credential_id), None)
     if credential is None:
-        raise ApiProblem(404, "Credential not found.")
+        raise ApiProblem(404, _("Credential not found."))
     if credential["type"] != "otp":
-        raise ApiProblem(400, "The sandbox removes OTP credentials only; a password is reset by its owner.")
+        raise ApiProblem(
+            400, _("The sandbox removes OTP credentials only; a password is reset by its owner.")
+        )
     now = sandbox.now()
     when = iso(now)
     with store.transaction():

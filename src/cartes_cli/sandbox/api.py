@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from cartes_cli.i18n import N_, _
 from cartes_cli.sandbox import schemas
 from cartes_cli.sandbox.db import (
     RIGHTS,
@@ -264,15 +265,15 @@ def _visible_community(request: Request, user: User, community_id: str) -> Commu
     store = sandbox.store
     community = store.community(community_id) if is_uuid(community_id) else None
     if community is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     if user.administrator or store.membership(community.id, user.id):
         return community
     if not sandbox.config.requests_api:
         # Real-platform mode: the production API is reported to refuse a community's detail to
         # anyone but its members (not confirmed in code): clients must use the catalogue.
-        raise ApiProblem(403, "You are not a member of this community.")
+        raise ApiProblem(403, _("You are not a member of this community."))
     if not community.public:
-        raise ApiProblem(403, "You are not a member of this private community.")
+        raise ApiProblem(403, _("You are not a member of this private community."))
     return community
 
 
@@ -296,15 +297,15 @@ async def datastore_detail(request: Request, user: CurrentUser, datastore_id: st
     datastore = store.datastore(datastore_id) if is_uuid(datastore_id) else None
     community = store.community(datastore.community_id) if datastore else None
     if datastore is None or community is None:
-        raise ApiProblem(404, "Datastore not found.")
+        raise ApiProblem(404, _("Datastore not found."))
     if not (user.administrator or store.membership(community.id, user.id)):
-        raise ApiProblem(403, "Only the members of its community can see this datastore.")
+        raise ApiProblem(403, _("Only the members of its community can see this datastore."))
     return JSONResponse(_datastore_detail(datastore, community))
 
 
 # --- members and community settings (REAL routes) ---------------------------------------------
 
-SUPERVISOR_KEEPS_RIGHTS = (
+SUPERVISOR_KEEPS_RIGHTS = N_(
     "The supervisor of a community always holds every right: make someone else supervisor first "
     "(PATCH the community's supervisor)."
 )
@@ -313,7 +314,7 @@ SUPERVISOR_KEEPS_RIGHTS = (
 def community_by_id(store: Store, community_id: str) -> Community:
     community = store.community(community_id) if is_uuid(community_id) else None
     if community is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     return community
 
 
@@ -327,7 +328,7 @@ def manages(store: Store, user: User, community_id: str) -> bool:
 
 def _require_manager(store: Store, user: User, community: Community) -> None:
     if not manages(store, user, community.id):
-        raise ApiProblem(403, "Managing this community's members needs the COMMUNITY right on it.")
+        raise ApiProblem(403, _("Managing this community's members needs the COMMUNITY right on it."))
 
 
 def page_window(page: int, limit: int) -> tuple[int, int]:
@@ -418,9 +419,11 @@ async def put_member(request: Request, user: CurrentUser, community_id: str, use
     if target is None or target.entrepot_since is None:
         # The Entrepôt creates its user at their first GET /users/me (a login to cartes.gouv.fr
         # makes one): before that it does not know them, whatever Keycloak knows.
-        raise ApiProblem(404, "User not found: this user has never used the Entrepôt (no GET /users/me yet).")
+        raise ApiProblem(
+            404, _("User not found: this user has never used the Entrepôt (no GET /users/me yet).")
+        )
     if target.id == community.supervisor_id and wanted != list(RIGHTS):
-        raise ApiProblem(409, SUPERVISOR_KEEPS_RIGHTS)
+        raise ApiProblem(409, _(SUPERVISOR_KEEPS_RIGHTS))
     store.put_membership(community.id, target.id, wanted, iso(sandbox.now()))
     return JSONResponse(member_view(_member(store, community.id, target.id)))
 
@@ -438,10 +441,10 @@ async def delete_member(request: Request, user: CurrentUser, community_id: str, 
     _require_manager(store, user, community)
     if user_id == community.supervisor_id:
         raise ApiProblem(
-            409, "The supervisor cannot be removed from the community: make someone else supervisor first."
+            409, _("The supervisor cannot be removed from the community: make someone else supervisor first.")
         )
     if not is_uuid(user_id) or not store.delete_membership(community.id, user_id):
-        raise ApiProblem(404, "This user is not a member of the community.")
+        raise ApiProblem(404, _("This user is not a member of the community."))
     return Response(status_code=204)
 
 
@@ -464,28 +467,30 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
     sandbox = sandbox_of(request)
     store = sandbox.store
     if not manages(store, user, community_by_id(store, community_id).id):
-        raise ApiProblem(403, "Editing this community needs the COMMUNITY right on it.")
+        raise ApiProblem(403, _("Editing this community needs the COMMUNITY right on it."))
     body = await json_body(request, schemas.CommunityPatch)
     community = community_by_id(store, community_id)  # as it is now, after reading the body
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
-            raise ApiProblem(400, "name: must not be empty.")
+            raise ApiProblem(400, _("name: must not be empty."))
     if "contact" in changes and not _EMAIL_RE.match(changes["contact"]):
-        raise ApiProblem(400, "contact: must be an e-mail address.")
+        raise ApiProblem(400, _("contact: must be an e-mail address."))
     when = iso(sandbox.now())
     with store.transaction():
         supervisor = changes.pop("supervisor", None)
         if supervisor is not None and supervisor != community.supervisor_id:
             if not (user.administrator or user.id == community.supervisor_id):
-                raise ApiProblem(403, "Only the supervisor or the platform staff can hand supervision over.")
+                raise ApiProblem(
+                    403, _("Only the supervisor or the platform staff can hand supervision over.")
+                )
             successor = store.user(supervisor) if is_uuid(supervisor) else None
             if successor is None:
-                raise ApiProblem(400, "supervisor: no such user.")
+                raise ApiProblem(400, _("supervisor: no such user."))
             if store.membership(community.id, successor.id) is None:
                 raise ApiProblem(
-                    400, "supervisor: must be a current member of the community (add them first)."
+                    400, _("supervisor: must be a current member of the community (add them first).")
                 )
             changes["supervisor_id"] = successor.id
             # The new supervisor holds every right; the former one keeps theirs (COMMUNITY
@@ -508,10 +513,11 @@ async def leave_community(request: Request, user: CurrentUser, community_id: str
     store = sandbox_of(request).store
     community = store.community(community_id) if is_uuid(community_id) else None
     if community is None or store.membership(community.id, user.id) is None:
-        raise ApiProblem(404, "You are not a member of this community.")
+        raise ApiProblem(404, _("You are not a member of this community."))
     if community.supervisor_id == user.id:
         raise ApiProblem(
-            409, "You supervise this community, so you cannot leave it: make someone else supervisor first."
+            409,
+            _("You supervise this community, so you cannot leave it: make someone else supervisor first."),
         )
     store.delete_membership(community.id, user.id)
     return Response(status_code=204)
@@ -531,5 +537,5 @@ async def public_join_form(request: Request, technical_name: str) -> JSONRespons
     community = store.community_by_technical_name(technical_name)
     fields = store.join_form(community.id) if community is not None else None
     if community is None or not fields:
-        raise ApiProblem(404, "No such annexe.")
+        raise ApiProblem(404, _("No such annexe."))
     return JSONResponse({"fields": fields})

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli import __version__
+from cartes_cli.i18n import accept_language, using_language
 from cartes_cli.platforms import REALM_PATH, SWAGGER_REDIRECT_PATH
 from cartes_cli.sandbox import account, accounts, admin, api, control, oidc, pages, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
@@ -167,6 +168,13 @@ class ObserveMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Error messages in the language the client asks for (English by default); e-mails stay
+        # French, as the real platform's (they never go through the catalogue).
+        header = next((v for k, v in scope.get("headers", ()) if k == b"accept-language"), b"")
+        with using_language(accept_language(header.decode("latin-1"))):
+            await self._observe(scope, receive, send)
+
+    async def _observe(self, scope: Scope, receive: Receive, send: Send) -> None:
         sandbox = self.sandbox
         path: str = scope.get("path", "")
         method = str(scope.get("method", ""))

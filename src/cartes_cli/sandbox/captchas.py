@@ -8,7 +8,8 @@ right answer or not) and expires.
 
 Captchas live in memory, like logins in progress: a restart simply asks for a new one. The answer
 is kept in clear only here (the audio is rendered from it on demand) and never leaves the server,
-except with the tests-only switch ``SandboxConfig.expose_captcha_answers``.
+except with the switch ``--scriptable-captchas`` (``SandboxConfig.scriptable_captchas``), for scripts
+and demos: then the captcha's answer is in its JSON and at ``GET /sandbox/captchas/{id}``.
 """
 
 from __future__ import annotations

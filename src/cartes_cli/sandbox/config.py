@@ -65,9 +65,10 @@ class SandboxConfig:
     """Brute-force detection: the lockout's increment, in seconds (Keycloak's "wait increment")."""
     captcha_ttl: int = 300
     """Sign-up: lifetime of a captcha, in seconds."""
-    expose_captcha_answers: bool = False
-    """TESTS ONLY: put each captcha's ``answer`` in ``GET /api/accounts/captcha``, so that a script
-    can sign up. Never on by default."""
+    scriptable_captchas: bool = False
+    """Captchas a script can answer (``--scriptable-captchas``): each captcha's ``answer`` is in
+    ``GET /api/accounts/captcha`` and in ``GET /sandbox/captchas/{id}`` (``cartes sandbox captcha``),
+    so that a script or a demo can sign up. Off by default; the real platform has nothing like it."""
     verification_ttl: int = 86400
     """Sign-up: lifetime of an e-mail verification code, in seconds."""
     password_max_age_days: int = 365

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli import __version__
+from cartes_cli.i18n import _
 from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import LOG_SIZE
@@ -44,6 +45,8 @@ def features(config: SandboxConfig) -> list[str]:
     if config.accounts_api:
         found.append("accounts")
     found += ["outbox", "support-mail", "admin-credentials", "fixtures", "faults"]
+    if config.accounts_api and config.scriptable_captchas:
+        found.append("scriptable-captchas")
     return found
 
 
@@ -154,6 +157,32 @@ async def set_faults(request: Request) -> dict[str, Any]:
     return injector.state(limit=0)
 
 
+# --- captchas --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/captchas/{captcha_id}",
+    summary="A sign-up captcha's answer, for scripts (only with --scriptable-captchas; 404 otherwise)",
+    response_model=schemas.CaptchaSolution,
+    responses={404: {"model": schemas.ApiErrorBody, "description": "Switch off, or unknown captcha"}},
+)
+async def captcha_answer(request: Request, captcha_id: str) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    if not (sandbox.config.accounts_api and sandbox.config.scriptable_captchas):
+        # As on the real platform: the route does not exist.
+        raise ApiProblem(
+            404, _("This sandbox does not give captcha answers: start it with --scriptable-captchas.")
+        )
+    captcha = sandbox.captchas.get(captcha_id, sandbox.now())
+    if captcha is None:
+        raise ApiProblem(404, _("Unknown, used or expired captcha: get a new one."))
+    remaining = max(0, int(captcha.expires - sandbox.now()))
+    return JSONResponse(
+        {"_id": captcha.id, "answer": captcha.answer, "expires_in": remaining},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 # --- outbox ----------------------------------------------------------------------------------
 
 
@@ -207,7 +236,7 @@ async def support(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await json_body(request, schemas.SupportMessage)
     if not body.subject.strip() or not body.body.strip():
-        raise ApiProblem(400, "subject and body must not be blank.")
+        raise ApiProblem(400, _("subject and body must not be blank."))
     message = mail.support_message(subject=body.subject.strip(), body=body.body, when=iso(sandbox.now()))
     sandbox.store.add_mail(message)
     return JSONResponse(
@@ -242,7 +271,7 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
     store = sandbox.store
     community = resolve_community(store, body.community)
     if community is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     batch = new_id()[:6]
     when = iso(sandbox.now())
     password_hash = hash_password(FIXTURE_PASSWORD)
@@ -258,7 +287,7 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
         ]
         store.insert_pending_joins(requests)
         if body.notify:
-            for request_id, *_ in requests:
+            for request_id, *_rest in requests:
                 record = store.request(request_id)
                 assert record is not None
                 for message in mail.received(store, record, when, api_url=api_url_of(request)):

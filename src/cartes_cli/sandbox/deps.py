@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from cartes_cli.i18n import _
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.errors import ApiProblem
 
@@ -67,13 +68,13 @@ async def json_body(request: Request, model: type[M], *, optional: bool = False)
     if not raw.strip():
         if optional:
             return model()
-        raise ApiProblem(400, "A JSON object is required as the body.")
+        raise ApiProblem(400, _("A JSON object is required as the body."))
     try:
         data = loads_json(raw)
     except NotJsonText as exc:
         raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
-        raise ApiProblem(400, "The body must be a JSON object.")
+        raise ApiProblem(400, _("The body must be a JSON object."))
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -554,8 +554,16 @@ class CaptchaChallenge(_Model):
     audio_url: str = Field(description="absolute URL of the same answer read aloud (audio/wav)")
     expires_in: int = Field(description="seconds")
     answer: str | None = Field(
-        None, description="TESTS ONLY: present when the sandbox runs with --expose-captcha-answers"
+        None, description="present only when the sandbox runs with --scriptable-captchas"
     )
+
+
+class CaptchaSolution(_Model):
+    """``GET /sandbox/captchas/{id}`` (with --scriptable-captchas)."""
+
+    id: str = Field(alias="_id")
+    answer: str = Field(description="the characters to type (alphabet 23456789ABCDEFGHJKLMNPQRSTUVWXYZ)")
+    expires_in: int = Field(description="seconds left")
 
 
 class AddressIn(_Model):

@@ -166,7 +166,7 @@ def serve(
     device_interval: int = 5,
     device_expires_in: int = 600,
     accounts_api: bool = True,
-    expose_captcha_answers: bool = False,
+    scriptable_captchas: bool = False,
     password_max_age_days: int = 365,
     verification_ttl: int = 86400,
     fault_rate: float = 0.0,
@@ -180,7 +180,7 @@ def serve(
 
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
     unreadable), 2 for bad settings (unknown seed, negative durations, unknown fault kinds).
-    ``expose_captcha_answers`` is for tests only: sign-up captchas then carry their answer.
+    ``scriptable_captchas``: sign-up captchas carry their answer, for scripts and demos.
     ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.faults` (``fault_kinds`` and
     ``fault_scope`` as lists or comma-separated strings).
     """
@@ -202,7 +202,7 @@ def serve(
         device_interval=device_interval,
         device_expires_in=device_expires_in,
         accounts_api=accounts_api,
-        expose_captcha_answers=expose_captcha_answers,
+        scriptable_captchas=scriptable_captchas,
         password_max_age_days=password_max_age_days,
         verification_ttl=verification_ttl,
         fault_rate=fault_rate,
@@ -339,8 +339,11 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
             lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
         if not config.accounts_api:
             lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
-        elif config.expose_captcha_answers:
-            lines.append("WARNING: captcha answers are exposed (--expose-captcha-answers): for tests only.")
+        elif config.scriptable_captchas:
+            lines.append(
+                "Scriptable captchas: each answer is readable (cartes sandbox captcha ID, "
+                "GET /sandbox/captchas/ID); never so on a real platform."
+            )
         faults = sandbox.faults.settings
         if faults.rate > 0:
             lines.append(

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from cartes_cli.i18n import _
 from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.api import (
     API_PREFIX,
@@ -139,7 +140,7 @@ def _can_decide(store: Store, user: User, record: RequestRecord) -> bool:
 def _visible_request(store: Store, user: User, request_id: str) -> RequestRecord:
     record = store.request(request_id) if is_uuid(request_id) else None
     if record is None or not _can_see(store, user, record):
-        raise ApiProblem(404, "Request not found.")
+        raise ApiProblem(404, _("Request not found."))
     return record
 
 
@@ -150,7 +151,10 @@ def _parse_statuses(value: str | None) -> list[str]:
     unknown = [s for s in statuses if s not in REQUEST_STATUSES]
     if unknown:
         raise ApiProblem(
-            400, f"status: unknown value {unknown[0]!r} (one of: {', '.join(REQUEST_STATUSES)})."
+            400,
+            _("status: unknown value {value} (one of: {choices}).").format(
+                value=repr(unknown[0]), choices=", ".join(REQUEST_STATUSES)
+            ),
         )
     return statuses
 
@@ -159,7 +163,7 @@ def _parse_type(value: str | None) -> str | None:
     if not value:
         return None
     if value not in REQUEST_TYPES:
-        raise ApiProblem(400, f"type: unknown value {value!r} (join or datastore).")
+        raise ApiProblem(400, _("type: unknown value {value} (join or datastore).").format(value=repr(value)))
     return value
 
 
@@ -188,7 +192,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
         raw = ""
     match = _CURSOR_RE.match(raw)
     if match is None or int(match[1]) > int(match[2]):
-        raise ApiProblem(400, "cursor: not a cursor of this listing; start again without it.")
+        raise ApiProblem(400, _("cursor: not a cursor of this listing; start again without it."))
     return int(match[1]), int(match[2])
 
 
@@ -197,7 +201,7 @@ def _listing_window(store: Store, page: int, cursor: str | None) -> tuple[int | 
     if cursor is None:
         return None, store.last_request_seq()
     if page != 1:
-        raise ApiProblem(400, "cursor: give either a cursor or a page number, not both.")
+        raise ApiProblem(400, _("cursor: give either a cursor or a page number, not both."))
     return decode_cursor(cursor)
 
 
@@ -281,9 +285,9 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
     store = sandbox_of(request).store
     community = resolve_community(store, community_id)
     if community is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     if not (community.public or user.administrator or store.membership(community.id, user.id)):
-        raise ApiProblem(403, "You are not a member of this private community.")
+        raise ApiProblem(403, _("You are not a member of this private community."))
     return JSONResponse({"fields": store.join_form(community.id) or []})
 
 
@@ -292,12 +296,14 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
 
 def derive_technical_name(store: Store, name: str) -> str:
     """``Observatoire des Écrins`` → ``observatoire_des_ecrins`` (≤ 30, unique: ``_2``, ``_3``…)."""
-    base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:30].strip("_") or "espace"
+    from cartes_cli.validators import shorten_slug
+
+    base = shorten_slug(re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")) or "espace"
     candidate, n = base, 1
     while store.technical_name_taken(candidate):
         n += 1
         suffix = f"_{n}"
-        candidate = base[: 30 - len(suffix)].rstrip("_") + suffix
+        candidate = shorten_slug(base, 30 - len(suffix)) + suffix
     return candidate
 
 
@@ -343,11 +349,11 @@ def _create_join(
     store = sandbox.store
     community = resolve_community(store, body.community)
     if community is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     if not community.public and not user.administrator:
-        raise ApiProblem(403, "This community is private: ask its supervisor to add you.")
+        raise ApiProblem(403, _("This community is private: ask its supervisor to add you."))
     if store.membership(community.id, user.id) is not None:
-        raise ApiProblem(409, "You are already a member of this community.")
+        raise ApiProblem(409, _("You are already a member of this community."))
     answers = dict(body.answers)
     problems = validate_answers(store.join_form(community.id) or [], answers)
     if problems:
@@ -357,7 +363,7 @@ def _create_join(
     when = iso(sandbox.now())
     with store.transaction():
         if store.has_pending_join(user.id, community.id):
-            raise ApiProblem(409, "You already have a pending request to join this community.")
+            raise ApiProblem(409, _("You already have a pending request to join this community."))
         store.insert_request(
             id=request_id,
             type="join",
@@ -397,7 +403,12 @@ def _create_datastore(
         if technical_name is None:
             technical_name = derive_technical_name(store, name)
         elif store.technical_name_taken(technical_name):
-            raise ApiProblem(409, f"The technical name {technical_name!r} is already used or requested.")
+            raise ApiProblem(
+                409,
+                _("The technical name {name} is already used or requested.").format(
+                    name=repr(technical_name)
+                ),
+            )
         store.insert_request(
             id=request_id,
             type="datastore",
@@ -482,15 +493,15 @@ async def list_requests(
     after, until = _listing_window(store, page, cursor)
     target = resolve_community(store, community) if community else None
     if community and target is None:
-        raise ApiProblem(404, "Community not found.")
+        raise ApiProblem(404, _("Community not found."))
     managed_by = None
     if not user.administrator:
         if not store.manages_any(user.id):
             raise ApiProblem(
-                403, "Only the platform staff and community managers (COMMUNITY right) list requests."
+                403, _("Only the platform staff and community managers (COMMUNITY right) list requests.")
             )
         if target is not None and not manages(store, user, target.id):
-            raise ApiProblem(403, "You do not manage this community.")
+            raise ApiProblem(403, _("You do not manage this community."))
         managed_by = user.id
         if kind == "datastore":  # managers decide on join requests only
             return _keyset_page(request, RequestPage([], [], total=0, position=0, more=False), 0)
@@ -523,8 +534,13 @@ async def get_request(request: Request, user: CurrentUser, request_id: str) -> J
 
 
 def _conflict(record: RequestRecord, wanted: str) -> ApiProblem:
-    verbs = {"accepted": "accepted", "rejected": "rejected", "cancelled": "cancelled by its requester"}
-    return ApiProblem(409, f"This request was already {verbs[record.status]}; it cannot be {wanted} now.")
+    messages = {
+        "accepted": _("This request was already accepted; it cannot be {wanted} now."),
+        "rejected": _("This request was already rejected; it cannot be {wanted} now."),
+        "cancelled": _("This request was already cancelled by its requester; it cannot be {wanted} now."),
+    }
+    actions = {"accepted": _("accepted"), "rejected": _("rejected"), "cancelled": _("cancelled")}
+    return ApiProblem(409, messages[record.status].format(wanted=actions.get(wanted, wanted)))
 
 
 @router.post(
@@ -537,7 +553,7 @@ async def cancel_request(request: Request, user: CurrentUser, request_id: str) -
     store = sandbox.store
     record = _visible_request(store, user, request_id)
     if record.requester.id != user.id:
-        raise ApiProblem(403, "Only the requester can cancel a request.")
+        raise ApiProblem(403, _("Only the requester can cancel a request."))
     if record.status == "cancelled":
         return _unchanged(record)  # replay: nothing to do
     if record.status != "pending":
@@ -574,8 +590,9 @@ def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
     if record is None:
         record = _visible_request(store, user, request_id)  # the usual 404
     if not _can_decide(store, user, record):
-        who = "the platform staff" if record.type == "datastore" else "the community's managers"
-        raise ApiProblem(403, f"Only {who} can decide on this request.")
+        if record.type == "datastore":
+            raise ApiProblem(403, _("Only the platform staff can decide on this request."))
+        raise ApiProblem(403, _("Only the community's managers can decide on this request."))
     return record
 
 
@@ -609,7 +626,7 @@ async def accept_request(request: Request, user: CurrentUser, request_id: str) -
         else:
             if body.rights is not None:
                 raise ApiProblem(
-                    400, "rights: only for join requests (the requester becomes the supervisor)."
+                    400, _("rights: only for join requests (the requester becomes the supervisor).")
                 )
             community_id = _create_requested_community(store, record, when)
             if not store.transition_request(
@@ -626,7 +643,10 @@ def _create_requested_community(store: Store, record: RequestRecord, when: str) 
     assert record.technical_name is not None
     if store.community_by_technical_name(record.technical_name) is not None:
         raise ApiProblem(
-            409, f"A community named {record.technical_name!r} exists already: reject this request."
+            409,
+            _("A community named {name} exists already: reject this request.").format(
+                name=repr(record.technical_name)
+            ),
         )
     community_id = new_id()
     try:
@@ -641,7 +661,9 @@ def _create_requested_community(store: Store, record: RequestRecord, when: str) 
             created=when,
         )
     except sqlite3.IntegrityError:
-        raise ApiProblem(409, f"A community named {record.technical_name!r} exists already.") from None
+        raise ApiProblem(
+            409, _("A community named {name} exists already.").format(name=repr(record.technical_name))
+        ) from None
     provision_datastore(
         store,
         community_id=community_id,
