@@ -262,3 +262,31 @@ def test_a_record_shows_record_fields_and_mappings_line_by_line() -> None:
     term, out, _ = terminal_for_tests(tty=False)
     term.print_object(WIDE_ROW, WIDE)
     assert "note" not in out.getvalue()
+
+
+# --- text from the server is shown, never obeyed ----------------------------------------------------
+
+HOSTILE = "ok\x1b[2J\x1b]8;;https://evil.test\x07click\x1b]8;;\x07\r\u202eevil"
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "csv"])
+def test_escape_sequences_from_the_server_are_neutralised_in_every_format(fmt: str) -> None:
+    columns = [Column("name", "NAME"), Column("message", "MESSAGE")]
+    term, out, err = terminal_for_tests(tty=fmt == "table", format=fmt)  # type: ignore[arg-type]
+    term.print_list([{"name": "ddt33", "message": HOSTILE}], columns)
+    term.print_object({"name": "ddt33", "message": HOSTILE}, columns)
+    term.error(f"The platform said: {HOSTILE}")
+    term.out(HOSTILE)
+    written = out.getvalue() + err.getvalue()
+    assert "\x1b" not in written
+    assert "\x07" not in written
+    assert "\r" not in written
+    assert "\u202e" not in written
+    assert "\\x1b[2J" in written  # shown, so a person sees that something odd was sent
+
+
+def test_json_escapes_control_characters_by_itself() -> None:
+    term, out, _err = terminal_for_tests(format="json")
+    term.print_list([{"name": HOSTILE}], [Column("name", "NAME")])
+    assert "\x1b" not in out.getvalue()
+    assert "\\u001b" in out.getvalue()

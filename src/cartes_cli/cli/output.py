@@ -201,6 +201,7 @@ class Terminal:
         from cartes_cli.hints import runnable
 
         message = runnable(message)  # a command it names works as printed (same platform, profile)
+        message = neutralise(message)  # it may quote the server: shown, never obeyed by the terminal
         use_color = bool(self.stderr_isatty) and self.color is not False and "NO_COLOR" not in os.environ
         if style and use_color:
             self.stderr.write(f"\x1b[{_ANSI[style]}m{message}\x1b[0m\n")
@@ -209,8 +210,8 @@ class Terminal:
         self.stderr.flush()
 
     def out(self, text: str) -> None:
-        """Write a line of data (or a token) to stdout, as is."""
-        self.stdout.write(text + "\n")
+        """Write a line of data (or a token) to stdout, control characters neutralised."""
+        self.stdout.write(neutralise(text) + "\n")
         self.stdout.flush()
 
     # --- prompts ------------------------------------------------------------------------------
@@ -444,7 +445,13 @@ def _as_time(value: Any, column: Column) -> Any:
 
 
 def _plain(value: Any, column: Column) -> str:
-    """Machine rendering (TSV/CSV): RFC 3339 times, comma-joined lists, true/false."""
+    """Machine rendering (TSV/CSV): RFC 3339 times, comma-joined lists, true/false. Control
+    characters (escape sequences, OSC 8 links, carriage returns, bidi overrides) are shown, never
+    obeyed: this is where every table, record, TSV and CSV cell passes."""
+    return neutralise(_plain_text(value, column))
+
+
+def _plain_text(value: Any, column: Column) -> str:
     value = _as_time(value, column)
     if value is None:
         return ""
