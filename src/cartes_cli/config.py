@@ -73,6 +73,16 @@ class Config:
     path: Path
     active_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
+    _loaded: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Each profile as read from the file, so that :meth:`save` writes back only what changed."""
+    _loaded_active: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._mark_loaded()
+
+    def _mark_loaded(self) -> None:
+        self._loaded = {name: p.to_toml() for name, p in self.profiles.items()}
+        self._loaded_active = self.active_profile
 
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
@@ -105,6 +115,43 @@ class Config:
         return cls(path=path, active_profile=active if isinstance(active, str) else None, profiles=profiles)
 
     def save(self) -> None:
+        """Write what this process changed, merged into the file as it is now, under a lock.
+
+        Several cartes processes run at once (logins to different profiles, a refresh while
+        another command logs in): each read the file at its start, and writing its whole copy
+        back would undo the others' changes. So the file is re-read under the lock, this process's
+        changes (profiles added, changed or removed, the active profile) are applied to it, and
+        it is replaced atomically (a temporary file, fsync, rename).
+        """
+        from filelock import Timeout
+
+        from cartes_cli.locks import file_lock, timed_out
+
+        paths.ensure_private_dir(self.path.parent)
+        try:
+            with file_lock(self.path):
+                current = Config.load(self.path)
+                for name, profile in self.profiles.items():
+                    if profile.to_toml() != self._loaded.get(name) or name not in current.profiles:
+                        current.profiles[name] = profile
+                for name in set(self._loaded) - set(self.profiles):
+                    current.profiles.pop(name, None)
+                if self.active_profile != self._loaded_active:
+                    current.active_profile = self.active_profile
+                current._write()
+        except Timeout:
+            raise timed_out(self.path) from None
+        # The file's state, in the objects this process holds (commands keep references to them).
+        for name, profile in current.profiles.items():
+            mine = self.profiles.get(name)
+            if mine is not None and mine is not profile:
+                mine.__dict__.update(profile.__dict__)
+                current.profiles[name] = mine
+        self.profiles = current.profiles
+        self.active_profile = current.active_profile
+        self._mark_loaded()
+
+    def _write(self) -> None:
         import tomli_w
 
         data: dict[str, Any] = {}

@@ -21,6 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
@@ -59,6 +60,8 @@ class TokenManager:
         static: bool = False,
         source: str | None = None,
         renewal: Renewal = "refresh_token",
+        coordinate: Callable[[], AbstractContextManager[object]] | None = None,
+        reload: Callable[[], TokenSet | None] | None = None,
     ) -> None:
         if renewal not in ("refresh_token", "client_credentials"):
             raise ValueError(f"unknown renewal {renewal!r}")
@@ -72,6 +75,10 @@ class TokenManager:
         self.source = source
         """Where the token came from, for messages and ``login status`` (``CARTES_TOKEN``…)."""
         self._lock = threading.Lock()
+        self._coordinate = coordinate
+        """A lock shared with the other processes on this login (``cartes_cli.locks.login_lock``)."""
+        self._reload = reload
+        """The login as stored now (another process may have renewed it, and rotated its refresh token)."""
         self.refresh_count = 0
         """Calls made to the token endpoint (tests assert single flight with it)."""
         self.persist_error: BaseException | None = None
@@ -179,7 +186,7 @@ class TokenManager:
         with self._lock:
             if not self.can_refresh:
                 raise self._cannot_refresh()
-            return self._refresh_locked()
+            return self._refresh_locked(force=True)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -206,7 +213,32 @@ class TokenManager:
             )
         return AuthRequired(_("Your session has expired; log in again."))
 
-    def _refresh_locked(self) -> TokenSet:
+    def _refresh_locked(self, *, force: bool = False) -> TokenSet:
+        """Renew, in a single flight across threads (the caller holds ``_lock``) and, with
+        ``coordinate``, across processes: under that lock the stored login is read again; if another
+        process renewed it meanwhile, its tokens are used instead of a second refresh (which
+        would reuse a rotated refresh token and end the session)."""
+        if self._coordinate is None or self._renewal != "refresh_token":
+            return self._renew()
+        stale = self._tokens.access_token.get_secret_value()
+        with self._coordinate():
+            fresh = self._reload() if self._reload is not None else None
+            if fresh is not None:
+                current = fresh.access_token.get_secret_value()
+                # Renewed by another process a moment ago: usable, even within the margin.
+                if (
+                    not force
+                    and current
+                    and current != stale
+                    and not fresh.expires_within(1.0, self._clock())
+                ):
+                    self._tokens = fresh.with_refresh_fallback(self._tokens)
+                    return self._tokens
+                if fresh.refresh_token is not None:
+                    self._tokens = fresh  # the newest refresh token, whoever stored it
+            return self._renew()
+
+    def _renew(self) -> TokenSet:
         assert self._oidc is not None
         self.refresh_count += 1
         if self._renewal == "client_credentials":

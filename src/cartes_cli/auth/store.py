@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -323,14 +323,28 @@ class FileStore:
         with self._lock:
             return self._load().get(key)
 
-    def set(self, key: str, value: str) -> None:
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This file to ourselves, across threads and processes, for a read-change-write."""
+        from filelock import Timeout
+
+        from cartes_cli.locks import file_lock, timed_out
+
         with self._lock:
+            try:
+                with file_lock(self.path):
+                    yield
+            except Timeout:
+                raise timed_out(self.path) from None
+
+    def set(self, key: str, value: str) -> None:
+        with self._exclusive():
             data = self._load()
             data[key] = value
             self._save(data)
 
     def delete(self, key: str) -> None:
-        with self._lock:
+        with self._exclusive():
             data = self._load()
             if key not in data:
                 return

@@ -287,11 +287,47 @@ class AppContext:
                 store.set(refresh_key, tokens.refresh_token.get_secret_value())
             cache.save_tokens(key, tokens)
 
+        def reload() -> TokenSet | None:
+            stored = store.get(refresh_key)
+            return cache.token_set(key, refresh_token=stored) if stored else None
+
         manager = TokenManager(
-            oidc, cache.token_set(key, refresh_token=refresh_token), on_refresh=persist, source=store.name
+            oidc,
+            cache.token_set(key, refresh_token=refresh_token),
+            on_refresh=persist,
+            source=store.name,
+            coordinate=self._login_lock(profile, account, platform),
+            reload=reload,
         )
         self._managers.append(manager)
         return manager, store.name
+
+    @staticmethod
+    def _login_lock(profile: Profile, account: str, platform: Platform) -> Callable[[], Any]:
+        """The cross-process lock of this login's refresh, as a context-manager factory whose
+        time-out is a clear error (another process holds the login for too long)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def coordinate() -> Any:
+            from filelock import Timeout
+
+            from cartes_cli.errors import CredentialStoreError
+            from cartes_cli.locks import login_lock
+
+            lock = login_lock(profile.name, account, platform.issuer, platform.client_id)
+            try:
+                lock.acquire()
+            except Timeout:
+                raise CredentialStoreError(
+                    _("Another cartes process is renewing this login and has not finished; try again.")
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
+
+        return coordinate
 
     @staticmethod
     def stored_oidc_secret(profile: Profile, store: CredentialStore) -> str | None:
