@@ -355,7 +355,7 @@ def test_oversized_bodies_are_refused_with_413_in_process(bench: Bench) -> None:
                 yield chunk
 
         transport = httpx.ASGITransport(app=bench.sb.client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await client.post(
                 f"/api/requests/{bench.join_request}/reject", content=agen(), headers={**auth, **extra}
             )

@@ -29,7 +29,7 @@ from tests.conftest import client_form
 __all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "FakeClock", "Harness", "demo_id"]
 
 TOKEN_PATH = "/realms/geoplateforme/protocol/openid-connect/token"
-ISSUER = "http://testserver/realms/geoplateforme"
+ISSUER = "http://127.0.0.1/realms/geoplateforme"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ class AsgiClient:
     loop: nothing in the app is bound to a loop.
     """
 
-    def __init__(self, app: ASGIApp, base_url: str = "http://testserver") -> None:
+    def __init__(self, app: ASGIApp, base_url: str = "http://127.0.0.1") -> None:
         self.app = app
         self.base_url = base_url
 

@@ -60,7 +60,7 @@ def test_token_of_another_realm_or_type_is_401(sb: Harness) -> None:
     claims = jwt.decode(sb.access_token("julien.lefebvre"), options={"verify_signature": False})
     keys = sb.sandbox.keys
     assert sb.get("/api/users/me", token=keys.sign(claims)).status_code == 200
-    other_realm = {**claims, "iss": "http://testserver/realms/master"}
+    other_realm = {**claims, "iss": "http://127.0.0.1/realms/master"}
     assert_api_error(sb.get("/api/users/me", token=keys.sign(other_realm)), 401)
     assert_api_error(sb.get("/api/users/me", token=keys.sign({**claims, "typ": "Refresh"})), 401)
     refresh_token = sb.tokens("julien.lefebvre")["refresh_token"]

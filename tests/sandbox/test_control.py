@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cartes_cli import __version__
 from cartes_cli.sandbox.schemas import Capabilities, LogEntry, Stats
 
@@ -106,8 +108,8 @@ def test_openapi_document_lists_the_routes(sb: Harness) -> None:
 
 def test_index_points_to_the_apis(sb: Harness) -> None:
     index = sb.get("/").json()
-    assert index["api_url"] == "http://testserver/api"
-    assert index["issuer"] == "http://testserver/realms/geoplateforme"
+    assert index["api_url"] == "http://127.0.0.1/api"
+    assert index["issuer"] == "http://127.0.0.1/realms/geoplateforme"
 
 
 def test_log_sequence_proves_that_nothing_was_sent(sb: Harness) -> None:
@@ -182,3 +184,51 @@ def test_fixture_communities(sb: Harness) -> None:
     assert again.status_code == 201  # a second batch never collides with the first
     detail = sb.get(f"/api/communities/{body['communities'][0]}", as_user="julien.lefebvre").json()
     assert detail["supervisor"]["_id"] == body["supervisor"]
+
+
+# --- the control routes answer this machine's scripts only -------------------------------------------
+
+
+def test_a_text_plain_body_is_refused_before_anything_is_created(sb: Harness) -> None:
+    before = sb.sandbox.store.counts()
+    # What a web page's <form enctype="text/plain"> can send to 127.0.0.1 without any preflight.
+    r = sb.client.post(
+        "/sandbox/fixtures/join-requests",
+        content=b'{"community": "ddt67", "count": 5}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert r.status_code == 415
+    assert "JSON" in " ".join(r.json()["error_description"])
+    assert sb.sandbox.store.counts() == before  # nobody and nothing was created
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "rebinding.evil.test"},  # DNS rebinding: a page's own name pointed at 127.0.0.1
+        {"Host": "rebinding.evil.test:8123"},
+        {"Origin": "https://evil.test"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_cross_site_and_rebinding_requests_are_refused(sb: Harness, headers: dict[str, str]) -> None:
+    r = sb.client.get("/sandbox/outbox", headers=headers)
+    assert r.status_code == 403
+    assert r.json()["error"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Host": "localhost:8123"},
+        {"Host": "[::1]:8123"},
+        {"Origin": "http://127.0.0.1:8123"},
+        {"Sec-Fetch-Site": "none"},
+    ],
+)
+def test_scripts_on_this_machine_are_served(sb: Harness, headers: dict[str, str]) -> None:
+    assert sb.client.get("/sandbox/outbox", headers=headers).status_code == 200
+    r = sb.client.post("/sandbox/stats/reset", headers=headers)
+    assert r.status_code == 204

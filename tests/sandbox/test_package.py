@@ -53,7 +53,7 @@ def test_an_internal_error_is_a_500_in_the_api_shape_without_details(sb: Harness
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await client.get("/api/boom")
 
     response = anyio.run(call)

@@ -112,7 +112,7 @@ def test_captcha_is_a_png_with_a_wav_alternative(sb: Harness) -> None:
     prefix = "data:image/png;base64,"
     assert challenge.image.startswith(prefix)
     assert base64.b64decode(challenge.image[len(prefix) :]).startswith(b"\x89PNG\r\n\x1a\n")
-    assert challenge.audio_url == f"http://testserver{CAPTCHA}/{challenge.id}/audio"
+    assert challenge.audio_url == f"http://127.0.0.1{CAPTCHA}/{challenge.id}/audio"
 
     audio = sb.client.get(challenge.audio_url)
     assert audio.status_code == 200

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli import __version__
@@ -26,7 +27,54 @@ from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_ki
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.sandbox.workflow import resolve_community
 
-router = APIRouter(prefix="/sandbox", tags=["Sandbox control"])
+
+async def local_only(request: Request) -> None:
+    """The control routes have no authentication: they answer this machine's scripts only.
+
+    A web page the person visits can send requests to 127.0.0.1 (a form posting ``text/plain``
+    creates users without any preflight), and DNS rebinding can make a page's own host name point
+    at 127.0.0.1 and read the outbox. So: a loopback ``Host`` only, no cross-site request
+    (``Sec-Fetch-Site``, ``Origin``), and bodies in JSON only (which a cross-site form cannot send
+    without a preflight the sandbox never grants).
+    """
+    from cartes_cli.platforms import is_loopback_host
+
+    host = request.headers.get("host", "")
+    hostname = host.split("]")[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]
+    if not is_loopback_host(hostname):
+        raise ApiProblem(
+            403, "The sandbox's control routes answer only to a loopback Host (127.0.0.1, localhost)."
+        )
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    cross_origin = False
+    if origin and origin != "null":
+        try:
+            cross_origin = not is_loopback_host(urlsplit(origin).hostname or "")
+        except ValueError:
+            cross_origin = True
+    if (site and site not in ("same-origin", "none")) or cross_origin or origin == "null":
+        raise ApiProblem(403, "Cross-site requests to the sandbox's control routes are refused.")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        length = request.headers.get("content-length")
+        has_body = (length is not None and length != "0") or "transfer-encoding" in request.headers
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if has_body and content_type != "application/json":
+            raise ApiProblem(
+                415, "The sandbox's control routes take JSON bodies only (Content-Type: application/json)."
+            )
+
+
+_REFUSED = {"model": schemas.ApiErrorBody}
+router = APIRouter(
+    prefix="/sandbox",
+    tags=["Sandbox control"],
+    dependencies=[Depends(local_only)],
+    responses={
+        403: {**_REFUSED, "description": "Not a loopback Host, or a cross-site request"},
+        415: {**_REFUSED, "description": "A body that is not JSON"},
+    },
+)
 
 LOG_SEQ_HEADER = "X-Sandbox-Log-Seq"
 OUTBOX_MAX = 10_000
