@@ -282,6 +282,19 @@ def test_dry_run_on_ids_names_requester_and_workspace(users: dict[str, Cartes]) 
     ]
 
 
+def test_the_dry_run_plan_speaks_french_to_a_person_and_stays_raw_for_scripts(
+    users: dict[str, Cartes],
+) -> None:
+    args = ("request", "approve", ACCEPTED_JOIN, REJECTED_JOIN, "--dry-run")
+    table = users[STAFF](*args, "--format", "table", env={"CARTES_LANG": "fr", "COLUMNS": "200"})
+    assert table.returncode == 0, table
+    assert "accepter" in table.stdout
+    assert "sans changement" in table.stdout
+    assert "approve" not in table.stdout
+    piped = users[STAFF](*args, env={"CARTES_LANG": "fr"})
+    assert "\tapprove\t" in piped.stdout  # TSV keeps the values scripts compare
+
+
 def test_times_in_json_are_utc_to_the_second(users: dict[str, Cartes]) -> None:
     cli = users[ADMIN]
     status = json.loads(cli("login", "status", "--json").stdout)

@@ -423,6 +423,9 @@ def _decide(
             }
             for i in items
         ]
+        if term.rendering == "table":  # read by a person: the action in their language
+            actions = {"approve": _("approve"), "reject": _("reject"), "unchanged": _("unchanged")}
+            plan = [{**row, "action": actions.get(row["action"], row["action"])} for row in plan]
         term.print_list(
             plan,
             [
