@@ -473,3 +473,17 @@ def test_answers_never_repeat_a_password_or_a_code(sb: Harness) -> None:
     ok = sb.client.post(VERIFY, json={"email": body["email"], "code": code})
     assert code not in ok.text
     assert body["password"] not in str(sb.client.get("/sandbox/log", params={"limit": 1000}).json())
+
+
+def test_resends_are_limited_so_that_the_five_tries_cannot_be_renewed_at_will(sb: Harness) -> None:
+    body = register(sb)  # the sign-up sent the first code
+    for _ in range(3):
+        assert sb.client.post(RESEND, json={"email": body["email"]}).status_code == 202  # same answer
+    assert len(mails_to(sb, body["email"])) == 2  # one resend honoured: the next ones came too soon
+    for _ in range(10):  # one a minute, five an hour at most
+        sb.clock.advance(61)
+        sb.client.post(RESEND, json={"email": body["email"]})
+    assert len(mails_to(sb, body["email"])) == 1 + 5
+    sb.clock.advance(3600)
+    sb.client.post(RESEND, json={"email": body["email"]})
+    assert len(mails_to(sb, body["email"])) == 1 + 5 + 1

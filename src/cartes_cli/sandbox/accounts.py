@@ -370,7 +370,10 @@ async def resend_code(request: Request) -> JSONResponse:
         raise ApiProblem(400, problems=problems)
     store = sandbox.store
     user = store.user_by_email(data["email"].strip())
-    if user is not None and user.enabled and status_of(user) == STATUS_PENDING:
+    # Each new code brings five new tries: resends are limited (one a minute, five an hour), or
+    # they would reset the try counter at will. The answer does not say (always the same 202).
+    pending = user is not None and user.enabled and status_of(user) == STATUS_PENDING
+    if pending and user is not None and sandbox.resends.allow(user.id, sandbox.now()):
         with store.transaction():
             issue_code(sandbox, user, email=user.email, api_url=api_url_of(request))
     return JSONResponse(

@@ -58,3 +58,25 @@ class LoginGuard:
     def succeeded(self, user_id: str) -> None:
         with self._lock:
             self._failures.pop(user_id, None)
+
+
+class ResendLimit:
+    """How often one account may have a new e-mail verification code sent: at most once every
+    ``interval`` seconds and ``per_hour`` times an hour (each code brings its five tries)."""
+
+    def __init__(self, *, interval: float = 60.0, per_hour: int = 5) -> None:
+        self.interval = interval
+        self.per_hour = per_hour
+        self._sent: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, user_id: str, now: float) -> bool:
+        with self._lock:
+            recent = [t for t in self._sent.get(user_id, []) if now - t < 3600]
+            if (recent and now - recent[-1] < self.interval) or len(recent) >= self.per_hour:
+                self._sent[user_id] = recent
+                logger.warning("verification code resend refused for %s (too many, too often)", user_id)
+                return False
+            recent.append(now)
+            self._sent[user_id] = recent
+            return True

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.bruteforce import LoginGuard
+from cartes_cli.sandbox.bruteforce import LoginGuard, ResendLimit
 from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
 from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
@@ -135,6 +135,7 @@ class Sandbox:
         self.login_guard = LoginGuard(
             failure_factor=config.lockout_failures, wait_increment=config.lockout_wait
         )
+        self.resends = ResendLimit()
         self.disk_full_at: float | None = None
         """When a write last failed for want of space (``/sandbox/health`` reports it a minute)."""
         self.faults = FaultInjector.from_config(
