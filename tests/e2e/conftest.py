@@ -72,3 +72,19 @@ class Background:
         assert self.proc.stdout is not None
         self.stdout = self.proc.stdout.read()
         return code
+
+
+def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str, *, totp: bool = False) -> Cartes:
+    """A home of its own, logged in as ``name`` (a demo user) on ``sandbox``."""
+    cli = Cartes(tmp_path / name, sandbox, keyring)
+    r = cli.login(name, totp=totp)
+    assert r.returncode == 0, r
+    return cli
+
+
+def log_seq(sandbox: Sandbox) -> int:
+    """The sandbox's request-log position now: what came after it was sent by the test."""
+    import httpx
+
+    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
+    return int(r.headers["X-Sandbox-Log-Seq"])

@@ -35,6 +35,7 @@ import pyotp
 import pytest
 
 from tests.conftest import Cartes, Result, Sandbox, start_sandbox
+from tests.e2e.conftest import log_seq
 from tests.validation_cases import (
     FIELD_CASES,
     FIELD_LOCATIONS,
@@ -153,11 +154,6 @@ def new_captcha(sandbox: Sandbox) -> tuple[str, str]:
     data = sandbox.get("/api/accounts/captcha")
     assert isinstance(data, dict)
     return str(data["_id"]), str(data["answer"])
-
-
-def log_seq(sandbox: Sandbox) -> int:
-    response = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
-    return int(response.headers["X-Sandbox-Log-Seq"])
 
 
 def requests_since(sandbox: Sandbox, seq: int) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, Cartes, Result, Sandbox, start_sandbox
+from tests.e2e.conftest import log_seq, logged_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,26 +40,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     sb.stop()
 
 
-def user(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str) -> Cartes:
-    cli = Cartes(tmp_path / name, sandbox, keyring)
-    r = cli.login(name)
-    assert r.returncode == 0, r
-    return cli
-
-
 @pytest.fixture
 def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return user(tmp_path, sandbox, keyring_available, PRODUCER)
+    return logged_in(tmp_path, sandbox, keyring_available, PRODUCER)
 
 
 @pytest.fixture
 def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return user(tmp_path, sandbox, keyring_available, ADMIN)
-
-
-def log_seq(sandbox: Sandbox) -> int:
-    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
-    return int(r.headers["X-Sandbox-Log-Seq"])
+    return logged_in(tmp_path, sandbox, keyring_available, ADMIN)
 
 
 def requests_since(sandbox: Sandbox, seq: int) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, BIN_DIR, STAFF, Cartes, Sandbox, start_sandbox
+from tests.e2e.conftest import log_seq
 
 pytestmark = [
     pytest.mark.e2e,
@@ -81,11 +82,6 @@ def api_calls_since(sandbox: Sandbox, seq: int) -> list[str]:
     entries = r.json()
     entries = entries.get("entries", entries) if isinstance(entries, dict) else entries
     return [f"{e['method']} {e['path']}" for e in entries if e["path"].startswith("/api")]
-
-
-def log_seq(sandbox: Sandbox) -> int:
-    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
-    return int(r.headers["X-Sandbox-Log-Seq"])
 
 
 def test_workspace_names_come_from_the_platform_then_from_the_cache(cli: Cartes, sandbox: Sandbox) -> None:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, STAFF, TOTP_USER, Cartes, Sandbox, cartes_executable, start_sandbox
+from tests.e2e.conftest import log_seq, logged_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,31 +38,19 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     sb.stop()
 
 
-def user(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str, *, totp: bool = False) -> Cartes:
-    cli = Cartes(tmp_path / name, sandbox, keyring)
-    r = cli.login(name, totp=totp)
-    assert r.returncode == 0, r
-    return cli
-
-
 @pytest.fixture
 def staff(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return user(tmp_path, sandbox, keyring_available, STAFF)
+    return logged_in(tmp_path, sandbox, keyring_available, STAFF)
 
 
 @pytest.fixture
 def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return user(tmp_path, sandbox, keyring_available, ADMIN)
+    return logged_in(tmp_path, sandbox, keyring_available, ADMIN)
 
 
 @pytest.fixture
 def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return user(tmp_path, sandbox, keyring_available, PRODUCER)
-
-
-def log_seq(sandbox: Sandbox) -> int:
-    r = httpx.get(sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=10)
-    return int(r.headers["X-Sandbox-Log-Seq"])
+    return logged_in(tmp_path, sandbox, keyring_available, PRODUCER)
 
 
 def changes_since(sandbox: Sandbox, seq: int) -> list[dict[str, Any]]:
@@ -153,7 +142,7 @@ def test_join_with_form_then_approved_by_the_community_admin(
 def test_a_member_without_community_right_cannot_approve(
     tmp_path: Path, sandbox: Sandbox, keyring_available: bool, staff: Cartes
 ) -> None:
-    member = user(
+    member = logged_in(
         tmp_path, sandbox, keyring_available, TOTP_USER, totp=True
     )  # UPLOAD, PROCESSING on pn_ecrins
     r = staff("request", "list", "--incoming", "--workspace", "pn_ecrins", "--json", "id")
@@ -343,7 +332,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
     decisions answered before the last page was asked for), decides every request of the
     listing exactly once although each decision removes one from the pending listing, and
     leaves alone a request created during the run."""
-    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    staff_cli = logged_in(tmp_path, slow_sandbox, keyring_available, STAFF)
     ids = fixture_requests(slow_sandbox, "ddt74", 400)["requests"]
     since = int(
         httpx.get(slow_sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=30).headers[
@@ -378,7 +367,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
 def test_bulk_killed_half_way_then_rerun_decides_each_request_once(
     tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    staff_cli = logged_in(tmp_path, slow_sandbox, keyring_available, STAFF)
     ids = fixture_requests(slow_sandbox, "ddt38", 300)["requests"]
     proc = approve_all_in_background(staff_cli, "ddt38", 4)
     assert proc.stdout is not None
@@ -421,7 +410,7 @@ def decided(cli: Cartes, workspace: str, status: str) -> list[str]:
 def test_ctrl_c_stops_launching_and_lists_what_is_left(
     tmp_path: Path, slow_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    staff_cli = user(tmp_path, slow_sandbox, keyring_available, STAFF)
+    staff_cli = logged_in(tmp_path, slow_sandbox, keyring_available, STAFF)
     ids = fixture_requests(slow_sandbox, "ddt69", 200)["requests"]
     proc = approve_all_in_background(staff_cli, "ddt69", 2)
     assert proc.stdout is not None
@@ -483,7 +472,7 @@ def test_show_members_and_member_management(admin: Cartes, sandbox: Sandbox) -> 
 
 
 def test_members_needs_the_community_right(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> None:
-    member = user(tmp_path, sandbox, keyring_available, TOTP_USER, totp=True)
+    member = logged_in(tmp_path, sandbox, keyring_available, TOTP_USER, totp=True)
     r = member("workspace", "members", "pn_ecrins")
     assert r.returncode == 5, r
 
@@ -541,7 +530,7 @@ DDT33_ANSWERS = (
 def test_without_request_api_join_prints_the_complete_e_mail_in_french(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     me = api_get(real_sandbox, PRODUCER, "/users/me")
     community = catalogue_id(real_sandbox, "ddt33")
     seq = log_seq(real_sandbox)
@@ -582,7 +571,7 @@ def test_without_request_api_join_prints_the_complete_e_mail_in_french(
 def test_without_request_api_join_json_draft_and_open_mail(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     me = api_get(real_sandbox, PRODUCER, "/users/me")
     r = cli(
         "workspace", "join", "ddt33", *DDT33_ANSWERS, "--answer", "referent=sig@ddtm-finistere.test", "--json"
@@ -626,7 +615,7 @@ def test_without_request_api_join_json_draft_and_open_mail(
 def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_contact(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     made = httpx.post(
         real_sandbox.base_url + "/sandbox/fixtures/communities",
         json={"count": 1, "prefix": "Sans adresse", "contact": "Secrétariat SIG"},
@@ -652,7 +641,7 @@ def test_without_request_api_join_refuses_a_workspace_of_mine_or_without_e_mail_
 def test_without_request_api_join_form_answers_are_checked_before_anything(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     seq = log_seq(real_sandbox)
     for answers, expected in (
         (("--answer", "service=DDTM", "--answer", "usage=trop court"), "'usage' must have at least 20"),
@@ -681,7 +670,7 @@ def test_without_request_api_join_asks_the_form_at_a_terminal(
 ) -> None:
     import pexpect
 
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     child = cli.spawn("workspace", "join", "ddt33", "--answer", "siret=13000123400017")
     seen = io.StringIO()
     child.logfile_read = seen
@@ -707,7 +696,7 @@ def test_without_request_api_join_asks_the_form_at_a_terminal(
 def test_without_request_api_approving_from_links_adds_new_members_and_leaves_members_unchanged(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    admin_cli = logged_in(tmp_path, real_sandbox, keyring_available, ADMIN)
     community = catalogue_id(real_sandbox, "ddt33")
     sophie = api_get(real_sandbox, "sophie.martin", "/users/me")["_id"]  # UPLOAD, PROCESSING, BROADCAST
     newcomer = fixture_requests(real_sandbox, "tutoriels", 1)["users"][0]
@@ -737,7 +726,7 @@ def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
 ) -> None:
     from cartes_cli.sandbox.seed import DEMO_NEWCOMER, demo_id
 
-    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    admin_cli = logged_in(tmp_path, real_sandbox, keyring_available, ADMIN)
     seq = log_seq(real_sandbox)
     for bad in ("sophie.martin@cerema.test", "sophie.martin", "12345"):
         r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", bad)
@@ -754,7 +743,7 @@ def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
     assert r.returncode == 3, r
     assert "must log in to cartes.gouv.fr" in r.stderr
     assert "Traceback" not in r.stderr
-    newcomer_cli = user(tmp_path, real_sandbox, keyring_available, DEMO_NEWCOMER)
+    newcomer_cli = logged_in(tmp_path, real_sandbox, keyring_available, DEMO_NEWCOMER)
     assert newcomer_cli("workspace", "list").returncode == 0  # GET /users/me: now he exists
     r = admin_cli("request", "approve", "--workspace", "ddt33", "--user", newcomer)
     assert r.returncode == 0, r
@@ -764,7 +753,7 @@ def test_without_request_api_approve_takes_user_ids_only_and_needs_a_known_user(
 def test_without_request_api_create_drafts_the_page_and_the_public_e_mail(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    cli = user(tmp_path, real_sandbox, keyring_available, PRODUCER)
+    cli = logged_in(tmp_path, real_sandbox, keyring_available, PRODUCER)
     me = api_get(real_sandbox, PRODUCER, "/users/me")
     seq = log_seq(real_sandbox)
     r = cli(
@@ -816,7 +805,7 @@ def test_without_request_api_create_drafts_the_page_and_the_public_e_mail(
 def test_without_request_api_approve_by_user_and_by_email_link(
     tmp_path: Path, real_sandbox: Sandbox, keyring_available: bool
 ) -> None:
-    admin_cli = user(tmp_path, real_sandbox, keyring_available, ADMIN)
+    admin_cli = logged_in(tmp_path, real_sandbox, keyring_available, ADMIN)
     users = fixture_requests(real_sandbox, "tutoriels", 3)["users"]
     r = admin_cli("workspace", "show", "ddt33", "--json", "id")
     community = json.loads(r.stdout)["id"]

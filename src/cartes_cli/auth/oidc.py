@@ -127,6 +127,15 @@ def _endpoint_label(what: str) -> str:
     return labels.get(what, what)
 
 
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's body when it is a JSON object; None otherwise (the caller names what it lacks)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _printable(text: str, limit: int = 300) -> str:
     """Server text fit for a terminal: control characters dropped, bounded."""
     return "".join(c if c.isprintable() else " " for c in text).strip()[:limit]
@@ -335,11 +344,8 @@ class OIDCClient:
             return keycloak_endpoints(issuer)
         if not response.is_success:
             raise self._error(response, what="discovery")
-        try:
-            document = json.loads(response.content)
-        except ValueError:
-            document = None
-        if not isinstance(document, dict):
+        document = _json_object(response)
+        if document is None:
             raise InvalidResponse(
                 _(
                     "The login server {host} sent an OpenID configuration that is not a JSON object; "
@@ -479,11 +485,8 @@ class OIDCClient:
         response = self._post_form("device_authorization_endpoint", {"scope": scope} if scope else {})
         if not response.is_success:
             raise self._error(response, what="device login")
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
+        body = _json_object(response)
+        if body is None:
             raise InvalidResponse(
                 _(
                     "The login server {host} answered the device login request with something that is not "
@@ -553,11 +556,8 @@ class OIDCClient:
             )
         if not response.is_success:
             raise self._error(response, what="userinfo")
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
+        body = _json_object(response)
+        if body is None:
             raise InvalidResponse(
                 _("The login server {host} sent user information that is not a JSON object.").format(
                     host=host_label(response.request.url)
