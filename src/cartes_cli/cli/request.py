@@ -236,7 +236,12 @@ def cancel(
 IdsArg = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="[ID…|-]", help=_("Request ids, or - to read them from standard input."), show_default=False
+        metavar="[ID…|-]",
+        help=_(
+            "Request ids, or - to read them from standard input (approve, on the real platform: the "
+            "links of the join e-mails)."
+        ),
+        show_default=False,
     ),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help=_("Every request matching the filters."))]
