@@ -290,3 +290,37 @@ def test_json_escapes_control_characters_by_itself() -> None:
     term.print_list([{"name": HOSTILE}], [Column("name", "NAME")])
     assert "\x1b" not in out.getvalue()
     assert "\\u001b" in out.getvalue()
+
+
+def test_messages_wrap_between_words_and_never_break_an_address() -> None:
+    from cartes_cli.cli.output import wrap_for_terminal
+
+    url = "https://sso.geopf.fr/realms/geoplateforme/protocol/openid-connect/auth?client_id=gpf-warehouse&x=1"
+    text = (
+        "The platform refused the token in CARTES_TOKEN: it has expired. Open "
+        + url
+        + " again.\n  an indented line"
+    )
+    wrapped = wrap_for_terminal(text, 80)
+    assert all(len(line) <= 80 or line.strip() == url for line in wrapped.splitlines())
+    assert url in wrapped.split()  # whole, to be copied
+    assert wrapped.endswith("\n  an indented line")
+    assert wrap_for_terminal(text, 10) == text  # too narrow to help
+
+
+def test_messages_on_a_terminal_are_wrapped_and_neutralised() -> None:
+    term, _out, err = terminal_for_tests(tty=True, width=60)
+    term.error("The platform said: " + "word " * 30 + "\x1b[2J")
+    lines = err.getvalue().splitlines()
+    assert len(lines) > 1
+    assert all(len(line) <= 60 for line in lines)
+    assert "\x1b" not in err.getvalue()
+
+
+def test_a_quoted_command_is_never_split_across_lines() -> None:
+    from cartes_cli.cli.output import wrap_for_terminal
+
+    command = "'cartes --env sandbox sandbox outbox --to x@y.test'"
+    text = f"Created. Read the code in the outbox with {command} now."
+    for width in (40, 60, 80):
+        assert any(command in line for line in wrap_for_terminal(text, width).splitlines()), width

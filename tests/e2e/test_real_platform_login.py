@@ -247,3 +247,18 @@ def test_the_paste_instructions_fit_80_columns(real: Cartes, lang: str) -> None:
     assert len(prose) >= 5, lines
     assert all(len(line) <= 80 for line in prose), prose
     assert sum("://" in line for line in lines) == 1  # the address stays whole, on one line, to be copied
+
+
+def test_the_final_error_line_is_wrapped_between_words_at_80_columns(real: Cartes) -> None:
+    child = real.spawn(
+        "--env", "sandbox", "workspace", "list", env={"CARTES_TOKEN": "a.b.c", "NO_COLOR": "1"}, width=80
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
+    lines = [line for line in (child.before or "").splitlines() if line.strip()]
+    assert lines[0].startswith("Error: The platform refused the token in CARTES_TOKEN")
+    assert len(lines) > 1
+    assert all(len(line) <= 80 for line in lines), lines
+    words = " ".join(lines).split()
+    assert "expired" in words  # no word cut in two by the terminal

@@ -202,6 +202,8 @@ class Terminal:
 
         message = runnable(message)  # a command it names works as printed (same platform, profile)
         message = neutralise(message)  # it may quote the server: shown, never obeyed by the terminal
+        if self.stderr_isatty:  # read by a person: wrapped between words, not cut mid-word by the terminal
+            message = wrap_for_terminal(message, self.width or _terminal_columns())
         use_color = bool(self.stderr_isatty) and self.color is not False and "NO_COLOR" not in os.environ
         if style and use_color:
             self.stderr.write(f"\x1b[{_ANSI[style]}m{message}\x1b[0m\n")
@@ -375,6 +377,44 @@ _ANSI = {"green": "32", "yellow": "33", "red": "31"}
 
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _terminal_columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def wrap_for_terminal(message: str, width: int) -> str:
+    """Each line of ``message`` wrapped between words to ``width`` (continuations keep the line's
+    indentation); a word longer than the width (an address, a token) is never broken, so that it
+    can still be copied whole."""
+    import textwrap
+
+    if width < 20:
+        return message
+    # A command to run ('cartes …', as the hints quote it) stays on one line, to be copied whole.
+    message = _QUOTED_COMMAND.sub(lambda m: m.group().replace(" ", _GLUE), message)
+    lines = []
+    for line in message.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        lines.append(
+            textwrap.fill(
+                line,
+                width=width - 1,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines).replace(_GLUE, " ")
+
+
+_GLUE = "\ue000"  # a private-use character: never in a message, never a break for textwrap
+_QUOTED_COMMAND = re.compile(r"'cartes [^'\n]*'")
 
 
 def neutralise(text: str) -> str:
