@@ -90,6 +90,28 @@ def base_env(home: Path) -> dict[str, str]:
 
 
 @dataclass
+class TotpUser:
+    """An account with two-factor authentication, and the seed its codes come from."""
+
+    username: str
+    seed: str
+    used: set[str] = field(default_factory=set)
+
+    def code(self) -> str:
+        """A code the platform has not seen yet: the current one, else the next window's (valid
+        one window ahead too), else wait for a new window."""
+        import pyotp
+
+        totp = pyotp.TOTP(self.seed)
+        while True:
+            for candidate in (totp.at(time.time()), totp.at(time.time() + 30)):
+                if candidate not in self.used:
+                    self.used.add(candidate)
+                    return candidate
+            time.sleep(1)
+
+
+@dataclass
 class Sandbox:
     proc: subprocess.Popen[str]
     info: dict[str, object]
@@ -125,6 +147,40 @@ class Sandbox:
         )
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
+
+    def new_totp_user(self) -> TotpUser:
+        """A fresh account with two-factor authentication (a seed of its own, DEMO_PASSWORD).
+
+        A one-time code works once (the platform refuses a code already used, as Keycloak does), so
+        a test that logs in with a code takes an account of its own instead of sharing the demo's
+        on a sandbox where other tests log in meanwhile. Written straight to the sandbox's
+        database, as its seed is."""
+        import uuid
+
+        import pyotp
+
+        from cartes_cli.sandbox.config import DB_FILENAME
+        from cartes_cli.sandbox.credentials import hash_password
+        from cartes_cli.sandbox.db import Store
+        from cartes_cli.sandbox.util import iso, new_id
+
+        user = TotpUser(f"deux.facteurs.{uuid.uuid4().hex[:10]}", pyotp.random_base32())
+        store = Store.open(self.data_dir / DB_FILENAME)
+        try:
+            with store.transaction():
+                store.insert_user(
+                    id=new_id(),
+                    username=user.username,
+                    email=f"{user.username}@exemple.test",
+                    first_name="Deux",
+                    last_name="Facteurs",
+                    password_hash=hash_password(DEMO_PASSWORD, iterations=1000),
+                    created=iso(time.time()),
+                    totp_secret=user.seed,
+                )
+        finally:
+            store.close()
+        return user
 
     def get(self, path: str) -> object:
         import httpx
@@ -326,17 +382,26 @@ class Cartes:
         )
 
     def login(
-        self, user: str, *, totp: bool = False, profile: str | None = None, extra: tuple[str, ...] = ()
+        self,
+        user: str | TotpUser,
+        *,
+        profile: str | None = None,
+        extra: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> Result:
-        env = {"CARTES_USERNAME": user, "CARTES_PASSWORD": DEMO_PASSWORD}
-        if totp:
-            env["CARTES_TOTP_SECRET"] = TOTP_SEED
+        """``--env sandbox login`` with DEMO_PASSWORD; a ``TotpUser`` logs in with its seed
+        (``CARTES_TOTP_SECRET``), so that cartes computes the code."""
+        variables = {"CARTES_PASSWORD": DEMO_PASSWORD}
+        if isinstance(user, TotpUser):
+            variables.update(CARTES_USERNAME=user.username, CARTES_TOTP_SECRET=user.seed)
+        else:
+            variables["CARTES_USERNAME"] = user
         args = ["--env", "sandbox", "login", *extra]
         if profile:
             args = ["--profile", profile, *args]
         if not self.keyring:
             args.append("--insecure-storage")
-        return self(*args, env=env)
+        return self(*args, env={**variables, **(env or {})})
 
 
 @pytest.fixture

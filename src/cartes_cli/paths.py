@@ -85,3 +85,22 @@ def ensure_private_dir(path: Path) -> Path:
     with contextlib.suppress(OSError):  # e.g. a directory owned by someone else
         os.chmod(path, 0o700)
     return path
+
+
+def write_private_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` as one step (a 0600 temporary file beside it, fsync, rename):
+    a reader sees the old content or the new, never half of it. Raises ``OSError``."""
+    import tempfile
+
+    ensure_private_dir(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -10,11 +11,13 @@ import pytest
 
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.auth.totp import (
+    UsedWindows,
     current_code,
     normalise_code,
     normalise_secret,
     password_login,
     seconds_left_in_window,
+    window,
 )
 from cartes_cli.errors import AccountNotReady, LoginRefused, UsageError
 
@@ -223,3 +226,90 @@ def test_bad_seed_fails_before_any_request() -> None:
     with pytest.raises(UsageError):
         login(oidc, clock, totp_secret="not a seed!")
     assert oidc.calls == []
+
+
+# --- a code works once: the window this machine used is remembered ----------------------------
+
+
+def test_a_second_login_in_the_same_window_waits_for_the_next(tmp_path: Path) -> None:
+    memory = UsedWindows(tmp_path, "https://sso.example/realms/r", "Dave")
+    clock = FakeClock(W + 5)
+    waits: list[float] = []
+    oidc = FakeOIDC(clock, [(0.2, TOKENS), (0.2, TOKENS)])
+    assert login(oidc, clock, totp_secret=SEED, used_windows=memory, on_wait=waits.append) is TOKENS
+    assert memory.last() == window(W)
+    clock.now = W + 12  # the same window, a few seconds later
+    assert login(oidc, clock, totp_secret=SEED, used_windows=memory, on_wait=waits.append) is TOKENS
+    first, second = oidc.calls
+    assert second[3] >= W + 30
+    assert first[2] != second[2]
+    assert waits == [pytest.approx(30 - 12 + 0.05)] == clock.sleeps
+    assert memory.last() == window(W) + 1
+    # Only a window number is kept: never a code, never the seed.
+    text = memory.path.read_text(encoding="utf-8")
+    assert first[2] not in text
+    assert SEED not in text
+    assert oct(memory.path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_windows_are_per_platform_and_account_and_the_clock_going_back_is_ignored(tmp_path: Path) -> None:
+    memory = UsedWindows(tmp_path, "https://sso.example/realms/r", "dave")
+    memory.record(window(W))
+    assert UsedWindows(tmp_path, "https://sso.example/realms/r", " DAVE ").last() == window(W)
+    assert UsedWindows(tmp_path, "https://other.example/realms/r", "dave").last() is None
+    assert UsedWindows(tmp_path, "https://sso.example/realms/r", "eve").last() is None
+    clock = FakeClock(W + 35)  # the next window: no wait
+    login(FakeOIDC(clock, [(0.1, TOKENS)]), clock, totp_secret=SEED, used_windows=memory)
+    assert clock.sleeps == []
+    memory.record(window(W) + 100)  # a window far ahead: the clock was moved back meanwhile
+    clock = FakeClock(W + 70)
+    login(FakeOIDC(clock, [(0.1, TOKENS)]), clock, totp_secret=SEED, used_windows=memory)
+    assert clock.sleeps == []
+    assert memory.last() == window(W + 70)
+
+
+def test_a_refused_login_does_not_use_the_window_up(tmp_path: Path) -> None:
+    memory = UsedWindows(tmp_path, "https://sso.example/realms/r", "dave")
+    clock = FakeClock(W + 5)
+    with pytest.raises(LoginRefused):
+        login(FakeOIDC(clock, [(0.1, refused())]), clock, totp_secret=SEED, used_windows=memory)
+    assert memory.last() is None  # a wrong password: the platform did not take the code
+
+
+def test_a_damaged_memory_file_is_ignored(tmp_path: Path) -> None:
+    memory = UsedWindows(tmp_path, "https://sso.example/realms/r", "dave")
+    for junk in ("", "{", "[1]", '{"window": "12"}', '{"window": true}'):
+        memory.path.write_text(junk, encoding="utf-8")
+        assert memory.last() is None
+
+
+_TWO_PROCESSES = """
+import sys, time
+from pathlib import Path
+from cartes_cli.auth.totp import UsedWindows, password_login, window
+from cartes_cli.auth.tokens import TokenSet
+
+class Server:
+    def password_grant(self, username, password, totp=None):
+        print(window(time.time()), flush=True)
+        return TokenSet.from_response({"access_token": "a", "refresh_token": "r"}, now=0.0)
+
+memory = UsedWindows(Path(sys.argv[1]), "https://sso.example/realms/r", "dave")
+password_login(Server(), "dave", "pw", totp_secret=sys.argv[2], used_windows=memory)
+"""
+
+
+def test_two_processes_logging_one_account_in_take_turns(tmp_path: Path) -> None:
+    """Real processes and the real lock: the second one waits for a window of its own."""
+    import subprocess
+    import sys
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TWO_PROCESSES, str(tmp_path), SEED], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    used = sorted(int(p.communicate(timeout=90)[0]) for p in procs)
+    assert all(p.returncode == 0 for p in procs)
+    assert used[1] == used[0] + 1  # never the same window, and no more than one apart

@@ -74,10 +74,10 @@ class Background:
         return code
 
 
-def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str, *, totp: bool = False) -> Cartes:
+def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str) -> Cartes:
     """A home of its own, logged in as ``name`` (a demo user) on ``sandbox``."""
     cli = Cartes(tmp_path / name, sandbox, keyring)
-    r = cli.login(name, totp=totp)
+    r = cli.login(name)
     assert r.returncode == 0, r
     return cli
 

@@ -22,9 +22,9 @@ MEMBER = "sophie.martin"  # member of ddt33 without COMMUNITY
 AMELIE_EMAIL = "amelie.rousseau@ecrins-parcnational.test"
 
 
-def as_user(tmp_path: Path, cli: Cartes, name: str, *, totp: bool = False) -> Cartes:
+def as_user(tmp_path: Path, cli: Cartes, name: str) -> Cartes:
     other = Cartes(tmp_path / name, cli.sandbox, cli.keyring)
-    r = other.login(name, totp=totp)
+    r = other.login(name)
     assert r.returncode == 0, r
     return other
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cartes_cli.cli.exit_codes import ExitCode
-from tests.conftest import ADMIN, TOTP_USER, Cartes, Sandbox, cartes_executable
+from tests.conftest import ADMIN, Cartes, Sandbox, cartes_executable
 
 pytestmark = pytest.mark.e2e
 
@@ -112,9 +112,9 @@ def test_4_authentication_required_or_refused(cartes: Cartes) -> None:
 
 
 def test_5_permission_denied(cartes: Cartes) -> None:
-    # Listing the members of a workspace needs its COMMUNITY right.
-    assert cartes.login(TOTP_USER, totp=True).returncode == 0
-    r = cartes("workspace", "members", "pn_ecrins")
+    # Listing the members of a workspace needs its COMMUNITY right (sophie.martin is a plain member).
+    assert cartes.login("sophie.martin").returncode == 0
+    r = cartes("workspace", "members", "ddt33")
     assert r.returncode == ExitCode.PERMISSION, r
     _plain_error(r.stderr)
 

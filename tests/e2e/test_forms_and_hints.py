@@ -18,15 +18,12 @@ from typing import Any
 
 import httpx
 import pexpect
-import pyotp
 import pytest
 
 from tests.conftest import (
     ADMIN,
     DEMO_PASSWORD,
     STAFF,
-    TOTP_SEED,
-    TOTP_USER,
     Cartes,
     Result,
     Sandbox,
@@ -384,28 +381,30 @@ def test_a_mistyped_password_is_asked_again(
 def test_the_code_offered_after_a_refusal_logs_in_and_is_remembered(
     tmp_path: Path, sandbox: Sandbox, keyring_available: bool
 ) -> None:
+    user = sandbox.new_totp_user()
     cli = Cartes(tmp_path / "home", sandbox, keyring_available)
-    child = cli.spawn("--env", "sandbox", "login", "--username", TOTP_USER, storage=True, width=160)
+    child = cli.spawn("--env", "sandbox", "login", "--username", user.username, storage=True, width=160)
     child.expect("Password")
     child.sendline(DEMO_PASSWORD)
     child.expect_exact("6-digit code (Enter: password again): ")
-    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.sendline(user.code())
     child.expect("Logged in to sandbox")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     # Known now: the next login asks for the code with the password, and a wrong password or
-    # code is asked again (both).
-    child = cli.spawn("--env", "sandbox", "login", "--username", TOTP_USER, storage=True, width=160)
+    # code is asked again (both). The code sent with a wrong password is not used up.
+    code = user.code()
+    child = cli.spawn("--env", "sandbox", "login", "--username", user.username, storage=True, width=160)
     child.expect("Password")
     child.sendline("not-the-password")
     child.expect_exact("6-digit code: ")
-    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.sendline(code)
     child.expect_exact("The password or the code is wrong; try again.")
     child.expect("Password")
     child.sendline(DEMO_PASSWORD)
     child.expect_exact("6-digit code: ")
-    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.sendline(code)
     child.expect("Logged in to sandbox")
     child.expect(pexpect.EOF)
     child.close()

@@ -19,14 +19,16 @@ def spawn(cartes: Cartes, *args: str) -> pexpect.spawn:
 
 
 def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cartes) -> None:
+    assert cartes.sandbox is not None
+    user = cartes.sandbox.new_totp_user()
     child = spawn(cartes, "--env", "sandbox", "login", "--password")
     child.expect("Username or e-mail")
-    child.sendline(TOTP_USER)
+    child.sendline(user.username)
     child.expect("Password")
     child.sendline(DEMO_PASSWORD)
     # Keycloak answers a missing code like a wrong password; cartes asks for the code once.
     child.expect("6-digit code")
-    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.sendline(user.code())
     child.expect("Logged in to sandbox")
     child.expect(pexpect.EOF)
     child.close()
@@ -35,17 +37,17 @@ def test_interactive_login_asks_for_the_code_after_keycloak_refuses(cartes: Cart
     assert DEMO_PASSWORD not in transcript  # the password prompt does not echo
 
     # The profile now remembers the second factor: the next login asks for the code up front.
-    child = spawn(cartes, "--env", "sandbox", "login", "--username", TOTP_USER)
+    child = spawn(cartes, "--env", "sandbox", "login", "--username", user.username)
     child.expect("Password")
     child.sendline(DEMO_PASSWORD)
     child.expect("6-digit code")
-    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.sendline(user.code())  # a code works once: a new one
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
 
     r = cartes("login", "status", "--json", "user,state,active")
-    assert {"user": TOTP_USER, "state": "ok", "active": True} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok", "active": True} in json.loads(r.stdout)
 
 
 def test_interactive_wrong_code_exit_4(cartes: Cartes) -> None:

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.conftest import ADMIN, DEMO_PASSWORD, STAFF, TOTP_SEED, TOTP_USER, Cartes
+from tests.conftest import ADMIN, DEMO_PASSWORD, STAFF, TOTP_USER, Cartes
 
 pytestmark = pytest.mark.e2e
 
@@ -46,16 +46,18 @@ def test_login_without_totp_then_status_list_logout(cartes: Cartes) -> None:
 
 
 def test_login_with_totp_secret_from_environment(cartes: Cartes) -> None:
-    r = cartes.login(TOTP_USER, totp=True)
+    assert cartes.sandbox is not None
+    user = cartes.sandbox.new_totp_user()
+    r = cartes.login(user)
     assert r.returncode == 0, r
-    assert TOTP_SEED not in r.stdout + r.stderr
+    assert user.seed not in r.stdout + r.stderr
     r = cartes("login", "status", "--json", "user,state")
     assert r.returncode == 0, r
-    assert {"user": TOTP_USER, "state": "ok"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok"} in json.loads(r.stdout)
 
 
 def test_totp_account_without_code_is_refused_with_exit_4(cartes: Cartes) -> None:
-    r = cartes.login(TOTP_USER, totp=False)
+    r = cartes.login(TOTP_USER)
     assert r.returncode == 4, r
     assert r.stderr.count("\n") <= 2
     assert "Traceback" not in r.stderr

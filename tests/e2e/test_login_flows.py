@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pexpect
-import pyotp
 import pytest
 
-from tests.conftest import ADMIN, DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes
+from tests.conftest import ADMIN, DEMO_PASSWORD, Cartes
 from tests.e2e.browser import Browser
 from tests.e2e.conftest import Background
 
@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_web_login_with_password_and_totp(cli: Cartes) -> None:
+    assert cli.sandbox is not None
+    user = cli.sandbox.new_totp_user()
     run = Background(cli, "--web", "--no-browser")
     url = run.wait_for(r"(http://127\.0\.0\.1:\d+/realms/\S+)").group(1)
     assert "code_challenge_method=S256" in url
@@ -23,13 +25,13 @@ def test_web_login_with_password_and_totp(cli: Cartes) -> None:
     assert "nonce=" in url
     browser = Browser()
     browser.get(url)
-    browser.submit(browser.form_with("username"), {"username": TOTP_USER, "password": DEMO_PASSWORD})
-    browser.submit(browser.form_with("otp"), {"otp": pyotp.TOTP(TOTP_SEED).now()})
+    browser.submit(browser.form_with("username"), {"username": user.username, "password": DEMO_PASSWORD})
+    browser.submit(browser.form_with("otp"), {"otp": user.code()})
     # The last redirect reached cartes' one-shot listener on 127.0.0.1.
     assert "fermer" in browser.page_text().lower() or "close" in browser.page_text().lower()
     assert run.finish() == 0, "".join(run.lines)
     r = cli("login", "status", "--json", "user,state,flow")
-    assert {"user": TOTP_USER, "state": "ok", "flow": "web"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok", "flow": "web"} in json.loads(r.stdout)
     # The web client's refresh token is refreshed with the web client.
     assert cli("login", "refresh").returncode == 0
     assert cli("workspace", "list").returncode == 0
@@ -92,30 +94,31 @@ def test_device_login_denied_exit_4(cli: Cartes) -> None:
 
 
 def test_store_totp_secret_then_unattended_logins_compute_the_code(cli: Cartes) -> None:
+    assert cli.sandbox is not None
+    user = cli.sandbox.new_totp_user()
     storage = () if cli.keyring else ("--insecure-storage",)
-    env = {"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD, "CARTES_TOTP_SECRET": TOTP_SEED}
-    r = cli("--env", "sandbox", "login", "--store-totp-secret", *storage, env=env)
-    assert r.returncode == 0, r
-    # Later, a script logs in again with only the password: the stored seed gives the code,
-    # and it is still kept for the time after.
-    for _ in range(2):
-        r = cli(
-            "--env",
-            "sandbox",
-            "login",
-            *storage,
-            env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
-        )
-        assert r.returncode == 0, r
-    # Logging out forgets the seed too.
-    assert cli("logout").returncode == 0
+    password_only = {"CARTES_USERNAME": user.username, "CARTES_PASSWORD": DEMO_PASSWORD}
+    before = time.time() // 30
     r = cli(
         "--env",
         "sandbox",
         "login",
+        "--store-totp-secret",
         *storage,
-        env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD},
+        env={**password_only, "CARTES_TOTP_SECRET": user.seed},
     )
+    assert r.returncode == 0, r
+    # Later, a script logs in again with only the password: the stored seed gives the code. The
+    # platform takes a code once: within the same 30 s, cartes waits for the next code (and says
+    # so) rather than send the used one and be refused.
+    after = time.time()
+    r = cli("--env", "sandbox", "login", *storage, env=password_only)
+    assert r.returncode == 0, r
+    if after // 30 == before and after % 30 < 25:  # the same window, with time to spare: a wait
+        assert "waiting" in r.stderr, r
+    # Logging out forgets the seed too.
+    assert cli("logout").returncode == 0
+    r = cli("--env", "sandbox", "login", *storage, env=password_only)
     assert r.returncode == 4, r
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, TOTP_SEED, Sandbox
+from tests.conftest import DEMO_PASSWORD, Sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -103,9 +103,10 @@ def test_the_official_sdk_logs_in_with_the_demo_secret(
 def test_the_official_sdk_sends_the_totp_code_as_the_sandbox_expects(
     sdk_python: Path, demo_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    assert probe(sdk_python, demo_sandbox, tmp_path, "amelie.rousseau", DEMO_SECRET, TOTP_SEED) == {
+    user = demo_sandbox.new_totp_user()
+    assert probe(sdk_python, demo_sandbox, tmp_path, user.username, DEMO_SECRET, user.seed) == {
         "status": 200,
-        "email": "amelie.rousseau@ecrins-parcnational.test",
+        "email": f"{user.username}@exemple.test",
     }
 
 

@@ -13,17 +13,16 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pyotp
 import pytest
 
 from tests.conftest import (
     ADMIN,
     DEMO_PASSWORD,
-    TOTP_SEED,
     TOTP_USER,
     Cartes,
     Result,
     Sandbox,
+    TotpUser,
 )
 from tests.e2e.browser import Browser
 
@@ -44,12 +43,14 @@ def login(cli: Cartes, *args: str, env: dict[str, str] | None = None, timeout: f
     return cli("--env", "sandbox", "login", *args, *storage, env=env, timeout=timeout)
 
 
-def log_in_on_the_pages(url: str, user: str, totp: bool = False) -> Browser:
+def log_in_on_the_pages(url: str, user: str | TotpUser) -> Browser:
+    """The platform's login pages, with the password (and a code for a ``TotpUser``)."""
     browser = Browser()
     browser.get(url)
-    browser.submit(browser.form_with("username"), {"username": user, "password": DEMO_PASSWORD})
-    if totp:
-        browser.submit(browser.form_with("otp"), {"otp": pyotp.TOTP(TOTP_SEED).now()})
+    username = user.username if isinstance(user, TotpUser) else user
+    browser.submit(browser.form_with("username"), {"username": username, "password": DEMO_PASSWORD})
+    if isinstance(user, TotpUser):
+        browser.submit(browser.form_with("otp"), {"otp": user.code()})
     return browser
 
 
@@ -81,7 +82,8 @@ def test_paste_back_login_with_a_second_factor(real: Cartes, real_sandbox: Sandb
     assert "code_challenge_method=S256" in url
     assert "client_secret" not in url
     assert "swagger-ui%2Foauth2-redirect.html" in url
-    browser = log_in_on_the_pages(url, TOTP_USER, totp=True)
+    user = real_sandbox.new_totp_user()
+    browser = log_in_on_the_pages(url, user)
     landed = browser.url
     assert landed.startswith(f"{real_sandbox.base_url}/swagger-ui/oauth2-redirect.html?")
     assert "code=" in landed
@@ -91,7 +93,7 @@ def test_paste_back_login_with_a_second_factor(real: Cartes, real_sandbox: Sandb
     child.close()
     assert child.exitstatus == 0, child.before
     r = real("login", "status", "--json", "user,state,flow", env=PROD_LIKE)
-    assert {"user": TOTP_USER, "state": "ok", "flow": "web"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok", "flow": "web"} in json.loads(r.stdout)
     # The refresh goes through gpf-warehouse with its secret, without CARTES_OIDC_* set.
     assert real("login", "refresh").returncode == 0
     assert real("workspace", "list", "--json", "technical_name").returncode == 0
@@ -219,12 +221,15 @@ def test_the_password_login_goes_through_gpf_warehouse_with_the_demo_secret(real
     assert real("login", "refresh").returncode == 0
 
 
-def test_the_password_login_with_a_second_factor_on_the_real_style_platform(real: Cartes) -> None:
-    r = real.login(TOTP_USER, totp=True)
+def test_the_password_login_with_a_second_factor_on_the_real_style_platform(
+    real: Cartes, real_sandbox: Sandbox
+) -> None:
+    user = real_sandbox.new_totp_user()
+    r = real.login(user)
     assert r.returncode == 0, r
-    r = real("--env", "sandbox", "workspace", "list", "--json", "technical_name")
+    r = real("--env", "sandbox", "login", "status", "--json", "user,state")
     assert r.returncode == 0, r
-    assert {"technical_name": "pn_ecrins"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok"} in json.loads(r.stdout)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes
+from tests.conftest import DEMO_PASSWORD, Cartes
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +21,10 @@ CREDENTIAL_STORE = "credentials.json"
 
 
 def test_no_secret_leaks_anywhere(cartes: Cartes) -> None:
+    assert cartes.sandbox is not None
+    user = cartes.sandbox.new_totp_user()
     steps = [
-        cartes.login(TOTP_USER, totp=True),
+        cartes.login(user),
         cartes("--debug", "login", "status"),
         cartes("--debug", "workspace", "list", "--public", "--json"),
         cartes("--debug", "workspace", "list"),
@@ -32,7 +34,7 @@ def test_no_secret_leaks_anywhere(cartes: Cartes) -> None:
             "sandbox",
             "login",
             *(() if cartes.keyring else ("--insecure-storage",)),
-            env={"CARTES_USERNAME": TOTP_USER, "CARTES_PASSWORD": DEMO_PASSWORD + "x"},
+            env={"CARTES_USERNAME": user.username, "CARTES_PASSWORD": DEMO_PASSWORD + "x"},
         ),
         cartes("--debug", "logout"),
     ]
@@ -40,7 +42,6 @@ def test_no_secret_leaks_anywhere(cartes: Cartes) -> None:
     assert "[debug]" in steps[2].stderr  # --debug really logged the HTTP exchanges
     texts = {f"{' '.join(r.args)} (stdout)": r.stdout for r in steps}
     texts.update({f"{' '.join(r.args)} (stderr)": r.stderr for r in steps})
-    assert cartes.sandbox is not None
     # The sandbox's start-up banner lists its public demo accounts (as the README does): skip it.
     texts["sandbox stderr"] = "".join(
         line for line in cartes.sandbox.stderr_lines if "demo" not in line.lower() or "eyJ" in line
@@ -50,13 +51,14 @@ def test_no_secret_leaks_anywhere(cartes: Cartes) -> None:
             texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
     for where, text in texts.items():
         assert DEMO_PASSWORD not in text, f"password in {where}"
-        assert TOTP_SEED not in text, f"TOTP seed in {where}"
+        assert user.seed not in text, f"TOTP seed in {where}"
         assert not JWT.search(text), f"token in {where}: {JWT.search(text)}"
         assert "Authorization: Bearer e" not in text
 
 
 def test_show_token_is_the_only_way_to_see_a_token(cartes: Cartes) -> None:
-    assert cartes.login(TOTP_USER, totp=True).returncode == 0
+    assert cartes.sandbox is not None
+    assert cartes.login(cartes.sandbox.new_totp_user()).returncode == 0
     r = cartes("login", "status", "--json", "token")
     assert not JWT.search(r.stdout)
     r = cartes("login", "status", "--show-token", "--json", "token")

@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import pexpect
-import pyotp
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, TOTP_SEED, TOTP_USER, Cartes
+from tests.conftest import DEMO_PASSWORD, Cartes, TotpUser
 from tests.e2e.conftest import Background
 
 pytestmark = pytest.mark.e2e
@@ -50,19 +49,19 @@ def chrome(tmp_path: Path):  # type: ignore[no-untyped-def]
     driver.quit()
 
 
-def log_in_with_a_second_factor(chrome, url: str):  # type: ignore[no-untyped-def]
-    """Amélie logs in on the platform's pages, with her 6-digit code, as a person would."""
+def log_in_with_a_second_factor(chrome, url: str, user: TotpUser):  # type: ignore[no-untyped-def]
+    """A person logs in on the platform's pages, with the 6-digit code of their app."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     chrome.get(url)
     wait = WebDriverWait(chrome, 20)
-    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(TOTP_USER)
+    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(user.username)
     chrome.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
     chrome.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
     otp = wait.until(ec.presence_of_element_located((By.NAME, "otp")))
-    otp.send_keys(pyotp.TOTP(TOTP_SEED).now())
+    otp.send_keys(user.code())
     chrome.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
     return wait
 
@@ -70,22 +69,25 @@ def log_in_with_a_second_factor(chrome, url: str):  # type: ignore[no-untyped-de
 def test_web_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
+    assert cli.sandbox is not None
+    user = cli.sandbox.new_totp_user()
     run = Background(cli, "--web", "--no-browser")
     url = run.wait_for(r"(http://127\.0\.0\.1:\d+/realms/\S+)").group(1)
-    wait = log_in_with_a_second_factor(chrome, url)
+    wait = log_in_with_a_second_factor(chrome, url, user)
     wait.until(lambda d: "127.0.0.1" in d.current_url and "code=" in d.current_url)
     chrome.save_screenshot(str(tmp_path / "done.png"))
     body = chrome.find_element(By.TAG_NAME, "body").text.lower()
     assert "fermer" in body or "close" in body
     assert run.finish() == 0, "".join(run.lines)
     r = cli("login", "status", "--json", "user,state,flow")
-    assert {"user": TOTP_USER, "state": "ok", "flow": "web"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok", "flow": "web"} in json.loads(r.stdout)
 
 
 def test_paste_back_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The production browser login: gpf-warehouse, its Swagger-style page, the address pasted at
     cartes's prompt in a real terminal."""
-
+    assert cli.sandbox is not None
+    user = cli.sandbox.new_totp_user()
     child = cli.spawn(
         "--env",
         "sandbox",
@@ -98,7 +100,7 @@ def test_paste_back_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Pa
     child.expect(r"(http://127\.0\.0\.1:\d+/realms/\S+)")
     url = child.match.group(1)
     child.expect("Address: ")
-    wait = log_in_with_a_second_factor(chrome, url)
+    wait = log_in_with_a_second_factor(chrome, url, user)
     wait.until(lambda d: "/swagger-ui/oauth2-redirect.html" in d.current_url and "code=" in d.current_url)
     chrome.save_screenshot(str(tmp_path / "landed.png"))
     child.sendline(chrome.current_url)  # what a person copies from the address bar
@@ -107,4 +109,4 @@ def test_paste_back_login_in_headless_chromium(cli: Cartes, chrome, tmp_path: Pa
     child.close()
     assert child.exitstatus == 0, child.before
     r = cli("login", "status", "--json", "user,state,flow")
-    assert {"user": TOTP_USER, "state": "ok", "flow": "web"} in json.loads(r.stdout)
+    assert {"user": user.username, "state": "ok", "flow": "web"} in json.loads(r.stdout)

@@ -312,7 +312,9 @@ def test_latency_applies_to_api_only(make_harness: Callable[..., Harness]) -> No
     token = sb.access_token("julien.lefebvre")
     started = time.perf_counter()
     assert sb.get("/sandbox/health").status_code == 200
-    assert time.perf_counter() - started < 0.4
+    control = time.perf_counter() - started
     started = time.perf_counter()
     assert sb.get("/api/users/me", token=token).status_code == 200
-    assert time.perf_counter() - started >= 0.4
+    api = time.perf_counter() - started
+    assert api >= 0.4
+    assert control < api - 0.3  # a loaded machine slows both; only the API waits the 400 ms

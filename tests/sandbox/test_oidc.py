@@ -131,14 +131,31 @@ def test_totp_account(sb: Harness) -> None:
     response = sb.login("amelie.rousseau", totp=wrong)
     assert (response.status_code, response.json()) == (401, INVALID_CREDENTIALS)
     assert sb.login("amelie.rousseau", totp="12ab56").status_code == 401
-    # The current code, under both parameter names Keycloak reads.
+    # The current code, under both parameter names Keycloak reads (the next step's code is accepted too).
     assert sb.login("amelie.rousseau", totp=good).status_code == 200
-    assert sb.login("amelie.rousseau", otp=good).status_code == 200
+    assert sb.login("amelie.rousseau", otp=totp.at(sb.clock() + 30)).status_code == 200
     # The previous 30-second step is still accepted, two steps back is not.
     assert sb.login("amelie.rousseau", totp=totp.at(sb.clock() - 30)).status_code == 200
     assert sb.login("amelie.rousseau", totp=totp.at(sb.clock() - 90)).status_code == 401
-    # A wrong password with a right code is still refused.
-    assert sb.login("amelie.rousseau", "Wrong-Password-42!!", totp=good).status_code == 401
+
+
+def test_a_one_time_code_works_once(sb: Harness) -> None:
+    """Keycloak's default OTP policy: a code already accepted is refused as a wrong one."""
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    good = totp.at(sb.clock())
+    assert sb.login("amelie.rousseau", totp=good).status_code == 200
+    replay = sb.login("amelie.rousseau", totp=good)
+    assert (replay.status_code, replay.json()) == (401, INVALID_CREDENTIALS)
+    sb.clock.advance(30)  # still valid (the previous step), still used
+    assert sb.login("amelie.rousseau", otp=good).status_code == 401
+    # A wrong password is checked first: the code it came with is not used up.
+    fresh = totp.at(sb.clock())
+    assert sb.login("amelie.rousseau", "Wrong-Password-42!!", totp=fresh).status_code == 401
+    assert sb.login("amelie.rousseau", totp=fresh).status_code == 200
+    # Each account has its codes: another account's login with the same digits is not a reuse.
+    other = sb.add_user("deux.facteurs")
+    sb.sandbox.store.update_user(other, {"totp_secret": DEMO_TOTP_SECRET}, "2026-01-01T00:00:00Z")
+    assert sb.login("deux.facteurs", totp=fresh).status_code == 200
 
 
 def test_brute_force_locks_the_account_for_a_while(make_harness: Callable[..., Harness]) -> None:

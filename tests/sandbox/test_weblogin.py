@@ -158,6 +158,10 @@ def test_totp_step(sb: Harness, browser: Browser) -> None:
     params = location_params(done)
     body = browser.exchange(auth, params["code"]).json()
     assert claims(body["access_token"])["sub"] == demo_id("user", "amelie.rousseau")
+    # The same code on a new login page: already used, refused as a wrong one.
+    second = browser.authorize()
+    form = parse(browser.login(parse(second.response), "amelie.rousseau")).form("kc-otp-login-form")
+    assert "Code d'authentification invalide." in parse(browser.submit(form, otp=good)).text
 
 
 def test_a_used_page_cannot_be_posted_again(browser: Browser) -> None:

@@ -2,6 +2,12 @@
 password login that computes them from a seed (``CARTES_TOTP_SECRET``), and keeping that seed in
 the credential store per profile and account (``<profile>/<account>/totp_secret``).
 
+A code works once: Keycloak refuses a code it has already accepted (its OTP policy's "reusable
+code" is off by default), with the answer of a wrong one. A script that logs in twice within 30
+seconds would send the same code twice, so this machine remembers, per platform and account, the
+last window it logged in with (``UsedWindows``: a window number, never a code) and waits for the
+next window instead of sending a code the platform will refuse.
+
 No message here ever echoes the seed or a code.
 """
 
@@ -9,9 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import hashlib
+import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +39,7 @@ __all__ = [
     "MIN_SECRET_LENGTH",
     "PERIOD",
     "TOTP_SECRET_KIND",
+    "UsedWindows",
     "current_code",
     "delete_totp_secret",
     "load_totp_secret",
@@ -117,6 +128,51 @@ def seconds_left_in_window(at: float | None = None) -> float:
     return PERIOD - (instant % PERIOD)
 
 
+class UsedWindows:
+    """The last TOTP window one account logged in with from this machine (a small file per
+    platform and account under the state directory, holding a window number only).
+
+    ``hold()`` takes the account's lock for the whole login, so that two cartes processes logging
+    the same account in take turns: the second sees the first one's window and waits for the next.
+    """
+
+    def __init__(self, directory: Path, issuer: str, username: str) -> None:
+        digest = hashlib.sha256(f"{issuer}\0{username.strip().lower()}".encode()).hexdigest()[:24]
+        self.path = directory / f"window-{digest}.json"
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        from filelock import Timeout
+
+        from cartes_cli.locks import file_lock
+
+        # Long enough for another process's wait for a window plus its login request.
+        lock = file_lock(self.path, timeout=2 * PERIOD + 30)
+        try:
+            lock.acquire()
+            held = True
+        except Timeout:
+            held = False  # another process is stuck: log in anyway rather than fail here
+        try:
+            yield
+        finally:
+            if held:
+                lock.release()
+
+    def last(self) -> int | None:
+        try:
+            value = json.loads(self.path.read_text(encoding="utf-8")).get("window")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def record(self, used: int) -> None:
+        from cartes_cli.paths import write_private_atomically
+
+        with contextlib.suppress(OSError):  # remembering is a courtesy: never fail a login for it
+            write_private_atomically(self.path, json.dumps({"window": used}).encode("utf-8"))
+
+
 def password_login(
     oidc: OIDCClient,
     username: str,
@@ -124,15 +180,19 @@ def password_login(
     *,
     totp_secret: str | None = None,
     totp_code: str | None = None,
+    used_windows: UsedWindows | None = None,
+    on_wait: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> TokenSet:
     """Password grant, with a TOTP code typed (``totp_code``) or computed from a seed (``totp_secret``).
 
-    With a seed, the code is computed right before the request. If the server refuses it
-    (``invalid_grant``) and the 30 s window changed before the answer came, or the code was
-    computed in the last ``EDGE_SECONDS`` of its window, the login is tried ONCE more with the next
-    window's code (waiting for that window to start if needed). A typed code is never retried.
+    With a seed, the code is computed right before the request, in a window this machine has not
+    logged the account in with yet (``used_windows``): if the current one was used, it waits for the
+    next (``on_wait`` is told how long first). If the server refuses the code (``invalid_grant``)
+    and the 30 s window changed before the answer came, or the code was computed in the last
+    ``EDGE_SECONDS`` of its window, the login is tried ONCE more with the next window's code
+    (waiting for that window to start if needed). A typed code is never retried.
     """
     if totp_secret and totp_code:
         raise UsageError(_("Give either a TOTP secret or a one-time code, not both."))
@@ -142,9 +202,35 @@ def password_login(
         return oidc.password_grant(username, password)
 
     seed = normalise_secret(totp_secret)
+    with used_windows.hold() if used_windows else contextlib.nullcontext():
+        last = used_windows.last() if used_windows else None
+        now = clock()
+        # A remembered window more than one ahead of ours means the clock moved back: ignore it.
+        if last is not None and last - 1 <= window(now) <= last:
+            wait = (last + 1) * PERIOD - now + 0.05
+            if on_wait is not None:
+                on_wait(wait)
+            sleep(wait)
+        tokens, used = _seed_login(oidc, username, password, seed, clock=clock, sleep=sleep)
+        if used_windows:
+            used_windows.record(used)
+        return tokens
+
+
+def _seed_login(
+    oidc: OIDCClient,
+    username: str,
+    password: str,
+    seed: str,
+    *,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> tuple[TokenSet, int]:
+    """The login with the current code, retried once with the next when the window turned; returns
+    the tokens and the window whose code was accepted."""
     computed_at = clock()
     try:
-        return oidc.password_grant(username, password, current_code(seed, computed_at))
+        return oidc.password_grant(username, password, current_code(seed, computed_at)), window(computed_at)
     except AccountNotReady:
         raise
     except LoginRefused as exc:
@@ -161,7 +247,7 @@ def password_login(
         retry_at = clock()
         if window(retry_at) == window(computed_at):
             raise  # the clock did not move on (a frozen test clock): nothing new to try
-        return oidc.password_grant(username, password, current_code(seed, retry_at))
+        return oidc.password_grant(username, password, current_code(seed, retry_at)), window(retry_at)
 
 
 # --- the seed in the credential store --------------------------------------------------------

@@ -432,11 +432,22 @@ def _login_with_password(
     the code once ("wrong password, or two-factor authentication: the code, or Enter to type
     the password again"); a password typed at the prompt (``retype``) is then asked again, up to
     three tries, instead of failing at the first typo."""
+    from cartes_cli import paths
     from cartes_cli.auth.oidc import OIDCClient
-    from cartes_cli.auth.totp import password_login
+    from cartes_cli.auth.totp import UsedWindows, password_login
 
     term = app.terminal
     oidc = OIDCClient(platform, debug=app.debug_log())
+    used_windows = UsedWindows(paths.state_dir() / "totp", platform.issuer, user)
+
+    def waiting(seconds: float) -> None:
+        term.info(
+            _(
+                "This account has just logged in with the current one-time code, and a code works "
+                "only once: waiting {seconds} s for the next one."
+            ).format(seconds=max(1, round(seconds)))
+        )
+
     code: str | None = None
     needs_code = totp_secret is None and profile.totp and profile.user == user
     offered = False
@@ -445,7 +456,15 @@ def _login_with_password(
             if needs_code and code is None and term.interactive:
                 code = _ask_code(app)
             try:
-                tokens = password_login(oidc, user, password, totp_secret=totp_secret, totp_code=code)
+                tokens = password_login(
+                    oidc,
+                    user,
+                    password,
+                    totp_secret=totp_secret,
+                    totp_code=code,
+                    used_windows=used_windows,
+                    on_wait=waiting,
+                )
             except LoginRefused as exc:
                 if totp_secret or not term.interactive or not _bad_credentials(exc):
                     raise
@@ -522,7 +541,10 @@ def _credentials_refused(app: AppContext, exc: LoginRefused, *, second_factor_se
     if "invalid user credentials" not in description and description:
         return exc
     if second_factor_sent:
-        text = _("Login refused: the password or the 6-digit code is wrong.")
+        text = _(
+            "Login refused: the password or the 6-digit code is wrong (a code works only once: if it "
+            "was used less than a minute ago, wait for the next one)."
+        )
         if app.terminal.interactive:
             text += " " + _(
                 "Lost your authenticator app (a new phone)? Write to the Géoplateforme's support at "

@@ -6,7 +6,12 @@ more (up to ``max_wait``). While locked, even the right password is refused, wit
 as a wrong one ("Invalid user credentials"), and the server logs it. A success resets the count.
 A wrong TOTP code counts as a failure too.
 
-Kept in memory, like Keycloak's login-failure cache: a restart forgets the counts.
+A one-time code is accepted once: Keycloak's OTP policy has "reusable code" off by default
+(``OTPPolicy.DEFAULT_IS_REUSABLE = false``, realm attribute ``realmReusableOtpCode``), and it keeps
+each accepted code in its single-use store for as long as the code could still be accepted. Presented
+again, the code is refused with the answer of a wrong code, and counts as a failure.
+
+Kept in memory, like Keycloak's login-failure and single-use caches: a restart forgets them.
 """
 
 from __future__ import annotations
@@ -79,4 +84,25 @@ class ResendLimit:
                 return False
             recent.append(now)
             self._sent[user_id] = recent
+            return True
+
+
+class UsedCodes:
+    """The one-time codes each user has logged in with, kept ``lifespan`` seconds (the previous,
+    current and next 30 s windows are accepted, so 90 s covers every window a code is valid in)."""
+
+    def __init__(self, *, lifespan: float = 90.0) -> None:
+        self.lifespan = lifespan
+        self._used: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, user_id: str, code: str, now: float) -> bool:
+        """True the first time ``code`` is presented for ``user_id``; False (and a log line) after."""
+        with self._lock:
+            self._used = {key: until for key, until in self._used.items() if until > now}
+            key = (user_id, code)
+            if key in self._used:
+                logger.warning("one-time code reused for user %s: refused", user_id)
+                return False
+            self._used[key] = now + self.lifespan
             return True

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.bruteforce import LoginGuard, ResendLimit
+from cartes_cli.sandbox.bruteforce import LoginGuard, ResendLimit, UsedCodes
 from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
+from cartes_cli.sandbox.credentials import verify_totp
 from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
 from cartes_cli.sandbox.faults import FAULT_KINDS, FaultInjector
 from cartes_cli.sandbox.flows import Flows
@@ -136,6 +137,7 @@ class Sandbox:
             failure_factor=config.lockout_failures, wait_increment=config.lockout_wait
         )
         self.resends = ResendLimit()
+        self.used_codes = UsedCodes()
         self.disk_full_at: float | None = None
         """When a write last failed for want of space (``/sandbox/health`` reports it a minute)."""
         self.faults = FaultInjector.from_config(
@@ -183,6 +185,14 @@ class Sandbox:
 
     def now(self) -> float:
         return self.clock()
+
+    def accept_one_time_code(self, user: User, code: str) -> bool:
+        """A login's second factor: a valid code of the account's seed, not used before (Keycloak
+        refuses a code already accepted, with the answer of a wrong one)."""
+        now = self.now()
+        if not user.totp_secret or not verify_totp(user.totp_secret, code, at=now):
+            return False
+        return self.used_codes.claim(user.id, code.strip(), now)
 
     def password_expires_at(self, user: User) -> float | None:
         """When the account's password must be renewed (epoch); None: it never expires."""

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import schemas
 from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_client_secret, verify_password, verify_totp
+from cartes_cli.sandbox.credentials import verify_client_secret, verify_password
 from cartes_cli.sandbox.db import (
     GRANT_AUTHORIZATION_CODE,
     GRANT_CLIENT_CREDENTIALS,
@@ -294,7 +294,7 @@ async def _password_grant(
         raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
     if user.totp_secret:
         code = form.get("totp") or form.get("otp") or ""
-        if not verify_totp(user.totp_secret, code, at=sandbox.now()):
+        if not sandbox.accept_one_time_code(user, code):
             guard.failed(user.id, user.username, sandbox.now())
             raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
     guard.succeeded(user.id)

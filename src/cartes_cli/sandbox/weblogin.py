@@ -54,7 +54,7 @@ from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import pages
 from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
 from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_password, verify_totp
+from cartes_cli.sandbox.credentials import verify_password
 from cartes_cli.sandbox.db import GRANT_AUTHORIZATION_CODE, User
 from cartes_cli.sandbox.deps import sandbox_of
 from cartes_cli.sandbox.flows import (
@@ -497,7 +497,7 @@ def _otp_step(sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[st
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
     code = form.get("otp") or form.get("totp") or ""
     guard = sandbox.login_guard
-    if guard.locked(user.id, sandbox.now()) or not verify_totp(user.totp_secret, code, at=sandbox.now()):
+    if guard.locked(user.id, sandbox.now()) or not sandbox.accept_one_time_code(user, code):
         guard.failed(user.id, user.username, sandbox.now())
         return render_step(sandbox, request, flow, error=INVALID_OTP)
     guard.succeeded(user.id)
