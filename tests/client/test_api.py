@@ -15,7 +15,6 @@ import respx
 
 from cartes_cli import __version__
 from cartes_cli.auth.httpx_auth import BearerAuth
-from cartes_cli.auth.net import default_verify
 from cartes_cli.auth.session import TokenManager
 from cartes_cli.client import GeoplateformeClient
 from cartes_cli.client.errors import (
@@ -31,6 +30,7 @@ from cartes_cli.client.errors import (
 from cartes_cli.client.models import Right
 from cartes_cli.client.retry import RetryPolicy
 from cartes_cli.platforms import Platform
+from cartes_cli.transport import default_verify
 
 API = "https://data.test/api"
 PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")

@@ -30,15 +30,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from cartes_cli.auth.net import (
-    API_MAX_BYTES,
-    accept_language,
-    bound_client,
-    default_user_agent,
-    default_verify,
-    transport_error,
-    url_without_query,
-)
 from cartes_cli.client.accounts import AccountResource, AccountsResource
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.models import (
@@ -78,6 +69,15 @@ from cartes_cli.errors import (
 )
 from cartes_cli.i18n import _
 from cartes_cli.platforms import Platform
+from cartes_cli.transport import (
+    API_MAX_BYTES,
+    accept_language,
+    bound_client,
+    default_user_agent,
+    default_verify,
+    transport_error,
+    url_without_query,
+)
 
 __all__ = [
     "AccountResource",
