@@ -80,7 +80,7 @@ def list_workspaces(
         me = client.users.me()
         rows_mine = [_mine_row(m, me) for m in me.communities_member]
         if search:
-            from cartes_cli.client.text import matches
+            from cartes_cli.textsearch import matches
 
             rows_mine = [
                 r for r in rows_mine if matches(search, r["name"], r["technical_name"], r["description"])

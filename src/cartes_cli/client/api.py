@@ -58,7 +58,6 @@ from cartes_cli.client.pagination import (
 )
 from cartes_cli.client.redact import redact_url
 from cartes_cli.client.retry import IDEMPOTENT_METHODS, RETRY_STATUSES, RetryPolicy, retryable_exception
-from cartes_cli.client.text import matches
 from cartes_cli.client.validation import is_uuid, parse_rights, validate_datastore_request
 from cartes_cli.errors import (
     AmbiguousReference,
@@ -69,6 +68,7 @@ from cartes_cli.errors import (
 )
 from cartes_cli.i18n import _
 from cartes_cli.platforms import Platform
+from cartes_cli.textsearch import matches
 from cartes_cli.transport import (
     API_MAX_BYTES,
     accept_language,
