@@ -616,28 +616,21 @@ def _incoming_items(
     return listing(resolve_for_change(client, ref).id)
 
 
-def _was_unchanged(result: Any, started: float) -> bool:
-    """Deciding an already-decided request answers 200 with the request as it was: its last
-    update predates this run (2 s of tolerance for clock skew)."""
-    if getattr(result, "unchanged", None) is not None:
-        return bool(result.unchanged)
-    update = getattr(result, "update", None)
-    return update is not None and update.timestamp() < started - 2
-
-
 def _accept_action(client: Any, rights: list[str] | None, started: float) -> Any:
     def act(item: Item) -> tuple[str, Any]:
         kind = item.data.get("type")
-        result = client.requests.accept(item.key, rights=rights if kind != "datastore" else None)
-        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+        result = client.requests.accept(
+            item.key, rights=rights if kind != "datastore" else None, since=started
+        )
+        return ("unchanged" if result.unchanged else "done"), result
 
     return act
 
 
 def _reject_action(client: Any, reason: str | None, started: float) -> Any:
     def act(item: Item) -> tuple[str, Any]:
-        result = client.requests.reject(item.key, reason=reason)
-        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+        result = client.requests.reject(item.key, reason=reason, since=started)
+        return ("unchanged" if result.unchanged else "done"), result
 
     return act
 

@@ -21,6 +21,7 @@ from cartes_cli.client.errors import (
     UsageError,
 )
 from cartes_cli.client.models import Request, RequestStatus, RequestType, Right
+from cartes_cli.client.resources.requests import decision_unchanged
 from cartes_cli.platforms import Platform
 
 ROOT = "https://data.test"
@@ -218,6 +219,39 @@ def test_unchanged_is_inferred_from_the_server_clock(
     # The server says so itself.
     route.respond(200, json=request_json(status="accepted", unchanged=True))
     assert client.requests.accept(R1).unchanged is True
+
+
+def test_without_a_server_clock_unchanged_is_decided_with_the_callers_start(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    """``since`` (the caller's time before deciding) answers when the server gives no ``Date``:
+    a request last updated before it (2 s of skew allowed) was already decided."""
+    route = mock.post(f"{API}/requests/{R1}/reject")
+    update = datetime.fromisoformat("2025-03-01T10:00:00+00:00").timestamp()
+    route.respond(200, json=request_json(status="rejected"))
+    assert client.requests.reject(R1, since=update + 60).unchanged is True
+    assert client.requests.reject(R1, since=update + 1).unchanged is False  # within the skew
+    assert client.requests.reject(R1).unchanged is None
+    # The server's clock wins over the caller's when it can tell.
+    route.respond(
+        200,
+        json=request_json(status="rejected", update="2025-03-02T08:00:00Z"),
+        headers={"Date": http_date("2025-03-02T08:00:01")},
+    )
+    assert client.requests.reject(R1, since=update + 10**6).unchanged is False
+    # A request not in the decided state: only the caller's clock can say.
+    route.respond(
+        200, json=request_json(status="pending"), headers={"Date": http_date("2025-03-02T08:00:01")}
+    )
+    assert client.requests.reject(R1, since=update + 60).unchanged is True
+    assert client.requests.reject(R1).unchanged is None
+
+
+def test_decision_unchanged_without_an_update_time() -> None:
+    response = httpx.Response(200, request=httpx.Request("POST", f"{API}/requests/{R1}/accept"))
+    request = Request.model_validate(request_json(status="accepted", update=None))
+    assert decision_unchanged(request, response, RequestStatus.ACCEPTED) is None
+    assert decision_unchanged(request, response, RequestStatus.ACCEPTED, since=0.0) is False
 
 
 def test_decision_with_an_empty_answer_reads_the_request_back(

@@ -19,7 +19,7 @@ from cartes_cli.client.validation import parse_rights, validate_datastore_reques
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
-__all__ = ["IDEMPOTENCY_KEY_HEADER", "IDEMPOTENT_REPLAYED_HEADER", "RequestsResource"]
+__all__ = ["IDEMPOTENCY_KEY_HEADER", "IDEMPOTENT_REPLAYED_HEADER", "RequestsResource", "decision_unchanged"]
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 """Sent with each decision (IETF draft ``draft-ietf-httpapi-idempotency-key-header``)."""
@@ -43,6 +43,8 @@ def _choice(value: str | None, allowed: type[RequestStatus] | type[RequestType],
 
 _UNCHANGED_AFTER = 5.0
 """A decision older than this (by the server's own clock) was not made by the current call."""
+_CLOCK_SKEW = 2.0
+"""Tolerance when the caller's clock must be used instead (``since``): seconds of skew allowed."""
 
 
 def _server_date(response: httpx.Response) -> datetime | None:
@@ -138,21 +140,28 @@ class RequestsResource(APIResource):
         """``POST /requests/{r}/cancel`` (the requester, while pending)."""
         return self._decide(request_id, "cancel", {}, RequestStatus.CANCELLED)
 
-    def accept(self, request_id: str, rights: Iterable[Right | str] | None = None) -> Request:
+    def accept(
+        self, request_id: str, rights: Iterable[Right | str] | None = None, *, since: float | None = None
+    ) -> Request:
         """``POST /requests/{r}/accept`` (``{"rights": [...]}`` for a join request). Accepting an
-        accepted request answers 200 unchanged (``result.unchanged``); a rejected or cancelled one
-        is a 409 ``Conflict``. Retried like an idempotent call."""
+        accepted request answers 200 unchanged; a rejected or cancelled one is a 409 ``Conflict``.
+        Retried like an idempotent call.
+
+        ``result.unchanged`` says whether this call changed nothing (see :func:`decision_unchanged`;
+        ``since``, a ``time.time()`` taken before the call, lets it answer when the server's clock
+        cannot)."""
         body: dict[str, object] = {}
         if rights is not None:
             body["rights"] = parse_rights([str(r) for r in rights], allow_empty=True)
-        return self._decide(request_id, "accept", body, RequestStatus.ACCEPTED)
+        return self._decide(request_id, "accept", body, RequestStatus.ACCEPTED, since)
 
-    def reject(self, request_id: str, reason: str | None = None) -> Request:
-        """``POST /requests/{r}/reject`` (``{"reason": …}`` when given); idempotent like accept."""
+    def reject(self, request_id: str, reason: str | None = None, *, since: float | None = None) -> Request:
+        """``POST /requests/{r}/reject`` (``{"reason": …}`` when given); idempotent like accept,
+        and ``result.unchanged`` and ``since`` as there."""
         body: dict[str, object] = {}
         if reason is not None and reason.strip():
             body["reason"] = reason.strip()
-        return self._decide(request_id, "reject", body, RequestStatus.REJECTED)
+        return self._decide(request_id, "reject", body, RequestStatus.REJECTED, since)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -160,7 +169,14 @@ class RequestsResource(APIResource):
         response = self._client.send("POST", path, json_body=body, idempotent=idempotent)
         return parse_model(Request, json_of(response), response)
 
-    def _decide(self, request_id: str, verb: str, body: dict[str, object], target: RequestStatus) -> Request:
+    def _decide(
+        self,
+        request_id: str,
+        verb: str,
+        body: dict[str, object],
+        target: RequestStatus,
+        since: float | None = None,
+    ) -> Request:
         path = f"/requests/{segment(request_id, 'request id')}/{verb}"
         # One key for every attempt of this decision: when an answer is lost after the platform
         # applied it, the retry gets that first answer back (a server that knows the header), not
@@ -175,20 +191,28 @@ class RequestsResource(APIResource):
                 # Our own first answer, replayed after a lost one: it was this call that decided.
                 request.unchanged = False
             else:
-                request.unchanged = self._was_unchanged(request, response, target)
+                request.unchanged = decision_unchanged(request, response, target, since)
         return request
 
-    @staticmethod
-    def _was_unchanged(request: Request, response: httpx.Response, target: RequestStatus) -> bool | None:
-        """Did this call change nothing? Inferred with the server's own clock: the request's last
-        update is compared with the answer's ``Date`` header (no client clock involved). None when
-        the server gives no ``Date``."""
-        if request.status != target:
-            return None
+
+def decision_unchanged(
+    request: Request, response: httpx.Response, target: RequestStatus, since: float | None = None
+) -> bool | None:
+    """Did the decision that answered ``response`` change nothing (the request was already so)?
+
+    The one place cartes decides it. With the server's own clock first: when the request is in the
+    ``target`` state, its last update is compared with the answer's ``Date`` header (older than
+    5 s: not this call). Otherwise, with ``since`` (the caller's ``time.time()`` before deciding):
+    a request last updated before it, 2 s of skew allowed, was not changed by this call. None when
+    neither clock can tell (no ``Date`` and no ``since``).
+    """
+    if request.status == target:
         date = _server_date(response)
-        if date is None or request.update is None:
-            return None
-        return (date - request.update).total_seconds() > _UNCHANGED_AFTER
+        if date is not None and request.update is not None:
+            return (date - request.update).total_seconds() > _UNCHANGED_AFTER
+    if since is None:
+        return None
+    return request.update is not None and request.update.timestamp() < since - _CLOCK_SKEW
 
 
 def _incoming_params(
