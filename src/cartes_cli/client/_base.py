@@ -251,20 +251,23 @@ class BaseClient:
                 raise error from exc
             if response.is_success:
                 return response
-            status = response.status_code
-            if status in RETRY_STATUSES and idempotent:
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-                if retry_after is not None and retry_after > policy.max_retry_after:
-                    if not raise_for_status:
-                        return response
-                    raise error_from_response(response)
-                delay = retry_after if retry_after is not None else policy.backoff(attempt, self._random())
-                if self._may_retry(attempt, first, delay):
-                    self._wait(method, response.request.url, delay, attempt, f"HTTP {status}")
+            if idempotent and response.status_code in RETRY_STATUSES:
+                wait = self._status_retry_delay(response, attempt)
+                if wait is not None and self._may_retry(attempt, first, wait):
+                    self._wait(method, response.request.url, wait, attempt, f"HTTP {response.status_code}")
                     continue
             if not raise_for_status:
                 return response
             raise error_from_response(response)
+
+    def _status_retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
+        """The wait before retrying an answer with a transient status: its ``Retry-After``, else
+        the policy's back-off; None (no retry) when ``Retry-After`` asks for more than the policy's
+        cap."""
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None and retry_after > self.retry.max_retry_after:
+            return None
+        return retry_after if retry_after is not None else self.retry.backoff(attempt, self._random())
 
     def _may_retry(self, attempt: int, first: float, delay: float) -> bool:
         policy = self.retry
