@@ -540,7 +540,7 @@ def test_completion_from_a_warm_cache_imports_no_heavy_module(tmp_path: Path, fa
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "ws01" in r.stdout.split()
     modules = set(r.stderr.split()) - {"httpx._main"}  # the stub cartes_cli.__main__ puts in
-    heavy = ("httpx", "pydantic", "keyring", "rich", "urllib.request", "cartes_cli.client.api")
+    heavy = ("httpx", "pydantic", "keyring", "rich", "urllib.request", "cartes_cli.client._base")
     assert sorted(m for m in modules for h in heavy if m == h or m.startswith(h + ".")) == []
 
 

@@ -105,7 +105,7 @@ def test_the_executable_collects_no_garbage_at_start_up_and_freezes_it_for_long_
         "gc.callbacks.append(lambda phase, info: collections.append(info) if phase == 'stop' else None)\n"
         "gcpolicy.for_start_up()\n"
         "from cartes_cli.__main__ import main\n"
-        "import cartes_cli.client.api, cartes_cli.auth.httpx_auth, cartes_cli.cli.request\n"
+        "import cartes_cli.client._client, cartes_cli.auth.httpx_auth, cartes_cli.cli.request\n"
         "assert main(['request', '--help']) == 0\n"
         "assert collections == [], collections\n"
         "gcpolicy.for_long_run()\n"

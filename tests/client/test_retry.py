@@ -144,7 +144,7 @@ def test_post_is_not_retried_after_it_may_have_arrived(mock: respx.MockRouter, t
         route = mock.post(f"{API}/requests").mock(side_effect=[failure, httpx.Response(201, json={})])
         route.reset()
         with make(t) as c, pytest.raises((ServerError, RateLimited, TransportError)):
-            c._request("POST", "/requests", json_body={"type": "join"})
+            c.send("POST", "/requests", json_body={"type": "join"})
         assert route.call_count == 1
     assert t.sleeps == []
 
@@ -158,7 +158,7 @@ def test_post_is_retried_when_the_connection_never_opened(mock: respx.MockRouter
         ]
     )
     with make(t) as c:
-        assert c._request("POST", "/requests", json_body={}).status_code == 201
+        assert c.send("POST", "/requests", json_body={}).status_code == 201
     assert route.call_count == 3
 
 
@@ -167,7 +167,7 @@ def test_post_marked_idempotent_is_retried(mock: respx.MockRouter, t: FakeTime) 
         side_effect=[httpx.Response(500), httpx.Response(200, json={})]
     )
     with make(t) as c:
-        c._request("POST", "/requests/r/accept", json_body={}, idempotent=True)
+        c.send("POST", "/requests/r/accept", json_body={}, idempotent=True)
     assert route.call_count == 2
 
 

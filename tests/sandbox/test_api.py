@@ -310,9 +310,11 @@ def test_token_issuer_host_does_not_matter_only_its_realm(sb: Harness) -> None:
 def test_latency_applies_to_api_only(make_harness: Callable[..., Harness]) -> None:
     sb = make_harness(latency_ms=400)  # large enough that machine load cannot blur the verdict
     token = sb.access_token("julien.lefebvre")
-    started = time.perf_counter()
-    assert sb.get("/sandbox/health").status_code == 200
-    control = time.perf_counter() - started
+    control = 10.0
+    for _ in range(3):  # the fastest of three: a loaded machine's pauses are not the sandbox's
+        started = time.perf_counter()
+        assert sb.get("/sandbox/health").status_code == 200
+        control = min(control, time.perf_counter() - started)
     started = time.perf_counter()
     assert sb.get("/api/users/me", token=token).status_code == 200
     api = time.perf_counter() - started

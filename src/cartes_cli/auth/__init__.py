@@ -2,7 +2,8 @@
 
 Submodules are loaded on first use (``from cartes_cli.auth import TokenManager`` works), so
 importing ``cartes_cli.auth.store`` does not pay for httpx or pydantic. This package never imports
-``cartes_cli.client``.
+``cartes_cli.client``; its HTTP plumbing (TLS, User-Agent, transport errors, bounded answers) is
+the shared :mod:`cartes_cli.transport`.
 
 - ``tokens``: ``TokenSet``, ``jwt_claims``
 - ``oidc``: ``OIDCClient``, ``SessionExpired``
@@ -15,7 +16,6 @@ importing ``cartes_cli.auth.store`` does not pay for httpx or pydantic. This pac
 - ``session``: ``TokenManager``
 - ``httpx_auth``: ``BearerAuth``
 - ``store``: ``CredentialStore``, ``KeyringStore``, ``FileStore``, ``credential_key``
-- ``net``: TLS, User-Agent and transport-error helpers shared with the client
 """
 
 from __future__ import annotations

@@ -24,16 +24,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from cartes_cli.auth.net import (
-    LOGIN_MAX_BYTES,
-    accept_language,
-    bound_client,
-    default_user_agent,
-    default_verify,
-    host_label,
-    transport_error,
-    url_without_query,
-)
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.errors import (
     AccountNotReady,
@@ -49,6 +39,16 @@ from cartes_cli.errors import (
 )
 from cartes_cli.i18n import _
 from cartes_cli.platforms import InvalidPlatformURL, Platform, validate_url
+from cartes_cli.transport import (
+    LOGIN_MAX_BYTES,
+    accept_language,
+    bound_client,
+    default_user_agent,
+    default_verify,
+    host_label,
+    transport_error,
+    url_without_query,
+)
 
 __all__ = [
     "DEVICE_GRANT",

@@ -308,7 +308,7 @@ def _photo_data_url(path: str) -> str:
 def _registration_problems(fields: Mapping[str, Any], password: str | None) -> list[Any]:
     """Every problem of a complete sign-up (before the captcha), as the server would find them."""
     from cartes_cli import validators as v
-    from cartes_cli.client.accounts import registration_body
+    from cartes_cli.client.signup import registration_body
 
     data = dict(fields)
     if password is not None:

@@ -255,7 +255,7 @@ def _opener(url: str) -> Any:
     if url.startswith("https://"):
         import ssl
 
-        from cartes_cli.auth.net import default_verify
+        from cartes_cli.transport import default_verify
 
         verify = default_verify()
         handlers.append(

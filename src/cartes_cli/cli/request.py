@@ -14,8 +14,16 @@ from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cartes_cli.cli.bulk import Item
     from cartes_cli.cli.context import AppContext
+    from cartes_cli.client import GeoplateformeClient
+    from cartes_cli.client.models import Member, Request
+    from cartes_cli.client.pagination import LinkedPages
+
+    Decision = Callable[[Item], tuple[str, Request]]
+    MemberAction = Callable[[Item], tuple[str, Member | None]]
 
 request_app = typer.Typer(
     help=_("Requests: to join a workspace, or to create one; approve or reject them in bulk."),
@@ -144,7 +152,7 @@ def _check_id(value: str) -> str:
     return v.lower()
 
 
-def _require_requests_api(app: AppContext, client: Any) -> None:
+def _require_requests_api(app: AppContext, client: GeoplateformeClient) -> None:
     caps = client.capabilities()
     if not caps.has("requests"):
         raise UsageError(
@@ -390,6 +398,7 @@ def _decide(
 
     client = app.client(max_connections=max(16, concurrency + 4), retry=BULK_RETRY)
     items: list[Item] | _Selection
+    action: Callable[[Item], tuple[str, object]]
     if pairs or users:
         items = _member_items(client, pairs, workspace, users or [])
         action = _member_action(client, rights_list or list(DEFAULT_RIGHTS))
@@ -483,7 +492,7 @@ class _Selection:
     (``total`` counts them all), the next ones come by the listing's cursor, which the decisions
     taken meanwhile do not shift. Iterating yields bulk items."""
 
-    def __init__(self, listing: Any, total: int) -> None:
+    def __init__(self, listing: LinkedPages[Request], total: int) -> None:
         self.listing = listing
         self.total = total
 
@@ -530,15 +539,15 @@ def _known(r: Any) -> bool:
     return bool(row["requester"]) and bool(row["workspace"])
 
 
-def _labelled(client: Any, act: Any) -> Any:
+def _labelled(client: GeoplateformeClient, act: Decision) -> Decision:
     """A decision on an id given by hand, described by the request it returns, or (when that
     answer does not name the requester and the workspace) by ``GET /requests/{id}``, in the same
     worker: the run's concurrency bounds it. Items from a listing already have it: no call."""
 
-    def run(item: Item) -> tuple[str, Any]:
+    def run(item: Item) -> tuple[str, Request]:
         state, result = act(item)
         if "requester" not in item.data:
-            described = result
+            described: Request | None = result
             if result is None or not _known(result):
                 try:
                     described = client.requests.get(item.key)
@@ -552,7 +561,7 @@ def _labelled(client: Any, act: Any) -> Any:
     return run
 
 
-def _describe_items(client: Any, items: list[Item], concurrency: int, verb: str) -> None:
+def _describe_items(client: GeoplateformeClient, items: list[Item], concurrency: int, verb: str) -> None:
     """A dry run on ids: read each request (at most ``concurrency`` at once) to say who asks to
     join what, and whether it is already decided that way."""
     from concurrent.futures import ThreadPoolExecutor
@@ -572,7 +581,7 @@ def _describe_items(client: Any, items: list[Item], concurrency: int, verb: str)
 
 
 def _incoming_items(
-    client: Any,
+    client: GeoplateformeClient,
     workspace: str | None,
     status: str,
     type_: str | None,
@@ -616,28 +625,21 @@ def _incoming_items(
     return listing(resolve_for_change(client, ref).id)
 
 
-def _was_unchanged(result: Any, started: float) -> bool:
-    """Deciding an already-decided request answers 200 with the request as it was: its last
-    update predates this run (2 s of tolerance for clock skew)."""
-    if getattr(result, "unchanged", None) is not None:
-        return bool(result.unchanged)
-    update = getattr(result, "update", None)
-    return update is not None and update.timestamp() < started - 2
-
-
-def _accept_action(client: Any, rights: list[str] | None, started: float) -> Any:
-    def act(item: Item) -> tuple[str, Any]:
+def _accept_action(client: GeoplateformeClient, rights: list[str] | None, started: float) -> Decision:
+    def act(item: Item) -> tuple[str, Request]:
         kind = item.data.get("type")
-        result = client.requests.accept(item.key, rights=rights if kind != "datastore" else None)
-        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+        result = client.requests.accept(
+            item.key, rights=rights if kind != "datastore" else None, since=started
+        )
+        return ("unchanged" if result.unchanged else "done"), result
 
     return act
 
 
-def _reject_action(client: Any, reason: str | None, started: float) -> Any:
-    def act(item: Item) -> tuple[str, Any]:
-        result = client.requests.reject(item.key, reason=reason)
-        return ("unchanged" if _was_unchanged(result, started) else "done"), result
+def _reject_action(client: GeoplateformeClient, reason: str | None, started: float) -> Decision:
+    def act(item: Item) -> tuple[str, Request]:
+        result = client.requests.reject(item.key, reason=reason, since=started)
+        return ("unchanged" if result.unchanged else "done"), result
 
     return act
 
@@ -668,7 +670,7 @@ def _check_link_ids(link: str, pair: tuple[str, str]) -> tuple[str, str]:
 
 
 def _member_items(
-    client: Any, pairs: list[tuple[str, str]], workspace: str | None, users: list[str]
+    client: GeoplateformeClient, pairs: list[tuple[str, str]], workspace: str | None, users: list[str]
 ) -> list[Item]:
     """One item per user to add; each community's members are read first (``GET
     /communities/{c}/users``, every page), so that someone already a member is reported as
@@ -702,10 +704,10 @@ def _member_items(
     return items
 
 
-def _member_action(client: Any, rights: list[str]) -> Any:
+def _member_action(client: GeoplateformeClient, rights: list[str]) -> MemberAction:
     from cartes_cli.errors import NotFound
 
-    def act(item: Item) -> tuple[str, Any]:
+    def act(item: Item) -> tuple[str, Member | None]:
         if item.data.get("current_rights") is not None:
             return "unchanged", None  # already a member: their rights stay as they are
         try:

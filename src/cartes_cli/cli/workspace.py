@@ -12,6 +12,8 @@ from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
+    from cartes_cli.client import GeoplateformeClient
+    from cartes_cli.client.models import Community, Member, Request
 
 workspace_app = typer.Typer(
     help=_("Workspaces (espaces de travail): browse, inspect, join, create, manage."),
@@ -80,7 +82,7 @@ def list_workspaces(
         me = client.users.me()
         rows_mine = [_mine_row(m, me) for m in me.communities_member]
         if search:
-            from cartes_cli.client.text import matches
+            from cartes_cli.textsearch import matches
 
             rows_mine = [
                 r for r in rows_mine if matches(search, r["name"], r["technical_name"], r["description"])
@@ -181,7 +183,7 @@ def show(ctx: typer.Context, workspace: WorkspaceArg) -> None:
     app.terminal.print_object(_show_row(client, community), SHOW_COLUMNS)
 
 
-def _show_row(client: Any, community: Any) -> dict[str, Any]:
+def _show_row(client: GeoplateformeClient, community: Community) -> dict[str, Any]:
     """What ``workspace show`` prints of a community (its detail), with my rights and its datastore."""
     from cartes_cli.errors import PermissionDenied
 
@@ -352,7 +354,7 @@ RightsOpt = Annotated[
 ]
 
 
-def resolve_for_change(client: Any, ref: str) -> Any:
+def resolve_for_change(client: GeoplateformeClient, ref: str) -> Community:
     """Find the workspace a changing command names, before anything is changed. An unknown one
     is "not found" (exit 3), as in every command: only the platform can tell that a workspace
     does not exist, so it is not an input error caught before any request (exit 2)."""
@@ -369,7 +371,7 @@ def resolve_for_change(client: Any, ref: str) -> Any:
         ) from exc
 
 
-def _find_member(client: Any, community_id: str, user: str) -> Any:
+def _find_member(client: GeoplateformeClient, community_id: str, user: str) -> Member | None:
     needle = user.strip().lower()
     for m in client.communities.members(community_id):
         if m.user and (m.user.id.lower() == needle or (m.user.email or "").lower() == needle):
@@ -736,7 +738,7 @@ def join(
         term.out(request.id)
 
 
-def _pending_join(client: Any, community_id: str) -> Any:
+def _pending_join(client: GeoplateformeClient, community_id: str) -> Request | None:
     """The caller's pending request to join this community, if there is one."""
     for r in client.requests.mine(status="pending", type="join"):
         c = r.community
@@ -802,7 +804,12 @@ def _keep_answers(app: AppContext, workspace: str, given: dict[str, str], typed_
 
 
 def _join_by_email(
-    app: AppContext, client: Any, ref: str, message: str | None, given: dict[str, str], open_mail: bool
+    app: AppContext,
+    client: GeoplateformeClient,
+    ref: str,
+    message: str | None,
+    given: dict[str, str],
+    open_mail: bool,
 ) -> None:
     """The real platform: the request is an e-mail to the community's contact. Find the community
     in the public catalogue (as cartes.gouv.fr offers it: not one the user belongs to, not one
@@ -1002,7 +1009,9 @@ def create(
     term.out(request.id)
 
 
-def _create_by_page(app: AppContext, client: Any, checked: Any, tech: str, open_mail: bool) -> None:
+def _create_by_page(
+    app: AppContext, client: GeoplateformeClient, checked: Any, tech: str, open_mail: bool
+) -> None:
     """The real platform: new workspaces are asked for on a page of cartes.gouv.fr (which e-mails
     the support); a public one needs an argued e-mail to the support as well."""
     from datetime import UTC, datetime

@@ -123,6 +123,126 @@ def _wait_one(finished: queue.SimpleQueue[F], timeout: float) -> F | None:
         return None
 
 
+Call = Future[tuple[Status, R | None, BaseException | None]]
+
+
+class _Run(Generic[T, R]):
+    """The state of one :func:`run_bulk`: the items pulled so far, the calls in flight, the report."""
+
+    def __init__(
+        self,
+        items: Iterable[T],
+        action: Callable[[T], R | Unchanged[R]],
+        *,
+        concurrency: int,
+        on_result: Callable[[Outcome[T, R]], None] | None,
+        stop: threading.Event,
+        keep_results: bool,
+    ) -> None:
+        self.action = action
+        self.on_result = on_result
+        self.stop = stop
+        self.keep_results = keep_results
+        self.report: BulkReport[T, R] = BulkReport()
+        self.source: Iterator[T] = iter(items)
+        self.in_flight: dict[Call[R], tuple[int, T]] = {}
+        self.next_index = 0
+        self.exhausted = False
+        self.callback_error: BaseException | None = None
+        # Calls queued ahead in the pool (still at most ``concurrency`` running), so that a worker
+        # that finishes starts the next call at once instead of waiting for this thread to be
+        # scheduled (with the GIL, that wait costs milliseconds per call). Queued calls that have
+        # not started when the run stops are cancelled and reported as not started.
+        self.depth = concurrency * 2
+        self.unstarted: list[tuple[int, T]] = []
+        # Finished calls, in completion order: waiting on this queue costs the same for 2 or 64 calls
+        # in flight, where concurrent.futures.wait() registers with every pending future on each round.
+        self.finished: queue.SimpleQueue[Call[R]] = queue.SimpleQueue()
+
+    def cancel_queued(self) -> None:
+        for future, entry in list(self.in_flight.items()):
+            if future.cancel():
+                del self.in_flight[future]
+                self.unstarted.append(entry)
+
+    def record(self, future: Call[R]) -> None:
+        if future not in self.in_flight:
+            return  # cancelled before it started: already listed as not started
+        index, item = self.in_flight.pop(future)
+        status, result, error = future.result()
+        outcome: Outcome[T, R] = Outcome(item=item, index=index, status=status, result=result, error=error)
+        self.report._add(outcome, self.keep_results)
+        if self.on_result is not None and self.callback_error is None:
+            try:
+                self.on_result(outcome)
+            except BaseException as exc:
+                self.callback_error = exc
+                self.stop.set()
+
+    def collect(self) -> None:
+        """Record one finished call (waiting at most ``_POLL``), then any others already done."""
+        first = _wait_one(self.finished, _POLL)
+        if first is None:
+            return
+        self.record(first)
+        while True:
+            try:
+                self.record(self.finished.get_nowait())
+            except queue.Empty:
+                return
+
+    def fill(self, pool: ThreadPoolExecutor) -> None:
+        """Start calls until ``depth`` are in flight, the items run out or the run stops."""
+        while not self.exhausted and not self.stop.is_set() and len(self.in_flight) < self.depth:
+            try:
+                item = next(self.source)
+            except StopIteration:
+                self.exhausted = True
+                break
+            except Exception as exc:  # the source failed: finish what runs, start nothing
+                self.report.source_error = exc
+                self.exhausted = True
+                break
+            future: Call[R] = pool.submit(_call, self.action, item)
+            self.in_flight[future] = (self.next_index, item)
+            future.add_done_callback(lambda f: self.finished.put(f))
+            self.next_index += 1
+
+    def drive(self, pool: ThreadPoolExecutor) -> None:
+        """Run until every started call is recorded; the first Ctrl-C stops starting new ones."""
+        try:
+            while True:
+                if self.stop.is_set():
+                    self.cancel_queued()
+                self.fill(pool)
+                if not self.in_flight:
+                    break
+                self.collect()
+        except KeyboardInterrupt:
+            if self.stop.is_set():
+                raise  # a second interrupt: stop waiting
+            self.stop.set()
+            self.report.interrupted = True
+            self.cancel_queued()
+            while self.in_flight:  # finish what was started; another Ctrl-C propagates
+                self.collect()
+
+    def result(self) -> BulkReport[T, R]:
+        """The report, once the pool is shut down: what never started is listed."""
+        if self.callback_error is not None:
+            raise self.callback_error
+        report = self.report
+        if self.unstarted or not self.exhausted:
+            report.not_started = [item for _index, item in sorted(self.unstarted, key=lambda e: e[0])]
+            if not self.exhausted:
+                try:
+                    report.not_started.extend(self.source)
+                except Exception as exc:
+                    report.source_error = exc
+            report.interrupted = True
+        return report
+
+
 def run_bulk(
     items: Iterable[T],
     action: Callable[[T], R | Unchanged[R]],
@@ -139,102 +259,19 @@ def run_bulk(
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    stop = stop_event if stop_event is not None else threading.Event()
-    report: BulkReport[T, R] = BulkReport()
-    source: Iterator[T] = iter(items)
-    in_flight: dict[Future[tuple[Status, R | None, BaseException | None]], tuple[int, T]] = {}
-    next_index = 0
-    exhausted = False
-    callback_error: BaseException | None = None
-    # Calls queued ahead in the pool (still at most ``concurrency`` running), so that a worker
-    # that finishes starts the next call at once instead of waiting for this thread to be
-    # scheduled (with the GIL, that wait costs milliseconds per call). Queued calls that have
-    # not started when the run stops are cancelled and reported as not started.
-    depth = concurrency * 2
-    unstarted: list[tuple[int, T]] = []
-
-    def cancel_queued() -> None:
-        for future, entry in list(in_flight.items()):
-            if future.cancel():
-                del in_flight[future]
-                unstarted.append(entry)
-
-    # Finished calls, in completion order: waiting on this queue costs the same for 2 or 64 calls in
-    # flight, where concurrent.futures.wait() registers with every pending future on each round.
-    finished: queue.SimpleQueue[Future[tuple[Status, R | None, BaseException | None]]] = queue.SimpleQueue()
-
-    def record(future: Future[tuple[Status, R | None, BaseException | None]]) -> None:
-        nonlocal callback_error
-        if future not in in_flight:
-            return  # cancelled before it started: already listed as not started
-        index, item = in_flight.pop(future)
-        status, result, error = future.result()
-        outcome: Outcome[T, R] = Outcome(item=item, index=index, status=status, result=result, error=error)
-        report._add(outcome, keep_results)
-        if on_result is not None and callback_error is None:
-            try:
-                on_result(outcome)
-            except BaseException as exc:
-                callback_error = exc
-                stop.set()
-
-    def collect() -> None:
-        """Record one finished call (waiting at most ``_POLL``), then any others already done."""
-        first = _wait_one(finished, _POLL)
-        if first is None:
-            return
-        record(first)
-        while True:
-            try:
-                record(finished.get_nowait())
-            except queue.Empty:
-                return
-
+    run: _Run[T, R] = _Run(
+        items,
+        action,
+        concurrency=concurrency,
+        on_result=on_result,
+        stop=stop_event if stop_event is not None else threading.Event(),
+        keep_results=keep_results,
+    )
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="cartes-bulk")
     try:
-        try:
-            while True:
-                if stop.is_set():
-                    cancel_queued()
-                while not exhausted and not stop.is_set() and len(in_flight) < depth:
-                    try:
-                        item = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    except Exception as exc:  # the source failed: finish what runs, start nothing
-                        report.source_error = exc
-                        exhausted = True
-                        break
-                    future: Future[tuple[Status, R | None, BaseException | None]] = pool.submit(
-                        _call, action, item
-                    )
-                    in_flight[future] = (next_index, item)
-                    future.add_done_callback(lambda f: finished.put(f))
-                    next_index += 1
-                if not in_flight:
-                    break
-                collect()
-        except KeyboardInterrupt:
-            if stop.is_set():
-                raise  # a second interrupt: stop waiting
-            stop.set()
-            report.interrupted = True
-            cancel_queued()
-            while in_flight:  # finish what was started; another Ctrl-C propagates
-                collect()
+        run.drive(pool)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    if callback_error is not None:
-        raise callback_error
-    if unstarted or not exhausted:
-        report.not_started = [item for _index, item in sorted(unstarted, key=lambda e: e[0])]
-        if not exhausted:
-            try:
-                report.not_started.extend(source)
-            except Exception as exc:
-                report.source_error = exc
-        report.interrupted = True
-    return report
+    return run.result()

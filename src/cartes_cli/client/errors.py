@@ -17,7 +17,6 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from cartes_cli.auth.net import url_without_query
 from cartes_cli.client.redact import redact
 from cartes_cli.errors import (
     AccountNotReady,
@@ -45,6 +44,7 @@ from cartes_cli.errors import (
     UsageError,
 )
 from cartes_cli.i18n import _
+from cartes_cli.transport import url_without_query
 
 if TYPE_CHECKING:
     import httpx

@@ -18,7 +18,7 @@ import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cartes_cli.auth.net import exception_chain
+from cartes_cli.transport import exception_chain
 
 if TYPE_CHECKING:
     import httpx

@@ -7,8 +7,8 @@ import socket
 import httpx
 import pytest
 
-from cartes_cli.auth.net import default_user_agent, host_label, transport_error, url_without_query
 from cartes_cli.errors import TransportError
+from cartes_cli.transport import default_user_agent, host_label, transport_error, url_without_query
 
 URL = "https://data.test/api/users/me?token=SECRET"
 

@@ -1,7 +1,9 @@
-"""Text matching for searches done on the client side (standard library only, cheap to import).
+"""Searching text the way people type it: case and accents ignored (standard library only).
 
-``matches("evry", "Communauté d'Évry")`` is true: case and accents are ignored, and every word of
-the search must appear in at least one of the fields (in any order).
+``matches("evry", "Communauté d'Évry")`` is true: every word of the search must appear in at least
+one of the fields (in any order). Shared by the client (``communities.catalog(search=…)``) and the
+CLI (``workspace list --search`` over my workspaces), so both filter alike; it sits beside
+``errors.py`` and ``platforms.py`` because it belongs to neither layer.
 """
 
 from __future__ import annotations

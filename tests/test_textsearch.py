@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartes_cli.client.text import fold, matches
+from cartes_cli.textsearch import fold, matches
 
 
 def test_fold() -> None:

@@ -1,6 +1,6 @@
-"""The accounts resources against a respx-mocked platform: the sign-up API under the API root
-(no credentials), the caller's account under the ISSUER (bearer), bodies, and error mapping
-(``InvalidInput`` with its problems, ``Conflict``)."""
+"""``client.accounts`` and ``client.account`` against a respx-mocked platform: the sign-up API
+under the API root (no credentials), the caller's account under the ISSUER (bearer), bodies, and
+error mapping (``InvalidInput`` with its problems, ``Conflict``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import respx
 from cartes_cli.auth.httpx_auth import BearerAuth
 from cartes_cli.auth.session import TokenManager
 from cartes_cli.client import GeoplateformeClient
-from cartes_cli.client.accounts import registration_body
 from cartes_cli.client.errors import (
     BadRequest,
     Conflict,
@@ -61,9 +60,6 @@ def client() -> Iterator[GeoplateformeClient]:
     manager = TokenManager.static("tok-123", source="test")
     with GeoplateformeClient(PLATFORM, auth=BearerAuth(manager), sleep=lambda s: None) as c:
         yield c
-
-
-# --- sign-up (unauthenticated) -------------------------------------------------------------
 
 
 def test_captcha_decodes_the_data_url_and_keeps_the_audio_address(
@@ -270,26 +266,6 @@ def test_verify_expired_code(mock: respx.MockRouter, anonymous: GeoplateformeCli
     assert info.value.has("code.expired")
 
 
-def test_registration_body_accepts_dashes_nested_blocks_and_drops_empties() -> None:
-    assert registration_body(
-        {
-            "username": " dave ",
-            "first-name": "Dave",
-            "phone": "  ",
-            "address": {"street": "1 rue", "locality": "", "postcode": None},
-            "professional": {"tva": "FR40303265045"},
-            "company-street": "2 rue",
-        }
-    ) == {
-        "username": "dave",
-        "first_name": "Dave",
-        "address": {"street": "1 rue"},
-        "professional": {"tva": "FR40303265045", "street": "2 rue"},
-    }
-
-
-# --- the caller's account, under the issuer ----------------------------------------------------
-
 KC_PROFILE = {
     "id": "u-1",
     "username": "dave",
@@ -426,9 +402,6 @@ def test_totp_setup_conflict_when_already_on(mock: respx.MockRouter, client: Geo
     assert route.call_count == 1  # a POST that creates a seed is not retried
 
 
-# --- the error mapping itself ------------------------------------------------------------------
-
-
 def test_problems_without_messages_still_make_a_message() -> None:
     request = httpx.Request("POST", f"{API}/accounts")
     response = httpx.Response(
@@ -447,11 +420,6 @@ def test_a_400_without_problems_stays_a_plain_bad_request() -> None:
     response = httpx.Response(400, json={"error": "bad", "error_description": ["nope"]}, request=request)
     exc = error_from_response(response)
     assert type(exc) is BadRequest
-
-
-def test_registration_body_keeps_the_password_exactly() -> None:
-    assert registration_body({"password": "  spaced Pass-2026!! "})["password"] == "  spaced Pass-2026!! "
-    assert "password" not in registration_body({"password": ""})
 
 
 def test_update_profile_never_sends_the_photo_back(

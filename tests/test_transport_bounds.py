@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from cartes_cli.auth.net import API_MAX_BYTES, LOGIN_MAX_BYTES
 from cartes_cli.auth.oidc import OIDCClient
 from cartes_cli.client import GeoplateformeClient
 from cartes_cli.client.retry import RetryPolicy
 from cartes_cli.errors import ResponseTooLarge, TransportError
 from cartes_cli.platforms import Platform
+from cartes_cli.transport import API_MAX_BYTES, LOGIN_MAX_BYTES
 from tests.conftest import base_env, cartes_executable
 
 Behaviour = Callable[[socket.socket, threading.Event], None]

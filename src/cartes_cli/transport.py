@@ -1,8 +1,11 @@
-"""Low-level HTTP helpers shared by ``auth`` and ``client``.
+"""HTTP plumbing shared by ``auth`` and ``client`` (and the CLI's completion fetcher).
 
-They live here, in the lower layer, because ``client`` may import ``auth`` but ``auth`` must not
-import ``client``: TLS set-up through the operating system's trust store, the User-Agent, and
-turning an httpx transport failure into one clear sentence naming the host.
+Nothing here is about logging in or about the Entrepôt API: TLS set-up through the operating
+system's trust store, the User-Agent and Accept-Language cartes sends, turning an httpx transport
+failure into one clear sentence naming the host, and answers bounded in size and in time
+(:func:`bound_client`). It sits below both users, beside ``errors.py`` and ``i18n.py``, so that
+the layers stay ``cli > client > auth > shared`` with nothing importing upward. httpx itself is
+imported lazily: naming a helper costs nothing at start-up.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""GeoplateformeClient against respx-mocked platforms (and a few real sockets for transport errors)."""
+"""The base client against respx-mocked platforms (and a few real sockets for transport errors):
+headers, redirects, error mapping, parsing, transport failures, TLS, the debug log, credentials and
+the connection pool."""
 
 from __future__ import annotations
 
@@ -7,15 +9,12 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 import respx
 
-from cartes_cli import __version__
 from cartes_cli.auth.httpx_auth import BearerAuth
-from cartes_cli.auth.net import default_verify
 from cartes_cli.auth.session import TokenManager
 from cartes_cli.client import GeoplateformeClient
 from cartes_cli.client.errors import (
@@ -26,11 +25,10 @@ from cartes_cli.client.errors import (
     RateLimited,
     ServerError,
     TransportError,
-    UsageError,
 )
-from cartes_cli.client.models import Right
 from cartes_cli.client.retry import RetryPolicy
 from cartes_cli.platforms import Platform
+from cartes_cli.transport import default_verify
 
 API = "https://data.test/api"
 PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
@@ -54,88 +52,11 @@ def client() -> Iterator[GeoplateformeClient]:
         yield c
 
 
-def catalog_item(i: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "_id": f"id-{i}",
-        "name": f"Communauté {i}",
-        "technical_name": f"tech_{i}",
-        "public": True,
-        **extra,
-    }
-
-
-def paged(items: list[dict[str, Any]], *, header: bool = True) -> Any:
-    """A respx side effect serving ``items`` with page/limit and Content-Range."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        page = int(request.url.params.get("page", "1"))
-        limit = int(request.url.params.get("limit", "10"))
-        start = (page - 1) * limit
-        chunk = items[start : start + limit]
-        headers = {}
-        if header:
-            last = start + len(chunk) - 1
-            headers["Content-Range"] = f"{start}-{last}/{len(items)}" if chunk else f"*/{len(items)}"
-        return httpx.Response(200, json=chunk, headers=headers)
-
-    return handler
-
-
-# --- basics -------------------------------------------------------------------------------
-
-
-def test_users_me(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    route = mock.get(API + "/users/me").respond(
-        200,
-        json={
-            "_id": "u1",
-            "email": "a@b.c",
-            "administrator": True,
-            "last_call": "2024-01-01T00:00:00Z",
-            "communities_member": [
-                {"rights": {"COMMUNITY": True}, "community": {"_id": "c1", "datastore": "d1"}}
-            ],
-        },
-    )
-    me = client.users.me()
-    assert me.id == "u1"
-    assert me.is_staff
-    assert me.memberships[0].rights == [Right.COMMUNITY]
-    request = route.calls.last.request
-    assert request.url == f"{API}/users/me"
-    assert request.headers["user-agent"] == f"cartes/{__version__}"
-    assert request.headers["accept"] == "application/json"
-
-
 def test_custom_user_agent(mock: respx.MockRouter) -> None:
     route = mock.get(API + "/users/me").respond(200, json={"_id": "u"})
     with GeoplateformeClient(PLATFORM, sleep=no_sleep, user_agent="my-script/1.0") as c:
         c.users.me()
     assert route.calls.last.request.headers["user-agent"] == "my-script/1.0"
-
-
-def test_community_and_datastore(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    mock.get(API + "/communities/c1").respond(
-        200, json={"_id": "c1", "datastore": {"_id": "d1", "active": True}, "supervisor": {"_id": "u1"}}
-    )
-    mock.get(API + "/datastores/d1").respond(
-        200, json={"_id": "d1", "community": {"_id": "c1"}, "storages": {"data": [], "uploads": {"use": 1}}}
-    )
-    community = client.communities.get("c1")
-    assert community.datastore_id == "d1"
-    assert community.supervisor_id == "u1"
-    store = client.datastores.get(community.datastore_id)
-    assert store.community_id == "c1"
-
-
-def test_ids_are_one_path_segment(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    route = mock.get(url__regex=r".*").respond(404, json={"error": "not_found"})
-    with pytest.raises(NotFound):
-        client.communities.get("../administrator/x?y")
-    assert route.calls.last.request.url.raw_path == b"/api/communities/..%2Fadministrator%2Fx%3Fy"
-    for bad in ("", "..", "."):
-        with pytest.raises(UsageError):
-            client.communities.get(bad)
 
 
 def test_redirects_are_not_followed(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
@@ -145,9 +66,6 @@ def test_redirects_are_not_followed(mock: respx.MockRouter, client: Geoplateform
         client.users.me()
     assert not other.called
     assert getattr(info.value, "status", None) == 302
-
-
-# --- errors -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -196,9 +114,6 @@ def test_list_that_is_not_a_list(mock: respx.MockRouter, client: GeoplateformeCl
     mock.get(API + "/catalogs/communities").respond(200, json={"items": []})
     with pytest.raises(InvalidResponse, match="not a list"):
         list(client.communities.catalog())
-
-
-# --- transport ----------------------------------------------------------------------------
 
 
 def test_connect_error_mocked(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
@@ -274,58 +189,6 @@ def test_default_tls_uses_the_os_trust_store() -> None:
     assert verify.check_hostname
 
 
-# --- pagination through the client --------------------------------------------------------
-
-
-def test_catalog_all_pages_in_order(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    items = [catalog_item(i) for i in range(137)]
-    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items))
-    result = list(client.communities.catalog(limit=10, concurrency=4))
-    assert [c.id for c in result] == [f"id-{i}" for i in range(137)]
-    assert route.call_count == 14
-    pages = sorted(int(call.request.url.params["page"]) for call in route.calls)
-    assert pages == list(range(1, 15))
-    assert {call.request.url.params["limit"] for call in route.calls} == {"10"}
-
-
-def test_catalog_without_content_range(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    items = [catalog_item(i) for i in range(25)]
-    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items, header=False))
-    assert len(list(client.communities.catalog(limit=10))) == 25
-    assert route.call_count == 3
-
-
-def test_catalog_search_is_client_side_and_accent_insensitive(
-    mock: respx.MockRouter, client: GeoplateformeClient
-) -> None:
-    items = [
-        catalog_item(1, name="Communauté d'Évry", description="Données"),
-        catalog_item(2, name="Paris", technical_name="paris_evry_sud"),
-        catalog_item(3, name="Lyon", description="Réseau ÉVRY-Courcouronnes"),
-        catalog_item(4, name="Marseille"),
-    ]
-    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items))
-    found = [c.id for c in client.communities.catalog(search="  evry ")]
-    assert found == ["id-1", "id-2", "id-3"]
-    assert "name" not in route.calls.last.request.url.params
-    assert "search" not in route.calls.last.request.url.params
-    assert [c.id for c in client.communities.catalog(search="EVRY données")] == ["id-1"]
-
-
-def test_members_with_rights_filter(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
-    route = mock.get(API + "/communities/c1/users").respond(
-        200,
-        json=[{"rights": ["UPLOAD", "COMMUNITY"], "user": {"_id": "u1"}}],
-        headers={"Content-Range": "0-0/1"},
-    )
-    [member] = client.communities.members("c1", rights=[Right.COMMUNITY, Right.UPLOAD])
-    assert member.id == "u1"
-    assert route.calls.last.request.url.params["rights"] == "COMMUNITY,UPLOAD"
-
-
-# --- debug log ----------------------------------------------------------------------------
-
-
 def test_debug_lines_are_redacted(mock: respx.MockRouter) -> None:
     lines: list[str] = []
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
@@ -345,7 +208,7 @@ def test_debug_redacts_secret_query_values(mock: respx.MockRouter) -> None:
     lines: list[str] = []
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
     with GeoplateformeClient(PLATFORM, sleep=no_sleep, debug=lines.append) as c:
-        c._request("GET", "/users/me", params={"access_token": "SECRET", "code": "abc"})
+        c.send("GET", "/users/me", params={"access_token": "SECRET", "code": "abc"})
     assert "SECRET" not in "".join(lines)
     assert "access_token=***" in lines[0]
 
@@ -368,9 +231,6 @@ def test_broken_debug_sink_does_not_break_requests(mock: respx.MockRouter) -> No
     mock.get(API + "/users/me").respond(200, json={"_id": "u"})
     with GeoplateformeClient(PLATFORM, sleep=no_sleep, debug=broken) as c:
         assert c.users.me().id == "u"
-
-
-# --- auth through the client --------------------------------------------------------------
 
 
 def test_bearer_refresh_after_401_through_the_client(mock: respx.MockRouter) -> None:

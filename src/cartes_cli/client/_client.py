@@ -1,0 +1,130 @@
+"""``GeoplateformeClient``: the typed client of one platform's Entrepôt API (and of the sandbox's
+extras), usable without the CLI.
+
+The base client (:mod:`cartes_cli.client._base`) holds the transport, the request path, parsing
+and pagination; this class gathers the API areas as resources (``client.users``,
+``client.communities``, ``client.datastores``, ``client.requests``, ``client.accounts`` (sign-up),
+``client.account`` (the caller's account at the login server), ``client.sandbox``,
+``client.admin``) and tells a sandbox from the real Géoplateforme
+(:meth:`GeoplateformeClient.capabilities`).
+
+Nothing here prints or prompts; the optional ``debug`` callback receives one redacted line per
+request and per response.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+from pydantic import ValidationError
+
+from cartes_cli.client._base import BaseClient, DebugFn
+from cartes_cli.client.errors import error_from_response
+from cartes_cli.client.models import Capabilities
+from cartes_cli.client.resources.accounts import AccountResource, AccountsResource
+from cartes_cli.client.resources.admin import AdminResource
+from cartes_cli.client.resources.communities import CommunitiesResource
+from cartes_cli.client.resources.datastores import DatastoresResource
+from cartes_cli.client.resources.requests import RequestsResource
+from cartes_cli.client.resources.sandbox import SandboxResource
+from cartes_cli.client.resources.users import UsersResource
+from cartes_cli.client.retry import RetryPolicy
+from cartes_cli.platforms import Platform
+
+__all__ = ["GeoplateformeClient"]
+
+
+class GeoplateformeClient(BaseClient):
+    """Typed client of one platform's Entrepôt API.
+
+    ``auth`` is usually :class:`cartes_cli.auth.httpx_auth.BearerAuth`; ``transport`` is for tests
+    (TLS settings are then the transport's business). ``max_connections`` bounds the pool and
+    the kept-alive connections alike: make it at least the concurrency of a bulk run (plus the
+    pagination read-ahead, 4) so that workers never wait for a connection.
+
+    ``retry`` (default :class:`RetryPolicy`; ``RetryPolicy.never()`` disables retries), ``sleep``,
+    ``random`` and ``clock`` (monotonic) are injectable for tests.
+    """
+
+    users: UsersResource
+    communities: CommunitiesResource
+    datastores: DatastoresResource
+    requests: RequestsResource
+    accounts: AccountsResource
+    account: AccountResource
+    sandbox: SandboxResource
+    admin: AdminResource
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        auth: httpx.Auth | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        debug: DebugFn | None = None,
+        max_connections: int = 16,
+        user_agent: str | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            platform,
+            auth=auth,
+            timeout=timeout,
+            transport=transport,
+            debug=debug,
+            max_connections=max_connections,
+            user_agent=user_agent,
+            retry=retry,
+            sleep=sleep,
+            random=random,
+            clock=clock,
+        )
+        self._capabilities: Capabilities | None = None
+        self._capabilities_lock = threading.Lock()
+        self.users = UsersResource(self)
+        self.communities = CommunitiesResource(self)
+        self.datastores = DatastoresResource(self)
+        self.requests = RequestsResource(self)
+        self.sandbox = SandboxResource(self)
+        self.accounts = AccountsResource(self)
+        self.account = AccountResource(self)
+        self.admin = AdminResource(self)
+
+    def capabilities(self, *, refresh: bool = False) -> Capabilities:
+        """What the platform offers beyond the Entrepôt API (cached per client).
+
+        ``GET {root}/sandbox/capabilities`` without credentials. A 4xx (404 on the real
+        Géoplateforme), a redirect or an answer that is not a JSON object means "the real
+        platform": no sandbox feature. Unreachable platforms and 5xx still raise.
+        """
+        with self._capabilities_lock:
+            if self._capabilities is not None and not refresh:
+                return self._capabilities
+        response = self.send(
+            "GET", self.root_url + "/sandbox/capabilities", authenticated=False, raise_for_status=False
+        )
+        capabilities = Capabilities.real_platform()
+        if response.is_success:
+            try:
+                data = json.loads(response.content) if response.content else None
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                try:
+                    capabilities = Capabilities.model_validate(data)
+                except ValidationError:
+                    capabilities = Capabilities.real_platform()
+        elif response.status_code >= 500 or response.status_code == 429:
+            raise error_from_response(response)
+        with self._capabilities_lock:
+            self._capabilities = capabilities
+        return capabilities

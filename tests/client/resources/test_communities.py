@@ -1,0 +1,340 @@
+"""``client.communities`` (members, updates, join forms, leaving, finding a workspace by what a
+person types) against a respx-mocked platform: paths, bodies and error mapping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from cartes_cli.client import GeoplateformeClient
+from cartes_cli.client.errors import (
+    AmbiguousReference,
+    NotFound,
+    PermissionDenied,
+    ServerError,
+    UsageError,
+)
+from cartes_cli.client.models import Right
+from cartes_cli.platforms import Platform
+
+ROOT = "https://data.test"
+API = ROOT + "/api"
+PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
+C1 = "11111111-1111-4111-8111-111111111111"
+C2 = "22222222-2222-4222-8222-222222222222"
+U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+R1 = "ffffffff-0000-4000-8000-000000000001"
+
+
+def body(route: respx.Route) -> Any:
+    return json.loads(route.calls.last.request.content)
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def client() -> Iterator[GeoplateformeClient]:
+    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
+        yield c
+
+
+def test_put_member(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.put(f"{API}/communities/{C1}/users/{U1}").respond(
+        200, json={"rights": ["UPLOAD", "COMMUNITY"], "user": {"_id": U1, "email": "dave@ign.fr"}}
+    )
+    member = client.communities.put_member(C1, U1, ["upload", Right.COMMUNITY])
+    assert body(route) == {"rights": ["COMMUNITY", "UPLOAD"]}
+    assert member.id == U1
+    assert member.user.email == "dave@ign.fr"
+    assert member.rights == [Right.COMMUNITY, Right.UPLOAD]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [httpx.Response(204), httpx.Response(200, json={"_id": C1, "name": "x"}), httpx.Response(200, json=[])],
+)
+def test_put_member_other_answer_shapes(
+    mock: respx.MockRouter, client: GeoplateformeClient, answer: httpx.Response
+) -> None:
+    mock.put(f"{API}/communities/{C1}/users/{U1}").mock(return_value=answer)
+    member = client.communities.put_member(C1, U1, ["processing"])
+    assert member.id == U1
+    assert member.rights == [Right.PROCESSING]
+
+
+def test_put_member_refuses_unknown_rights_before_sending(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    route = mock.put(url__regex=".*").respond(200)
+    with pytest.raises(UsageError, match="Unknown right 'admin'"):
+        client.communities.put_member(C1, U1, ["admin"])
+    assert not route.called
+
+
+def test_put_member_of_unknown_user(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.put(f"{API}/communities/{C1}/users/{U1}").respond(
+        404, json={"error": "not_found", "error_description": ["User not found"]}
+    )
+    with pytest.raises(NotFound, match="User not found"):
+        client.communities.put_member(C1, U1, ["upload"])
+
+
+def test_remove_member_and_supervisor(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.delete(f"{API}/communities/{C1}/users/{U1}").respond(204)
+    client.communities.remove_member(C1, U1)
+    assert route.called
+    route.respond(400, json={"error": "bad_request", "error_description": "The supervisor cannot be removed"})
+    with pytest.raises(Exception, match="supervisor cannot be removed"):
+        client.communities.remove_member(C1, U1)
+
+
+def test_update(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.patch(f"{API}/communities/{C1}").respond(
+        200, json={"_id": C1, "name": "Nouveau", "public": True}
+    )
+    community = client.communities.update(C1, name="Nouveau", public=True)
+    assert body(route) == {"name": "Nouveau", "public": True}
+    assert community.name == "Nouveau"
+    with pytest.raises(UsageError, match="Nothing to update"):
+        client.communities.update(C1)
+    route.respond(403, json={"error": "forbidden", "error_description": ["COMMUNITY right needed"]})
+    with pytest.raises(PermissionDenied):
+        client.communities.update(C1, description="d")
+
+
+def test_join_form(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.get(f"{API}/communities/{C1}/join_form").respond(
+        200,
+        json={
+            "fields": [
+                {"name": "siret", "title": "SIRET", "constraints": {"required": True, "minLength": 14}}
+            ]
+        },
+    )
+    form = client.communities.join_form(C1)
+    assert form.fields[0].constraints.min_length == 14
+    assert form.fields[0].required
+    route.respond(404, json={"error": "not_found"})
+    assert client.communities.join_form(C1).is_empty
+
+
+def test_public_join_form_is_read_from_the_annexes_beside_the_api(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    assert client.annexes_url == ROOT + "/annexes"  # https://data.geopf.fr/api → …/annexes
+    route = mock.get(f"{ROOT}/annexes/ddt33/public/join.json").respond(
+        200,
+        json={
+            "description": "Dites-nous qui vous êtes.",
+            "fields": [
+                {"name": "pass", "title": "Code", "type": "password", "constraints": {"required": True}}
+            ],
+        },
+    )
+    form = client.communities.public_join_form("ddt33")
+    assert form.description == "Dites-nous qui vous êtes."
+    assert form.fields[0].type == "password"
+    assert "authorization" not in route.calls.last.request.headers  # a public file
+    for status in (404, 403):  # no form published (a storage answers 403 for a missing key)
+        route.respond(status, text="<Error>NoSuchKey</Error>")
+        assert client.communities.public_join_form("ddt33").is_empty
+    route.respond(200, text="<html>not a form</html>")
+    assert client.communities.public_join_form("ddt33").is_empty
+    route.respond(503, json={"error": "unavailable"})
+    with pytest.raises(ServerError):
+        client.communities.public_join_form("ddt33")
+
+
+def test_find_public_never_asks_for_a_community_detail(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    items = [
+        {"_id": C1, "name": "DDT de la Gironde", "technical_name": "ddt33", "contact": "sig@x.test"},
+        {"_id": C2, "name": "Même nom", "technical_name": "a"},
+        {"_id": U1, "name": "Même nom", "technical_name": "b"},
+    ]
+    mock.get(f"{API}/catalogs/communities").respond(200, json=items, headers={"Content-Range": "0-2/3"})
+    detail = mock.get(f"{API}/communities/{C1}").respond(403, json={"error": "forbidden"})
+    for ref in (C1, C1.upper(), "DDT33", "ddt de la gironde"):
+        assert client.communities.find_public(ref).id == C1
+    assert not detail.called
+    with pytest.raises(AmbiguousReference):
+        client.communities.find_public("même nom")
+    with pytest.raises(NotFound):
+        client.communities.find_public("nope")
+
+
+def test_leave(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.delete(f"{API}/users/me/communities/{C1}").respond(204)
+    client.communities.leave(C1)
+    assert route.called
+
+
+def me(*communities: dict[str, Any]) -> dict[str, Any]:
+    return {"_id": U1, "communities_member": [{"rights": ["UPLOAD"], "community": c} for c in communities]}
+
+
+def catalog(*items: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(
+        200, json=list(items), headers={"Content-Range": f"0-{len(items) - 1}/{len(items)}"}
+    )
+
+
+def test_resolve_by_id(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.get(f"{API}/communities/{C1}").respond(200, json={"_id": C1, "name": "Tutoriels"})
+    me_route = mock.get(f"{API}/users/me").respond(200, json=me())
+    assert client.communities.resolve(C1.upper()).name == "Tutoriels"
+    assert route.called
+    assert not me_route.called
+
+
+def test_resolve_from_memberships_first(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.get(f"{API}/users/me").respond(
+        200, json=me({"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels", "datastore": "d1"})
+    )
+    cat = mock.get(f"{API}/catalogs/communities").respond(200, json=[])
+    found = client.communities.resolve("TUTORIELS")
+    assert found.id == C1
+    assert found.datastore_id == "d1"
+    assert client.communities.resolve(" tutoriels ").id == C1
+    assert not cat.called
+
+
+def test_resolve_by_exact_name_in_the_catalogue(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    mock.get(f"{API}/catalogs/communities").mock(
+        return_value=catalog(
+            {"_id": C1, "name": "Données Écrins", "technical_name": "ecrins"},
+            {"_id": C2, "name": "Données Écrins 2", "technical_name": "ecrins2"},
+        )
+    )
+    assert client.communities.resolve("données écrins").id == C1
+    assert client.communities.resolve("ECRINS2").id == C2
+    with pytest.raises(NotFound, match="No workspace matches 'Données'"):
+        client.communities.resolve("Données")  # exact names only
+
+
+def test_technical_name_wins_over_a_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.get(f"{API}/users/me").respond(
+        200,
+        json=me(
+            {"_id": C1, "name": "paris", "technical_name": "t1"},
+            {"_id": C2, "name": "P", "technical_name": "paris"},
+        ),
+    )
+    assert client.communities.resolve("paris").id == C2
+
+
+def test_ambiguous_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    mock.get(f"{API}/catalogs/communities").mock(
+        return_value=catalog(
+            {"_id": C1, "name": "Cadastre", "technical_name": "cadastre_a"},
+            {"_id": C2, "name": "cadastre", "technical_name": "cadastre_b"},
+        )
+    )
+    with pytest.raises(AmbiguousReference) as info:
+        client.communities.resolve("Cadastre")
+    assert isinstance(info.value, UsageError)
+    assert info.value.candidates == [f"Cadastre (cadastre_a, {C1})", f"cadastre (cadastre_b, {C2})"]
+    assert "technical name or the id" in str(info.value)
+
+
+def test_resolve_unknown_id_and_empty(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    mock.get(f"{API}/communities/{C1}").respond(404, json={"error": "not_found"})
+    with pytest.raises(NotFound):
+        client.communities.resolve(C1)
+    with pytest.raises(UsageError):
+        client.communities.resolve("  ")
+
+
+def catalog_item(i: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "_id": f"id-{i}",
+        "name": f"Communauté {i}",
+        "technical_name": f"tech_{i}",
+        "public": True,
+        **extra,
+    }
+
+
+def paged(items: list[dict[str, Any]], *, header: bool = True) -> Any:
+    """A respx side effect serving ``items`` with page/limit and Content-Range."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        limit = int(request.url.params.get("limit", "10"))
+        start = (page - 1) * limit
+        chunk = items[start : start + limit]
+        headers = {}
+        if header:
+            last = start + len(chunk) - 1
+            headers["Content-Range"] = f"{start}-{last}/{len(items)}" if chunk else f"*/{len(items)}"
+        return httpx.Response(200, json=chunk, headers=headers)
+
+    return handler
+
+
+def test_ids_are_one_path_segment(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.get(url__regex=r".*").respond(404, json={"error": "not_found"})
+    with pytest.raises(NotFound):
+        client.communities.get("../administrator/x?y")
+    assert route.calls.last.request.url.raw_path == b"/api/communities/..%2Fadministrator%2Fx%3Fy"
+    for bad in ("", "..", "."):
+        with pytest.raises(UsageError):
+            client.communities.get(bad)
+
+
+def test_catalog_all_pages_in_order(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    items = [catalog_item(i) for i in range(137)]
+    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items))
+    result = list(client.communities.catalog(limit=10, concurrency=4))
+    assert [c.id for c in result] == [f"id-{i}" for i in range(137)]
+    assert route.call_count == 14
+    pages = sorted(int(call.request.url.params["page"]) for call in route.calls)
+    assert pages == list(range(1, 15))
+    assert {call.request.url.params["limit"] for call in route.calls} == {"10"}
+
+
+def test_catalog_without_content_range(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    items = [catalog_item(i) for i in range(25)]
+    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items, header=False))
+    assert len(list(client.communities.catalog(limit=10))) == 25
+    assert route.call_count == 3
+
+
+def test_catalog_search_is_client_side_and_accent_insensitive(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    items = [
+        catalog_item(1, name="Communauté d'Évry", description="Données"),
+        catalog_item(2, name="Paris", technical_name="paris_evry_sud"),
+        catalog_item(3, name="Lyon", description="Réseau ÉVRY-Courcouronnes"),
+        catalog_item(4, name="Marseille"),
+    ]
+    route = mock.get(API + "/catalogs/communities").mock(side_effect=paged(items))
+    found = [c.id for c in client.communities.catalog(search="  evry ")]
+    assert found == ["id-1", "id-2", "id-3"]
+    assert "name" not in route.calls.last.request.url.params
+    assert "search" not in route.calls.last.request.url.params
+    assert [c.id for c in client.communities.catalog(search="EVRY données")] == ["id-1"]
+
+
+def test_members_with_rights_filter(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+    route = mock.get(API + "/communities/c1/users").respond(
+        200,
+        json=[{"rights": ["UPLOAD", "COMMUNITY"], "user": {"_id": "u1"}}],
+        headers={"Content-Range": "0-0/1"},
+    )
+    [member] = client.communities.members("c1", rights=[Right.COMMUNITY, Right.UPLOAD])
+    assert member.id == "u1"
+    assert route.calls.last.request.url.params["rights"] == "COMMUNITY,UPLOAD"
