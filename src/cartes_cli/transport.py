@@ -17,7 +17,8 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from cartes_cli import __version__
 from cartes_cli.errors import ResponseTooLarge, TransportError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "API_MAX_BYTES",
     "LOGIN_MAX_BYTES",
+    "Closing",
     "accept_language",
     "bound_client",
     "default_user_agent",
@@ -38,6 +40,21 @@ __all__ = [
     "transport_error",
     "url_without_query",
 ]
+
+
+class Closing:
+    """``with`` support for whatever holds connections or a socket and has ``close()``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def default_user_agent() -> str:

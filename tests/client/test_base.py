@@ -8,7 +8,6 @@ import json
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -26,30 +25,9 @@ from cartes_cli.client.errors import (
     ServerError,
     TransportError,
 )
-from cartes_cli.client.retry import RetryPolicy
 from cartes_cli.platforms import Platform
 from cartes_cli.transport import default_verify
-
-API = "https://data.test/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-ACCESS = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLW9uZQ"
-NO_RETRY = RetryPolicy.never()
-
-
-def no_sleep(seconds: float) -> None:
-    """Retries in these tests do not wait."""
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=no_sleep) as c:
-        yield c
+from tests.client.fakes import ACCESS, API, NO_RETRY, PLATFORM, no_sleep
 
 
 def test_custom_user_agent(mock: respx.MockRouter) -> None:

@@ -3,9 +3,6 @@ and the cookie-less transport it inherits from the base client."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
 import pytest
 import respx
@@ -17,41 +14,7 @@ from cartes_cli.client.errors import (
 )
 from cartes_cli.client.models import Feature
 from cartes_cli.platforms import Platform
-
-ROOT = "https://data.test"
-API = ROOT + "/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-C1 = "11111111-1111-4111-8111-111111111111"
-C2 = "22222222-2222-4222-8222-222222222222"
-U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-R1 = "ffffffff-0000-4000-8000-000000000001"
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
-        yield c
-
-
-def request_json(**changes: Any) -> dict[str, Any]:
-    return {
-        "_id": R1,
-        "type": "join",
-        "status": "pending",
-        "requester": {"_id": U1, "email": "dave@ign.fr", "first_name": "Dave", "last_name": "Lopper"},
-        "community": {"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels"},
-        "message": "Bonjour",
-        "rights": [],
-        "creation": "2025-03-01T10:00:00Z",
-        "update": "2025-03-01T10:00:00Z",
-        **changes,
-    }
+from tests.client.fakes import API, PLATFORM, R1, ROOT, request_json
 
 
 def test_capabilities_of_a_sandbox_are_cached(mock: respx.MockRouter, client: GeoplateformeClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,10 +11,8 @@ import respx
 from cartes_cli.client import GeoplateformeClient
 from cartes_cli.client.errors import BadRequest, RateLimited, ServerError, TransportError
 from cartes_cli.client.retry import RetryPolicy
-from cartes_cli.platforms import Platform
+from tests.client.fakes import API, PLATFORM
 
-API = "https://data.test/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
 ME = {"_id": "u1"}
 
 
@@ -30,12 +27,6 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from cartes_cli.client.signup import registration_body
-from cartes_cli.platforms import Platform
 
-API = "https://data.test/api"
-ISSUER = "https://sso.test/realms/geoplateforme"
-PLATFORM = Platform(name="test", api_url=API, issuer=ISSUER)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 PASSWORD = "Tr0ub4dour&3-Horse!"
 

@@ -17,8 +17,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -41,6 +40,7 @@ from cartes_cli.i18n import _
 from cartes_cli.platforms import InvalidPlatformURL, Platform, validate_url
 from cartes_cli.transport import (
     LOGIN_MAX_BYTES,
+    Closing,
     accept_language,
     bound_client,
     default_user_agent,
@@ -146,7 +146,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-class OIDCClient:
+class OIDCClient(Closing):
     """Talks to one platform's Keycloak realm as one OAuth client.
 
     ``client_id`` defaults to the platform's password-grant client (``platform.client_id``); a
@@ -258,17 +258,6 @@ class OIDCClient:
     def close(self) -> None:
         if self._owns_http and self._http_client is not None:
             self._http_client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"OIDCClient(issuer={self.platform.issuer!r}, client_id={self.client_id!r})"

@@ -29,13 +29,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cartes_cli.auth.idtoken import check_id_token
 from cartes_cli.errors import ConfigError, InvalidResponse, LoginRefused, LoginTimedOut, UsageError
 from cartes_cli.i18n import _
+from cartes_cli.transport import Closing
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -211,6 +211,15 @@ class _Handler(BaseHTTPRequestHandler):
 # --- the login ----------------------------------------------------------------------------
 
 
+class FlowOptions(TypedDict, total=False):
+    """What a browser login may change (see ``_CodeFlow``), for both kinds alike."""
+
+    client_id: str | None
+    scope: str
+    extra_params: Mapping[str, str] | None
+    verify_signature: bool
+
+
 class _CodeFlow:
     """What both browser logins share: PKCE, ``state`` and ``nonce``, the authorization URL, a
     check of that URL before the person is sent to it, and the checks and exchange of the answer.
@@ -309,7 +318,7 @@ class _CodeFlow:
         return tokens
 
 
-class WebLogin(_CodeFlow):
+class WebLogin(_CodeFlow, Closing):
     """One browser login with a loopback redirect. The port is taken at construction (``port=0``:
     a free one), so :attr:`redirect_uri` and :attr:`authorization_url` are known before
     :meth:`wait`. ``open_browser(url) -> bool`` is called by :meth:`wait`.
@@ -319,23 +328,14 @@ class WebLogin(_CodeFlow):
         self,
         oidc: OIDCClient,
         *,
-        client_id: str | None = None,
         open_browser: Callable[[str], bool] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         port: int = 0,
         host: str = "127.0.0.1",
-        scope: str = "openid",
-        extra_params: Mapping[str, str] | None = None,
-        verify_signature: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        **flow: Unpack[FlowOptions],
     ) -> None:
-        super().__init__(
-            oidc,
-            client_id=client_id,
-            scope=scope,
-            extra_params=extra_params,
-            verify_signature=verify_signature,
-        )
+        super().__init__(oidc, **flow)
         self._open_browser = open_browser
         self.timeout = timeout
         self._clock = clock
@@ -368,17 +368,6 @@ class WebLogin(_CodeFlow):
             self._server.shutdown()
             self._thread.join(5)
         self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"WebLogin(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r})"
@@ -450,23 +439,8 @@ class PastedLogin(_CodeFlow):
     when only the bare code is pasted (which carries no ``state``).
     """
 
-    def __init__(
-        self,
-        oidc: OIDCClient,
-        *,
-        redirect_uri: str,
-        client_id: str | None = None,
-        scope: str = "openid",
-        extra_params: Mapping[str, str] | None = None,
-        verify_signature: bool = True,
-    ) -> None:
-        super().__init__(
-            oidc,
-            client_id=client_id,
-            scope=scope,
-            extra_params=extra_params,
-            verify_signature=verify_signature,
-        )
+    def __init__(self, oidc: OIDCClient, *, redirect_uri: str, **flow: Unpack[FlowOptions]) -> None:
+        super().__init__(oidc, **flow)
         self.redirect_uri = redirect_uri
 
     def __repr__(self) -> str:

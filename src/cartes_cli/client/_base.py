@@ -21,10 +21,10 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -44,6 +44,7 @@ from cartes_cli.i18n import _
 from cartes_cli.platforms import Platform
 from cartes_cli.transport import (
     API_MAX_BYTES,
+    Closing,
     accept_language,
     bound_client,
     default_user_agent,
@@ -51,6 +52,9 @@ from cartes_cli.transport import (
     transport_error,
     url_without_query,
 )
+
+if TYPE_CHECKING:
+    from cartes_cli.client.models import Capabilities
 
 __all__ = ["BaseClient", "DebugFn", "Params", "items_of", "json_of", "maybe_json", "parse_model"]
 
@@ -62,7 +66,7 @@ Params = Mapping[str, str | int | float | bool | None]
 _START = "cartes.start"
 
 
-class BaseClient:
+class BaseClient(Closing):
     """Transport, request path, parsing and pagination for one platform.
 
     ``auth`` is usually :class:`cartes_cli.auth.httpx_auth.BearerAuth`; ``transport`` is for tests
@@ -93,6 +97,9 @@ class BaseClient:
             raise ValueError("max_connections must be at least 1")
         self.platform = platform
         self.max_connections = max_connections
+        # What GeoplateformeClient.capabilities() found, once per client.
+        self._capabilities: Capabilities | None = None
+        self._capabilities_lock = threading.Lock()
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._random = random
@@ -133,17 +140,6 @@ class BaseClient:
     @property
     def is_closed(self) -> bool:
         return self._http.is_closed
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.platform.name!r}, {self.platform.api_url!r})"

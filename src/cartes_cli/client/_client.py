@@ -15,15 +15,11 @@ request and per response.
 from __future__ import annotations
 
 import json
-import random
-import threading
-import time
-from collections.abc import Callable
+from functools import cached_property
 
-import httpx
 from pydantic import ValidationError
 
-from cartes_cli.client._base import BaseClient, DebugFn
+from cartes_cli.client._base import BaseClient
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import Capabilities
 from cartes_cli.client.resources.accounts import AccountResource, AccountsResource
@@ -33,8 +29,6 @@ from cartes_cli.client.resources.datastores import DatastoresResource
 from cartes_cli.client.resources.requests import RequestsResource
 from cartes_cli.client.resources.sandbox import SandboxResource
 from cartes_cli.client.resources.users import UsersResource
-from cartes_cli.client.retry import RetryPolicy
-from cartes_cli.platforms import Platform
 
 __all__ = ["GeoplateformeClient"]
 
@@ -51,53 +45,41 @@ class GeoplateformeClient(BaseClient):
     ``random`` and ``clock`` (monotonic) are injectable for tests.
     """
 
-    users: UsersResource
-    communities: CommunitiesResource
-    datastores: DatastoresResource
-    requests: RequestsResource
-    accounts: AccountsResource
-    account: AccountResource
-    sandbox: SandboxResource
-    admin: AdminResource
+    # The resources are stateless views on this client, made on first use.
 
-    def __init__(
-        self,
-        platform: Platform,
-        *,
-        auth: httpx.Auth | None = None,
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-        debug: DebugFn | None = None,
-        max_connections: int = 16,
-        user_agent: str | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = random.random,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(
-            platform,
-            auth=auth,
-            timeout=timeout,
-            transport=transport,
-            debug=debug,
-            max_connections=max_connections,
-            user_agent=user_agent,
-            retry=retry,
-            sleep=sleep,
-            random=random,
-            clock=clock,
-        )
-        self._capabilities: Capabilities | None = None
-        self._capabilities_lock = threading.Lock()
-        self.users = UsersResource(self)
-        self.communities = CommunitiesResource(self)
-        self.datastores = DatastoresResource(self)
-        self.requests = RequestsResource(self)
-        self.sandbox = SandboxResource(self)
-        self.accounts = AccountsResource(self)
-        self.account = AccountResource(self)
-        self.admin = AdminResource(self)
+    @cached_property
+    def users(self) -> UsersResource:
+        return UsersResource(self)
+
+    @cached_property
+    def communities(self) -> CommunitiesResource:
+        return CommunitiesResource(self)
+
+    @cached_property
+    def datastores(self) -> DatastoresResource:
+        return DatastoresResource(self)
+
+    @cached_property
+    def requests(self) -> RequestsResource:
+        return RequestsResource(self)
+
+    @cached_property
+    def accounts(self) -> AccountsResource:
+        """Sign-up (anonymous)."""
+        return AccountsResource(self)
+
+    @cached_property
+    def account(self) -> AccountResource:
+        """The caller's own account at the login server."""
+        return AccountResource(self)
+
+    @cached_property
+    def sandbox(self) -> SandboxResource:
+        return SandboxResource(self)
+
+    @cached_property
+    def admin(self) -> AdminResource:
+        return AdminResource(self)
 
     def capabilities(self, *, refresh: bool = False) -> Capabilities:
         """What the platform offers beyond the Entrepôt API (cached per client).

@@ -5,9 +5,7 @@ error mapping (``InvalidInput`` with its problems, ``Conflict``)."""
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -26,33 +24,14 @@ from cartes_cli.client.errors import (
     error_from_response,
 )
 from cartes_cli.client.models import AccountProfile, Captcha, TotpSetup
-from cartes_cli.platforms import Platform
+from tests.client.fakes import API, ISSUER, PLATFORM, body
 
-API = "https://data.test/api"
-ISSUER = "https://sso.test/realms/geoplateforme"
-PLATFORM = Platform(name="test", api_url=API, issuer=ISSUER)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 PASSWORD = "Tr0ub4dour&3-Horse!"
 
 
 def png_data_url(data: bytes = PNG) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode()
-
-
-def body(route: respx.Route) -> Any:
-    return json.loads(route.calls.last.request.content)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def anonymous() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
-        yield c
 
 
 @pytest.fixture

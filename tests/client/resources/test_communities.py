@@ -3,8 +3,6 @@ person types) against a respx-mocked platform: paths, bodies and error mapping."
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,31 +18,7 @@ from cartes_cli.client.errors import (
     UsageError,
 )
 from cartes_cli.client.models import Right
-from cartes_cli.platforms import Platform
-
-ROOT = "https://data.test"
-API = ROOT + "/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-C1 = "11111111-1111-4111-8111-111111111111"
-C2 = "22222222-2222-4222-8222-222222222222"
-U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-R1 = "ffffffff-0000-4000-8000-000000000001"
-
-
-def body(route: respx.Route) -> Any:
-    return json.loads(route.calls.last.request.content)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
-        yield c
+from tests.client.fakes import API, C1, C2, ROOT, U1, body
 
 
 def test_put_member(mock: respx.MockRouter, client: GeoplateformeClient) -> None:

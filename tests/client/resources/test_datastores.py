@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import respx
 
 from cartes_cli.client import GeoplateformeClient
-from cartes_cli.client.retry import RetryPolicy
-from cartes_cli.platforms import Platform
-
-API = "https://data.test/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-ACCESS = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLW9uZQ"
-NO_RETRY = RetryPolicy.never()
-
-
-def no_sleep(seconds: float) -> None:
-    """Retries in these tests do not wait."""
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=no_sleep) as c:
-        yield c
+from tests.client.fakes import API
 
 
 def test_community_and_datastore(mock: respx.MockRouter, client: GeoplateformeClient) -> None:

@@ -3,8 +3,6 @@ paths, bodies, query parameters, idempotency, cursor pages and error mapping."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -22,46 +20,7 @@ from cartes_cli.client.errors import (
 )
 from cartes_cli.client.models import Request, RequestStatus, RequestType, Right
 from cartes_cli.client.resources.requests import decision_unchanged
-from cartes_cli.platforms import Platform
-
-ROOT = "https://data.test"
-API = ROOT + "/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-C1 = "11111111-1111-4111-8111-111111111111"
-C2 = "22222222-2222-4222-8222-222222222222"
-U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-R1 = "ffffffff-0000-4000-8000-000000000001"
-
-
-def body(route: respx.Route) -> Any:
-    return json.loads(route.calls.last.request.content)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
-        yield c
-
-
-def request_json(**changes: Any) -> dict[str, Any]:
-    return {
-        "_id": R1,
-        "type": "join",
-        "status": "pending",
-        "requester": {"_id": U1, "email": "dave@ign.fr", "first_name": "Dave", "last_name": "Lopper"},
-        "community": {"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels"},
-        "message": "Bonjour",
-        "rights": [],
-        "creation": "2025-03-01T10:00:00Z",
-        "update": "2025-03-01T10:00:00Z",
-        **changes,
-    }
+from tests.client.fakes import API, C1, C2, R1, U1, body, request_json
 
 
 def test_create_join(mock: respx.MockRouter, client: GeoplateformeClient) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import respx
 
@@ -12,27 +10,7 @@ from cartes_cli.client.errors import (
     InvalidResponse,
 )
 from cartes_cli.client.retry import RetryPolicy
-from cartes_cli.platforms import Platform
-
-ROOT = "https://data.test"
-API = ROOT + "/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
-C1 = "11111111-1111-4111-8111-111111111111"
-C2 = "22222222-2222-4222-8222-222222222222"
-U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
-R1 = "ffffffff-0000-4000-8000-000000000001"
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[GeoplateformeClient]:
-    with GeoplateformeClient(PLATFORM, sleep=lambda s: None) as c:
-        yield c
+from tests.client.fakes import API, PLATFORM, R1, ROOT, U1
 
 
 def test_outbox(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
