@@ -25,7 +25,6 @@ oidc_device = true                  # and the device grant
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -158,14 +157,7 @@ class Config:
         if self.active_profile:
             data["active_profile"] = self.active_profile
         data["profiles"] = {name: p.to_toml() for name, p in sorted(self.profiles.items())}
-        paths.ensure_private_dir(self.path.parent)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        paths.write_private_atomically(self.path, tomli_w.dumps(data).encode("utf-8"))
 
     def get(self, name: str) -> Profile | None:
         return self.profiles.get(name)

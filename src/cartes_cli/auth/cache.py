@@ -13,19 +13,17 @@ costs a token round trip, not a failure). Standard library only.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cartes_cli.paths import ensure_private_dir
+from cartes_cli.paths import write_private_atomically
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -140,23 +138,10 @@ class AccessTokenCache:
         raw = token if isinstance(token, str) else token.get_secret_value()
         if not raw or not math.isfinite(expires_at):
             return False
-        path = self.path_for(key)
+        record = {"v": _VERSION, "access_token": raw, "expires_at": expires_at}
         try:
-            ensure_private_dir(self.directory)
-            fd, tmp_name = tempfile.mkstemp(prefix=".tok.", suffix=".tmp", dir=self.directory)
+            write_private_atomically(self.path_for(key), json.dumps(record).encode("utf-8"))
         except OSError:
-            return False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                with contextlib.suppress(OSError, AttributeError):  # mkstemp already uses 0600
-                    os.fchmod(handle.fileno(), 0o600)
-                json.dump({"v": _VERSION, "access_token": raw, "expires_at": expires_at}, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
             return False
         return True
 

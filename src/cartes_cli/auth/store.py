@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from cartes_cli.errors import CredentialStoreError
 from cartes_cli.i18n import _
-from cartes_cli.paths import ensure_private_dir
+from cartes_cli.paths import write_private_atomically
 
 __all__ = [
     "DEFAULT_SERVICE",
@@ -289,35 +287,15 @@ class FileStore:
         return {str(k): v for k, v in data.items() if isinstance(v, str)}
 
     def _save(self, data: dict[str, str]) -> None:
-        directory = self.path.parent
+        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
         try:
-            ensure_private_dir(directory)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+            write_private_atomically(self.path, text.encode("utf-8"))
         except OSError as exc:
             raise CredentialStoreError(
                 _("Cannot write the credential file {path} ({reason}).").format(
                     path=self.path, reason=exc.strerror or type(exc).__name__
                 )
             ) from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                with contextlib.suppress(OSError, AttributeError):  # Windows: no fchmod
-                    os.fchmod(handle.fileno(), 0o600)
-                json.dump(data, handle, indent=2, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            if isinstance(exc, OSError):
-                raise CredentialStoreError(
-                    _("Cannot write the credential file {path} ({reason}).").format(
-                        path=self.path, reason=exc.strerror or type(exc).__name__
-                    )
-                ) from None
-            raise
 
     def get(self, key: str) -> str | None:
         with self._lock:

@@ -34,16 +34,8 @@ __all__ = ["GeoplateformeClient"]
 
 
 class GeoplateformeClient(BaseClient):
-    """Typed client of one platform's Entrepôt API.
-
-    ``auth`` is usually :class:`cartes_cli.auth.httpx_auth.BearerAuth`; ``transport`` is for tests
-    (TLS settings are then the transport's business). ``max_connections`` bounds the pool and
-    the kept-alive connections alike: make it at least the concurrency of a bulk run (plus the
-    pagination read-ahead, 4) so that workers never wait for a connection.
-
-    ``retry`` (default :class:`RetryPolicy`; ``RetryPolicy.never()`` disables retries), ``sleep``,
-    ``random`` and ``clock`` (monotonic) are injectable for tests.
-    """
+    """Typed client of one platform's Entrepôt API: the base client's options (see
+    :class:`cartes_cli.client._base.BaseClient`), and the API's areas as resources."""
 
     # The resources are stateless views on this client, made on first use.
 
