@@ -236,6 +236,25 @@ def start_sandbox(home: Path, data_dir: Path, *extra: str, timeout: float = 30) 
     return Sandbox(proc=proc, info=result, home=home, data_dir=data_dir, stderr_lines=stderr_lines)
 
 
+def own_sandbox(name: str, *extra: str, check: Any = None) -> Any:
+    """A module's own demo sandbox, as a module-scoped fixture called ``name``, started with the
+    ``extra`` options of ``cartes sandbox serve`` (``check(sandbox)`` runs once it is up). Bind it
+    to that name in the module: ``accounts_sandbox = own_sandbox("accounts_sandbox", "--x")``."""
+
+    @pytest.fixture(scope="module", name=name)
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+        home = tmp_path_factory.mktemp(name)
+        sandbox = start_sandbox(home, home / "data", "--seed", "demo", *extra)
+        try:
+            if check is not None:
+                check(sandbox)
+            yield sandbox
+        finally:
+            sandbox.stop()
+
+    return fixture
+
+
 @pytest.fixture(scope="session")
 def demo_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """One demo sandbox shared by the read-mostly end-to-end tests."""

@@ -5,35 +5,44 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cartes, Sandbox, cartes_executable, start_sandbox
+from tests.conftest import ADMIN, STAFF, Cartes, Sandbox, cartes_executable, own_sandbox
 
+flows_sandbox = own_sandbox("flows_sandbox", "--device-interval", "1")
 
-@pytest.fixture(scope="module")
-def flows_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("flows-home")
-    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--device-interval", "1")
-    yield sandbox
-    sandbox.stop()
+real_sandbox = own_sandbox("real_sandbox", "--no-requests-api")
+"""A demo sandbox in its real-platform mode (``--no-requests-api``): requests by e-mail, join
+forms under /annexes, community details for members only."""
 
-
-@pytest.fixture(scope="module")
-def real_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    """A demo sandbox in its real-platform mode (``--no-requests-api``): requests by e-mail, join
-    forms under /annexes, community details for members only."""
-    home = tmp_path_factory.mktemp("real-home")
-    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--no-requests-api")
-    yield sandbox
-    sandbox.stop()
+PRODUCER = "elodie.chevalier"
+"""A demo producer: a member of two workspaces, supervisor of none that the tests decide on."""
 
 
 @pytest.fixture
 def cli(tmp_path: Path, flows_sandbox: Sandbox, keyring_available: bool) -> Cartes:
     return Cartes(tmp_path / "home", flows_sandbox, keyring_available)
+
+
+# The demo's people, each logged in in a home of their own on the module's ``sandbox`` (a module
+# using them defines that fixture, usually with ``own_sandbox("sandbox", …)``).
+
+
+@pytest.fixture
+def staff(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return logged_in(tmp_path, sandbox, keyring_available, STAFF)
+
+
+@pytest.fixture
+def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return logged_in(tmp_path, sandbox, keyring_available, ADMIN)
+
+
+@pytest.fixture
+def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
+    return logged_in(tmp_path, sandbox, keyring_available, PRODUCER)
 
 
 class Background:
@@ -74,10 +83,11 @@ class Background:
         return code
 
 
-def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, name: str) -> Cartes:
-    """A home of its own, logged in as ``name`` (a demo user) on ``sandbox``."""
-    cli = Cartes(tmp_path / name, sandbox, keyring)
-    r = cli.login(name)
+def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, user: str, home: str | None = None) -> Cartes:
+    """A home of its own (``home``, by default named after the user), logged in as ``user`` (a
+    demo user) on ``sandbox``."""
+    cli = Cartes(tmp_path / (home or user), sandbox, keyring)
+    r = cli.login(user)
     assert r.returncode == 0, r
     return cli
 

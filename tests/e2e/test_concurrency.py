@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import subprocess
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, DEMO_PASSWORD, STAFF, Cartes, Sandbox, cartes_executable, start_sandbox
+from tests.conftest import (
+    ADMIN,
+    DEMO_PASSWORD,
+    STAFF,
+    Cartes,
+    Sandbox,
+    cartes_executable,
+    own_sandbox,
+)
 
 pytestmark = pytest.mark.e2e
 
 PROCESSES = 8
 
 
-@pytest.fixture(scope="module")
-def short_tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("short-tokens")
-    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--token-ttl", "20")
-    yield sandbox
-    sandbox.stop()
+short_tokens = own_sandbox("short_tokens", "--token-ttl", "20")
 
 
 def forget_access_tokens(cli: Cartes) -> None:

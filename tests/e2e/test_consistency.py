@@ -16,38 +16,21 @@ The installed ``cartes`` against a real sandbox started with ``--scriptable-capt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, Cartes, Result, Sandbox, start_sandbox
-from tests.e2e.conftest import log_seq, logged_in
+from tests.conftest import Cartes, Result, Sandbox, own_sandbox
+from tests.e2e.conftest import log_seq
 
 pytestmark = pytest.mark.e2e
 
-PRODUCER = "elodie.chevalier"
 PASSWORD = "Carte-Blanche-2026!"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("consistency-home")
-    sb = start_sandbox(home, home / "data", "--seed", "demo", "--scriptable-captchas")
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return logged_in(tmp_path, sandbox, keyring_available, PRODUCER)
-
-
-@pytest.fixture
-def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return logged_in(tmp_path, sandbox, keyring_available, ADMIN)
+sandbox = own_sandbox("sandbox", "--scriptable-captchas")
 
 
 def requests_since(sandbox: Sandbox, seq: int) -> list[tuple[str, str]]:

@@ -16,13 +16,12 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, BIN_DIR, STAFF, Cartes, Sandbox, start_sandbox
+from tests.conftest import ADMIN, BIN_DIR, STAFF, Cartes, Sandbox, own_sandbox, start_sandbox
 from tests.e2e.conftest import log_seq
 
 pytestmark = [
@@ -33,12 +32,7 @@ pytestmark = [
 SCRIPT = Path(__file__).resolve().parents[2] / "completions" / "cartes.bash"
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("completion-home")
-    sb = start_sandbox(home, home / "data", "--seed", "demo")
-    yield sb
-    sb.stop()
+sandbox = own_sandbox("sandbox")
 
 
 @pytest.fixture

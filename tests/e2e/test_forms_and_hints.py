@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,12 @@ from tests.conftest import (
     Cartes,
     Result,
     Sandbox,
-    start_sandbox,
+    own_sandbox,
 )
+from tests.e2e.conftest import PRODUCER, logged_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
 
-PRODUCER = "elodie.chevalier"
 PASSWORD_ENV = {"CARTES_PASSWORD": DEMO_PASSWORD}
 
 FORM = [
@@ -53,12 +52,7 @@ FORM = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("i13-home")
-    sb = start_sandbox(home, home / "data", "--seed", "demo")
-    yield sb
-    sb.stop()
+sandbox = own_sandbox("sandbox")
 
 
 def form_community(sandbox: Sandbox) -> str:
@@ -70,12 +64,6 @@ def form_community(sandbox: Sandbox) -> str:
     )
     assert r.status_code == 201, r.text
     return str(r.json()["communities"][0])
-
-
-def logged_in(tmp_path: Path, sandbox: Sandbox, keyring: bool, user: str, name: str = "home") -> Cartes:
-    cli = Cartes(tmp_path / name, sandbox, keyring)
-    assert cli.login(user).returncode == 0
-    return cli
 
 
 def storage(cli: Cartes) -> tuple[str, ...]:
@@ -243,12 +231,7 @@ def test_profile_switch_hint_after_a_login_works_as_printed(
     assert {"profile": "julien", "active": True} in json.loads(r.stdout)
 
 
-@pytest.fixture(scope="module")
-def accounts_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("i13-accounts")
-    sb = start_sandbox(home, home / "data", "--seed", "demo", "--scriptable-captchas")
-    yield sb
-    sb.stop()
+accounts_sandbox = own_sandbox("accounts_sandbox", "--scriptable-captchas")
 
 
 def test_sign_up_hint_and_the_code_e_mail_work_as_printed(

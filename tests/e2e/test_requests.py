@@ -21,39 +21,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, STAFF, Cartes, Sandbox, cartes_executable, start_sandbox
-from tests.e2e.conftest import log_seq, logged_in
+from tests.conftest import ADMIN, STAFF, Cartes, Sandbox, cartes_executable, own_sandbox, start_sandbox
+from tests.e2e.conftest import PRODUCER, log_seq, logged_in
 
 pytestmark = pytest.mark.e2e
 
 PLAIN_MEMBER = "nicolas.bernard"
 """BROADCAST and ANNEX on pn_ecrins, not COMMUNITY."""
 
-PRODUCER = "elodie.chevalier"
 DDT33_CONTACT = "sig@ddt-gironde.test"
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    home = tmp_path_factory.mktemp("requests-home")
-    sb = start_sandbox(home, home / "data", "--seed", "demo")
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def staff(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return logged_in(tmp_path, sandbox, keyring_available, STAFF)
-
-
-@pytest.fixture
-def admin(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return logged_in(tmp_path, sandbox, keyring_available, ADMIN)
-
-
-@pytest.fixture
-def producer(tmp_path: Path, sandbox: Sandbox, keyring_available: bool) -> Cartes:
-    return logged_in(tmp_path, sandbox, keyring_available, PRODUCER)
+sandbox = own_sandbox("sandbox")
 
 
 def changes_since(sandbox: Sandbox, seq: int) -> list[dict[str, Any]]:

@@ -245,8 +245,8 @@ class AppContext:
         cache = self.access_token_cache()
         key = self.cache_key(profile, platform)
         if profile.flow == "client-credentials":
-            secret = store.get(credential_key(profile.name, account, "client_secret"))
-            if not secret:
+            client_secret = store.get(credential_key(profile.name, account, "client_secret"))
+            if not client_secret:
                 raise NotLoggedIn(
                     _(
                         "No stored client secret in profile {profile}; run 'cartes login "
@@ -254,7 +254,7 @@ class AppContext:
                     ).format(profile=profile.name)
                 )
             oidc = OIDCClient(
-                platform, client_secret=secret, debug=self.debug_log(), timeout=request_timeout()
+                platform, client_secret=client_secret, debug=self.debug_log(), timeout=request_timeout()
             )
             self._clients.append(oidc)
             manager = TokenManager.for_client_credentials(
@@ -401,7 +401,7 @@ class AppContext:
             debug=self.debug_log(),
             max_connections=max_connections,
             timeout=request_timeout(),
-            **({"retry": retry} if retry is not None else {}),
+            retry=retry,
         )
         self._clients.append(client)
         return client

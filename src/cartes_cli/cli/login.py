@@ -1005,10 +1005,19 @@ def _profile_platform(profile: Profile) -> Platform:
     from cartes_cli.cli.context import client_overrides
 
     state = paths.sandbox_state_files()
-    options = {"client_id": profile.client_id, "overrides": client_overrides(profile)}
+    overrides = client_overrides(profile)
     if profile.env in ("prod", "qualif", "sandbox"):
-        return platforms.resolve_platform(profile.env, None, None, sandbox_state=state, **options)
-    return platforms.resolve_platform(None, profile.api_url, profile.issuer, sandbox_state=state, **options)
+        return platforms.resolve_platform(
+            profile.env, None, None, sandbox_state=state, client_id=profile.client_id, overrides=overrides
+        )
+    return platforms.resolve_platform(
+        None,
+        profile.api_url,
+        profile.issuer,
+        sandbox_state=state,
+        client_id=profile.client_id,
+        overrides=overrides,
+    )
 
 
 login_app.command("logout", help=LOGOUT_HELP)(logout)

@@ -37,7 +37,7 @@ def run(args: Sequence[str]) -> int:
         return ExitCode.USAGE
     try:
         result = command.main(args=argv, prog_name="cartes", standalone_mode=False)
-    except click_exceptions.NoArgsIsHelpError as exc:  # type: ignore[attr-defined]
+    except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n") if exc.ctx else None
         return ExitCode.OK
     except click_exceptions.UsageError as exc:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TextIO, cast
 
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _, language
@@ -224,7 +224,8 @@ class Terminal:
         if secret:
             import getpass
 
-            value = getpass.getpass(_("{label}: ").format(label=label), stream=self.stderr)
+            stream = cast("TextIO", self.stderr)  # getpass wants a TextIO; any text stream does
+            value = getpass.getpass(_("{label}: ").format(label=label), stream=stream)
         else:
             suffix = f" [{default}]" if default else ""
             self.stderr.write(_("{label}: ").format(label=f"{label}{suffix}"))
