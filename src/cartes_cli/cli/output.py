@@ -1,6 +1,6 @@
 """All terminal I/O of cartes goes through :class:`Terminal`.
 
-One data model, three renderings (``cli.md``):
+One data model, three renderings:
 
 * on a terminal: a table fitted to the width (or one record per row when it cannot hold the
   essential columns), times as ``2026-12-04 15:00`` in local time, colour;
