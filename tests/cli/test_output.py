@@ -324,3 +324,22 @@ def test_a_quoted_command_is_never_split_across_lines() -> None:
     text = f"Created. Read the code in the outbox with {command} now."
     for width in (40, 60, 80):
         assert any(command in line for line in wrap_for_terminal(text, width).splitlines()), width
+
+
+def test_json_escapes_what_json_dumps_lets_through_to_a_terminal() -> None:
+    """DEL, C1 controls and bidi overrides in a value reach no terminal raw, and read back the same."""
+    import io
+    import json as json_module
+
+    from cartes_cli.cli.output import Terminal
+
+    hostile = "a\x1b[2Jb\x7fc\x9b2Jd\u202eevil\u2066e\u2028f"
+    for tty in (True, False):
+        out = io.StringIO()
+        Terminal(format="json", stdout=out, stderr=io.StringIO(), stdout_isatty=tty).print_json(
+            {"name": hostile}
+        )
+        text = out.getvalue()
+        assert not any(ch in text for ch in "\x1b\x7f\x9b\u202e\u2066\u2028"), repr(text)
+        assert "\\u009b" in text
+        assert json_module.loads(text) == {"name": hostile}

@@ -255,7 +255,7 @@ class Terminal:
 
     def _write_json(self, value: Any) -> None:
         indent = 2 if self.stdout_isatty else None
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
+        self.stdout.write(json_text(value, indent=indent) + "\n")
         self.stdout.flush()
 
     def _console(self, file: IO[str]) -> Any:
@@ -416,6 +416,17 @@ def wrap_for_terminal(message: str, width: int) -> str:
 
 _GLUE = "\ue000"  # a private-use character: never in a message, never a break for textwrap
 _QUOTED_COMMAND = re.compile(r"'cartes [^'\n]*'")
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """JSON of ``value``, safe on a terminal: ``json.dumps`` escapes the C0 controls but lets
+    DEL, the C1 controls (a lone U+009B starts an escape sequence on some terminals) and the bidi
+    overrides through; they are written as ``\\uNNNN`` escapes too, which JSON reads back the same."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def neutralise(text: str) -> str:
