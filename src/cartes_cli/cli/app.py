@@ -25,6 +25,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "account": ("cartes_cli.cli.account", "account_app"),
     "workspace": ("cartes_cli.cli.workspace", "workspace_app"),
     "request": ("cartes_cli.cli.request", "request_app"),
+    "api": ("cartes_cli.cli.api", "api"),
     "sandbox": ("cartes_cli.cli.sandbox", "sandbox_app"),
     "completion": ("cartes_cli.cli.completion", "completion"),
     "help": ("cartes_cli.cli.help", "help_app"),

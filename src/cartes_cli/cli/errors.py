@@ -1,7 +1,8 @@
 """The one place where exceptions become an exit code and a sentence for the user.
 
 Every error ends as one or two plain sentences on stderr and a code from the contract
-(``cartes help exit-codes``, docs/reference.md "Exit status"); never a traceback (``--debug`` adds one, and tracebacks never show local variables).
+(``cartes help exit-codes``, docs/reference.md "Exit status"); never a traceback (``--debug``
+adds one, and tracebacks never show local variables).
 """
 
 from __future__ import annotations

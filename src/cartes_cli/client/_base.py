@@ -188,6 +188,7 @@ class BaseClient(Closing):
         authenticated: bool = True,
         raise_for_status: bool = True,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """Send one call; return the 2xx response or raise a typed error.
 
@@ -195,7 +196,8 @@ class BaseClient(Closing):
         method (GET, HEAD, OPTIONS, PUT, DELETE); pass True for calls the API makes idempotent
         (accepting a request twice answers 200). Transient failures are retried according to
         :attr:`retry`. ``authenticated=False`` sends no credentials. ``raise_for_status=False``
-        returns error answers (after retries) instead of raising.
+        returns error answers (after retries) instead of raising. ``content`` sends a body as it is
+        (``json_body`` is then ignored).
 
         Raises ``TransportError`` (unreachable, time-out, TLS), an ``ApiError`` subclass for an
         error status, and lets ``CartesError`` from the auth layer (expired session…) through.
@@ -220,7 +222,8 @@ class BaseClient(Closing):
                     method,
                     target,
                     params=clean_params or None,
-                    json=json_body,
+                    json=json_body if content is None else None,
+                    content=content,
                     headers=headers,
                     auth=httpx.USE_CLIENT_DEFAULT if authenticated else None,
                 )
