@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cartes_cli.sandbox.brokers import DEMO_LINKS
-from cartes_cli.sandbox.config import SandboxConfigError
 from cartes_cli.sandbox.credentials import hash_client_secret, hash_password
 from cartes_cli.sandbox.db import Mail, Store
+from cartes_cli.sandbox.errors import SandboxConfigError
 from cartes_cli.sandbox.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from cartes_cli.sandbox.util import iso
 

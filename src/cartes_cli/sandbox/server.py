@@ -15,13 +15,12 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cartes_cli.sandbox.config import LOCK_FILENAME, SandboxConfig, SandboxConfigError
-from cartes_cli.sandbox.faults import DEFAULT_SCOPE, FaultSettingsError, parse_kinds, parse_scope
 
 if TYPE_CHECKING:
     from cartes_cli.sandbox.context import Sandbox
@@ -152,66 +151,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def serve(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    data_dir: Path | None = None,
-    seed: str | None = None,
-    token_ttl: int = 300,
-    refresh_ttl: int = 1800,
-    latency_ms: int = 0,
-    log_requests: bool = False,
-    requests_api: bool = True,
-    device_interval: int = 5,
-    device_expires_in: int = 600,
-    accounts_api: bool = True,
-    scriptable_captchas: bool = False,
-    password_max_age_days: int = 365,
-    verification_ttl: int = 86400,
-    fault_rate: float = 0.0,
-    fault_seed: int | None = None,
-    fault_kinds: str | Sequence[str] = "all",
-    fault_scope: str | Sequence[str] = DEFAULT_SCOPE,
-    fault_retry_after: int = 1,
-    fault_delay: float = 35.0,
-) -> int:
+def serve(**options: Any) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
+    ``options``: SandboxConfig settings by name (``token_ttl=60``, ``fault_kinds="500,slow"``…).
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
     unreadable), 2 for bad settings (unknown seed, negative durations, unknown fault kinds).
-    ``scriptable_captchas``: sign-up captchas carry their answer, for scripts and demos.
     ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.faults` (``fault_kinds`` and
     ``fault_scope`` as lists or comma-separated strings).
     """
     try:
-        kinds, scope = parse_kinds(fault_kinds), parse_scope(fault_scope)
-    except FaultSettingsError as exc:
-        print(f"cartes sandbox: {exc}.", file=sys.stderr)
+        config = SandboxConfig.from_options(options)
+    except SandboxConfigError as exc:
+        print(f"cartes sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = SandboxConfig(
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        seed=seed,
-        token_ttl=token_ttl,
-        refresh_ttl=refresh_ttl,
-        latency_ms=latency_ms,
-        log_requests=log_requests,
-        requests_api=requests_api,
-        device_interval=device_interval,
-        device_expires_in=device_expires_in,
-        accounts_api=accounts_api,
-        scriptable_captchas=scriptable_captchas,
-        password_max_age_days=password_max_age_days,
-        verification_ttl=verification_ttl,
-        fault_rate=fault_rate,
-        fault_seed=fault_seed,
-        fault_kinds=kinds,
-        fault_scope=scope,
-        fault_retry_after=fault_retry_after,
-        fault_delay=fault_delay,
-    )
     return run(config)
 
 
