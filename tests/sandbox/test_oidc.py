@@ -273,7 +273,7 @@ def test_gpf_warehouse_logs_in_with_the_demo_secret(sb: Harness) -> None:
 
 
 def test_confidential_client_needs_its_secret(sb: Harness) -> None:
-    sb.sandbox.store.insert_client(
+    sb.sandbox.store.clients.insert(
         client_id="dreal-batch",
         name="Chargements nocturnes",
         grant_types=["password", "refresh_token"],
@@ -297,7 +297,7 @@ def test_confidential_client_needs_its_secret(sb: Harness) -> None:
 
 
 def test_client_without_the_grant_is_refused(sb: Harness) -> None:
-    sb.sandbox.store.insert_client(
+    sb.sandbox.store.clients.insert(
         client_id="refresh-only", name="R", grant_types=["refresh_token"], created="2025-01-01T00:00:00Z"
     )
     response = sb.login("julien.lefebvre", client_id="refresh-only")
@@ -581,7 +581,7 @@ def test_service_account_client_has_no_password_grant(sb: Harness) -> None:
 
 
 def test_client_secret_is_stored_hashed(sb: Harness) -> None:
-    client = sb.sandbox.store.client("cartes-ci")
+    client = sb.sandbox.store.clients.get("cartes-ci")
     assert client is not None
     assert client.secret_hash is not None
     assert CI_SECRET not in client.secret_hash

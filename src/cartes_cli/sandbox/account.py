@@ -30,10 +30,10 @@ from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.accounts import issue_code
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
-from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import AccountError
 from cartes_cli.sandbox.passwords import check_new_password, set_password
+from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
@@ -125,9 +125,9 @@ def account_user(request: Request) -> User:
         claims = decode(sandbox, token, typ=TYP_ACCESS)
     except TokenInvalid:
         raise _unauthorized("The access token is invalid.", invalid_token=True) from None
-    if expired(sandbox, claims) or sandbox.store.is_access_token_revoked(str(claims["jti"])):
+    if expired(sandbox, claims) or sandbox.store.sessions.is_access_token_revoked(str(claims["jti"])):
         raise _unauthorized("The access token has expired or was revoked.", invalid_token=True)
-    user = sandbox.store.user(str(claims["sub"]))
+    user = sandbox.store.users.get(str(claims["sub"]))
     if user is None or not user.enabled:
         raise _unauthorized("The account of this access token is unknown or disabled.", invalid_token=True)
     return user
@@ -186,7 +186,7 @@ def identity(user: User) -> dict[str, Any]:
 
 def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
     attributes = _attribute_values(user)
-    photo = sandbox.store.user_photo(user.id)
+    photo = sandbox.store.users.photo(user.id)
     if photo:
         attributes["photo"] = [photo]
     expires = sandbox.password_expires_at(user)
@@ -322,7 +322,7 @@ async def update_account(request: Request) -> Response:
     if problems:
         raise AccountError.invalid(problems, message_key)
     store = sandbox.store
-    if new_email is not None and store.email_taken(new_email):
+    if new_email is not None and store.users.email_taken(new_email):
         raise AccountError(
             409,
             _("An account already uses this e-mail address."),
@@ -344,14 +344,14 @@ async def update_account(request: Request) -> Response:
             "VERIFY_EMAIL",
         ]
     with store.transaction():
-        store.update_user(user.id, columns, when)
+        store.users.update(user.id, columns, when)
         if photo_changed:
-            store.set_user_photo(user.id, photo, when)
+            store.users.set_photo(user.id, photo, when)
         if new_email is not None:
-            updated = store.user(user.id)
+            updated = store.users.get(user.id)
             assert updated is not None
             issue_code(sandbox, updated, email=new_email, new_address=True, api_url=api_url_of(request))
-            store.add_mail(
+            store.outbox.add(
                 mail.address_changed(
                     to=user.email,
                     first_name=updated.first_name,
@@ -453,7 +453,7 @@ async def totp_setup(request: Request) -> JSONResponse:
             "totp.already_enabled", "Two-factor authentication is already on: disable it first."
         )
     secret = new_totp_secret()
-    sandbox.store.update_user(user.id, {"totp_pending": secret}, iso(sandbox.now()))
+    sandbox.store.users.update(user.id, {"totp_pending": secret}, iso(sandbox.now()))
     body = {"secret": secret, "otpauth_uri": otpauth_uri(secret, user.username)}
     return JSONResponse(body, headers=NO_STORE)
 
@@ -485,7 +485,7 @@ async def totp_confirm(request: Request) -> Response:
     when = iso(now)
     store = sandbox.store
     with store.transaction():
-        store.update_user(
+        store.users.update(
             user.id,
             {
                 "totp_secret": user.totp_pending,
@@ -494,7 +494,7 @@ async def totp_confirm(request: Request) -> Response:
             },
             when,
         )
-        store.add_mail(
+        store.outbox.add(
             mail.second_factor(
                 to=user.email,
                 first_name=user.first_name,
@@ -532,8 +532,8 @@ async def totp_disable(request: Request) -> Response:
     when = iso(now)
     store = sandbox.store
     with store.transaction():
-        store.update_user(user.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.add_mail(
+        store.users.update(user.id, {"totp_secret": None, "totp_pending": None}, when)
+        store.outbox.add(
             mail.second_factor(
                 to=user.email,
                 first_name=user.first_name,

@@ -31,9 +31,9 @@ from cartes_cli.sandbox import captchas, mail, schemas
 from cartes_cli.sandbox.api import API_PREFIX
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verification_code, verify_code
-from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.validators import Problem
 
@@ -195,10 +195,10 @@ def issue_code(
     now = sandbox.now()
     code = new_verification_code()
     ttl = sandbox.config.verification_ttl
-    sandbox.store.set_verification(
+    sandbox.store.users.set_verification(
         user_id=user.id, email=email, code_hash=hash_code(code, salt=user.id), created=now, expires=now + ttl
     )
-    sandbox.store.add_mail(
+    sandbox.store.outbox.add(
         mail.verification_code(
             to=email,
             first_name=user.first_name,
@@ -214,9 +214,9 @@ def issue_code(
 
 def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
     problems = []
-    if sandbox.store.username_taken(username):
+    if sandbox.store.users.username_taken(username):
         problems.append(_problem("username", "username.taken", _("an account already has this username.")))
-    if sandbox.store.email_taken(email):
+    if sandbox.store.users.email_taken(email):
         problems.append(_problem("email", "email.taken", _("an account already uses this e-mail address.")))
     return problems
 
@@ -255,7 +255,7 @@ async def create_account(request: Request) -> JSONResponse:
     user_id = new_id()
     try:
         with store.transaction():
-            store.insert_user(
+            store.users.insert(
                 id=user_id,
                 username=username,
                 email=email,
@@ -269,8 +269,8 @@ async def create_account(request: Request) -> JSONResponse:
                 password_changed=when,
             )
             if "photo" in clean:
-                store.set_user_photo(user_id, clean["photo"], when)
-            user = store.user(user_id)
+                store.users.set_photo(user_id, clean["photo"], when)
+            user = store.users.get(user_id)
             assert user is not None
             issue_code(sandbox, user, email=email, api_url=api_url_of(request))
     except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
@@ -314,10 +314,10 @@ async def verify_email(request: Request) -> JSONResponse:
     if problems:
         raise ApiProblem(400, problems=problems)
     store = sandbox.store
-    user = store.user_by_email(data["email"].strip())
+    user = store.users.by_email(data["email"].strip())
     if user is not None and status_of(user) == STATUS_ACTIVE:
         return JSONResponse(account_view(user))  # already verified: nothing to do
-    record = store.verification(user.id) if user is not None else None
+    record = store.users.verification(user.id) if user is not None else None
     if user is None or record is None or record.email.casefold() != user.email.casefold():
         if user is not None:
             raise _code_error("code.expired", "no code is waiting for this address: request a new one.")
@@ -329,14 +329,14 @@ async def verify_email(request: Request) -> JSONResponse:
             "code.expired", "too many wrong codes: this one no longer works; request a new one."
         )
     if not verify_code(data["code"], record.code_hash, salt=user.id):
-        failures = store.count_verification_failure(user.id)
+        failures = store.users.count_verification_failure(user.id)
         left = MAX_CODE_ATTEMPTS - failures
         if left <= 0:
             raise _code_error("code.invalid", "wrong code, and that was the last try: request a new one.")
         raise _code_error("code.invalid", f"wrong code ({left} {'try' if left == 1 else 'tries'} left).")
     when = iso(sandbox.now())
     with store.transaction():
-        store.update_user(
+        store.users.update(
             user.id,
             {
                 "email_verified": True,
@@ -344,8 +344,8 @@ async def verify_email(request: Request) -> JSONResponse:
             },
             when,
         )
-        store.delete_verification(user.id)
-    verified = store.user(user.id)
+        store.users.delete_verification(user.id)
+    verified = store.users.get(user.id)
     assert verified is not None
     return JSONResponse(account_view(verified))
 
@@ -369,7 +369,7 @@ async def resend_code(request: Request) -> JSONResponse:
     if problems:
         raise ApiProblem(400, problems=problems)
     store = sandbox.store
-    user = store.user_by_email(data["email"].strip())
+    user = store.users.by_email(data["email"].strip())
     # Each new code brings five new tries: resends are limited (one a minute, five an hour), or
     # they would reset the try counter at will. The answer does not say (always the same 202).
     pending = user is not None and user.enabled and status_of(user) == STATUS_PENDING

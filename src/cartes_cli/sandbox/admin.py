@@ -29,9 +29,9 @@ from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.account import identity
 from cartes_cli.sandbox.api import CurrentUser
-from cartes_cli.sandbox.db import User
 from cartes_cli.sandbox.deps import sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import is_uuid, iso
 
 ADMIN_PREFIX = "/admin" + REALM_PATH
@@ -99,7 +99,7 @@ def _credentials(user: User) -> list[dict[str, Any]]:
 
 
 def _target(request: Request, user_id: str) -> User:
-    target = sandbox_of(request).store.user(user_id) if is_uuid(user_id) else None
+    target = sandbox_of(request).store.users.get(user_id) if is_uuid(user_id) else None
     if target is None:
         raise ApiProblem(404, _("User not found."))
     return target
@@ -122,7 +122,7 @@ async def find_users(
     wanted = (username or "").strip() or (email or "").strip()
     if not wanted:
         raise ApiProblem(400, _("Give username or email."))
-    found = store.user_by_login(wanted)
+    found = store.users.by_login(wanted)
     if found is not None and username and found.username.casefold() != username.strip().casefold():
         found = None  # a username search does not match e-mail addresses
     if found is not None and not username and email and found.email.casefold() != email.strip().casefold():
@@ -174,8 +174,8 @@ async def delete_credential(
     now = sandbox.now()
     when = iso(now)
     with store.transaction():
-        store.update_user(target.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.add_mail(
+        store.users.update(target.id, {"totp_secret": None, "totp_pending": None}, when)
+        store.outbox.add(
             mail.second_factor_reset(
                 to=target.email, first_name=target.first_name, username=target.username, at=now, when=when
             )

@@ -51,7 +51,8 @@ def setting(
 ) -> T:
     """A SandboxConfig field: its default, its help and, if any, its command-line flag."""
     metadata = {"help": help, "option": option, "metavar": metavar, "group": group}
-    return field(default=default, metadata=metadata)  # type: ignore[no-any-return]
+    declared: T = field(default=default, metadata=metadata)
+    return declared
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox.bruteforce import LoginGuard, ResendLimit
 from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
-from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
 from cartes_cli.sandbox.faults import FAULT_KINDS, FaultInjector
 from cartes_cli.sandbox.flows import Flows
 from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import GRANT_TYPES, User
 from cartes_cli.sandbox.util import iso, parse_iso
 
 Clock = Callable[[], float]
@@ -175,7 +176,7 @@ class Sandbox:
             if config.seed:
                 apply_seed(store, config.seed)
             keys = SigningKey.load_or_create(data_dir / KEY_FILENAME)
-            store.purge_expired(clock())
+            store.sessions.purge_expired(clock())
         except BaseException:
             store.close()
             raise

@@ -20,10 +20,10 @@ from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.context import LOG_SIZE
 from cartes_cli.sandbox.credentials import hash_password
-from cartes_cli.sandbox.db import SCHEMA_VERSION
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
+from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.sandbox.workflow import resolve_community
 
@@ -137,7 +137,7 @@ async def health(request: Request) -> dict[str, Any]:
 async def stats(request: Request) -> dict[str, Any]:
     sandbox = sandbox_of(request)
     now = sandbox.now()
-    return {**sandbox.stats.snapshot(now), "active_sessions": sandbox.store.active_session_count(now)}
+    return {**sandbox.stats.snapshot(now), "active_sessions": sandbox.store.sessions.active_count(now)}
 
 
 @router.post("/stats/reset", summary="Zero the counters", status_code=204, response_class=Response)
@@ -245,7 +245,7 @@ async def outbox(
     related: Annotated[str | None, Query(description="the request id")] = None,
     limit: Annotated[int, Query(ge=1, le=OUTBOX_MAX)] = 100,
 ) -> list[dict[str, Any]]:
-    mails = sandbox_of(request).store.mails(limit=limit, to=to, related=related)
+    mails = sandbox_of(request).store.outbox.mails(limit=limit, to=to, related=related)
     return [
         {
             "_id": m.id,
@@ -261,7 +261,7 @@ async def outbox(
 
 @router.delete("/outbox", summary="Empty the outbox", status_code=204, response_class=Response)
 async def clear_outbox(request: Request) -> Response:
-    sandbox_of(request).store.clear_outbox()
+    sandbox_of(request).store.outbox.clear()
     return Response(status_code=204)
 
 
@@ -286,7 +286,7 @@ async def support(request: Request) -> JSONResponse:
     if not body.subject.strip() or not body.body.strip():
         raise ApiProblem(400, _("subject and body must not be blank."))
     message = mail.support_message(subject=body.subject.strip(), body=body.body, when=iso(sandbox.now()))
-    sandbox.store.add_mail(message)
+    sandbox.store.outbox.add(message)
     return JSONResponse(
         {
             "_id": message.id,
@@ -329,17 +329,17 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
         first = _FIRST_NAMES[i % len(_FIRST_NAMES)]
         users.append((new_id(), username, f"{username}@fixtures.test", first, f"Essai {batch}-{i:05d}", when))
     with store.transaction():
-        store.insert_fixture_users(users, password_hash)
+        store.users.insert_fixtures(users, password_hash)
         requests = [
             (new_id(), u[0], community.id, f"Demande générée n° {i}", when) for i, u in enumerate(users, 1)
         ]
-        store.insert_pending_joins(requests)
+        store.requests.insert_pending_joins(requests)
         if body.notify:
             for request_id, *_rest in requests:
-                record = store.request(request_id)
+                record = store.requests.get(request_id)
                 assert record is not None
                 for message in mail.received(store, record, when, api_url=api_url_of(request)):
-                    store.add_mail(message)
+                    store.outbox.add(message)
     return JSONResponse(
         {"community": community.id, "users": [u[0] for u in users], "requests": [r[0] for r in requests]},
         status_code=201,
@@ -381,10 +381,10 @@ async def fixture_communities(request: Request) -> JSONResponse:
             )
         )
     with store.transaction():
-        store.insert_fixture_users([owner], hash_password(FIXTURE_PASSWORD))
-        store.insert_fixture_communities(rows, owner[0], when)
+        store.users.insert_fixtures([owner], hash_password(FIXTURE_PASSWORD))
+        store.communities.insert_fixtures(rows, owner[0], when)
         if body.join_form:
             fields = [f.model_dump(exclude_none=True) for f in body.join_form]
             for row in rows:
-                store.set_join_form(row[0], fields, when)
+                store.communities.set_join_form(row[0], fields, when)
     return JSONResponse({"supervisor": owner[0], "communities": [r[0] for r in rows]}, status_code=201)

@@ -73,7 +73,7 @@ def _subject(scope: Scope) -> str:
 def _key(scope: Scope) -> bytes | None:
     for name, value in scope.get("headers", ()):
         if name == HEADER:
-            return value
+            return bytes(value)
     return None
 
 

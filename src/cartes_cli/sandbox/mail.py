@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cartes_cli.platforms import SUPPORT_ADDRESS
-from cartes_cli.sandbox.db import Mail, RequestRecord, Store
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import Mail, RequestRecord
 from cartes_cli.sandbox.util import new_id
 
 SUPPORT_MAILBOX = SUPPORT_ADDRESS
@@ -91,9 +92,9 @@ Suivre ou annuler la demande : {cli} request show {request.id}""",
         )
         contact = community.contact
         if not contact:
-            supervisor = store.user(community.supervisor_id)
+            supervisor = store.users.get(community.supervisor_id)
             contact = supervisor.email if supervisor else STAFF_MAILBOX
-        form = store.join_form(community.id)
+        form = store.communities.join_form(community.id)
         notice = _mail(
             contact,
             f"Nouvelle demande pour rejoindre l'espace « {community.name} »",

@@ -16,9 +16,10 @@ from typing import Any
 
 from cartes_cli.sandbox.brokers import DEMO_LINKS
 from cartes_cli.sandbox.credentials import hash_client_secret, hash_password
-from cartes_cli.sandbox.db import Mail, Store
 from cartes_cli.sandbox.errors import SandboxConfigError
 from cartes_cli.sandbox.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import Mail
 from cartes_cli.sandbox.util import iso
 
 DEMO_PASSWORD = "Carto-Demo-2026!"  # noqa: S105 - public demo data
@@ -606,7 +607,7 @@ def seed_demo(store: Store) -> None:
         last_login = iso(_moment(rng, *recent)) if user.logged_in else None
         user_ids[user.username] = demo_id("user", user.username)
         user_created[user.username] = created
-        store.insert_user(
+        store.users.insert(
             id=user_ids[user.username],
             username=user.username,
             email=user.email,
@@ -626,12 +627,14 @@ def seed_demo(store: Store) -> None:
         )
 
     for key, name in _ORGANIZATIONS.items():
-        store.insert_organization(demo_id("organization", key), name, iso(_moment(rng, start, end)))
+        store.communities.insert_organization(
+            demo_id("organization", key), name, iso(_moment(rng, start, end))
+        )
 
     for key, name, type_, labels in _STORAGES:
-        store.insert_storage(id=demo_id("storage", key), name=name, type=type_, labels=labels)
+        store.datastores.insert_storage(id=demo_id("storage", key), name=name, type=type_, labels=labels)
     for technical_name, name, type_, is_open, urls in _ENDPOINTS:
-        store.insert_endpoint(
+        store.datastores.insert_endpoint(
             id=demo_id("endpoint", technical_name),
             name=name,
             technical_name=technical_name,
@@ -648,7 +651,7 @@ def seed_demo(store: Store) -> None:
         updated = _moment(rng, datetime.fromtimestamp(created, UTC), datetime(2025, 10, 31, tzinfo=UTC))
         community_ids[technical_name] = demo_id("community", technical_name)
         community_created[technical_name] = created
-        store.insert_community(
+        store.communities.insert(
             id=community_ids[technical_name],
             name=name,
             technical_name=technical_name,
@@ -668,7 +671,7 @@ def seed_demo(store: Store) -> None:
     for username, technical_name, rights in _MEMBERS:
         earliest = max(user_created[username], community_created[technical_name])
         when = iso(_moment(rng, datetime.fromtimestamp(earliest, UTC), datetime(2025, 10, 31, tzinfo=UTC)))
-        store.put_membership(community_ids[technical_name], user_ids[username], rights, when)
+        store.communities.put_membership(community_ids[technical_name], user_ids[username], rights, when)
 
     _seed_logins(store, user_ids)
     _seed_workflow(store, user_ids, community_ids, community_created)
@@ -680,7 +683,7 @@ def _seed_newcomer(store: Store) -> None:
     """``thomas.girard``: an account at the login server that has never called the Entrepôt API.
     Fixed values and its own generator: the rest of the demo data is unchanged."""
     rng = random.Random(f"cartes-sandbox-demo-{DEMO_NEWCOMER}")
-    store.insert_user(
+    store.users.insert(
         id=demo_id("user", DEMO_NEWCOMER),
         username=DEMO_NEWCOMER,
         email="thomas.girard@ddt-gironde.test",
@@ -704,7 +707,7 @@ def _seed_datastore(
 ) -> None:
     quotas = _OFFERS[offer]
     datastore_id = demo_id("datastore", technical_name)
-    store.insert_datastore(
+    store.datastores.insert(
         id=datastore_id,
         community_id=community_id,
         name=name,
@@ -717,23 +720,23 @@ def _seed_datastore(
         active=technical_name not in _INACTIVE_DATASTORES,
     )
     pg = rng.choice(("pg-mutualise-1", "pg-mutualise-2"))
-    store.add_datastore_storage(
+    store.datastores.add_storage(
         datastore_id, demo_id("storage", pg), use=_share(rng, quotas["pg"]), quota=quotas["pg"]
     )
-    store.add_datastore_storage(
+    store.datastores.add_storage(
         datastore_id,
         demo_id("storage", "s3-geoplateforme"),
         use=_share(rng, quotas["s3"]),
         quota=quotas["s3"],
     )
     if quotas["fs"]:
-        store.add_datastore_storage(
+        store.datastores.add_storage(
             datastore_id, demo_id("storage", "fs-premium"), use=_share(rng, quotas["fs"]), quota=quotas["fs"]
         )
     endpoints = _PUBLIC_ENDPOINTS[offer] if public else _PRIVATE_ENDPOINTS
     for endpoint in endpoints:
         quota = quotas["endpoint"]
-        store.add_datastore_endpoint(
+        store.datastores.add_endpoint(
             datastore_id, demo_id("endpoint", endpoint), use=rng.randint(0, quota), quota=quota
         )
 
@@ -745,7 +748,7 @@ def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
     created = "2025-09-15T08:00:00Z"
     account_id = demo_id("user", DEMO_CI_USERNAME)
     user_ids[DEMO_CI_USERNAME] = account_id
-    store.insert_user(
+    store.users.insert(
         id=account_id,
         username=DEMO_CI_USERNAME,
         email=f"{DEMO_CI_USERNAME}@clients.geoplateforme.test",
@@ -755,7 +758,7 @@ def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
         created=created,
         technical=True,
     )
-    store.insert_client(
+    store.clients.insert(
         client_id=DEMO_CI_CLIENT_ID,
         name="Intégration continue de la DDT de la Gironde",
         grant_types=["client_credentials"],
@@ -763,9 +766,9 @@ def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
         service_account=account_id,
         created=created,
     )
-    store.put_membership(demo_id("community", "ddt33"), account_id, ["UPLOAD"], created)
+    store.communities.put_membership(demo_id("community", "ddt33"), account_id, ["UPLOAD"], created)
     for provider, subject, username in DEMO_LINKS:
-        store.link_identity(provider, subject, user_ids[username], "2025-10-01T12:00:00Z")
+        store.users.link_identity(provider, subject, user_ids[username], "2025-10-01T12:00:00Z")
 
 
 # --- accounts: profiles, yearly password renewal ------------------------------------------------
@@ -778,7 +781,7 @@ def _seed_accounts(store: Store) -> None:
     never expire.) Fixed values and its own generator: the rest of the demo data is unchanged."""
     rng = random.Random(f"cartes-sandbox-demo-{DEMO_EXPIRED_PASSWORD_USER}")
     user_id = demo_id("user", DEMO_EXPIRED_PASSWORD_USER)
-    store.insert_user(
+    store.users.insert(
         id=user_id,
         username=DEMO_EXPIRED_PASSWORD_USER,
         email="paul.mercier@agglo-pau.test",
@@ -802,7 +805,7 @@ def _seed_accounts(store: Store) -> None:
             "company_postcode": "64000",
         },
     )
-    store.put_membership(
+    store.communities.put_membership(
         demo_id("community", "agglo_pau"), user_id, ["UPLOAD", "PROCESSING"], "2023-04-03T08:00:00Z"
     )
 
@@ -1043,7 +1046,7 @@ def _seed_workflow(
     from cartes_cli.sandbox import mail
 
     for technical_name, fields in _JOIN_FORMS.items():
-        store.set_join_form(community_ids[technical_name], fields, "2025-06-01T00:00:00Z")
+        store.communities.set_join_form(community_ids[technical_name], fields, "2025-06-01T00:00:00Z")
     bretagne = community_created["region_bretagne"]
     requests = [
         *_REQUESTS,
@@ -1068,7 +1071,7 @@ def _seed_workflow(
     mails: list[tuple[str, Mail]] = []
     for item in sorted(requests, key=lambda r: r.created):
         request_id = demo_id("request", item.key)
-        store.insert_request(
+        store.requests.insert(
             id=request_id,
             type="join" if item.name is None else "datastore",
             status=item.status,
@@ -1088,7 +1091,7 @@ def _seed_workflow(
             created=item.created,
             updated=item.updated,
         )
-        record = store.request(request_id)
+        record = store.requests.get(request_id)
         assert record is not None
         composed = mail.received(store, record, item.created)
         if item.status in ("accepted", "rejected"):
@@ -1097,7 +1100,7 @@ def _seed_workflow(
         for n, message in enumerate(composed):
             mails.append((message.created, replace(message, id=demo_id("mail", f"{item.key}:{n}"))))
     for _, message in sorted(mails, key=lambda pair: pair[0]):
-        store.add_mail(message)
+        store.outbox.add(message)
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -1111,11 +1114,11 @@ def apply_seed(store: Store, name: str) -> bool:
     seed = SEEDS.get(name)
     if seed is None:
         raise UnknownSeed(f"Unknown seed {name!r}; available: {', '.join(SEED_NAMES)}.")
-    if not store.is_empty():
+    if not store.meta.is_empty():
         return False
     with store.transaction():
         seed(store)
-        store.set_meta("seed", name)
+        store.meta.set("seed", name)
     return True
 
 

@@ -218,7 +218,7 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
         )
         return EXIT_FAILURE
     from cartes_cli.sandbox.context import Sandbox
-    from cartes_cli.sandbox.db import SchemaError
+    from cartes_cli.sandbox.store.migrations import SchemaError
 
     try:
         sandbox = Sandbox.open(config)
@@ -262,7 +262,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
     }
     state_path = sandbox_state_file()
     user_state_path = user_sandbox_state_file()
-    demo = sandbox.store.get_meta("seed") == "demo"
+    demo = sandbox.store.meta.get("seed") == "demo"
 
     def announce() -> None:
         try:

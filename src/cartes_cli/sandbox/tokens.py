@@ -11,7 +11,7 @@ import jwt
 
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Session, User
+from cartes_cli.sandbox.store.records import Session, User
 from cartes_cli.sandbox.util import new_id
 
 REALM = REALM_PATH.rsplit("/", 1)[-1]
@@ -61,14 +61,14 @@ def _at_hash(access_token: str) -> str:
 def start_session(sandbox: Sandbox, user: User, client_id: str) -> Session:
     now = sandbox.now()
     session_id = new_id()
-    sandbox.store.create_session(
+    sandbox.store.sessions.create(
         id=session_id,
         user_id=user.id,
         client_id=client_id,
         created=now,
         expires=now + sandbox.config.session_max_ttl,
     )
-    session = sandbox.store.session(session_id)
+    session = sandbox.store.sessions.get(session_id)
     assert session is not None
     return session
 
@@ -142,7 +142,9 @@ def issue_token_set(
             **profile,
         }
     )
-    sandbox.store.add_refresh_token(jti=refresh_jti, session_id=session.id, issued=now, expires=refresh_exp)
+    sandbox.store.sessions.add_refresh_token(
+        jti=refresh_jti, session_id=session.id, issued=now, expires=refresh_exp
+    )
     return {
         "access_token": access_token,
         "expires_in": max(0, access_exp - iat),

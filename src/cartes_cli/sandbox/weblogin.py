@@ -55,7 +55,6 @@ from cartes_cli.sandbox import pages
 from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
 from cartes_cli.sandbox.context import Sandbox
 from cartes_cli.sandbox.credentials import verify_password, verify_totp
-from cartes_cli.sandbox.db import GRANT_AUTHORIZATION_CODE, User
 from cartes_cli.sandbox.deps import sandbox_of
 from cartes_cli.sandbox.flows import (
     DEVICE_APPROVED,
@@ -71,6 +70,7 @@ from cartes_cli.sandbox.flows import (
     LoginFlow,
 )
 from cartes_cli.sandbox.passwords import check_new_password, set_password
+from cartes_cli.sandbox.store.records import GRANT_AUTHORIZATION_CODE, User
 from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
 from cartes_cli.sandbox.util import iso, new_id
 
@@ -183,7 +183,7 @@ def _expired_page() -> HTMLResponse:
 
 
 def _client_name(sandbox: Sandbox, client_id: str) -> str:
-    client = sandbox.store.client(client_id)
+    client = sandbox.store.clients.get(client_id)
     return client.name if client else client_id
 
 
@@ -230,7 +230,7 @@ def render_step(
             idp_links=links,
         )
     if flow.step == STEP_CONSENT:
-        user = sandbox.store.user(flow.user_id or "")
+        user = sandbox.store.users.get(flow.user_id or "")
         action = f"{issuer}{CONSENT}?" + urlencode({"session_code": session_code, **common})
         grant = sandbox.flows.device(flow.device_code or "")
         return pages.consent_page(
@@ -239,7 +239,7 @@ def render_step(
             user_name=user.full_name or user.username if user else "",
             user_code=grant.user_code if grant else "",
         )
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if flow.step == STEP_UPDATE_PASSWORD and user is not None:
         return _update_password_page(sandbox, request, flow, user, session_code, info=info)
     return _required_action_page(sandbox, user)
@@ -358,7 +358,7 @@ async def authorize(request: Request) -> Response:
     client_id = params.get("client_id", "")
     if not client_id:
         return _error_page("Paramètre manquant : client_id", "Missing parameter: client_id")
-    client = sandbox.store.client(client_id)
+    client = sandbox.store.clients.get(client_id)
     if client is None:
         return _error_page("Client inconnu.", "Client not found.")
     if not client.enabled:
@@ -468,7 +468,7 @@ async def _password_step(
 ) -> Response:
     username = form.get("username", "").strip()
     password = form.get("password", "")
-    found = sandbox.store.user_by_login(username) if username else None
+    found = sandbox.store.users.by_login(username) if username else None
     good = await asyncio.to_thread(verify_password, password, found.password_hash if found else None)
     if sandbox.flows.login(flow.id, sandbox.now()) is not flow or flow.step != STEP_LOGIN:
         return _expired_page()  # the flow ended or moved on while the password was checked
@@ -480,7 +480,7 @@ async def _password_step(
         if found is not None:
             guard.failed(found.id, found.username, sandbox.now())
         return render_step(sandbox, request, flow, error=INVALID_CREDENTIALS, username=username)
-    user = sandbox.store.user(found.id)
+    user = sandbox.store.users.get(found.id)
     if user is None or not user.enabled:
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED, username=username)
     if user.totp_secret:
@@ -491,7 +491,7 @@ async def _password_step(
 
 
 def _otp_step(sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[str, str]) -> Response:
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if user is None or not user.enabled or not user.totp_secret:
         flow.user_id, flow.step = None, STEP_LOGIN
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
@@ -523,7 +523,7 @@ def _authenticated(
     now = sandbox.now()
     with store.transaction():
         session = start_session(sandbox, user, flow.client_id)
-        store.set_last_login(user.id, iso(now))
+        store.users.set_last_login(user.id, iso(now))
     code = sandbox.flows.new_code(
         now=now, ttl=sandbox.config.code_ttl, session_id=session.id, flow=flow, user_id=user.id
     )
@@ -555,7 +555,7 @@ async def required_action(request: Request) -> Response:
     if flow.step != STEP_UPDATE_PASSWORD or not _current_code(request, flow):
         return render_step(sandbox, request, flow, info=STALE_PAGE)
     flow.rotate()
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if user is None or not user.enabled:
         flow.user_id, flow.step = None, STEP_LOGIN
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
@@ -572,7 +572,7 @@ async def required_action(request: Request) -> Response:
     if problems:
         return _update_password_page(sandbox, request, flow, user, flow.rotate(), problems)
     await set_password(sandbox, user, new)
-    updated = sandbox.store.user(user.id)
+    updated = sandbox.store.users.get(user.id)
     if updated is None or not updated.enabled:
         return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
     return _authenticated(sandbox, request, flow, updated)
@@ -652,13 +652,13 @@ async def consent(request: Request) -> Response:
             english="Access denied. You can close this page.",
             kind="info",
         )
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if user is None or not user.enabled:
         return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
     store = sandbox.store
     with store.transaction():
         session = start_session(sandbox, user, grant.client_id)
-        store.set_last_login(user.id, iso(now))
+        store.users.set_last_login(user.id, iso(now))
     grant.status, grant.user_id, grant.session_id = DEVICE_APPROVED, user.id, session.id
     return pages.message_page(
         "Appareil connecté",
@@ -784,9 +784,9 @@ async def broker_endpoint(
             sandbox, request, flow, error=f"La connexion avec {provider.display_name} a échoué : réessayez."
         )
     store = sandbox.store
-    user_id = store.federated_user(provider.alias, identity.subject)
+    user_id = store.users.federated_user(provider.alias, identity.subject)
     if user_id is None:
-        if store.email_taken(identity.email):
+        if store.users.email_taken(identity.email):
             return pages.message_page(
                 "Compte existant",
                 f"Un compte utilisant l'adresse {identity.email} existe déjà. Connectez-vous avec "
@@ -797,7 +797,7 @@ async def broker_endpoint(
                 link=("Revenir à la connexion", _step_url(request, flow)),
             )
         user_id = _create_brokered_user(sandbox, provider, identity)
-    user = store.user(user_id)
+    user = store.users.get(user_id)
     if user is None or not user.enabled:
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
     return _authenticated(sandbox, request, flow, user, brokered=True)
@@ -807,7 +807,7 @@ def _username_for(sandbox: Sandbox, email: str) -> str:
     local = unicodedata.normalize("NFKD", email.split("@", 1)[0])
     base = re.sub(r"[^a-z0-9._-]", "", local.encode("ascii", "ignore").decode().lower()) or "utilisateur"
     candidate, n = base, 1
-    while sandbox.store.username_taken(candidate):
+    while sandbox.store.users.username_taken(candidate):
         n += 1
         candidate = f"{base}{n}"
     return candidate
@@ -819,7 +819,7 @@ def _create_brokered_user(sandbox: Sandbox, provider: Provider, identity: Broker
     when = iso(sandbox.now())
     user_id = new_id()
     with store.transaction():
-        store.insert_user(
+        store.users.insert(
             id=user_id,
             username=_username_for(sandbox, identity.email),
             email=identity.email,
@@ -828,5 +828,5 @@ def _create_brokered_user(sandbox: Sandbox, provider: Provider, identity: Broker
             password_hash=None,
             created=when,
         )
-        store.link_identity(provider.alias, identity.subject, user_id, when)
+        store.users.link_identity(provider.alias, identity.subject, user_id, when)
     return user_id

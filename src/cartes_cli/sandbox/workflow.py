@@ -36,19 +36,20 @@ from cartes_cli.sandbox.api import (
     parse_rights,
 )
 from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import (
-    REQUEST_STATUSES,
-    REQUEST_TYPES,
-    Community,
-    RequestPage,
-    RequestRecord,
-    Store,
-    User,
-    UserRef,
-)
 from cartes_cli.sandbox.deps import json_body, sandbox_of
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.offers import provision_datastore
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import (
+    REQUEST_STATUSES,
+    REQUEST_TYPES,
+    Community,
+    Mail,
+    RequestPage,
+    RequestRecord,
+    User,
+    UserRef,
+)
 from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, api_url_of, fold, is_uuid, iso, new_id
 
 DEFAULT_JOIN_RIGHTS = ("UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
@@ -117,8 +118,8 @@ def resolve_community(store: Store, ref: str) -> Community | None:
     """By uuid or technical name."""
     ref = ref.strip()
     if is_uuid(ref):
-        return store.community(ref)
-    return store.community_by_technical_name(ref) if ref else None
+        return store.communities.get(ref)
+    return store.communities.by_technical_name(ref) if ref else None
 
 
 def _can_see(store: Store, user: User, record: RequestRecord) -> bool:
@@ -138,7 +139,7 @@ def _can_decide(store: Store, user: User, record: RequestRecord) -> bool:
 
 
 def _visible_request(store: Store, user: User, request_id: str) -> RequestRecord:
-    record = store.request(request_id) if is_uuid(request_id) else None
+    record = store.requests.get(request_id) if is_uuid(request_id) else None
     if record is None or not _can_see(store, user, record):
         raise ApiProblem(404, _("Request not found."))
     return record
@@ -199,7 +200,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
 def _listing_window(store: Store, page: int, cursor: str | None) -> tuple[int | None, int]:
     """``(after, until)`` of the page asked for: from the cursor, or a new snapshot."""
     if cursor is None:
-        return None, store.last_request_seq()
+        return None, store.requests.last_seq()
     if page != 1:
         raise ApiProblem(400, _("cursor: give either a cursor or a page number, not both."))
     return decode_cursor(cursor)
@@ -215,9 +216,9 @@ def _keyset_page(request: Request, result: RequestPage, until: int) -> JSONRespo
     return JSONResponse([request_view(r) for r in result.records], headers=headers)
 
 
-def _send(store: Store, mails: list[mail.Mail]) -> None:
+def _send(store: Store, mails: list[Mail]) -> None:
     for message in mails:
-        store.add_mail(message)
+        store.outbox.add(message)
 
 
 # --- join forms ------------------------------------------------------------------------------
@@ -286,9 +287,9 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
     community = resolve_community(store, community_id)
     if community is None:
         raise ApiProblem(404, _("Community not found."))
-    if not (community.public or user.administrator or store.membership(community.id, user.id)):
+    if not (community.public or user.administrator or store.communities.membership(community.id, user.id)):
         raise ApiProblem(403, _("You are not a member of this private community."))
-    return JSONResponse({"fields": store.join_form(community.id) or []})
+    return JSONResponse({"fields": store.communities.join_form(community.id) or []})
 
 
 # --- creating requests -----------------------------------------------------------------------
@@ -300,7 +301,7 @@ def derive_technical_name(store: Store, name: str) -> str:
 
     base = shorten_slug(re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")) or "espace"
     candidate, n = base, 1
-    while store.technical_name_taken(candidate):
+    while store.communities.technical_name_taken(candidate):
         n += 1
         suffix = f"_{n}"
         candidate = shorten_slug(base, 30 - len(suffix)) + suffix
@@ -352,19 +353,19 @@ def _create_join(
         raise ApiProblem(404, _("Community not found."))
     if not community.public and not user.administrator:
         raise ApiProblem(403, _("This community is private: ask its supervisor to add you."))
-    if store.membership(community.id, user.id) is not None:
+    if store.communities.membership(community.id, user.id) is not None:
         raise ApiProblem(409, _("You are already a member of this community."))
     answers = dict(body.answers)
-    problems = validate_answers(store.join_form(community.id) or [], answers)
+    problems = validate_answers(store.communities.join_form(community.id) or [], answers)
     if problems:
         raise ApiProblem(400, *problems)
     message = (body.message or "").strip() or None
     request_id = new_id()
     when = iso(sandbox.now())
     with store.transaction():
-        if store.has_pending_join(user.id, community.id):
+        if store.requests.has_pending_join(user.id, community.id):
             raise ApiProblem(409, _("You already have a pending request to join this community."))
-        store.insert_request(
+        store.requests.insert(
             id=request_id,
             type="join",
             requester_id=user.id,
@@ -373,7 +374,7 @@ def _create_join(
             answers=answers,
             created=when,
         )
-        record = store.request(request_id)
+        record = store.requests.get(request_id)
         assert record is not None
         _send(store, mail.received(store, record, when, api_url=api_url))
     return record
@@ -402,14 +403,14 @@ def _create_datastore(
     with store.transaction():
         if technical_name is None:
             technical_name = derive_technical_name(store, name)
-        elif store.technical_name_taken(technical_name):
+        elif store.communities.technical_name_taken(technical_name):
             raise ApiProblem(
                 409,
                 _("The technical name {name} is already used or requested.").format(
                     name=repr(technical_name)
                 ),
             )
-        store.insert_request(
+        store.requests.insert(
             id=request_id,
             type="datastore",
             requester_id=user.id,
@@ -421,7 +422,7 @@ def _create_datastore(
             justification=justification,
             created=when,
         )
-        record = store.request(request_id)
+        record = store.requests.get(request_id)
         assert record is not None
         _send(store, mail.received(store, record, when, api_url=api_url))
     return record
@@ -460,7 +461,7 @@ async def my_requests(
     statuses, kind = _parse_statuses(status), _parse_type(type)
     after, until = _listing_window(store, page, cursor)
     offset, limit = page_window(page, limit)
-    result = store.request_page(
+    result = store.requests.page(
         offset=offset,
         limit=limit,
         after=after,
@@ -496,7 +497,7 @@ async def list_requests(
         raise ApiProblem(404, _("Community not found."))
     managed_by = None
     if not user.administrator:
-        if not store.manages_any(user.id):
+        if not store.communities.manages_any(user.id):
             raise ApiProblem(
                 403, _("Only the platform staff and community managers (COMMUNITY right) list requests.")
             )
@@ -507,7 +508,7 @@ async def list_requests(
             return _keyset_page(request, RequestPage([], [], total=0, position=0, more=False), 0)
         kind = "join"
     offset, limit = page_window(page, limit)
-    result = store.request_page(
+    result = store.requests.page(
         offset=offset,
         limit=limit,
         after=after,
@@ -559,13 +560,13 @@ async def cancel_request(request: Request, user: CurrentUser, request_id: str) -
     if record.status != "pending":
         raise _conflict(record, "cancelled")
     with store.transaction():
-        if not store.transition_request(record.id, to="cancelled", when=iso(sandbox.now())):
+        if not store.requests.transition(record.id, to="cancelled", when=iso(sandbox.now())):
             return _replay(store, record.id, "cancelled", "cancelled")
     return JSONResponse(request_view(_reread(store, record.id)))
 
 
 def _reread(store: Store, request_id: str) -> RequestRecord:
-    record = store.request(request_id)
+    record = store.requests.get(request_id)
     assert record is not None
     return record
 
@@ -586,7 +587,7 @@ def _unchanged(record: RequestRecord) -> JSONResponse:
 def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
     # Deciding is refused with 403 even to those who may not read the request: request ids are
     # unguessable, and "you may not decide" is the useful answer to a wrong approver.
-    record = store.request(request_id) if is_uuid(request_id) else None
+    record = store.requests.get(request_id) if is_uuid(request_id) else None
     if record is None:
         record = _visible_request(store, user, request_id)  # the usual 404
     if not _can_decide(store, user, record):
@@ -616,32 +617,32 @@ async def accept_request(request: Request, user: CurrentUser, request_id: str) -
         if record.type == "join":
             rights = parse_rights(body.rights) if body.rights is not None else list(DEFAULT_JOIN_RIGHTS)
             assert record.community is not None
-            if not store.transition_request(
+            if not store.requests.transition(
                 record.id, to="accepted", when=when, decided_by=user.id, rights=rights
             ):
                 return _replay(store, record.id, "accepted", "accepted")
-            current = store.membership(record.community.id, record.requester.id)
+            current = store.communities.membership(record.community.id, record.requester.id)
             granted = set(rights) | set(current.rights if current else ())
-            store.put_membership(record.community.id, record.requester.id, sorted(granted), when)
+            store.communities.put_membership(record.community.id, record.requester.id, sorted(granted), when)
         else:
             if body.rights is not None:
                 raise ApiProblem(
                     400, _("rights: only for join requests (the requester becomes the supervisor).")
                 )
             community_id = _create_requested_community(store, record, when)
-            if not store.transition_request(
+            if not store.requests.transition(
                 record.id, to="accepted", when=when, decided_by=user.id, community_id=community_id
             ):
                 return _replay(store, record.id, "accepted", "accepted")
         decided = _reread(store, record.id)
-        store.add_mail(mail.decided(decided, when, api_url=api_url_of(request)))
+        store.outbox.add(mail.decided(decided, when, api_url=api_url_of(request)))
     return JSONResponse(request_view(decided))
 
 
 def _create_requested_community(store: Store, record: RequestRecord, when: str) -> str:
     assert record.name is not None
     assert record.technical_name is not None
-    if store.community_by_technical_name(record.technical_name) is not None:
+    if store.communities.by_technical_name(record.technical_name) is not None:
         raise ApiProblem(
             409,
             _("A community named {name} exists already: reject this request.").format(
@@ -650,7 +651,7 @@ def _create_requested_community(store: Store, record: RequestRecord, when: str) 
         )
     community_id = new_id()
     try:
-        store.insert_community(
+        store.communities.insert(
             id=community_id,
             name=record.name,
             technical_name=record.technical_name,
@@ -693,10 +694,10 @@ async def reject_request(request: Request, user: CurrentUser, request_id: str) -
     when = iso(sandbox.now())
     reason = (body.reason or "").strip() or None
     with store.transaction():
-        if not store.transition_request(
+        if not store.requests.transition(
             record.id, to="rejected", when=when, decided_by=user.id, reason=reason
         ):
             return _replay(store, record.id, "rejected", "rejected")
         decided = _reread(store, record.id)
-        store.add_mail(mail.decided(decided, when, api_url=api_url_of(request)))
+        store.outbox.add(mail.decided(decided, when, api_url=api_url_of(request)))
     return JSONResponse(request_view(decided))
