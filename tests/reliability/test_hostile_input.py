@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from tests.conftest import DEMO_PASSWORD, start_sandbox
 from tests.sandbox.conftest import seeded_harness

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from cartes_cli.sandbox.util import iso
 from tests.conftest import DEMO_PASSWORD

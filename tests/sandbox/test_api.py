@@ -11,8 +11,8 @@ import jwt
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.keys import SigningKey
-from cartes_cli.sandbox.schemas import (
+from cartes_cli.sandbox.domain.keys import SigningKey
+from cartes_cli.sandbox.routes.schemas import (
     ApiErrorBody,
     CatalogCommunity,
     CommunityDetail,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cartes_cli import __version__
-from cartes_cli.sandbox.schemas import Capabilities, LogEntry, Stats
+from cartes_cli.sandbox.routes.schemas import Capabilities, LogEntry, Stats
 
 from .conftest import DEMO_PASSWORD, Harness, demo_id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartes_cli.sandbox.schemas import CommunityDetail, Member
+from cartes_cli.sandbox.routes.schemas import CommunityDetail, Member
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error

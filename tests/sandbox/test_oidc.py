@@ -10,8 +10,8 @@ import jwt
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.credentials import hash_client_secret
-from cartes_cli.sandbox.schemas import Jwks, TokenResponse, UserInfo
+from cartes_cli.sandbox.domain.credentials import hash_client_secret
+from cartes_cli.sandbox.routes.schemas import Jwks, TokenResponse, UserInfo
 from tests.conftest import WAREHOUSE
 
 from .conftest import DEMO_PASSWORD, DEMO_TOTP_SECRET, ISSUER, TOKEN_PATH, Harness, demo_id
@@ -458,7 +458,7 @@ def test_signing_key_survives_a_restart(make_harness: Callable[..., Harness]) ->
     first = make_harness(seeded=False)
     kid = first.client.get(f"{PROTOCOL}/certs").json()["keys"][0]["kid"]
     first.sandbox.close()
-    from cartes_cli.sandbox.context import Sandbox
+    from cartes_cli.sandbox.domain.context import Sandbox
 
     reopened = Sandbox.open(first.sandbox.config)
     try:

@@ -12,7 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from cartes_cli.sandbox.schemas import JoinForm, OutboxMail, RequestBody
+from cartes_cli.sandbox.routes.schemas import JoinForm, OutboxMail, RequestBody
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error

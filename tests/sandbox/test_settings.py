@@ -9,7 +9,7 @@ import pytest
 
 from cartes_cli.sandbox.__main__ import _parser
 from cartes_cli.sandbox.config import OPTIONS, SandboxConfig, SandboxConfigError
-from cartes_cli.sandbox.faults import parse_kinds, parse_scope
+from cartes_cli.sandbox.domain.faults import parse_kinds, parse_scope
 
 # The options of ``cartes sandbox serve`` whose parameter name is not the setting's.
 CLI_NAMES = {"data": "data_dir", "latency": "latency_ms"}

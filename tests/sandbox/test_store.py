@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig, SandboxConfigError
-from cartes_cli.sandbox.credentials import hash_password, password_problems, verify_password, verify_totp
+from cartes_cli.sandbox.domain.credentials import (
+    hash_password,
+    password_problems,
+    verify_password,
+    verify_totp,
+)
 from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, UnknownSeed, apply_seed, demo_id
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION, SchemaError
@@ -272,7 +277,7 @@ def test_demo_workflow_data(demo_store: Store) -> None:
         "user", "julien.lefebvre"
     )
     # The seeded answers satisfy the seeded forms.
-    from cartes_cli.sandbox.workflow import validate_answers
+    from cartes_cli.sandbox.routes.requests import validate_answers
 
     for record in demo_store.requests.page(limit=50, type="join").records:
         assert record.community is not None

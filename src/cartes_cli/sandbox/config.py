@@ -13,8 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cartes_cli.sandbox.errors import SandboxConfigError
-from cartes_cli.sandbox.faults import (
+from cartes_cli.sandbox.domain.faults import (
     DEFAULT_SCOPE,
     FAULT_KINDS,
     FaultSettingsError,
@@ -22,6 +21,7 @@ from cartes_cli.sandbox.faults import (
     parse_kinds,
     parse_scope,
 )
+from cartes_cli.sandbox.errors import SandboxConfigError
 
 __all__ = ["DB_FILENAME", "KEY_FILENAME", "LOCK_FILENAME", "OPTIONS", "SandboxConfig", "SandboxConfigError"]
 
@@ -135,7 +135,7 @@ class SandboxConfig:
     fault_rate: float = setting(
         0.0, "probability of a fault per request (0-1)", option="--fault-rate", metavar="R", group="faults"
     )
-    """Fault injection (see ``cartes_cli.sandbox.faults``): the probability, per request in
+    """Fault injection (see ``cartes_cli.sandbox.domain.faults``): the probability, per request in
     ``fault_scope``, of meeting one of ``fault_kinds``. 0: off, and free."""
     fault_seed: int | None = setting(
         None, "seed: replay the same faults", option="--fault-seed", metavar="N", group="faults"

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from cartes_cli.sandbox.brokers import DEMO_LINKS
-from cartes_cli.sandbox.credentials import hash_client_secret, hash_password
+from cartes_cli.sandbox.domain.brokers import DEMO_LINKS
+from cartes_cli.sandbox.domain.credentials import hash_client_secret, hash_password
+from cartes_cli.sandbox.domain.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from cartes_cli.sandbox.errors import SandboxConfigError
-from cartes_cli.sandbox.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import Mail
 from cartes_cli.sandbox.util import iso
@@ -1043,7 +1043,7 @@ def _seed_workflow(
     community_ids: dict[str, str],
     community_created: dict[str, float],
 ) -> None:
-    from cartes_cli.sandbox import mail
+    from cartes_cli.sandbox.domain import mail
 
     for technical_name, fields in _JOIN_FORMS.items():
         store.communities.set_join_form(community_ids[technical_name], fields, "2025-06-01T00:00:00Z")

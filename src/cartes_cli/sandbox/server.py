@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from cartes_cli.sandbox.config import LOCK_FILENAME, SandboxConfig, SandboxConfigError
 
 if TYPE_CHECKING:
-    from cartes_cli.sandbox.context import Sandbox
+    from cartes_cli.sandbox.domain.context import Sandbox
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -157,7 +157,7 @@ def serve(**options: Any) -> int:
     ``options``: SandboxConfig settings by name (``token_ttl=60``, ``fault_kinds="500,slow"``…).
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
     unreadable), 2 for bad settings (unknown seed, negative durations, unknown fault kinds).
-    ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.faults` (``fault_kinds`` and
+    ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.domain.faults` (``fault_kinds`` and
     ``fault_scope`` as lists or comma-separated strings).
     """
     try:
@@ -217,7 +217,7 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
             file=err,
         )
         return EXIT_FAILURE
-    from cartes_cli.sandbox.context import Sandbox
+    from cartes_cli.sandbox.domain.context import Sandbox
     from cartes_cli.sandbox.store.migrations import SchemaError
 
     try:

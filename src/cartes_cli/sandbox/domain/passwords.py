@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 
 from cartes_cli import validators
-from cartes_cli.sandbox import mail
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import hash_password, verify_password
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import hash_password, verify_password
 from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import iso
 from cartes_cli.validators import Problem

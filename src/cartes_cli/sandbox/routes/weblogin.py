@@ -51,12 +51,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cartes_cli import validators
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import pages
-from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_password, verify_totp
-from cartes_cli.sandbox.deps import sandbox_of
-from cartes_cli.sandbox.flows import (
+from cartes_cli.sandbox.domain.brokers import PROVIDERS, BrokerIdentity, Provider
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import verify_password, verify_totp
+from cartes_cli.sandbox.domain.flows import (
     DEVICE_APPROVED,
     DEVICE_DENIED,
     DEVICE_PENDING,
@@ -69,9 +67,11 @@ from cartes_cli.sandbox.flows import (
     STEP_UPDATE_PASSWORD,
     LoginFlow,
 )
-from cartes_cli.sandbox.passwords import check_new_password, set_password
+from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
+from cartes_cli.sandbox.domain.tokens import issuer_from_base_url, start_session
+from cartes_cli.sandbox.routes import pages
+from cartes_cli.sandbox.routes.deps import sandbox_of
 from cartes_cli.sandbox.store.records import GRANT_AUTHORIZATION_CODE, User
-from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
 from cartes_cli.sandbox.util import iso, new_id
 
 router = APIRouter(

@@ -16,16 +16,17 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli import __version__
 from cartes_cli.i18n import _
-from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.context import LOG_SIZE
-from cartes_cli.sandbox.credentials import hash_password
-from cartes_cli.sandbox.deps import json_body, sandbox_of
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import LOG_SIZE
+from cartes_cli.sandbox.domain.credentials import hash_password
+from cartes_cli.sandbox.domain.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import json_body, sandbox_of
+from cartes_cli.sandbox.routes.requests import resolve_community
 from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
-from cartes_cli.sandbox.workflow import resolve_community
 
 
 async def local_only(request: Request) -> None:

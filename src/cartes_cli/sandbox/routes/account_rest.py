@@ -26,15 +26,16 @@ from fastapi.responses import JSONResponse
 from cartes_cli import validators
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.accounts import issue_code
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
-from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandbox_of
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
+from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
+from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import AccountError
-from cartes_cli.sandbox.passwords import check_new_password, set_password
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import NotJsonText, bearer_token, loads_json, sandbox_of
+from cartes_cli.sandbox.routes.signup import issue_code
 from cartes_cli.sandbox.store.records import User
-from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
 

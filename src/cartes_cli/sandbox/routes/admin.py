@@ -26,11 +26,12 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.account import identity
-from cartes_cli.sandbox.api import CurrentUser
-from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.domain import mail
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.account_rest import identity
+from cartes_cli.sandbox.routes.deps import sandbox_of
+from cartes_cli.sandbox.routes.entrepot import CurrentUser
 from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import is_uuid, iso
 

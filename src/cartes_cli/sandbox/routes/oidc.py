@@ -19,27 +19,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import schemas
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_client_secret, verify_password, verify_totp
-from cartes_cli.sandbox.deps import bearer_token, sandbox_of
-from cartes_cli.sandbox.errors import (
-    INVALID_CLIENT_CREDENTIALS,
-    INVALID_USER_CREDENTIALS,
-    OidcError,
-    invalid_grant,
-)
-from cartes_cli.sandbox.flows import DEVICE_APPROVED, DEVICE_DENIED, SLOW_DOWN_STEP
-from cartes_cli.sandbox.store.records import (
-    GRANT_AUTHORIZATION_CODE,
-    GRANT_CLIENT_CREDENTIALS,
-    GRANT_DEVICE_CODE,
-    GRANT_PASSWORD,
-    GRANT_REFRESH,
-    GRANT_TYPES,
-    Client,
-)
-from cartes_cli.sandbox.tokens import (
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import verify_client_secret, verify_password, verify_totp
+from cartes_cli.sandbox.domain.flows import DEVICE_APPROVED, DEVICE_DENIED, SLOW_DOWN_STEP
+from cartes_cli.sandbox.domain.tokens import (
     REALM,
     TYP_ACCESS,
     TYP_REFRESH,
@@ -51,6 +34,23 @@ from cartes_cli.sandbox.tokens import (
     issuer_from_base_url,
     profile_claims,
     start_session,
+)
+from cartes_cli.sandbox.errors import (
+    INVALID_CLIENT_CREDENTIALS,
+    INVALID_USER_CREDENTIALS,
+    OidcError,
+    invalid_grant,
+)
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import bearer_token, sandbox_of
+from cartes_cli.sandbox.store.records import (
+    GRANT_AUTHORIZATION_CODE,
+    GRANT_CLIENT_CREDENTIALS,
+    GRANT_DEVICE_CODE,
+    GRANT_PASSWORD,
+    GRANT_REFRESH,
+    GRANT_TYPES,
+    Client,
 )
 from cartes_cli.sandbox.util import iso
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import N_, _
-from cartes_cli.sandbox import schemas
-from cartes_cli.sandbox.deps import bearer_token, json_body, sandbox_of
+from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import bearer_token, json_body, sandbox_of
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import (
     RIGHTS,
@@ -23,7 +24,6 @@ from cartes_cli.sandbox.store.records import (
     UserRef,
     canonical_rights,
 )
-from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.util import is_uuid, iso
 
 API_PREFIX = "/api"

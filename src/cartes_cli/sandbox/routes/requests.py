@@ -23,8 +23,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import _
-from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.api import (
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.offers import provision_datastore
+from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import json_body, sandbox_of
+from cartes_cli.sandbox.routes.entrepot import (
     API_PREFIX,
     DEFAULT_LIMIT,
     CurrentUser,
@@ -35,10 +40,6 @@ from cartes_cli.sandbox.api import (
     page_window,
     parse_rights,
 )
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.deps import json_body, sandbox_of
-from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.offers import provision_datastore
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import (
     REQUEST_STATUSES,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import jwt
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.context import Sandbox
+from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.store.records import Session, User
 from cartes_cli.sandbox.util import new_id
 

@@ -27,12 +27,13 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli import validators
 from cartes_cli.i18n import _
-from cartes_cli.sandbox import captchas, mail, schemas
-from cartes_cli.sandbox.api import API_PREFIX
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verification_code, verify_code
-from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
+from cartes_cli.sandbox.domain import captchas, mail
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import hash_code, hash_password, new_verification_code, verify_code
 from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import NotJsonText, loads_json, sandbox_of
+from cartes_cli.sandbox.routes.entrepot import API_PREFIX
 from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
 from cartes_cli.validators import Problem
