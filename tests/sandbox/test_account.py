@@ -12,7 +12,7 @@ import httpx
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.routes.schemas import AccountErrorBody, KeycloakAccount, TotpSetup
+from cartes_cli.sandbox.routes.account_schemas import AccountErrorBody, KeycloakAccount, TotpSetup
 from cartes_cli.sandbox.seed import DEMO_EXPIRED_PASSWORD_USER
 from cartes_cli.sandbox.util import iso, parse_iso
 from cartes_cli.validators import CODES

@@ -13,7 +13,7 @@ import pytest
 
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.domain.captchas import ALPHABET, ANSWER_LENGTH
-from cartes_cli.sandbox.routes.schemas import AccountStatus, ApiProblemBody, CaptchaChallenge
+from cartes_cli.sandbox.routes.account_schemas import AccountStatus, ApiProblemBody, CaptchaChallenge
 from cartes_cli.validators import CODES
 from tests.validation_cases import (
     FIELD_CASES,

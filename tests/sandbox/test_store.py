@@ -277,7 +277,7 @@ def test_demo_workflow_data(demo_store: Store) -> None:
         "user", "julien.lefebvre"
     )
     # The seeded answers satisfy the seeded forms.
-    from cartes_cli.sandbox.routes.requests import validate_answers
+    from cartes_cli.sandbox.domain.requests import validate_answers
 
     for record in demo_store.requests.page(limit=50, type="join").records:
         assert record.community is not None

@@ -32,7 +32,7 @@ from cartes_cli.sandbox.domain.credentials import new_totp_secret, otpauth_uri, 
 from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
 from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import AccountError
-from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes import account_schemas, schemas
 from cartes_cli.sandbox.routes.deps import NotJsonText, bearer_token, loads_json, sandbox_of
 from cartes_cli.sandbox.routes.signup import issue_code
 from cartes_cli.sandbox.store.records import User
@@ -46,8 +46,11 @@ router = APIRouter(
     prefix=REALM_PATH,
     tags=["Keycloak account (sandbox)"],
     responses={
-        400: {"model": schemas.AccountErrorBody, "description": "Bad input: every problem listed"},
-        401: {"model": schemas.AccountErrorBody, "description": "Missing, invalid or expired access token"},
+        400: {"model": account_schemas.AccountErrorBody, "description": "Bad input: every problem listed"},
+        401: {
+            "model": account_schemas.AccountErrorBody,
+            "description": "Missing, invalid or expired access token",
+        },
     },
 )
 
@@ -203,7 +206,7 @@ def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
 @router.get(
     ACCOUNT,
     summary="The caller's profile (Keycloak account REST representation)",
-    response_model=schemas.KeycloakAccount,
+    response_model=account_schemas.KeycloakAccount,
 )
 async def get_account(request: Request) -> JSONResponse:
     user = account_user(request)
@@ -268,11 +271,15 @@ def _attribute_changes(raw: Any) -> tuple[dict[str, str | None], list[Problem]]:
     summary="Update the caller's profile (partial; 204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "E-mail address already used"}},
+    responses={
+        409: {"model": account_schemas.AccountErrorBody, "description": "E-mail address already used"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.KeycloakAccountUpdate)}},
+            "content": {
+                "application/json": {"schema": schemas.inline_schema(account_schemas.KeycloakAccountUpdate)}
+            },
         }
     },
 )
@@ -380,7 +387,9 @@ def _attribute_values_flat(user: User) -> dict[str, str | None]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.PasswordChange)}},
+            "content": {
+                "application/json": {"schema": schemas.inline_schema(account_schemas.PasswordChange)}
+            },
         }
     },
 )
@@ -443,8 +452,8 @@ def _wrong_code() -> AccountError:
 @router.post(
     f"{ACCOUNT}/totp",
     summary="Start setting up an authenticator app: a pending seed (again: a new one)",
-    response_model=schemas.TotpSetup,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Already on"}},
+    response_model=account_schemas.TotpSetup,
+    responses={409: {"model": account_schemas.AccountErrorBody, "description": "Already on"}},
 )
 async def totp_setup(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
@@ -464,11 +473,13 @@ async def totp_setup(request: Request) -> JSONResponse:
     summary="Turn two-factor authentication on with a first code from the app (204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Already on, or no set-up pending"}},
+    responses={
+        409: {"model": account_schemas.AccountErrorBody, "description": "Already on, or no set-up pending"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.TotpCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.TotpCode)}},
         }
     },
 )
@@ -513,11 +524,11 @@ async def totp_confirm(request: Request) -> Response:
     summary="Turn two-factor authentication off, with a current code (204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Not on"}},
+    responses={409: {"model": account_schemas.AccountErrorBody, "description": "Not on"}},
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.TotpCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.TotpCode)}},
         }
     },
 )

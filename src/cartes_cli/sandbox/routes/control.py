@@ -18,13 +18,13 @@ from cartes_cli import __version__
 from cartes_cli.i18n import _
 from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.communities import resolve_community
 from cartes_cli.sandbox.domain.context import LOG_SIZE
 from cartes_cli.sandbox.domain.credentials import hash_password
 from cartes_cli.sandbox.domain.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes import account_schemas, schemas
 from cartes_cli.sandbox.routes.deps import json_body, sandbox_of
-from cartes_cli.sandbox.routes.requests import resolve_community
 from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION
 from cartes_cli.sandbox.util import api_url_of, iso, new_id
 
@@ -212,7 +212,7 @@ async def set_faults(request: Request) -> dict[str, Any]:
 @router.get(
     "/captchas/{captcha_id}",
     summary="A sign-up captcha's answer, for scripts (only with --scriptable-captchas; 404 otherwise)",
-    response_model=schemas.CaptchaSolution,
+    response_model=account_schemas.CaptchaSolution,
     responses={404: {"model": schemas.ApiErrorBody, "description": "Switch off, or unknown captcha"}},
 )
 async def captcha_answer(request: Request, captcha_id: str) -> JSONResponse:

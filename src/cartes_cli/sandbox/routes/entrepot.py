@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import N_, _
+from cartes_cli.sandbox.domain.communities import community_by_id, manages, parse_rights
 from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.routes import schemas
@@ -22,7 +23,6 @@ from cartes_cli.sandbox.store.records import (
     Membership,
     User,
     UserRef,
-    canonical_rights,
 )
 from cartes_cli.sandbox.util import is_uuid, iso
 
@@ -313,21 +313,6 @@ SUPERVISOR_KEEPS_RIGHTS = N_(
 )
 
 
-def community_by_id(store: Store, community_id: str) -> Community:
-    community = store.communities.get(community_id) if is_uuid(community_id) else None
-    if community is None:
-        raise ApiProblem(404, _("Community not found."))
-    return community
-
-
-def manages(store: Store, user: User, community_id: str) -> bool:
-    """Staff, or a member holding the COMMUNITY right."""
-    if user.administrator:
-        return True
-    membership = store.communities.membership(community_id, user.id)
-    return membership is not None and "COMMUNITY" in membership.rights
-
-
 def _require_manager(store: Store, user: User, community: Community) -> None:
     if not manages(store, user, community.id):
         raise ApiProblem(403, _("Managing this community's members needs the COMMUNITY right on it."))
@@ -351,13 +336,6 @@ def member_view(member: Member) -> dict[str, Any]:
         "creation": member.created,
         "update": member.updated,
     }
-
-
-def parse_rights(values: list[str], *, name: str = "rights") -> list[str]:
-    try:
-        return canonical_rights([v.strip().upper() for v in values if v.strip()])
-    except ValueError as exc:
-        raise ApiProblem(400, f"{name}: {exc}; known rights: {', '.join(RIGHTS)}.") from None
 
 
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]

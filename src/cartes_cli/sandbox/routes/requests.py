@@ -1,31 +1,21 @@
-"""The request workflow (SANDBOX API, see platform-api.md §4): join and datastore requests, join
-forms, and the e-mails they cause.
+"""The request workflow's routes (sandbox only): join and datastore requests, join forms.
 
-Who sees what:
-- the requester sees their own requests; the managers of a community (COMMUNITY right) see the
-  join requests to it; the platform staff see everything. Anyone else gets **404** for a request
-  (its existence is not disclosed), and **403** for a decision on a request they can see but not
-  decide (e.g. the requester accepting their own request).
-
-Every state change is one conditional UPDATE (``… WHERE status = 'pending'``) in a transaction with
-its side effects (membership, community, datastore, e-mail): a decision applies once, and
-replaying it (same decision) answers 200 with the request unchanged and sends nothing.
+The rules (who sees and decides what, the single-use transitions) are in
+``cartes_cli.sandbox.domain.requests``; here: parsing, keyset pagination, and the answers' shape.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import _
-from cartes_cli.sandbox.domain import mail
-from cartes_cli.sandbox.domain.context import Sandbox
-from cartes_cli.sandbox.domain.offers import provision_datastore
+from cartes_cli.sandbox.domain import requests as workflow
+from cartes_cli.sandbox.domain.communities import manages, resolve_community
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.routes import schemas
 from cartes_cli.sandbox.routes.deps import json_body, sandbox_of
@@ -36,26 +26,17 @@ from cartes_cli.sandbox.routes.entrepot import (
     Limit,
     Page,
     content_range,
-    manages,
     page_window,
-    parse_rights,
 )
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import (
     REQUEST_STATUSES,
     REQUEST_TYPES,
-    Community,
-    Mail,
     RequestPage,
     RequestRecord,
-    User,
     UserRef,
 )
-from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, api_url_of, fold, is_uuid, iso, new_id
-
-DEFAULT_JOIN_RIGHTS = ("UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
-MIN_JUSTIFICATION = 50
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from cartes_cli.sandbox.util import api_url_of
 
 router = APIRouter(
     prefix=API_PREFIX,
@@ -112,38 +93,7 @@ def request_view(record: RequestRecord) -> dict[str, Any]:
     }
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def resolve_community(store: Store, ref: str) -> Community | None:
-    """By uuid or technical name."""
-    ref = ref.strip()
-    if is_uuid(ref):
-        return store.communities.get(ref)
-    return store.communities.by_technical_name(ref) if ref else None
-
-
-def _can_see(store: Store, user: User, record: RequestRecord) -> bool:
-    if user.administrator or record.requester.id == user.id:
-        return True
-    return (
-        record.type == "join" and record.community is not None and manages(store, user, record.community.id)
-    )
-
-
-def _can_decide(store: Store, user: User, record: RequestRecord) -> bool:
-    if user.administrator:
-        return True
-    return (
-        record.type == "join" and record.community is not None and manages(store, user, record.community.id)
-    )
-
-
-def _visible_request(store: Store, user: User, request_id: str) -> RequestRecord:
-    record = store.requests.get(request_id) if is_uuid(request_id) else None
-    if record is None or not _can_see(store, user, record):
-        raise ApiProblem(404, _("Request not found."))
-    return record
+# --- parsing ---------------------------------------------------------------------------------
 
 
 def _parse_statuses(value: str | None) -> list[str]:
@@ -217,67 +167,6 @@ def _keyset_page(request: Request, result: RequestPage, until: int) -> JSONRespo
     return JSONResponse([request_view(r) for r in result.records], headers=headers)
 
 
-def _send(store: Store, mails: list[Mail]) -> None:
-    for message in mails:
-        store.outbox.add(message)
-
-
-# --- join forms ------------------------------------------------------------------------------
-
-
-def validate_answers(form: list[dict[str, Any]], answers: dict[str, Any]) -> list[str]:
-    """Field-level messages (empty: the answers fit the form)."""
-    problems: list[str] = []
-    fields = {str(f["name"]): f for f in form}
-    for name in answers:
-        if name not in fields:
-            known = ", ".join(fields) or "none"
-            problems.append(f"answers.{name}: unknown field (the form asks for: {known}).")
-    for name, spec in fields.items():
-        constraints = spec.get("constraints") or {}
-        value = answers.get(name)
-        where = f"answers.{name}"
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if constraints.get("required"):
-                problems.append(f"{where}: this field is required ({spec.get('title', name)}).")
-            continue
-        kind = spec.get("type", "string")
-        choices = constraints.get("enum")
-        if choices and value not in choices:
-            listed = ", ".join(str(c) for c in choices)
-            problems.append(f"{where}: must be one of: {listed}.")
-            continue
-        if kind in ("string", "email"):
-            if not isinstance(value, str):
-                problems.append(f"{where}: must be text.")
-                continue
-            if kind == "email" and not _EMAIL_RE.match(value.strip()):
-                problems.append(f"{where}: must be an e-mail address.")
-            if "minLength" in constraints and len(value) < int(constraints["minLength"]):
-                problems.append(f"{where}: at least {constraints['minLength']} characters.")
-            if "maxLength" in constraints and len(value) > int(constraints["maxLength"]):
-                problems.append(f"{where}: at most {constraints['maxLength']} characters.")
-            pattern = constraints.get("pattern")
-            if pattern and re.fullmatch(str(pattern), value) is None:
-                problems.append(f"{where}: does not have the expected format ({pattern}).")
-        elif kind == "boolean":
-            if not isinstance(value, bool):
-                problems.append(f"{where}: must be true or false.")
-        else:  # number, integer
-            is_number = isinstance(value, int | float) and not isinstance(value, bool)
-            if kind == "integer" and not (is_number and float(value).is_integer()):
-                problems.append(f"{where}: must be a whole number.")
-                continue
-            if not is_number:
-                problems.append(f"{where}: must be a number.")
-                continue
-            if "minimum" in constraints and value < constraints["minimum"]:
-                problems.append(f"{where}: at least {constraints['minimum']}.")
-            if "maximum" in constraints and value > constraints["maximum"]:
-                problems.append(f"{where}: at most {constraints['maximum']}.")
-    return problems
-
-
 @router.get(
     "/communities/{community_id}/join_form",
     summary="What a community asks of people who want to join (empty fields: nothing)",
@@ -294,19 +183,6 @@ async def join_form(request: Request, user: CurrentUser, community_id: str) -> J
 
 
 # --- creating requests -----------------------------------------------------------------------
-
-
-def derive_technical_name(store: Store, name: str) -> str:
-    """``Observatoire des Écrins`` → ``observatoire_des_ecrins`` (≤ 30, unique: ``_2``, ``_3``…)."""
-    from cartes_cli.validators import shorten_slug
-
-    base = shorten_slug(re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")) or "espace"
-    candidate, n = base, 1
-    while store.communities.technical_name_taken(candidate):
-        n += 1
-        suffix = f"_{n}"
-        candidate = shorten_slug(base, 30 - len(suffix)) + suffix
-    return candidate
 
 
 _NEW_REQUEST_DOC: dict[str, Any] = {
@@ -338,95 +214,28 @@ async def create_request(request: Request, user: CurrentUser) -> JSONResponse:
     probe = await json_body(request, schemas.NewRequestType)
     if probe.type == "join":
         join = await json_body(request, schemas.NewJoinRequest)
-        record = _create_join(sandbox, user, join, api_url_of(request))
+        record = workflow.create_join(
+            sandbox,
+            user,
+            community_ref=join.community,
+            answers=dict(join.answers),
+            message=join.message,
+            api_url=api_url_of(request),
+        )
     else:
         datastore = await json_body(request, schemas.NewDatastoreRequest)
-        record = _create_datastore(sandbox, user, datastore, api_url_of(request))
+        record = workflow.create_datastore(
+            sandbox,
+            user,
+            name=datastore.name,
+            technical_name=datastore.technical_name,
+            description=datastore.description,
+            offer=datastore.offer,
+            public=datastore.public,
+            justification=datastore.justification,
+            api_url=api_url_of(request),
+        )
     return JSONResponse(request_view(record), status_code=201)
-
-
-def _create_join(
-    sandbox: Sandbox, user: User, body: schemas.NewJoinRequest, api_url: str | None = None
-) -> RequestRecord:
-    store = sandbox.store
-    community = resolve_community(store, body.community)
-    if community is None:
-        raise ApiProblem(404, _("Community not found."))
-    if not community.public and not user.administrator:
-        raise ApiProblem(403, _("This community is private: ask its supervisor to add you."))
-    if store.communities.membership(community.id, user.id) is not None:
-        raise ApiProblem(409, _("You are already a member of this community."))
-    answers = dict(body.answers)
-    problems = validate_answers(store.communities.join_form(community.id) or [], answers)
-    if problems:
-        raise ApiProblem(400, *problems)
-    message = (body.message or "").strip() or None
-    request_id = new_id()
-    when = iso(sandbox.now())
-    with store.transaction():
-        if store.requests.has_pending_join(user.id, community.id):
-            raise ApiProblem(409, _("You already have a pending request to join this community."))
-        store.requests.insert(
-            id=request_id,
-            type="join",
-            requester_id=user.id,
-            community_id=community.id,
-            message=message,
-            answers=answers,
-            created=when,
-        )
-        record = store.requests.get(request_id)
-        assert record is not None
-        _send(store, mail.received(store, record, when, api_url=api_url))
-    return record
-
-
-def _create_datastore(
-    sandbox: Sandbox, user: User, body: schemas.NewDatastoreRequest, api_url: str | None = None
-) -> RequestRecord:
-    store = sandbox.store
-    name = body.name.strip()
-    problems = []
-    if len(name) < 10:
-        problems.append("name: at least 10 characters.")
-    justification = (body.justification or "").strip() or None
-    if body.public and len(justification or "") < MIN_JUSTIFICATION:
-        problems.append(
-            f"justification: at least {MIN_JUSTIFICATION} characters are needed for a public community."
-        )
-    technical_name = (body.technical_name or "").strip() or None
-    if technical_name is not None and not TECHNICAL_NAME_RE.match(technical_name):
-        problems.append("technical_name: 1 to 30 characters among letters, digits, '_', '.' and '-'.")
-    if problems:
-        raise ApiProblem(400, *problems)
-    request_id = new_id()
-    when = iso(sandbox.now())
-    with store.transaction():
-        if technical_name is None:
-            technical_name = derive_technical_name(store, name)
-        elif store.communities.technical_name_taken(technical_name):
-            raise ApiProblem(
-                409,
-                _("The technical name {name} is already used or requested.").format(
-                    name=repr(technical_name)
-                ),
-            )
-        store.requests.insert(
-            id=request_id,
-            type="datastore",
-            requester_id=user.id,
-            name=name,
-            technical_name=technical_name,
-            description=(body.description or "").strip() or None,
-            offer=body.offer,
-            public=body.public,
-            justification=justification,
-            created=when,
-        )
-        record = store.requests.get(request_id)
-        assert record is not None
-        _send(store, mail.received(store, record, when, api_url=api_url))
-    return record
 
 
 # --- listing and reading ---------------------------------------------------------------------
@@ -529,20 +338,10 @@ async def list_requests(
 )
 async def get_request(request: Request, user: CurrentUser, request_id: str) -> JSONResponse:
     store = sandbox_of(request).store
-    return JSONResponse(request_view(_visible_request(store, user, request_id)))
+    return JSONResponse(request_view(workflow.visible_request(store, user, request_id)))
 
 
 # --- state changes ---------------------------------------------------------------------------
-
-
-def _conflict(record: RequestRecord, wanted: str) -> ApiProblem:
-    messages = {
-        "accepted": _("This request was already accepted; it cannot be {wanted} now."),
-        "rejected": _("This request was already rejected; it cannot be {wanted} now."),
-        "cancelled": _("This request was already cancelled by its requester; it cannot be {wanted} now."),
-    }
-    actions = {"accepted": _("accepted"), "rejected": _("rejected"), "cancelled": _("cancelled")}
-    return ApiProblem(409, messages[record.status].format(wanted=actions.get(wanted, wanted)))
 
 
 @router.post(
@@ -551,51 +350,14 @@ def _conflict(record: RequestRecord, wanted: str) -> ApiProblem:
     response_model=schemas.RequestBody,
 )
 async def cancel_request(request: Request, user: CurrentUser, request_id: str) -> JSONResponse:
-    sandbox = sandbox_of(request)
-    store = sandbox.store
-    record = _visible_request(store, user, request_id)
-    if record.requester.id != user.id:
-        raise ApiProblem(403, _("Only the requester can cancel a request."))
-    if record.status == "cancelled":
-        return _unchanged(record)  # replay: nothing to do
-    if record.status != "pending":
-        raise _conflict(record, "cancelled")
-    with store.transaction():
-        if not store.requests.transition(record.id, to="cancelled", when=iso(sandbox.now())):
-            return _replay(store, record.id, "cancelled", "cancelled")
-    return JSONResponse(request_view(_reread(store, record.id)))
+    return _answer(workflow.cancel(sandbox_of(request), user, request_id))
 
 
-def _reread(store: Store, request_id: str) -> RequestRecord:
-    record = store.requests.get(request_id)
-    assert record is not None
-    return record
-
-
-def _replay(store: Store, request_id: str, done: str, wanted: str) -> JSONResponse:
-    """The request left 'pending' under us: same outcome → 200 unchanged, else 409."""
-    record = _reread(store, request_id)
-    if record.status == done:
-        return _unchanged(record)
-    raise _conflict(record, wanted)
-
-
-def _unchanged(record: RequestRecord) -> JSONResponse:
-    """A replayed decision: the request as it was, flagged so a bulk run can count it apart."""
-    return JSONResponse({**request_view(record), "unchanged": True})
-
-
-def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
-    # Deciding is refused with 403 even to those who may not read the request: request ids are
-    # unguessable, and "you may not decide" is the useful answer to a wrong approver.
-    record = store.requests.get(request_id) if is_uuid(request_id) else None
-    if record is None:
-        record = _visible_request(store, user, request_id)  # the usual 404
-    if not _can_decide(store, user, record):
-        if record.type == "datastore":
-            raise ApiProblem(403, _("Only the platform staff can decide on this request."))
-        raise ApiProblem(403, _("Only the community's managers can decide on this request."))
-    return record
+def _answer(outcome: workflow.Outcome) -> JSONResponse:
+    """The request after a change; a replayed change flagged so a bulk run can count it apart."""
+    if outcome.unchanged:
+        return JSONResponse({**request_view(outcome.record), "unchanged": True})
+    return JSONResponse(request_view(outcome.record))
 
 
 @router.post(
@@ -607,75 +369,9 @@ def _decidable(store: Store, user: User, request_id: str) -> RequestRecord:
 async def accept_request(request: Request, user: CurrentUser, request_id: str) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await json_body(request, schemas.AcceptBody, optional=True)
-    store = sandbox.store
-    record = _decidable(store, user, request_id)
-    if record.status == "accepted":
-        return _unchanged(record)
-    if record.status != "pending":
-        raise _conflict(record, "accepted")
-    when = iso(sandbox.now())
-    with store.transaction():
-        if record.type == "join":
-            rights = parse_rights(body.rights) if body.rights is not None else list(DEFAULT_JOIN_RIGHTS)
-            assert record.community is not None
-            if not store.requests.transition(
-                record.id, to="accepted", when=when, decided_by=user.id, rights=rights
-            ):
-                return _replay(store, record.id, "accepted", "accepted")
-            current = store.communities.membership(record.community.id, record.requester.id)
-            granted = set(rights) | set(current.rights if current else ())
-            store.communities.put_membership(record.community.id, record.requester.id, sorted(granted), when)
-        else:
-            if body.rights is not None:
-                raise ApiProblem(
-                    400, _("rights: only for join requests (the requester becomes the supervisor).")
-                )
-            community_id = _create_requested_community(store, record, when)
-            if not store.requests.transition(
-                record.id, to="accepted", when=when, decided_by=user.id, community_id=community_id
-            ):
-                return _replay(store, record.id, "accepted", "accepted")
-        decided = _reread(store, record.id)
-        store.outbox.add(mail.decided(decided, when, api_url=api_url_of(request)))
-    return JSONResponse(request_view(decided))
-
-
-def _create_requested_community(store: Store, record: RequestRecord, when: str) -> str:
-    assert record.name is not None
-    assert record.technical_name is not None
-    if store.communities.by_technical_name(record.technical_name) is not None:
-        raise ApiProblem(
-            409,
-            _("A community named {name} exists already: reject this request.").format(
-                name=repr(record.technical_name)
-            ),
-        )
-    community_id = new_id()
-    try:
-        store.communities.insert(
-            id=community_id,
-            name=record.name,
-            technical_name=record.technical_name,
-            description=record.description or "",
-            contact=record.requester.email,
-            public=bool(record.public),
-            supervisor_id=record.requester.id,
-            created=when,
-        )
-    except sqlite3.IntegrityError:
-        raise ApiProblem(
-            409, _("A community named {name} exists already.").format(name=repr(record.technical_name))
-        ) from None
-    provision_datastore(
-        store,
-        community_id=community_id,
-        name=record.name,
-        technical_name=record.technical_name,
-        offer=record.offer or "essential",
-        public=bool(record.public),
-        when=when,
+    return _answer(
+        workflow.accept(sandbox, user, request_id, rights=body.rights, api_url=api_url_of(request))
     )
-    return community_id
 
 
 @router.post(
@@ -686,19 +382,6 @@ def _create_requested_community(store: Store, record: RequestRecord, when: str) 
 async def reject_request(request: Request, user: CurrentUser, request_id: str) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await json_body(request, schemas.RejectBody, optional=True)
-    store = sandbox.store
-    record = _decidable(store, user, request_id)
-    if record.status == "rejected":
-        return _unchanged(record)
-    if record.status != "pending":
-        raise _conflict(record, "rejected")
-    when = iso(sandbox.now())
-    reason = (body.reason or "").strip() or None
-    with store.transaction():
-        if not store.requests.transition(
-            record.id, to="rejected", when=when, decided_by=user.id, reason=reason
-        ):
-            return _replay(store, record.id, "rejected", "rejected")
-        decided = _reread(store, record.id)
-        store.outbox.add(mail.decided(decided, when, api_url=api_url_of(request)))
-    return JSONResponse(request_view(decided))
+    return _answer(
+        workflow.reject(sandbox, user, request_id, reason=body.reason, api_url=api_url_of(request))
+    )

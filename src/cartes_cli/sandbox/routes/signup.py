@@ -31,7 +31,7 @@ from cartes_cli.sandbox.domain import captchas, mail
 from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.domain.credentials import hash_code, hash_password, new_verification_code, verify_code
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes import account_schemas, schemas
 from cartes_cli.sandbox.routes.deps import NotJsonText, loads_json, sandbox_of
 from cartes_cli.sandbox.routes.entrepot import API_PREFIX
 from cartes_cli.sandbox.store.records import User
@@ -61,7 +61,10 @@ router = APIRouter(
     prefix=API_PREFIX,
     tags=["Accounts: sign-up (sandbox only)"],
     responses={
-        400: {"model": schemas.ApiProblemBody, "description": "Bad input: every problem, field by field"},
+        400: {
+            "model": account_schemas.ApiProblemBody,
+            "description": "Bad input: every problem, field by field",
+        },
     },
 )
 
@@ -113,7 +116,7 @@ def _unavailable(exc: captchas.CaptchaUnavailable) -> ApiProblem:
 @router.get(
     "/accounts/captcha",
     summary="A new captcha for the sign-up (single use, expires)",
-    response_model=schemas.CaptchaChallenge,
+    response_model=account_schemas.CaptchaChallenge,
     response_model_exclude_none=True,
 )
 async def new_captcha(request: Request) -> JSONResponse:
@@ -226,12 +229,14 @@ def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
     "/accounts",
     summary="Sign up (the five steps in one body): the account waits for its e-mail verification",
     status_code=201,
-    response_model=schemas.AccountStatus,
-    responses={409: {"model": schemas.ApiProblemBody, "description": "Username or e-mail already used"}},
+    response_model=account_schemas.AccountStatus,
+    responses={
+        409: {"model": account_schemas.ApiProblemBody, "description": "Username or e-mail already used"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.NewAccount)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.NewAccount)}},
         }
     },
 )
@@ -300,11 +305,11 @@ def _code_error(code: str, message: str) -> ApiProblem:
 @router.post(
     "/accounts/verify",
     summary="Confirm an e-mail address with the code sent to it (idempotent once verified)",
-    response_model=schemas.AccountStatus,
+    response_model=account_schemas.AccountStatus,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.VerifyEmail)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.VerifyEmail)}},
         }
     },
 )
@@ -355,11 +360,11 @@ async def verify_email(request: Request) -> JSONResponse:
     "/accounts/verify/resend",
     summary="Send a new verification code (always 202: whether the address has an account is not told)",
     status_code=202,
-    response_model=schemas.Accepted,
+    response_model=account_schemas.Accepted,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.ResendCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.ResendCode)}},
         }
     },
 )
