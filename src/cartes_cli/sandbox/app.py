@@ -24,7 +24,9 @@ from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem,
 from cartes_cli.sandbox.routes import (
     account_rest,
     admin,
+    broker_pages,
     control,
+    device_pages,
     entrepot,
     oidc,
     pages,
@@ -411,6 +413,8 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     app.include_router(entrepot.annexes_router)
     app.include_router(oidc.router)
     app.include_router(weblogin.router)
+    app.include_router(device_pages.router)
+    app.include_router(broker_pages.router)
     if sandbox.config.accounts_api:
         app.include_router(account_rest.router)
     if sandbox.config.accounts_api:

@@ -241,6 +241,41 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
         sandbox.close()
 
 
+def _banner(sandbox: Sandbox, info: dict[str, Any], *, demo: bool) -> list[str]:
+    """What the sandbox tells people on stderr once it listens: URLs, demo accounts, the settings
+    that make it differ from the real platform."""
+    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
+
+    config = sandbox.config
+    lines = [
+        f"Sandbox listening on {info['base_url']} (API {info['api_url']}, issuer {info['issuer']})",
+        f"Data: {info['data_dir']}",
+    ]
+    if demo:
+        accounts = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
+        lines.append(f"Demo accounts, all with the password {DEMO_PASSWORD}: {accounts}")
+        for client_id, secret, role in DEMO_CLIENTS:
+            lines.append(f"Demo client {client_id}, secret {secret}: {role}")
+    if not config.requests_api:
+        lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
+    if not config.accounts_api:
+        lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
+    elif config.scriptable_captchas:
+        lines.append(
+            "Scriptable captchas: each answer is readable (cartes sandbox captcha ID, "
+            "GET /sandbox/captchas/ID); never so on a real platform."
+        )
+    faults = sandbox.faults.settings
+    if faults.rate > 0:
+        lines.append(
+            f"FAULT INJECTION on: each request to {'/'.join(faults.scope)} meets, with probability "
+            f"{faults.rate:g}, one of {', '.join(faults.kinds)} (seed {faults.seed}; GET /sandbox/faults "
+            "lists them)."
+        )
+    lines.append("Stop with Ctrl+C.")
+    return lines
+
+
 def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO, err: TextIO) -> int:
     import uvicorn
 
@@ -248,7 +283,6 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
     from cartes_cli.platforms import REALM_PATH, claim_sandbox_state, clear_sandbox_state, write_sandbox_state
     from cartes_cli.sandbox.app import build_app
     from cartes_cli.sandbox.httpserver import SandboxServer
-    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
 
     config = sandbox.config
     base_url = f"http://{_advertised_host(sock)}:{sock.getsockname()[1]}"
@@ -279,32 +313,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
             out.flush()
         except (OSError, ValueError):  # nobody reads stdout any more: keep serving
             pass
-        lines = [
-            f"Sandbox listening on {base_url} (API {info['api_url']}, issuer {info['issuer']})",
-            f"Data: {info['data_dir']}",
-        ]
-        if demo:
-            accounts = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
-            lines.append(f"Demo accounts, all with the password {DEMO_PASSWORD}: {accounts}")
-            for client_id, secret, role in DEMO_CLIENTS:
-                lines.append(f"Demo client {client_id}, secret {secret}: {role}")
-        if not config.requests_api:
-            lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
-        if not config.accounts_api:
-            lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
-        elif config.scriptable_captchas:
-            lines.append(
-                "Scriptable captchas: each answer is readable (cartes sandbox captcha ID, "
-                "GET /sandbox/captchas/ID); never so on a real platform."
-            )
-        faults = sandbox.faults.settings
-        if faults.rate > 0:
-            lines.append(
-                f"FAULT INJECTION on: each request to {'/'.join(faults.scope)} meets, with probability "
-                f"{faults.rate:g}, one of {', '.join(faults.kinds)} (seed {faults.seed}; GET /sandbox/faults "
-                "lists them)."
-            )
-        lines.append("Stop with Ctrl+C.")
+        lines = _banner(sandbox, info, demo=demo)
         with contextlib.suppress(OSError, ValueError):
             err.write("\n".join(lines) + "\n")
             err.flush()

@@ -73,6 +73,26 @@ def start_session(sandbox: Sandbox, user: User, client_id: str) -> Session:
     return session
 
 
+def _access_claims(
+    common: dict[str, Any], user: User, session: Session, exp: int, profile: dict[str, Any]
+) -> dict[str, Any]:
+    """An access token's claims, as Keycloak writes them."""
+    return {
+        **common,
+        "exp": exp,
+        "auth_time": int(session.created),
+        "jti": new_id(),
+        "aud": "account",
+        "typ": TYP_ACCESS,
+        "acr": "1",
+        "allowed-origins": [],
+        "realm_access": {"roles": realm_roles(user)},
+        "resource_access": {"account": {"roles": list(ACCOUNT_ROLES)}},
+        "scope": DEFAULT_SCOPE,
+        **profile,
+    }
+
+
 def issue_token_set(
     sandbox: Sandbox,
     *,
@@ -101,22 +121,7 @@ def issue_token_set(
         "session_state": session.id,
     }
     profile = profile_claims(user)
-    access_token = sandbox.keys.sign(
-        {
-            **common,
-            "exp": access_exp,
-            "auth_time": int(session.created),
-            "jti": new_id(),
-            "aud": "account",
-            "typ": TYP_ACCESS,
-            "acr": "1",
-            "allowed-origins": [],
-            "realm_access": {"roles": realm_roles(user)},
-            "resource_access": {"account": {"roles": list(ACCOUNT_ROLES)}},
-            "scope": DEFAULT_SCOPE,
-            **profile,
-        }
-    )
+    access_token = sandbox.keys.sign(_access_claims(common, user, session, access_exp, profile))
     refresh_jti = new_id()
     refresh_token = sandbox.keys.sign(
         {

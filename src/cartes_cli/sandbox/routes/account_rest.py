@@ -27,6 +27,7 @@ from cartes_cli import validators
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
 from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.accounts import update_profile
 from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.domain.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
 from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
@@ -34,7 +35,6 @@ from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, de
 from cartes_cli.sandbox.errors import AccountError
 from cartes_cli.sandbox.routes import account_schemas, schemas
 from cartes_cli.sandbox.routes.deps import NotJsonText, bearer_token, loads_json, sandbox_of
-from cartes_cli.sandbox.routes.signup import issue_code
 from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
@@ -329,46 +329,15 @@ async def update_account(request: Request) -> Response:
         )
     if problems:
         raise AccountError.invalid(problems, message_key)
-    store = sandbox.store
-    if new_email is not None and store.users.email_taken(new_email):
-        raise AccountError(
-            409,
-            _("An account already uses this e-mail address."),
-            problems=[Problem("email", "email.taken", "an account already uses this e-mail address.")],
-            message_key="emailExistsMessage",
-        )
-    now = sandbox.now()
-    when = iso(now)
-    columns: dict[str, Any] = dict(names)
-    photo_changed = "photo" in changes
-    photo = changes.pop("photo", None)  # kept apart from the other attributes
-    if changes:
-        columns["attributes"] = {k: v for k, v in merged.items() if k != "photo"}
-    if new_email is not None:
-        columns["email"] = new_email
-        columns["email_verified"] = False
-        columns["required_actions"] = [
-            *(a for a in user.required_actions if a != "VERIFY_EMAIL"),
-            "VERIFY_EMAIL",
-        ]
-    with store.transaction():
-        store.users.update(user.id, columns, when)
-        if photo_changed:
-            store.users.set_photo(user.id, photo, when)
-        if new_email is not None:
-            updated = store.users.get(user.id)
-            assert updated is not None
-            issue_code(sandbox, updated, email=new_email, new_address=True, api_url=api_url_of(request))
-            store.outbox.add(
-                mail.address_changed(
-                    to=user.email,
-                    first_name=updated.first_name,
-                    username=user.username,
-                    new_address=new_email,
-                    at=now,
-                    when=when,
-                )
-            )
+    update_profile(
+        sandbox,
+        user,
+        names=names,
+        changes=changes,
+        merged=merged,
+        new_email=new_email,
+        api_url=api_url_of(request),
+    )
     return Response(status_code=204)
 
 

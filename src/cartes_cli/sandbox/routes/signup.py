@@ -27,9 +27,10 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli import validators
 from cartes_cli.i18n import _
-from cartes_cli.sandbox.domain import captchas, mail
+from cartes_cli.sandbox.domain import captchas
+from cartes_cli.sandbox.domain.accounts import issue_code
 from cartes_cli.sandbox.domain.context import Sandbox
-from cartes_cli.sandbox.domain.credentials import hash_code, hash_password, new_verification_code, verify_code
+from cartes_cli.sandbox.domain.credentials import hash_password, verify_code
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.routes import account_schemas, schemas
 from cartes_cli.sandbox.routes.deps import NotJsonText, loads_json, sandbox_of
@@ -189,31 +190,6 @@ def _attributes(data: dict[str, Any]) -> dict[str, str]:
             if value:
                 attributes[attribute] = value
     return attributes
-
-
-def issue_code(
-    sandbox: Sandbox, user: User, *, email: str, new_address: bool = False, api_url: str | None = None
-) -> None:
-    """A new verification code for ``user``, sent to ``email`` (the previous code stops working).
-    ``api_url``: this sandbox's API, named in the e-mail's command. Call inside a transaction."""
-    now = sandbox.now()
-    code = new_verification_code()
-    ttl = sandbox.config.verification_ttl
-    sandbox.store.users.set_verification(
-        user_id=user.id, email=email, code_hash=hash_code(code, salt=user.id), created=now, expires=now + ttl
-    )
-    sandbox.store.outbox.add(
-        mail.verification_code(
-            to=email,
-            first_name=user.first_name,
-            username=user.username,
-            code=code,
-            ttl=ttl,
-            when=iso(now),
-            new_address=new_address,
-            api_url=api_url,
-        )
-    )
 
 
 def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
