@@ -1,5 +1,5 @@
-"""Sign-up (SANDBOX API, platform-api.md §4 "Accounts"): the user guide's five steps in one
-``POST /api/accounts``, behind a captcha, then the e-mail verification.
+"""Sign-up (a sandbox-only API; the real platform has web pages only): the Géoplateforme user
+guide's five steps in one ``POST /api/accounts``, behind a captcha, then the e-mail verification.
 
 - ``GET /api/accounts/captcha`` → a captcha (PNG as a data URL, and the URL of the same answer
   read aloud); ``GET /api/accounts/captcha/{id}/audio`` → ``audio/wav``.
