@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -11,11 +12,29 @@ from cartes_cli.i18n import _
 from cartes_cli.sandbox.domain import mail
 from cartes_cli.sandbox.domain.brokers import BrokerIdentity, Provider
 from cartes_cli.sandbox.domain.context import Sandbox
-from cartes_cli.sandbox.domain.credentials import hash_code, new_verification_code
-from cartes_cli.sandbox.errors import AccountError
+from cartes_cli.sandbox.domain.credentials import hash_code, new_verification_code, verify_code
+from cartes_cli.sandbox.errors import AccountError, ApiProblem
 from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import iso, new_id
 from cartes_cli.validators import Problem
+
+MAX_CODE_ATTEMPTS = 5
+"""Wrong verification codes allowed before the code is burnt (a new one must be requested)."""
+STATUS_PENDING = "pending_verification"
+STATUS_ACTIVE = "active"
+
+PROFILE_ATTRIBUTES = ("phone",)
+ADDRESS_ATTRIBUTES = {"street": "street", "locality": "locality", "postcode": "postcode"}
+PROFESSIONAL_ATTRIBUTES = {
+    "siret": "siret",
+    "tva": "tva",
+    "company": "company",
+    "position": "position",
+    "street": "company_street",
+    "locality": "company_locality",
+    "postcode": "company_postcode",
+}
+"""Where the sign-up's blocks go among the Keycloak user attributes."""
 
 
 def issue_code(
@@ -125,3 +144,124 @@ def update_profile(
                     when=when,
                 )
             )
+
+
+def status_of(user: User) -> str:
+    return (
+        STATUS_ACTIVE
+        if user.email_verified and "VERIFY_EMAIL" not in user.required_actions
+        else STATUS_PENDING
+    )
+
+
+def registration_attributes(data: dict[str, Any]) -> dict[str, str]:
+    """The Keycloak user attributes of a normalised registration."""
+    attributes: dict[str, str] = {}
+    if "phone" in data:
+        attributes["phone"] = data["phone"]
+    for block, names in (("address", ADDRESS_ATTRIBUTES), ("professional", PROFESSIONAL_ATTRIBUTES)):
+        for name, attribute in names.items():
+            value = data.get(block, {}).get(name)
+            if value:
+                attributes[attribute] = value
+    return attributes
+
+
+def duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
+    problems = []
+    if sandbox.store.users.username_taken(username):
+        problems.append(Problem("username", "username.taken", _("an account already has this username.")))
+    if sandbox.store.users.email_taken(email):
+        problems.append(Problem("email", "email.taken", _("an account already uses this e-mail address.")))
+    return problems
+
+
+def register(sandbox: Sandbox, clean: dict[str, Any], *, password_hash: str, api_url: str | None) -> User:
+    """Create the account of a checked, normalised registration (``validators``): it waits for
+    the verification of its e-mail address, whose code is sent now. 409 if the username or the
+    address was taken meanwhile."""
+    username, email = clean["username"], clean["email"]
+    store = sandbox.store
+    now = sandbox.now()
+    when = iso(now)
+    user_id = new_id()
+    try:
+        with store.transaction():
+            store.users.insert(
+                id=user_id,
+                username=username,
+                email=email,
+                first_name=clean.get("first_name", ""),
+                last_name=clean.get("last_name", ""),
+                password_hash=password_hash,
+                created=when,
+                email_verified=False,
+                required_actions=("VERIFY_EMAIL",),
+                attributes=registration_attributes(clean),
+                password_changed=when,
+            )
+            if "photo" in clean:
+                store.users.set_photo(user_id, clean["photo"], when)
+            user = store.users.get(user_id)
+            assert user is not None
+            issue_code(sandbox, user, email=email, api_url=api_url)
+    except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
+        raise ApiProblem(409, problems=duplicates(sandbox, username, email)) from None
+    return user
+
+
+def _code_error(code: str, message: str) -> ApiProblem:
+    return ApiProblem(400, problems=[Problem("code", code, message)])
+
+
+def confirm_email(sandbox: Sandbox, email: str, code: str) -> User:
+    """Check ``code`` against the one sent to ``email`` and verify the account (nothing to do if
+    it is verified already). A wrong code counts: after ``MAX_CODE_ATTEMPTS`` it is burnt."""
+    store = sandbox.store
+    user = store.users.by_email(email)
+    if user is not None and status_of(user) == STATUS_ACTIVE:
+        return user  # already verified: nothing to do
+    record = store.users.verification(user.id) if user is not None else None
+    if user is None or record is None or record.email.casefold() != user.email.casefold():
+        if user is not None:
+            raise _code_error("code.expired", "no code is waiting for this address: request a new one.")
+        raise _code_error("code.invalid", "wrong code.")
+    if sandbox.now() >= record.expires:
+        raise _code_error("code.expired", "this code has expired: request a new one.")
+    if record.failures >= MAX_CODE_ATTEMPTS:
+        raise _code_error(
+            "code.expired", "too many wrong codes: this one no longer works; request a new one."
+        )
+    if not verify_code(code, record.code_hash, salt=user.id):
+        failures = store.users.count_verification_failure(user.id)
+        left = MAX_CODE_ATTEMPTS - failures
+        if left <= 0:
+            raise _code_error("code.invalid", "wrong code, and that was the last try: request a new one.")
+        raise _code_error("code.invalid", f"wrong code ({left} {'try' if left == 1 else 'tries'} left).")
+    when = iso(sandbox.now())
+    with store.transaction():
+        store.users.update(
+            user.id,
+            {
+                "email_verified": True,
+                "required_actions": [a for a in user.required_actions if a != "VERIFY_EMAIL"],
+            },
+            when,
+        )
+        store.users.delete_verification(user.id)
+    verified = store.users.get(user.id)
+    assert verified is not None
+    return verified
+
+
+def resend_code_to(sandbox: Sandbox, email: str, *, api_url: str | None) -> None:
+    """A new code for the account waiting for the verification of ``email``, if any and if the
+    resend limit allows; the caller answers the same either way."""
+    store = sandbox.store
+    user = store.users.by_email(email)
+    # Each new code brings five new tries: resends are limited (one a minute, five an hour), or
+    # they would reset the try counter at will. The answer does not say (always the same 202).
+    pending = user is not None and user.enabled and status_of(user) == STATUS_PENDING
+    if pending and user is not None and sandbox.resends.allow(user.id, sandbox.now()):
+        with store.transaction():
+            issue_code(sandbox, user, email=user.email, api_url=api_url)
