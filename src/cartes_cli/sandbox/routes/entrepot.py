@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from cartes_cli.i18n import N_, _
-from cartes_cli.sandbox.domain.communities import community_by_id, manages, parse_rights
+from cartes_cli.i18n import _
+from cartes_cli.sandbox.domain.communities import (
+    community_by_id,
+    edit_community,
+    leave,
+    manages,
+    parse_rights,
+    remove_member,
+    require_manager,
+    set_member_rights,
+)
 from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.routes import schemas
 from cartes_cli.sandbox.routes.deps import bearer_token, json_body, sandbox_of
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import (
-    RIGHTS,
     Community,
     Datastore,
     Member,
@@ -307,16 +314,6 @@ async def datastore_detail(request: Request, user: CurrentUser, datastore_id: st
 
 # --- members and community settings (REAL routes) ---------------------------------------------
 
-SUPERVISOR_KEEPS_RIGHTS = N_(
-    "The supervisor of a community always holds every right: make someone else supervisor first "
-    "(PATCH the community's supervisor)."
-)
-
-
-def _require_manager(store: Store, user: User, community: Community) -> None:
-    if not manages(store, user, community.id):
-        raise ApiProblem(403, _("Managing this community's members needs the COMMUNITY right on it."))
-
 
 def page_window(page: int, limit: int) -> tuple[int, int]:
     """``(offset, limit)`` of a 1-based page, the limit capped at MAX_LIMIT."""
@@ -359,7 +356,7 @@ async def community_members(
 ) -> JSONResponse:
     store = sandbox_of(request).store
     community = community_by_id(store, community_id)
-    _require_manager(store, user, community)
+    require_manager(store, user, community)
     wanted = parse_rights(rights.split(",")) if rights else []
     offset, limit = page_window(page, limit)
     members, total = store.communities.members(community.id, offset=offset, limit=limit, rights=wanted)
@@ -391,20 +388,10 @@ def _member(store: Store, community_id: str, user_id: str) -> Member:
 async def put_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> JSONResponse:
     sandbox = sandbox_of(request)
     store = sandbox.store
-    _require_manager(store, user, community_by_id(store, community_id))
+    require_manager(store, user, community_by_id(store, community_id))
     body = await json_body(request, schemas.MemberRights)
     community = community_by_id(store, community_id)  # as it is now, after reading the body
-    wanted = parse_rights(body.rights)
-    target = store.users.get(user_id) if is_uuid(user_id) else None
-    if target is None or target.entrepot_since is None:
-        # The Entrepôt creates its user at their first GET /users/me (a login to cartes.gouv.fr
-        # makes one): before that it does not know them, whatever Keycloak knows.
-        raise ApiProblem(
-            404, _("User not found: this user has never used the Entrepôt (no GET /users/me yet).")
-        )
-    if target.id == community.supervisor_id and wanted != list(RIGHTS):
-        raise ApiProblem(409, _(SUPERVISOR_KEEPS_RIGHTS))
-    store.communities.put_membership(community.id, target.id, wanted, iso(sandbox.now()))
+    target = set_member_rights(sandbox, community, user_id, body.rights)
     return JSONResponse(member_view(_member(store, community.id, target.id)))
 
 
@@ -418,17 +405,9 @@ async def put_member(request: Request, user: CurrentUser, community_id: str, use
 async def delete_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> Response:
     store = sandbox_of(request).store
     community = community_by_id(store, community_id)
-    _require_manager(store, user, community)
-    if user_id == community.supervisor_id:
-        raise ApiProblem(
-            409, _("The supervisor cannot be removed from the community: make someone else supervisor first.")
-        )
-    if not is_uuid(user_id) or not store.communities.delete_membership(community.id, user_id):
-        raise ApiProblem(404, _("This user is not a member of the community."))
+    require_manager(store, user, community)
+    remove_member(store, community, user_id)
     return Response(status_code=204)
-
-
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @router.patch(
@@ -450,33 +429,7 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
         raise ApiProblem(403, _("Editing this community needs the COMMUNITY right on it."))
     body = await json_body(request, schemas.CommunityPatch)
     community = community_by_id(store, community_id)  # as it is now, after reading the body
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise ApiProblem(400, _("name: must not be empty."))
-    if "contact" in changes and not _EMAIL_RE.match(changes["contact"]):
-        raise ApiProblem(400, _("contact: must be an e-mail address."))
-    when = iso(sandbox.now())
-    with store.transaction():
-        supervisor = changes.pop("supervisor", None)
-        if supervisor is not None and supervisor != community.supervisor_id:
-            if not (user.administrator or user.id == community.supervisor_id):
-                raise ApiProblem(
-                    403, _("Only the supervisor or the platform staff can hand supervision over.")
-                )
-            successor = store.users.get(supervisor) if is_uuid(supervisor) else None
-            if successor is None:
-                raise ApiProblem(400, _("supervisor: no such user."))
-            if store.communities.membership(community.id, successor.id) is None:
-                raise ApiProblem(
-                    400, _("supervisor: must be a current member of the community (add them first).")
-                )
-            changes["supervisor_id"] = successor.id
-            # The new supervisor holds every right; the former one keeps theirs (COMMUNITY
-            # included) and may then leave. Both writes commit together or not at all.
-            store.communities.put_membership(community.id, successor.id, RIGHTS, when)
-        store.communities.update(community.id, changes, when)
+    edit_community(sandbox, user, community, body.model_dump(exclude_unset=True, exclude_none=True))
     updated = store.communities.get(community.id)
     assert updated is not None
     return JSONResponse(_community_detail(store, updated))
@@ -491,15 +444,7 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
 )
 async def leave_community(request: Request, user: CurrentUser, community_id: str) -> Response:
     store = sandbox_of(request).store
-    community = store.communities.get(community_id) if is_uuid(community_id) else None
-    if community is None or store.communities.membership(community.id, user.id) is None:
-        raise ApiProblem(404, _("You are not a member of this community."))
-    if community.supervisor_id == user.id:
-        raise ApiProblem(
-            409,
-            _("You supervise this community, so you cannot leave it: make someone else supervisor first."),
-        )
-    store.communities.delete_membership(community.id, user.id)
+    leave(store, user, community_id)
     return Response(status_code=204)
 
 
