@@ -26,10 +26,10 @@ from fastapi.responses import JSONResponse
 from cartes_cli import validators
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain import second_factor
 from cartes_cli.sandbox.domain.accounts import update_profile
 from cartes_cli.sandbox.domain.context import Sandbox
-from cartes_cli.sandbox.domain.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
+from cartes_cli.sandbox.domain.credentials import otpauth_uri, verify_password, verify_totp
 from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
 from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import AccountError
@@ -431,8 +431,7 @@ async def totp_setup(request: Request) -> JSONResponse:
         raise _totp_conflict(
             "totp.already_enabled", "Two-factor authentication is already on: disable it first."
         )
-    secret = new_totp_secret()
-    sandbox.store.users.update(user.id, {"totp_pending": secret}, iso(sandbox.now()))
+    secret = second_factor.start_setup(sandbox, user)
     body = {"secret": secret, "otpauth_uri": otpauth_uri(secret, user.username)}
     return JSONResponse(body, headers=NO_STORE)
 
@@ -463,28 +462,7 @@ async def totp_confirm(request: Request) -> Response:
     now = sandbox.now()
     if not verify_totp(user.totp_pending, code, at=now):
         raise _wrong_code()
-    when = iso(now)
-    store = sandbox.store
-    with store.transaction():
-        store.users.update(
-            user.id,
-            {
-                "totp_secret": user.totp_pending,
-                "totp_pending": None,
-                "required_actions": [a for a in user.required_actions if a != "CONFIGURE_TOTP"],
-            },
-            when,
-        )
-        store.outbox.add(
-            mail.second_factor(
-                to=user.email,
-                first_name=user.first_name,
-                username=user.username,
-                enabled=True,
-                at=now,
-                when=when,
-            )
-        )
+    second_factor.enable(sandbox, user, now)
     return Response(status_code=204)
 
 
@@ -510,18 +488,5 @@ async def totp_disable(request: Request) -> Response:
     now = sandbox.now()
     if not verify_totp(user.totp_secret, code, at=now):
         raise _wrong_code()
-    when = iso(now)
-    store = sandbox.store
-    with store.transaction():
-        store.users.update(user.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.outbox.add(
-            mail.second_factor(
-                to=user.email,
-                first_name=user.first_name,
-                username=user.username,
-                enabled=False,
-                at=now,
-                when=when,
-            )
-        )
+    second_factor.disable(sandbox, user, now)
     return Response(status_code=204)

@@ -26,14 +26,14 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain import second_factor
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.routes import schemas
 from cartes_cli.sandbox.routes.account_rest import identity
 from cartes_cli.sandbox.routes.deps import sandbox_of
 from cartes_cli.sandbox.routes.entrepot import CurrentUser
 from cartes_cli.sandbox.store.records import User
-from cartes_cli.sandbox.util import is_uuid, iso
+from cartes_cli.sandbox.util import is_uuid
 
 ADMIN_PREFIX = "/admin" + REALM_PATH
 _NAMESPACE = uuid.UUID("6f1d3a57-2c0e-4f7b-9a51-0c2d8f3e6b11")
@@ -163,7 +163,6 @@ async def delete_credential(
 ) -> Response:
     _require_staff(user)
     sandbox = sandbox_of(request)
-    store = sandbox.store
     target = _target(request, user_id)
     credential = next((c for c in _credentials(target) if c["id"] == credential_id), None)
     if credential is None:
@@ -172,13 +171,5 @@ async def delete_credential(
         raise ApiProblem(
             400, _("The sandbox removes OTP credentials only; a password is reset by its owner.")
         )
-    now = sandbox.now()
-    when = iso(now)
-    with store.transaction():
-        store.users.update(target.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.outbox.add(
-            mail.second_factor_reset(
-                to=target.email, first_name=target.first_name, username=target.username, at=now, when=when
-            )
-        )
+    second_factor.reset(sandbox, target)
     return Response(status_code=204)
