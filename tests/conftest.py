@@ -160,15 +160,15 @@ class Sandbox:
         import pyotp
 
         from cartes_cli.sandbox.config import DB_FILENAME
-        from cartes_cli.sandbox.credentials import hash_password
-        from cartes_cli.sandbox.db import Store
+        from cartes_cli.sandbox.domain.credentials import hash_password
+        from cartes_cli.sandbox.store import Store
         from cartes_cli.sandbox.util import iso, new_id
 
         user = TotpUser(f"deux.facteurs.{uuid.uuid4().hex[:10]}", pyotp.random_base32())
         store = Store.open(self.data_dir / DB_FILENAME)
         try:
             with store.transaction():
-                store.insert_user(
+                store.users.insert(
                     id=new_id(),
                     username=user.username,
                     email=f"{user.username}@exemple.test",

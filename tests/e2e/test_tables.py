@@ -28,7 +28,7 @@ pytestmark = [
     ),
 ]
 
-# The demo's requests (sandbox/seed.py): ddt33's pending joins, and some already decided.
+# The demo's requests (sandbox/seed/demo_data.py): ddt33's pending joins, and some already decided.
 PENDING_DDT33 = 4
 ACCEPTED_DATASTORE = "a5082e64-f8d5-52a3-8a48-9de73a6c5fc4"  # camille.dubois → Région Bretagne
 ACCEPTED_JOIN = "c42565af-6115-5a70-9d63-7ab204438d30"  # antoine.petit → ddt33

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from cartes_cli.sandbox.app import ConnectionDropped
-from cartes_cli.sandbox.faults import AFTER_KINDS, FAULT_KINDS, FaultInjector, FaultSettings
+from cartes_cli.sandbox.domain.faults import AFTER_KINDS, FAULT_KINDS, FaultInjector, FaultSettings
 from cartes_cli.sandbox.seed import demo_id
 from tests.conftest import Sandbox, wait_until
 

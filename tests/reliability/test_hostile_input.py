@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from tests.conftest import DEMO_PASSWORD, start_sandbox
 from tests.sandbox.conftest import seeded_harness
@@ -192,7 +192,7 @@ class Bench:
     join_request: str
 
     def reset(self) -> None:
-        self.pristine.backup(self.sb.sandbox.store._conn)
+        self.pristine.backup(self.sb.sandbox.store.db.conn)
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +206,7 @@ def bench(
     assert fixture.status_code == 201
     tokens = {name: sb.access_token(name) for name in ("julien.lefebvre", "mathieu.garnier")}
     pristine = sqlite3.connect(":memory:")
-    sandbox.store._conn.backup(pristine)
+    sandbox.store.db.conn.backup(pristine)
     yield Bench(sb, pristine, tokens, fixture.json()["requests"][0])
     pristine.close()
     sandbox.close()
@@ -252,7 +252,7 @@ def _send(bench: Bench, route: Route, body: dict[str, Any]) -> httpx.Response:
 
 
 def _integrity(bench: Bench) -> dict[str, Any]:
-    conn = bench.sb.sandbox.store._conn
+    conn = bench.sb.sandbox.store.db.conn
     tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
     counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("users", "communities")}  # noqa: S608
     return {"tables": tables, "counts": counts, "check": conn.execute("PRAGMA integrity_check").fetchone()[0]}
@@ -280,7 +280,7 @@ def _problems_with(bench: Bench, route: Route, field_name: str, value: str) -> l
     if after != before:
         problems.append(f"{shown}: the data are not intact ({before} → {after})")
     if value in SQL_LIKE and status < 300 and field_name not in route.transient:
-        dump = "\n".join(bench.sb.sandbox.store._conn.iterdump())  # quotes doubled, as SQL writes them
+        dump = "\n".join(bench.sb.sandbox.store.db.conn.iterdump())  # quotes doubled, as SQL writes them
         if value.replace("'", "''") not in dump:
             problems.append(f"{shown}: accepted but not stored verbatim")
     return problems

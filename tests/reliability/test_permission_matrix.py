@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import demo_id
 from cartes_cli.sandbox.util import iso
 from tests.conftest import DEMO_PASSWORD
@@ -116,7 +116,7 @@ def world_template(
     when = iso(sb.clock())
     sb.add_user("paul.simple")
     member_id = sb.add_user("marie.membre", first_name="Marie", last_name="Membre")
-    sb.sandbox.store.put_membership(DDT33, member_id, ["UPLOAD"], when)
+    sb.sandbox.store.communities.put_membership(DDT33, member_id, ["UPLOAD"], when)
     fixture = sb.client.post("/sandbox/fixtures/join-requests", json={"community": "ddt33", "count": 1})
     assert fixture.status_code == 201, fixture.text
     datastore = sb.post(
@@ -128,7 +128,7 @@ def world_template(
     tokens = {role: sb.access_token(username) for role, username in USERS.items()}
     world = World(sb, tokens, fixture.json()["requests"][0], datastore.json()["_id"])
     pristine = sqlite3.connect(":memory:")
-    sandbox.store._conn.backup(pristine)
+    sandbox.store.db.conn.backup(pristine)
     yield world, pristine
     pristine.close()
     sandbox.close()
@@ -138,7 +138,7 @@ def world_template(
 def world(world_template: tuple[World, sqlite3.Connection]) -> World:
     """The module's sandbox, its data as they were before any cell ran."""
     world, pristine = world_template
-    pristine.backup(world.sb.sandbox.store._conn)
+    pristine.backup(world.sb.sandbox.store.db.conn)
     return world
 
 
@@ -219,7 +219,7 @@ TEMPLATES = {
 
 def _snapshot(sb: Harness) -> list[str]:
     """Every row of every table: what "data unchanged" compares."""
-    return list(sb.sandbox.store._conn.iterdump())
+    return list(sb.sandbox.store.db.conn.iterdump())
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -24,7 +24,7 @@ from schemathesis import checks
 
 from cartes_cli.sandbox.app import build_app
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.keys import SigningKey
 from tests.sandbox.conftest import seeded_harness
 
 pytestmark = pytest.mark.reliability

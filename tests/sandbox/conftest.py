@@ -20,10 +20,10 @@ from starlette.types import ASGIApp
 
 from cartes_cli.sandbox.app import build_app
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Store
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, apply_seed, demo_id
+from cartes_cli.sandbox.store import Store
 from tests.conftest import client_form
 
 __all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "FakeClock", "Harness", "demo_id"]
@@ -173,11 +173,11 @@ class Harness:
 
     def add_user(self, username: str, *, first_name: str = "Paul", last_name: str = "Simple") -> str:
         """A plain account (member of nothing) that logs in with DEMO_PASSWORD; returns its id."""
-        from cartes_cli.sandbox.credentials import hash_password
+        from cartes_cli.sandbox.domain.credentials import hash_password
         from cartes_cli.sandbox.util import iso, new_id
 
         user_id = new_id()
-        self.sandbox.store.insert_user(
+        self.sandbox.store.users.insert(
             id=user_id,
             username=username,
             email=f"{username}@exemple.test",
@@ -202,14 +202,14 @@ seed's real cost is checked by test_store, on its own database.)"""
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded data directory, built once; tests work on copies."""
-    from cartes_cli.sandbox.credentials import hash_password
+    from cartes_cli.sandbox.domain.credentials import hash_password
 
     directory = tmp_path_factory.mktemp("demo-template")
     store = Store.open(directory / DB_FILENAME)
     assert apply_seed(store, "demo")
     fast = hash_password(DEMO_PASSWORD, iterations=FAST_HASH_ITERATIONS)
     with store.transaction():
-        store._exec("UPDATE users SET password_hash = ? WHERE password_hash IS NOT NULL", (fast,))
+        store.db.exec("UPDATE users SET password_hash = ? WHERE password_hash IS NOT NULL", (fast,))
     store.close()
     SigningKey.load_or_create(directory / KEY_FILENAME)
     return directory

@@ -12,7 +12,7 @@ import httpx
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.schemas import AccountErrorBody, KeycloakAccount, TotpSetup
+from cartes_cli.sandbox.routes.account_schemas import AccountErrorBody, KeycloakAccount, TotpSetup
 from cartes_cli.sandbox.seed import DEMO_EXPIRED_PASSWORD_USER
 from cartes_cli.sandbox.util import iso, parse_iso
 from cartes_cli.validators import CODES
@@ -290,7 +290,7 @@ def test_change_password(sb: Harness) -> None:
     assert response.status_code == 204, response.text
     assert sb.login(user).status_code == 401
     assert sb.login(user, NEW_PASSWORD).status_code == 200
-    stored = sb.sandbox.store.user_by_login(user)
+    stored = sb.sandbox.store.users.by_login(user)
     assert stored is not None
     assert stored.password_changed == iso(sb.clock())
     [mail] = mails_about(sb, "mathieu.garnier@ecrins-parcnational.test", "Votre mot de passe a été modifié")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartes_cli.sandbox.schemas import AdminCredential, AdminUser, OutboxMail
+from cartes_cli.sandbox.routes.schemas import AdminCredential, AdminUser, OutboxMail
 
 from .conftest import DEMO_TOTP_SECRET, Harness, demo_id
 from .test_api import assert_api_error

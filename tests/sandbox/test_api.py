@@ -11,8 +11,8 @@ import jwt
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.keys import SigningKey
-from cartes_cli.sandbox.schemas import (
+from cartes_cli.sandbox.domain.keys import SigningKey
+from cartes_cli.sandbox.routes.schemas import (
     ApiErrorBody,
     CatalogCommunity,
     CommunityDetail,
@@ -168,7 +168,7 @@ def test_catalogue_walks_every_public_community_in_name_order(sb: Harness) -> No
 def test_catalogue_limit_is_clamped_to_50(sb: Harness) -> None:
     store = sb.sandbox.store
     for n in range(40):
-        store.insert_community(
+        store.communities.insert(
             id=demo_id("community", f"extra{n}"),
             name=f"Commune test {n:02d}",
             technical_name=f"extra_{n:02d}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cartes_cli import __version__
-from cartes_cli.sandbox.schemas import Capabilities, LogEntry, Stats
+from cartes_cli.sandbox.routes.schemas import Capabilities, LogEntry, Stats
 
 from .conftest import DEMO_PASSWORD, Harness, demo_id
 
@@ -147,7 +147,7 @@ def test_fixture_join_requests(sb: Harness) -> None:
     )
     assert [r["_id"] for r in last_page.json()][-1] == body["requests"][-1]
     # The fixture users can log in, and are the requesters.
-    user = sb.sandbox.store.user(body["users"][0])
+    user = sb.sandbox.store.users.get(body["users"][0])
     assert user is not None
     token = sb.tokens(user.username)["access_token"]
     mine = sb.get("/api/users/me/requests", token=token).json()
@@ -190,7 +190,7 @@ def test_fixture_communities(sb: Harness) -> None:
 
 
 def test_a_text_plain_body_is_refused_before_anything_is_created(sb: Harness) -> None:
-    before = sb.sandbox.store.counts()
+    before = sb.sandbox.store.meta.counts()
     # What a web page's <form enctype="text/plain"> can send to 127.0.0.1 without any preflight.
     r = sb.client.post(
         "/sandbox/fixtures/join-requests",
@@ -199,7 +199,7 @@ def test_a_text_plain_body_is_refused_before_anything_is_created(sb: Harness) ->
     )
     assert r.status_code == 415
     assert "JSON" in " ".join(r.json()["error_description"])
-    assert sb.sandbox.store.counts() == before  # nobody and nothing was created
+    assert sb.sandbox.store.meta.counts() == before  # nobody and nothing was created
 
 
 @pytest.mark.parametrize(

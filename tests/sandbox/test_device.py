@@ -241,7 +241,7 @@ def test_polling_errors(sb: Harness) -> None:
     # A client without the device grant is refused as such; one with it may not use another's code.
     refused = poll(sb, code, client_id="cartes-gouv-public").json()
     assert refused["error"] == "unauthorized_client"
-    sb.sandbox.store.insert_client(
+    sb.sandbox.store.clients.insert(
         client_id="other-cli",
         name="Another device client",
         grant_types=["urn:ietf:params:oauth:grant-type:device_code"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cartes_cli.sandbox.schemas import CommunityDetail, Member
+from cartes_cli.sandbox.routes.schemas import CommunityDetail, Member
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error
@@ -253,7 +253,7 @@ def test_patch_is_all_or_nothing(sb: Harness, monkeypatch: pytest.MonkeyPatch) -
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "update_community", broken)
+    monkeypatch.setattr(store.communities, "update", broken)
     try:
         response = sb.patch(url, as_user="julien.lefebvre", json={"supervisor": SOPHIE})
         assert response.status_code == 500

@@ -10,8 +10,8 @@ import jwt
 import pyotp
 import pytest
 
-from cartes_cli.sandbox.credentials import hash_client_secret
-from cartes_cli.sandbox.schemas import Jwks, TokenResponse, UserInfo
+from cartes_cli.sandbox.domain.credentials import hash_client_secret
+from cartes_cli.sandbox.routes.schemas import Jwks, TokenResponse, UserInfo
 from tests.conftest import WAREHOUSE
 
 from .conftest import DEMO_PASSWORD, DEMO_TOTP_SECRET, ISSUER, TOKEN_PATH, Harness, demo_id
@@ -154,7 +154,7 @@ def test_a_one_time_code_works_once(sb: Harness) -> None:
     assert sb.login("amelie.rousseau", totp=fresh).status_code == 200
     # Each account has its codes: another account's login with the same digits is not a reuse.
     other = sb.add_user("deux.facteurs")
-    sb.sandbox.store.update_user(other, {"totp_secret": DEMO_TOTP_SECRET}, "2026-01-01T00:00:00Z")
+    sb.sandbox.store.users.update(other, {"totp_secret": DEMO_TOTP_SECRET}, "2026-01-01T00:00:00Z")
     assert sb.login("deux.facteurs", totp=fresh).status_code == 200
 
 
@@ -290,7 +290,7 @@ def test_gpf_warehouse_logs_in_with_the_demo_secret(sb: Harness) -> None:
 
 
 def test_confidential_client_needs_its_secret(sb: Harness) -> None:
-    sb.sandbox.store.insert_client(
+    sb.sandbox.store.clients.insert(
         client_id="dreal-batch",
         name="Chargements nocturnes",
         grant_types=["password", "refresh_token"],
@@ -314,7 +314,7 @@ def test_confidential_client_needs_its_secret(sb: Harness) -> None:
 
 
 def test_client_without_the_grant_is_refused(sb: Harness) -> None:
-    sb.sandbox.store.insert_client(
+    sb.sandbox.store.clients.insert(
         client_id="refresh-only", name="R", grant_types=["refresh_token"], created="2025-01-01T00:00:00Z"
     )
     response = sb.login("julien.lefebvre", client_id="refresh-only")
@@ -475,7 +475,7 @@ def test_signing_key_survives_a_restart(make_harness: Callable[..., Harness]) ->
     first = make_harness(seeded=False)
     kid = first.client.get(f"{PROTOCOL}/certs").json()["keys"][0]["kid"]
     first.sandbox.close()
-    from cartes_cli.sandbox.context import Sandbox
+    from cartes_cli.sandbox.domain.context import Sandbox
 
     reopened = Sandbox.open(first.sandbox.config)
     try:
@@ -598,7 +598,7 @@ def test_service_account_client_has_no_password_grant(sb: Harness) -> None:
 
 
 def test_client_secret_is_stored_hashed(sb: Harness) -> None:
-    client = sb.sandbox.store.client("cartes-ci")
+    client = sb.sandbox.store.clients.get("cartes-ci")
     assert client is not None
     assert client.secret_hash is not None
     assert CI_SECRET not in client.secret_hash

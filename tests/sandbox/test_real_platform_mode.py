@@ -8,8 +8,9 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from cartes_cli.sandbox.db import MIGRATIONS, SCHEMA_VERSION, Store
 from cartes_cli.sandbox.seed import DEMO_NEWCOMER
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error
@@ -49,15 +50,15 @@ def test_a_user_is_added_only_after_their_first_users_me(make_harness: Callable[
     path = f"/api/communities/{DDT33}/users/{NEWCOMER}"
     refused = assert_api_error(sb.put(path, as_user="julien.lefebvre", json={"rights": ["UPLOAD"]}), 404)
     assert "users/me" in " ".join(refused.error_description)
-    assert sb.sandbox.store.user(NEWCOMER).entrepot_since is None  # type: ignore[union-attr]
+    assert sb.sandbox.store.users.get(NEWCOMER).entrepot_since is None  # type: ignore[union-attr]
     assert sb.get("/api/users/me", as_user=DEMO_NEWCOMER).status_code == 200
-    first = sb.sandbox.store.user(NEWCOMER).entrepot_since  # type: ignore[union-attr]
+    first = sb.sandbox.store.users.get(NEWCOMER).entrepot_since  # type: ignore[union-attr]
     assert first is not None
     response = sb.put(path, as_user="julien.lefebvre", json={"rights": ["UPLOAD"]})
     assert response.status_code == 200, response.text
     sb.clock.advance(60)
     sb.get("/api/users/me", as_user=DEMO_NEWCOMER)
-    assert sb.sandbox.store.user(NEWCOMER).entrepot_since == first  # type: ignore[union-attr]  # the first call
+    assert sb.sandbox.store.users.get(NEWCOMER).entrepot_since == first  # type: ignore[union-attr]  # the first call
 
 
 def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
@@ -73,11 +74,11 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
     store = Store.open(path)
     try:
         assert store.schema_version == SCHEMA_VERSION == 5
-        assert store.user("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
+        assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
     finally:
         store.close()
 
 
 def test_the_demo_newcomer_is_the_only_unknown_seeded_user(sb: Harness) -> None:
-    rows = sb.sandbox.store._all("SELECT username FROM users WHERE entrepot_since IS NULL")
+    rows = sb.sandbox.store.db.all("SELECT username FROM users WHERE entrepot_since IS NULL")
     assert [r["username"] for r in rows] == [DEMO_NEWCOMER]

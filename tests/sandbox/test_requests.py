@@ -12,7 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from cartes_cli.sandbox.schemas import JoinForm, OutboxMail, RequestBody
+from cartes_cli.sandbox.routes.schemas import JoinForm, OutboxMail, RequestBody
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error
@@ -567,7 +567,7 @@ def test_accept_a_private_datastore_request(sb: Harness) -> None:
     assert detail["contact"] == "amelie.rousseau@ecrins-parcnational.test"
     datastore_id = detail["datastore"]["_id"]
     store = sb.sandbox.store
-    created = store.datastore(datastore_id)
+    created = store.datastores.get(datastore_id)
     assert created is not None
     assert created.active
     assert {e.technical_name for e in created.endpoints} == {
@@ -576,7 +576,7 @@ def test_accept_a_private_datastore_request(sb: Harness) -> None:
         "gpf-telechargement-prive",
     }
     assert {s.type for s in created.storages} == {"POSTGRESQL", "S3"}
-    membership = store.membership(community_id, demo_id("user", "amelie.rousseau"))
+    membership = store.communities.membership(community_id, demo_id("user", "amelie.rousseau"))
     assert membership is not None
     assert membership.rights == ("COMMUNITY", "UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
     mail = outbox(sb, related=rid(key))[-1]
@@ -593,7 +593,7 @@ def test_accept_a_public_datastore_request(sb: Harness) -> None:
         "/api/catalogs/communities", as_user="antoine.petit", params={"name": "mobilites"}
     ).json()
     assert [c["_id"] for c in catalogue] == [community_id]
-    datastore = sb.sandbox.store.datastore(
+    datastore = sb.sandbox.store.datastores.get(
         sb.get(f"/api/communities/{community_id}", as_user="antoine.petit").json()["datastore"]["_id"]
     )
     assert datastore is not None
@@ -614,7 +614,7 @@ def test_datastore_accept_when_the_name_was_taken_meanwhile(sb: Harness) -> None
     request = datastore(
         sb, "camille.dubois", name="Atlas des paysages bretons", technical_name="atlas_bzh"
     ).json()
-    sb.sandbox.store.insert_community(
+    sb.sandbox.store.communities.insert(
         id=demo_id("community", "atlas_bzh"),
         name="Atlas",
         technical_name="atlas_bzh",
@@ -801,7 +801,7 @@ def test_a_full_disk_is_a_507_that_saves_nothing_and_health_says_so(
     key = "join-ddt33-mathieu"
     sb.access_token("julien.lefebvre")  # logged in before the disk fills up
     mails_before = len(outbox(sb))
-    monkeypatch.setattr(sb.sandbox.store, "_conn", _FullDisk(sb.sandbox.store._conn))
+    monkeypatch.setattr(sb.sandbox.store.db, "conn", _FullDisk(sb.sandbox.store.db.conn))
     response = sb.post(
         f"/api/requests/{rid(key)}/accept", as_user="julien.lefebvre", json={"rights": ["UPLOAD"]}
     )

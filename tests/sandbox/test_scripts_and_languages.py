@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from cartes_cli.i18n import accept_language
-from cartes_cli.sandbox.captchas import ALPHABET, ANSWER_LENGTH
+from cartes_cli.sandbox.domain.captchas import ALPHABET, ANSWER_LENGTH
 from cartes_cli.sandbox.seed import demo_id
 from tests.validation_cases import full_registration
 

@@ -258,16 +258,22 @@ def test_access_log_filter_keeps_the_path_only() -> None:
     assert record.getMessage() == '127.0.0.1:5 - "GET /realms/geoplateforme/device HTTP/1.1" 200'
 
 
-def test_serve_accepts_the_new_settings_as_keywords() -> None:
-    import inspect
+def test_serve_accepts_the_new_settings_as_keywords(tmp_path: Path) -> None:
+    from dataclasses import fields
 
-    parameters = inspect.signature(serve).parameters
-    assert parameters["requests_api"].default is True
-    assert parameters["device_interval"].default == 5
-    assert parameters["device_expires_in"].default == 600
-    assert parameters["accounts_api"].default is True
-    assert parameters["scriptable_captchas"].default is False
-    assert parameters["password_max_age_days"].default == 365
+    from cartes_cli.sandbox.config import SandboxConfig
+
+    defaults = {f.name: f.default for f in fields(SandboxConfig)}
+    assert defaults["requests_api"] is True
+    assert defaults["device_interval"] == 5
+    assert defaults["device_expires_in"] == 600
+    assert defaults["accounts_api"] is True
+    assert defaults["scriptable_captchas"] is False
+    assert defaults["password_max_age_days"] == 365
+    # serve() takes every setting by name (and checks it), and no other name.
+    assert serve(data_dir=tmp_path / "data", device_interval=0, requests_api=False) == 2
+    with pytest.raises(TypeError):
+        serve(data_dir=tmp_path / "data", no_such_setting=1)
 
 
 def test_module_entry_point_flags() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from cartes_cli.sandbox.captchas import ALPHABET, ANSWER_LENGTH
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.schemas import AccountStatus, ApiProblemBody, CaptchaChallenge
+from cartes_cli.sandbox.domain.captchas import ALPHABET, ANSWER_LENGTH
+from cartes_cli.sandbox.routes.account_schemas import AccountStatus, ApiProblemBody, CaptchaChallenge
 from cartes_cli.validators import CODES
 from tests.validation_cases import (
     FIELD_CASES,
@@ -202,7 +202,7 @@ def test_sign_up_with_every_step(sb: Harness) -> None:
         "status": "pending_verification",
     }
     store = sb.sandbox.store
-    user = store.user(created.id)
+    user = store.users.get(created.id)
     assert user is not None
     assert (user.first_name, user.last_name) == ("Élise", "Le Gall")
     assert not user.email_verified
@@ -220,7 +220,7 @@ def test_sign_up_with_every_step(sb: Harness) -> None:
         "company_locality": "Saint-Mandé",
         "company_postcode": "94160",
     }
-    assert store.user_photo(created.id) == body["photo"]
+    assert store.users.photo(created.id) == body["photo"]
     assert body["password"] not in (user.password_hash or "")
 
     [mail] = mails_to(sb, "essai.1@exemple.test")
@@ -235,7 +235,7 @@ def test_sign_up_with_a_vat_number_stores_it_compact(sb: Harness) -> None:
     body = registration_with("tva", "fr 44 732 829 320")
     response = sign_up(sb, body)
     assert response.status_code == 201, response.text
-    user = sb.sandbox.store.user(response.json()["_id"])
+    user = sb.sandbox.store.users.get(response.json()["_id"])
     assert user is not None
     assert user.attributes["tva"] == "FR44732829320"
     assert "siret" not in user.attributes
@@ -252,7 +252,7 @@ def test_registration_cases(
         assert problems_of(response) == expected
         assert len(response.json()["problems"]) == len(expected)
         username = body.get("username")
-        assert not isinstance(username, str) or sb.sandbox.store.user_by_login(username) is None
+        assert not isinstance(username, str) or sb.sandbox.store.users.by_login(username) is None
     else:
         assert response.status_code == 201, response.text
 
@@ -342,11 +342,11 @@ def test_verify_then_log_in(sb: Harness) -> None:
     status = AccountStatus.model_validate(response.json())
     assert status.status == "active"
     assert status.username == body["username"]
-    user = sb.sandbox.store.user(status.id)
+    user = sb.sandbox.store.users.get(status.id)
     assert user is not None
     assert user.email_verified
     assert user.required_actions == ()
-    assert sb.sandbox.store.verification(status.id) is None
+    assert sb.sandbox.store.users.verification(status.id) is None
     assert sb.login(body["username"], body["password"]).status_code == 200
     # Verified already: the same answer, whatever the code (a retry after a lost answer).
     again = sb.client.post(VERIFY, json={"email": body["email"], "code": "000000"})

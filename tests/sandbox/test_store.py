@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from cartes_cli.sandbox.config import DB_FILENAME, SandboxConfig, SandboxConfigError
-from cartes_cli.sandbox.credentials import hash_password, password_problems, verify_password, verify_totp
-from cartes_cli.sandbox.db import RIGHTS, SCHEMA_VERSION, SchemaError, Store
+from cartes_cli.sandbox.domain.credentials import (
+    hash_password,
+    password_problems,
+    verify_password,
+    verify_totp,
+)
 from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, UnknownSeed, apply_seed, demo_id
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION, SchemaError
+from cartes_cli.sandbox.store.records import RIGHTS
 from cartes_cli.sandbox.util import TECHNICAL_NAME_RE
 
 
@@ -62,10 +69,10 @@ def test_demo_seed_is_applied_once(tmp_path: Path) -> None:
     store = Store.open(tmp_path / DB_FILENAME)
     try:
         assert apply_seed(store, "demo") is True
-        counts = store.counts()
+        counts = store.meta.counts()
         assert apply_seed(store, "demo") is False
-        assert store.counts() == counts
-        assert store.get_meta("seed") == "demo"
+        assert store.meta.counts() == counts
+        assert store.meta.get("seed") == "demo"
     finally:
         store.close()
 
@@ -75,7 +82,7 @@ def test_unknown_seed(tmp_path: Path) -> None:
     try:
         with pytest.raises(UnknownSeed, match="demo"):
             apply_seed(store, "nope")
-        assert store.is_empty()
+        assert store.meta.is_empty()
     finally:
         store.close()
     with pytest.raises(SandboxConfigError, match="Unknown seed 'nope'"):
@@ -83,7 +90,7 @@ def test_unknown_seed(tmp_path: Path) -> None:
 
 
 def test_demo_accounts(demo_store: Store) -> None:
-    users = {u: demo_store.user_by_login(u) for u in ("claire.moreau", "julien.lefebvre", "amelie.rousseau")}
+    users = {u: demo_store.users.by_login(u) for u in ("claire.moreau", "julien.lefebvre", "amelie.rousseau")}
     claire, julien, amelie = users["claire.moreau"], users["julien.lefebvre"], users["amelie.rousseau"]
     assert claire is not None
     assert claire.administrator
@@ -147,11 +154,13 @@ def test_demo_communities(demo_store: Store) -> None:
         assert delegated >= 2
     finally:
         conn.close()
-    ddt33 = demo_store.community(demo_id("community", "ddt33"))
+    ddt33 = demo_store.communities.get(demo_id("community", "ddt33"))
     assert ddt33 is not None
     assert ddt33.name == "DDT de la Gironde"
     assert ddt33.supervisor_id == demo_id("user", "julien.lefebvre")
-    membership = demo_store.membership(demo_id("community", "pn_ecrins"), demo_id("user", "amelie.rousseau"))
+    membership = demo_store.communities.membership(
+        demo_id("community", "pn_ecrins"), demo_id("user", "amelie.rousseau")
+    )
     assert membership is not None
     assert membership.rights == ("UPLOAD", "PROCESSING")
 
@@ -159,7 +168,7 @@ def test_demo_communities(demo_store: Store) -> None:
 def test_rights_are_stored_in_canonical_order() -> None:
     store = Store.open(":memory:")
     try:
-        store.insert_user(
+        store.users.insert(
             id="u",
             username="u",
             email="u@x.test",
@@ -168,13 +177,13 @@ def test_rights_are_stored_in_canonical_order() -> None:
             password_hash=None,
             created="x",
         )
-        store.insert_community(id="c", name="C", technical_name="c", supervisor_id="u", created="x")
-        store.put_membership("c", "u", ["ANNEX", "UPLOAD", "UPLOAD"], "y")
-        membership = store.membership("c", "u")
+        store.communities.insert(id="c", name="C", technical_name="c", supervisor_id="u", created="x")
+        store.communities.put_membership("c", "u", ["ANNEX", "UPLOAD", "UPLOAD"], "y")
+        membership = store.communities.membership("c", "u")
         assert membership is not None
         assert membership.rights == ("UPLOAD", "ANNEX")
         with pytest.raises(ValueError, match="READ"):
-            store.put_membership("c", "u", ["READ"], "y")
+            store.communities.put_membership("c", "u", ["READ"], "y")
     finally:
         store.close()
     assert RIGHTS[0] == "COMMUNITY"
@@ -219,7 +228,7 @@ def test_totp_window() -> None:
 
 def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     """A sandbox created by the previous release keeps its data and gains the new tables."""
-    from cartes_cli.sandbox.db import MIGRATIONS
+    from cartes_cli.sandbox.store.migrations import MIGRATIONS
 
     path = tmp_path / DB_FILENAME
     conn = sqlite3.connect(path)
@@ -233,27 +242,27 @@ def test_a_version_1_database_is_migrated(tmp_path: Path) -> None:
     store = Store.open(path)
     try:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.user("u") is not None
-        web = store.client("cartes-gouv-public")
+        assert store.users.get("u") is not None
+        web = store.clients.get("cartes-gouv-public")
         assert web is not None
         assert web.pkce_method == "S256"
         assert "authorization_code" in web.grant_types
-        assert store.client("cartes-cli") is not None
-        assert store.counts()["requests"] == 0
+        assert store.clients.get("cartes-cli") is not None
+        assert store.meta.counts()["requests"] == 0
     finally:
         store.close()
 
 
 def test_demo_workflow_data(demo_store: Store) -> None:
-    counts = demo_store.counts()
+    counts = demo_store.meta.counts()
     assert counts["requests"] == 14
     assert counts["federated_identities"] == 3
     assert counts["outbox"] == 2 * 14 + 4  # receipts and notices, plus one per decision (not cancels)
-    pending = demo_store.request_page(limit=50, statuses=["pending"])
+    pending = demo_store.requests.page(limit=50, statuses=["pending"])
     assert pending.total == 9
     assert all(r.status == "pending" for r in pending.records)
     ddt33 = demo_id("community", "ddt33")
-    joins = demo_store.request_page(limit=50, community_id=ddt33, statuses=["pending"])
+    joins = demo_store.requests.page(limit=50, community_id=ddt33, statuses=["pending"])
     assert joins.total == 4
     assert {r.requester.email.split("@")[0] for r in joins.records} == {
         "mathieu.garnier",
@@ -261,22 +270,29 @@ def test_demo_workflow_data(demo_store: Store) -> None:
         "lucie.fontaine",
         "nicolas.bernard",
     }
-    form = demo_store.join_form(ddt33)
+    form = demo_store.communities.join_form(ddt33)
     assert form is not None
     assert [f["name"] for f in form] == ["service", "usage", "siret", "referent"]
-    assert demo_store.federated_user("proconnect", "pc-julien-lefebvre") == demo_id("user", "julien.lefebvre")
+    assert demo_store.users.federated_user("proconnect", "pc-julien-lefebvre") == demo_id(
+        "user", "julien.lefebvre"
+    )
     # The seeded answers satisfy the seeded forms.
-    from cartes_cli.sandbox.workflow import validate_answers
+    from cartes_cli.sandbox.domain.requests import validate_answers
 
-    for record in demo_store.request_page(limit=50, type="join").records:
+    for record in demo_store.requests.page(limit=50, type="join").records:
         assert record.community is not None
-        assert validate_answers(demo_store.join_form(record.community.id) or [], record.answers or {}) == []
+        assert (
+            validate_answers(
+                demo_store.communities.join_form(record.community.id) or [], record.answers or {}
+            )
+            == []
+        )
 
 
 def test_a_version_2_database_is_migrated(tmp_path: Path) -> None:
     """Schema 3 (accounts): every existing password's age is forgotten (it was only ever the
     creation date), so that nothing expires at once; the new tables exist."""
-    from cartes_cli.sandbox.db import MIGRATIONS
+    from cartes_cli.sandbox.store.migrations import MIGRATIONS
 
     path = tmp_path / DB_FILENAME
     conn = sqlite3.connect(path)
@@ -290,17 +306,17 @@ def test_a_version_2_database_is_migrated(tmp_path: Path) -> None:
     store = Store.open(path)
     try:
         assert store.schema_version == SCHEMA_VERSION
-        warehouse = store.client("gpf-warehouse")
+        warehouse = store.clients.get("gpf-warehouse")
         assert warehouse is not None
         assert not warehouse.public  # confidential, as on the real platform (migration 4)
         assert warehouse.secret_hash
-        user = store.user("u")
+        user = store.users.get("u")
         assert user is not None
         assert (user.password_changed, user.previous_password_hash, user.totp_pending) == (None, None, None)
         assert user.entrepot_since == "2020-01-01T00:00:00Z"  # schema 4: existing users are known
-        assert store.user_photo("u") is None
-        assert store.verification("u") is None
-        assert store.counts()["email_verifications"] == 0
+        assert store.users.photo("u") is None
+        assert store.users.verification("u") is None
+        assert store.meta.counts()["email_verifications"] == 0
     finally:
         store.close()
 

@@ -160,7 +160,7 @@ def serve(
 
     if not is_loopback_host(host):
         raise UsageError(_("--host must be an address of this machine (such as 127.0.0.1)."))
-    from cartes_cli.sandbox.faults import FaultSettingsError, parse_kinds, parse_scope
+    from cartes_cli.sandbox.domain.faults import FaultSettingsError, parse_kinds, parse_scope
 
     try:
         kinds, scope = parse_kinds(fault_kinds), parse_scope(fault_scope)

@@ -17,14 +17,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cartes_cli import __version__
 from cartes_cli.i18n import accept_language, using_language
 from cartes_cli.platforms import REALM_PATH, SWAGGER_REDIRECT_PATH
-from cartes_cli.sandbox import account, accounts, admin, api, control, oidc, pages, weblogin, workflow
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.context import Clock, Sandbox
-from cartes_cli.sandbox.deps import describe_validation_error
+from cartes_cli.sandbox.domain.context import Clock, Sandbox
+from cartes_cli.sandbox.domain.faults import FAULT_HEADER, FAULT_STATUS
 from cartes_cli.sandbox.errors import API_ERROR_CODES, AccountError, ApiProblem, BodyTooLarge, OidcError
-from cartes_cli.sandbox.faults import FAULT_HEADER, FAULT_STATUS
-from cartes_cli.sandbox.idempotency import IdempotencyMiddleware
-from cartes_cli.sandbox.util import buffer_body, iso
+from cartes_cli.sandbox.routes import (
+    account_rest,
+    admin,
+    broker_pages,
+    control,
+    device_pages,
+    entrepot,
+    oidc,
+    pages,
+    requests,
+    signup,
+    weblogin,
+)
+from cartes_cli.sandbox.routes.deps import buffer_body, describe_validation_error
+from cartes_cli.sandbox.routes.idempotency import IdempotencyMiddleware
+from cartes_cli.sandbox.util import iso
 
 logger = logging.getLogger("cartes_cli.sandbox")
 
@@ -178,7 +190,7 @@ class ObserveMiddleware:
         sandbox = self.sandbox
         path: str = scope.get("path", "")
         method = str(scope.get("method", ""))
-        is_api = _is_under(path, api.API_PREFIX)
+        is_api = _is_under(path, entrepot.API_PREFIX)
         faults = sandbox.faults
         # Drawn on arrival, before anything awaits: the order of arrival decides (replayable).
         fault = faults.draw(path) if faults.rate else None
@@ -396,15 +408,17 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     app.state.sandbox = sandbox
     # Routes are matched in order: the API answers bulk runs hammer come first.
     if sandbox.config.requests_api:
-        app.include_router(workflow.router)
-    app.include_router(api.router)
-    app.include_router(api.annexes_router)
+        app.include_router(requests.router)
+    app.include_router(entrepot.router)
+    app.include_router(entrepot.annexes_router)
     app.include_router(oidc.router)
     app.include_router(weblogin.router)
+    app.include_router(device_pages.router)
+    app.include_router(broker_pages.router)
     if sandbox.config.accounts_api:
-        app.include_router(account.router)
+        app.include_router(account_rest.router)
     if sandbox.config.accounts_api:
-        app.include_router(accounts.router)
+        app.include_router(signup.router)
     app.include_router(admin.router)
     app.include_router(control.router)
 
@@ -426,7 +440,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
         return {
             "sandbox": True,
             "version": __version__,
-            "api_url": base + api.API_PREFIX,
+            "api_url": base + entrepot.API_PREFIX,
             "issuer": base + REALM_PATH,
             "openapi": base + "/openapi.json",
             "docs": base + "/docs",

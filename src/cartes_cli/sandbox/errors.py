@@ -1,4 +1,4 @@
-"""The two error shapes the sandbox answers with.
+"""The two error shapes the sandbox answers with, and the error of settings it cannot start with.
 
 - Entrepôt API (``/api``, ``/sandbox``): ``{"error": "<short>", "error_description": ["message"]}``.
 - Keycloak (``/realms/…``): ``{"error": "<oauth code>", "error_description": "message"}``; the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cartes_cli.errors import ConfigError
 from cartes_cli.validators import Problem
 
 API_ERROR_CODES: dict[int, str] = {
@@ -28,6 +29,10 @@ API_ERROR_CODES: dict[int, str] = {
     502: "bad_gateway",
     503: "service_unavailable",
 }
+
+
+class SandboxConfigError(ConfigError):
+    """The sandbox cannot start with these settings (exit status 2)."""
 
 
 class ApiProblem(Exception):

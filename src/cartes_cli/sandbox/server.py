@@ -15,16 +15,15 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cartes_cli.sandbox.config import LOCK_FILENAME, SandboxConfig, SandboxConfigError
-from cartes_cli.sandbox.faults import DEFAULT_SCOPE, FaultSettingsError, parse_kinds, parse_scope
 
 if TYPE_CHECKING:
-    from cartes_cli.sandbox.context import Sandbox
+    from cartes_cli.sandbox.domain.context import Sandbox
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -152,66 +151,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def serve(
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    data_dir: Path | None = None,
-    seed: str | None = None,
-    token_ttl: int = 300,
-    refresh_ttl: int = 1800,
-    latency_ms: int = 0,
-    log_requests: bool = False,
-    requests_api: bool = True,
-    device_interval: int = 5,
-    device_expires_in: int = 600,
-    accounts_api: bool = True,
-    scriptable_captchas: bool = False,
-    password_max_age_days: int = 365,
-    verification_ttl: int = 86400,
-    fault_rate: float = 0.0,
-    fault_seed: int | None = None,
-    fault_kinds: str | Sequence[str] = "all",
-    fault_scope: str | Sequence[str] = DEFAULT_SCOPE,
-    fault_retry_after: int = 1,
-    fault_delay: float = 35.0,
-) -> int:
+def serve(**options: Any) -> int:
     """Run a sandbox server in the foreground until SIGINT or SIGTERM; return the exit status.
 
+    ``options``: SandboxConfig settings by name (``token_ttl=60``, ``fault_kinds="500,slow"``…).
     0 after a clean stop, 1 if it could not start (port taken, data directory in use or
     unreadable), 2 for bad settings (unknown seed, negative durations, unknown fault kinds).
-    ``scriptable_captchas``: sign-up captchas carry their answer, for scripts and demos.
-    ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.faults` (``fault_kinds`` and
+    ``fault_*``: fault injection, see :mod:`cartes_cli.sandbox.domain.faults` (``fault_kinds`` and
     ``fault_scope`` as lists or comma-separated strings).
     """
     try:
-        kinds, scope = parse_kinds(fault_kinds), parse_scope(fault_scope)
-    except FaultSettingsError as exc:
-        print(f"cartes sandbox: {exc}.", file=sys.stderr)
+        config = SandboxConfig.from_options(options)
+    except SandboxConfigError as exc:
+        print(f"cartes sandbox: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = SandboxConfig(
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        seed=seed,
-        token_ttl=token_ttl,
-        refresh_ttl=refresh_ttl,
-        latency_ms=latency_ms,
-        log_requests=log_requests,
-        requests_api=requests_api,
-        device_interval=device_interval,
-        device_expires_in=device_expires_in,
-        accounts_api=accounts_api,
-        scriptable_captchas=scriptable_captchas,
-        password_max_age_days=password_max_age_days,
-        verification_ttl=verification_ttl,
-        fault_rate=fault_rate,
-        fault_seed=fault_seed,
-        fault_kinds=kinds,
-        fault_scope=scope,
-        fault_retry_after=fault_retry_after,
-        fault_delay=fault_delay,
-    )
     return run(config)
 
 
@@ -264,8 +217,8 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
             file=err,
         )
         return EXIT_FAILURE
-    from cartes_cli.sandbox.context import Sandbox
-    from cartes_cli.sandbox.db import SchemaError
+    from cartes_cli.sandbox.domain.context import Sandbox
+    from cartes_cli.sandbox.store.migrations import SchemaError
 
     try:
         sandbox = Sandbox.open(config)
@@ -288,6 +241,41 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
         sandbox.close()
 
 
+def _banner(sandbox: Sandbox, info: dict[str, Any], *, demo: bool) -> list[str]:
+    """What the sandbox tells people on stderr once it listens: URLs, demo accounts, the settings
+    that make it differ from the real platform."""
+    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
+
+    config = sandbox.config
+    lines = [
+        f"Sandbox listening on {info['base_url']} (API {info['api_url']}, issuer {info['issuer']})",
+        f"Data: {info['data_dir']}",
+    ]
+    if demo:
+        accounts = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
+        lines.append(f"Demo accounts, all with the password {DEMO_PASSWORD}: {accounts}")
+        for client_id, secret, role in DEMO_CLIENTS:
+            lines.append(f"Demo client {client_id}, secret {secret}: {role}")
+    if not config.requests_api:
+        lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
+    if not config.accounts_api:
+        lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
+    elif config.scriptable_captchas:
+        lines.append(
+            "Scriptable captchas: each answer is readable (cartes sandbox captcha ID, "
+            "GET /sandbox/captchas/ID); never so on a real platform."
+        )
+    faults = sandbox.faults.settings
+    if faults.rate > 0:
+        lines.append(
+            f"FAULT INJECTION on: each request to {'/'.join(faults.scope)} meets, with probability "
+            f"{faults.rate:g}, one of {', '.join(faults.kinds)} (seed {faults.seed}; GET /sandbox/faults "
+            "lists them)."
+        )
+    lines.append("Stop with Ctrl+C.")
+    return lines
+
+
 def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO, err: TextIO) -> int:
     import uvicorn
 
@@ -295,7 +283,6 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
     from cartes_cli.platforms import REALM_PATH, claim_sandbox_state, clear_sandbox_state, write_sandbox_state
     from cartes_cli.sandbox.app import build_app
     from cartes_cli.sandbox.httpserver import SandboxServer
-    from cartes_cli.sandbox.seed import DEMO_ACCOUNTS, DEMO_CLIENTS, DEMO_PASSWORD
 
     config = sandbox.config
     base_url = f"http://{_advertised_host(sock)}:{sock.getsockname()[1]}"
@@ -309,7 +296,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
     }
     state_path = sandbox_state_file()
     user_state_path = user_sandbox_state_file()
-    demo = sandbox.store.get_meta("seed") == "demo"
+    demo = sandbox.store.meta.get("seed") == "demo"
 
     def announce() -> None:
         try:
@@ -326,32 +313,7 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
             out.flush()
         except (OSError, ValueError):  # nobody reads stdout any more: keep serving
             pass
-        lines = [
-            f"Sandbox listening on {base_url} (API {info['api_url']}, issuer {info['issuer']})",
-            f"Data: {info['data_dir']}",
-        ]
-        if demo:
-            accounts = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
-            lines.append(f"Demo accounts, all with the password {DEMO_PASSWORD}: {accounts}")
-            for client_id, secret, role in DEMO_CLIENTS:
-                lines.append(f"Demo client {client_id}, secret {secret}: {role}")
-        if not config.requests_api:
-            lines.append("Request API off: the sandbox answers like the real platform (no /api/requests).")
-        if not config.accounts_api:
-            lines.append("Account API off: sign-up, profile, password and 2FA only through web pages.")
-        elif config.scriptable_captchas:
-            lines.append(
-                "Scriptable captchas: each answer is readable (cartes sandbox captcha ID, "
-                "GET /sandbox/captchas/ID); never so on a real platform."
-            )
-        faults = sandbox.faults.settings
-        if faults.rate > 0:
-            lines.append(
-                f"FAULT INJECTION on: each request to {'/'.join(faults.scope)} meets, with probability "
-                f"{faults.rate:g}, one of {', '.join(faults.kinds)} (seed {faults.seed}; GET /sandbox/faults "
-                "lists them)."
-            )
-        lines.append("Stop with Ctrl+C.")
+        lines = _banner(sandbox, info, demo=demo)
         with contextlib.suppress(OSError, ValueError):
             err.write("\n".join(lines) + "\n")
             err.flush()

@@ -8,8 +8,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.types import Message, Receive
-
 TECHNICAL_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,30}$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -38,28 +36,6 @@ def new_id() -> str:
 
 def is_uuid(text: str) -> bool:
     return bool(UUID_RE.match(text))
-
-
-async def buffer_body(receive: Receive) -> tuple[bytes | None, Receive]:
-    """Read a request's whole body now: ``(body, receive)`` where the new ``receive`` hands the
-    body over later, even after the client has gone. ``body`` is None when the client left before
-    the body was complete; ``receive`` is then the original one (the app meets the disconnect).
-    Errors of ``receive`` (a body over the size limit) propagate."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # gone before the body was complete
-            return None, receive
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def replay() -> Message:
-        return pending.pop() if pending else await receive()
-
-    return body, replay
 
 
 def api_url_of(request: Any) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 
 from cartes_cli import validators
-from cartes_cli.sandbox import mail
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import hash_password, verify_password
-from cartes_cli.sandbox.db import User
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import hash_password, verify_password
+from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import iso
 from cartes_cli.validators import Problem
 
@@ -42,9 +42,9 @@ async def set_password(sandbox: Sandbox, user: User, new: str) -> None:
     now = sandbox.now()
     when = iso(now)
     with store.transaction():
-        current = store.user(user.id)
+        current = store.users.get(user.id)
         assert current is not None
-        store.update_user(
+        store.users.update(
             user.id,
             {
                 "password_hash": password_hash,
@@ -54,7 +54,7 @@ async def set_password(sandbox: Sandbox, user: User, new: str) -> None:
             },
             when,
         )
-        store.add_mail(
+        store.outbox.add(
             mail.password_changed(
                 to=current.email, first_name=current.first_name, username=current.username, at=now, when=when
             )

@@ -1,5 +1,5 @@
-"""Sign-up (SANDBOX API, platform-api.md §4 "Accounts"): the user guide's five steps in one
-``POST /api/accounts``, behind a captcha, then the e-mail verification.
+"""Sign-up (a sandbox-only API; the real platform has web pages only): the Géoplateforme user
+guide's five steps in one ``POST /api/accounts``, behind a captcha, then the e-mail verification.
 
 - ``GET /api/accounts/captcha`` → a captcha (PNG as a data URL, and the URL of the same answer
   read aloud); ``GET /api/accounts/captcha/{id}/audio`` → ``audio/wav``.
@@ -19,7 +19,6 @@ usernames or addresses exist without solving one captcha per probe.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -27,50 +26,36 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli import validators
 from cartes_cli.i18n import _
-from cartes_cli.sandbox import captchas, mail, schemas
-from cartes_cli.sandbox.api import API_PREFIX
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import hash_code, hash_password, new_verification_code, verify_code
-from cartes_cli.sandbox.db import User
-from cartes_cli.sandbox.deps import NotJsonText, loads_json, sandbox_of
+from cartes_cli.sandbox.domain import captchas
+from cartes_cli.sandbox.domain.accounts import (
+    confirm_email,
+    duplicates,
+    register,
+    resend_code_to,
+    status_of,
+)
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import hash_password
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.util import api_url_of, iso, new_id
+from cartes_cli.sandbox.routes import account_schemas, schemas
+from cartes_cli.sandbox.routes.deps import NotJsonText, loads_json, sandbox_of
+from cartes_cli.sandbox.routes.entrepot import API_PREFIX
+from cartes_cli.sandbox.store.records import User
+from cartes_cli.sandbox.util import api_url_of
 from cartes_cli.validators import Problem
 
-MAX_CODE_ATTEMPTS = 5
-"""Wrong verification codes allowed before the code is burnt (a new one must be requested)."""
 NO_STORE = {"Cache-Control": "no-store"}
-STATUS_PENDING = "pending_verification"
-STATUS_ACTIVE = "active"
-
-PROFILE_ATTRIBUTES = ("phone",)
-ADDRESS_ATTRIBUTES = {"street": "street", "locality": "locality", "postcode": "postcode"}
-PROFESSIONAL_ATTRIBUTES = {
-    "siret": "siret",
-    "tva": "tva",
-    "company": "company",
-    "position": "position",
-    "street": "company_street",
-    "locality": "company_locality",
-    "postcode": "company_postcode",
-}
-"""Where the sign-up's blocks go among the Keycloak user attributes."""
 
 router = APIRouter(
     prefix=API_PREFIX,
     tags=["Accounts: sign-up (sandbox only)"],
     responses={
-        400: {"model": schemas.ApiProblemBody, "description": "Bad input: every problem, field by field"},
+        400: {
+            "model": account_schemas.ApiProblemBody,
+            "description": "Bad input: every problem, field by field",
+        },
     },
 )
-
-
-def status_of(user: User) -> str:
-    return (
-        STATUS_ACTIVE
-        if user.email_verified and "VERIFY_EMAIL" not in user.required_actions
-        else STATUS_PENDING
-    )
 
 
 def account_view(user: User) -> dict[str, Any]:
@@ -112,7 +97,7 @@ def _unavailable(exc: captchas.CaptchaUnavailable) -> ApiProblem:
 @router.get(
     "/accounts/captcha",
     summary="A new captcha for the sign-up (single use, expires)",
-    response_model=schemas.CaptchaChallenge,
+    response_model=account_schemas.CaptchaChallenge,
     response_model_exclude_none=True,
 )
 async def new_captcha(request: Request) -> JSONResponse:
@@ -174,63 +159,18 @@ def _captcha_problem(sandbox: Sandbox, block: Any) -> Problem | None:
 # --- sign-up ---------------------------------------------------------------------------------
 
 
-def _attributes(data: dict[str, Any]) -> dict[str, str]:
-    """The Keycloak user attributes of a normalised registration."""
-    attributes: dict[str, str] = {}
-    if "phone" in data:
-        attributes["phone"] = data["phone"]
-    for block, names in (("address", ADDRESS_ATTRIBUTES), ("professional", PROFESSIONAL_ATTRIBUTES)):
-        for name, attribute in names.items():
-            value = data.get(block, {}).get(name)
-            if value:
-                attributes[attribute] = value
-    return attributes
-
-
-def issue_code(
-    sandbox: Sandbox, user: User, *, email: str, new_address: bool = False, api_url: str | None = None
-) -> None:
-    """A new verification code for ``user``, sent to ``email`` (the previous code stops working).
-    ``api_url``: this sandbox's API, named in the e-mail's command. Call inside a transaction."""
-    now = sandbox.now()
-    code = new_verification_code()
-    ttl = sandbox.config.verification_ttl
-    sandbox.store.set_verification(
-        user_id=user.id, email=email, code_hash=hash_code(code, salt=user.id), created=now, expires=now + ttl
-    )
-    sandbox.store.add_mail(
-        mail.verification_code(
-            to=email,
-            first_name=user.first_name,
-            username=user.username,
-            code=code,
-            ttl=ttl,
-            when=iso(now),
-            new_address=new_address,
-            api_url=api_url,
-        )
-    )
-
-
-def _duplicates(sandbox: Sandbox, username: str, email: str) -> list[Problem]:
-    problems = []
-    if sandbox.store.username_taken(username):
-        problems.append(_problem("username", "username.taken", _("an account already has this username.")))
-    if sandbox.store.email_taken(email):
-        problems.append(_problem("email", "email.taken", _("an account already uses this e-mail address.")))
-    return problems
-
-
 @router.post(
     "/accounts",
     summary="Sign up (the five steps in one body): the account waits for its e-mail verification",
     status_code=201,
-    response_model=schemas.AccountStatus,
-    responses={409: {"model": schemas.ApiProblemBody, "description": "Username or e-mail already used"}},
+    response_model=account_schemas.AccountStatus,
+    responses={
+        409: {"model": account_schemas.ApiProblemBody, "description": "Username or e-mail already used"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.NewAccount)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.NewAccount)}},
         }
     },
 )
@@ -245,36 +185,11 @@ async def create_account(request: Request) -> JSONResponse:
         raise ApiProblem(400, problems=problems)
     clean = validators.normalise_registration(data)
     username, email = clean["username"], clean["email"]
-    conflicts = _duplicates(sandbox, username, email)
+    conflicts = duplicates(sandbox, username, email)
     if conflicts:
         raise ApiProblem(409, problems=conflicts)
     password_hash = await asyncio.to_thread(hash_password, clean["password"])
-    store = sandbox.store
-    now = sandbox.now()
-    when = iso(now)
-    user_id = new_id()
-    try:
-        with store.transaction():
-            store.insert_user(
-                id=user_id,
-                username=username,
-                email=email,
-                first_name=clean.get("first_name", ""),
-                last_name=clean.get("last_name", ""),
-                password_hash=password_hash,
-                created=when,
-                email_verified=False,
-                required_actions=("VERIFY_EMAIL",),
-                attributes=_attributes(clean),
-                password_changed=when,
-            )
-            if "photo" in clean:
-                store.set_user_photo(user_id, clean["photo"], when)
-            user = store.user(user_id)
-            assert user is not None
-            issue_code(sandbox, user, email=email, api_url=api_url_of(request))
-    except sqlite3.IntegrityError:  # another sign-up took the name while the password was hashed
-        raise ApiProblem(409, problems=_duplicates(sandbox, username, email)) from None
+    user = register(sandbox, clean, password_hash=password_hash, api_url=api_url_of(request))
     return JSONResponse(account_view(user), status_code=201)
 
 
@@ -292,18 +207,14 @@ def _string_fields(data: dict[str, Any], *names: str) -> list[Problem]:
     return problems
 
 
-def _code_error(code: str, message: str) -> ApiProblem:
-    return ApiProblem(400, problems=[_problem("code", code, message)])
-
-
 @router.post(
     "/accounts/verify",
     summary="Confirm an e-mail address with the code sent to it (idempotent once verified)",
-    response_model=schemas.AccountStatus,
+    response_model=account_schemas.AccountStatus,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.VerifyEmail)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.VerifyEmail)}},
         }
     },
 )
@@ -313,40 +224,7 @@ async def verify_email(request: Request) -> JSONResponse:
     problems = _string_fields(data, "email", "code")
     if problems:
         raise ApiProblem(400, problems=problems)
-    store = sandbox.store
-    user = store.user_by_email(data["email"].strip())
-    if user is not None and status_of(user) == STATUS_ACTIVE:
-        return JSONResponse(account_view(user))  # already verified: nothing to do
-    record = store.verification(user.id) if user is not None else None
-    if user is None or record is None or record.email.casefold() != user.email.casefold():
-        if user is not None:
-            raise _code_error("code.expired", "no code is waiting for this address: request a new one.")
-        raise _code_error("code.invalid", "wrong code.")
-    if sandbox.now() >= record.expires:
-        raise _code_error("code.expired", "this code has expired: request a new one.")
-    if record.failures >= MAX_CODE_ATTEMPTS:
-        raise _code_error(
-            "code.expired", "too many wrong codes: this one no longer works; request a new one."
-        )
-    if not verify_code(data["code"], record.code_hash, salt=user.id):
-        failures = store.count_verification_failure(user.id)
-        left = MAX_CODE_ATTEMPTS - failures
-        if left <= 0:
-            raise _code_error("code.invalid", "wrong code, and that was the last try: request a new one.")
-        raise _code_error("code.invalid", f"wrong code ({left} {'try' if left == 1 else 'tries'} left).")
-    when = iso(sandbox.now())
-    with store.transaction():
-        store.update_user(
-            user.id,
-            {
-                "email_verified": True,
-                "required_actions": [a for a in user.required_actions if a != "VERIFY_EMAIL"],
-            },
-            when,
-        )
-        store.delete_verification(user.id)
-    verified = store.user(user.id)
-    assert verified is not None
+    verified = confirm_email(sandbox, data["email"].strip(), data["code"])
     return JSONResponse(account_view(verified))
 
 
@@ -354,11 +232,11 @@ async def verify_email(request: Request) -> JSONResponse:
     "/accounts/verify/resend",
     summary="Send a new verification code (always 202: whether the address has an account is not told)",
     status_code=202,
-    response_model=schemas.Accepted,
+    response_model=account_schemas.Accepted,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.ResendCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.ResendCode)}},
         }
     },
 )
@@ -368,14 +246,7 @@ async def resend_code(request: Request) -> JSONResponse:
     problems = _string_fields(data, "email")
     if problems:
         raise ApiProblem(400, problems=problems)
-    store = sandbox.store
-    user = store.user_by_email(data["email"].strip())
-    # Each new code brings five new tries: resends are limited (one a minute, five an hour), or
-    # they would reset the try counter at will. The answer does not say (always the same 202).
-    pending = user is not None and user.enabled and status_of(user) == STATUS_PENDING
-    if pending and user is not None and sandbox.resends.allow(user.id, sandbox.now()):
-        with store.transaction():
-            issue_code(sandbox, user, email=user.email, api_url=api_url_of(request))
+    resend_code_to(sandbox, data["email"].strip(), api_url=api_url_of(request))
     return JSONResponse(
         {"message": "If an account waits for the verification of this address, a new code was sent to it."},
         status_code=202,

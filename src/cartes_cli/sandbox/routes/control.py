@@ -7,7 +7,6 @@ tells the two apart. They are meant for a server listening on loopback only.
 
 from __future__ import annotations
 
-import random
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -16,16 +15,16 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli import __version__
 from cartes_cli.i18n import _
-from cartes_cli.sandbox import mail, schemas
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.context import LOG_SIZE
-from cartes_cli.sandbox.credentials import hash_password
-from cartes_cli.sandbox.db import SCHEMA_VERSION
-from cartes_cli.sandbox.deps import json_body, sandbox_of
+from cartes_cli.sandbox.domain import mail
+from cartes_cli.sandbox.domain.context import LOG_SIZE
+from cartes_cli.sandbox.domain.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
+from cartes_cli.sandbox.domain.fixtures import community_fixtures, join_request_fixtures
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.faults import RECORDS_KEPT, FaultSettingsError, parse_kinds, parse_scope
-from cartes_cli.sandbox.util import api_url_of, iso, new_id
-from cartes_cli.sandbox.workflow import resolve_community
+from cartes_cli.sandbox.routes import account_schemas, schemas
+from cartes_cli.sandbox.routes.deps import json_body, sandbox_of
+from cartes_cli.sandbox.store.migrations import SCHEMA_VERSION
+from cartes_cli.sandbox.util import api_url_of, iso
 
 
 async def local_only(request: Request) -> None:
@@ -78,11 +77,6 @@ router = APIRouter(
 
 LOG_SEQ_HEADER = "X-Sandbox-Log-Seq"
 OUTBOX_MAX = 10_000
-FIXTURE_PASSWORD = "Carto-Demo-2026!"  # noqa: S105 - the demo password, for fixture users too
-_FIRST_NAMES = (
-    "Alice", "Bruno", "Chloé", "David", "Émilie", "François", "Gaëlle", "Hervé", "Isabelle", "Jérôme",
-    "Karine", "Louis", "Manon", "Noé", "Océane", "Pierre", "Quentin", "Rose", "Sébastien", "Théo",
-)  # fmt: skip
 
 
 def features(config: SandboxConfig) -> list[str]:
@@ -137,7 +131,7 @@ async def health(request: Request) -> dict[str, Any]:
 async def stats(request: Request) -> dict[str, Any]:
     sandbox = sandbox_of(request)
     now = sandbox.now()
-    return {**sandbox.stats.snapshot(now), "active_sessions": sandbox.store.active_session_count(now)}
+    return {**sandbox.stats.snapshot(now), "active_sessions": sandbox.store.sessions.active_count(now)}
 
 
 @router.post("/stats/reset", summary="Zero the counters", status_code=204, response_class=Response)
@@ -211,7 +205,7 @@ async def set_faults(request: Request) -> dict[str, Any]:
 @router.get(
     "/captchas/{captcha_id}",
     summary="A sign-up captcha's answer, for scripts (only with --scriptable-captchas; 404 otherwise)",
-    response_model=schemas.CaptchaSolution,
+    response_model=account_schemas.CaptchaSolution,
     responses={404: {"model": schemas.ApiErrorBody, "description": "Switch off, or unknown captcha"}},
 )
 async def captcha_answer(request: Request, captcha_id: str) -> JSONResponse:
@@ -245,7 +239,7 @@ async def outbox(
     related: Annotated[str | None, Query(description="the request id")] = None,
     limit: Annotated[int, Query(ge=1, le=OUTBOX_MAX)] = 100,
 ) -> list[dict[str, Any]]:
-    mails = sandbox_of(request).store.mails(limit=limit, to=to, related=related)
+    mails = sandbox_of(request).store.outbox.mails(limit=limit, to=to, related=related)
     return [
         {
             "_id": m.id,
@@ -261,7 +255,7 @@ async def outbox(
 
 @router.delete("/outbox", summary="Empty the outbox", status_code=204, response_class=Response)
 async def clear_outbox(request: Request) -> Response:
-    sandbox_of(request).store.clear_outbox()
+    sandbox_of(request).store.outbox.clear()
     return Response(status_code=204)
 
 
@@ -286,7 +280,7 @@ async def support(request: Request) -> JSONResponse:
     if not body.subject.strip() or not body.body.strip():
         raise ApiProblem(400, _("subject and body must not be blank."))
     message = mail.support_message(subject=body.subject.strip(), body=body.body, when=iso(sandbox.now()))
-    sandbox.store.add_mail(message)
+    sandbox.store.outbox.add(message)
     return JSONResponse(
         {
             "_id": message.id,
@@ -316,32 +310,11 @@ async def support(request: Request) -> JSONResponse:
 async def fixture_join_requests(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await json_body(request, schemas.JoinRequestFixture)
-    store = sandbox.store
-    community = resolve_community(store, body.community)
-    if community is None:
-        raise ApiProblem(404, _("Community not found."))
-    batch = new_id()[:6]
-    when = iso(sandbox.now())
-    password_hash = hash_password(FIXTURE_PASSWORD)
-    users, requests = [], []
-    for i in range(1, body.count + 1):
-        username = f"fixture.{batch}.{i:05d}"
-        first = _FIRST_NAMES[i % len(_FIRST_NAMES)]
-        users.append((new_id(), username, f"{username}@fixtures.test", first, f"Essai {batch}-{i:05d}", when))
-    with store.transaction():
-        store.insert_fixture_users(users, password_hash)
-        requests = [
-            (new_id(), u[0], community.id, f"Demande générée n° {i}", when) for i, u in enumerate(users, 1)
-        ]
-        store.insert_pending_joins(requests)
-        if body.notify:
-            for request_id, *_rest in requests:
-                record = store.request(request_id)
-                assert record is not None
-                for message in mail.received(store, record, when, api_url=api_url_of(request)):
-                    store.add_mail(message)
+    community_id, users, requests = join_request_fixtures(
+        sandbox, body.community, body.count, notify=body.notify, api_url=api_url_of(request)
+    )
     return JSONResponse(
-        {"community": community.id, "users": [u[0] for u in users], "requests": [r[0] for r in requests]},
+        {"community": community_id, "users": users, "requests": requests},
         status_code=201,
     )
 
@@ -356,35 +329,8 @@ async def fixture_join_requests(request: Request) -> JSONResponse:
 async def fixture_communities(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await json_body(request, schemas.CommunityFixture)
-    store = sandbox.store
-    batch = new_id()[:6]
-    when = iso(sandbox.now())
-    rng = random.Random(batch)
-    owner = (
-        new_id(),
-        f"fixture.owner.{batch}",
-        f"fixture.owner.{batch}@fixtures.test",
-        "Propriétaire",
-        batch,
-        when,
+    join_form = [f.model_dump(exclude_none=True) for f in body.join_form] if body.join_form else None
+    owner, communities = community_fixtures(
+        sandbox, body.count, prefix=body.prefix, contact=body.contact, join_form=join_form
     )
-    rows = []
-    for i in range(1, body.count + 1):
-        topic = rng.choice(("urbanisme", "risques", "biodiversité", "mobilités", "eau", "forêt", "littoral"))
-        rows.append(
-            (
-                new_id(),
-                f"{body.prefix} {i:05d}",
-                f"fx_{batch}_{i:05d}",
-                f"Espace généré pour les essais de catalogue ({topic}).",
-                owner[2] if body.contact is None else body.contact,
-            )
-        )
-    with store.transaction():
-        store.insert_fixture_users([owner], hash_password(FIXTURE_PASSWORD))
-        store.insert_fixture_communities(rows, owner[0], when)
-        if body.join_form:
-            fields = [f.model_dump(exclude_none=True) for f in body.join_form]
-            for row in rows:
-                store.set_join_form(row[0], fields, when)
-    return JSONResponse({"supervisor": owner[0], "communities": [r[0] for r in rows]}, status_code=201)
+    return JSONResponse({"supervisor": owner, "communities": communities}, status_code=201)

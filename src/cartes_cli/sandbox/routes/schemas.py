@@ -1,4 +1,4 @@
-"""The shapes the sandbox answers with, as pydantic models.
+"""The shapes the sandbox answers with, as pydantic models (the account ones: ``account_schemas``).
 
 They document the routes in ``/openapi.json`` and let the tests check answers field by field
 (``extra="forbid"``: an unexpected field is a failure). The handlers build plain dicts.
@@ -15,19 +15,21 @@ Date = Annotated[str, Field(description="ISO 8601, UTC, 'Z' suffix")]
 Right = Literal["COMMUNITY", "UPLOAD", "PROCESSING", "BROADCAST", "ANNEX"]
 
 
-class _Model(BaseModel):
+class Model(BaseModel):
+    """A wire shape: unknown fields are errors; fields are filled by name or by alias."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 # --- errors ----------------------------------------------------------------------------------
 
 
-class ApiErrorBody(_Model):
+class ApiErrorBody(Model):
     error: str
     error_description: list[str]
 
 
-class OidcErrorBody(_Model):
+class OidcErrorBody(Model):
     error: str
     error_description: str
 
@@ -35,7 +37,7 @@ class OidcErrorBody(_Model):
 # --- Entrepôt API ----------------------------------------------------------------------------
 
 
-class CommunitySummary(_Model):
+class CommunitySummary(Model):
     id: Id
     name: str
     technical_name: str
@@ -47,12 +49,12 @@ class CommunitySummary(_Model):
     update: Date
 
 
-class MemberOf(_Model):
+class MemberOf(Model):
     rights: list[Right]
     community: CommunitySummary
 
 
-class UserMe(_Model):
+class UserMe(Model):
     id: Id
     email: str
     first_name: str
@@ -69,12 +71,12 @@ class UserMe(_Model):
     communities_member: list[MemberOf]
 
 
-class OrganizationRef(_Model):
+class OrganizationRef(Model):
     id: Id
     name: str
 
 
-class CatalogCommunity(_Model):
+class CatalogCommunity(Model):
     id: Id
     name: str
     technical_name: str
@@ -86,21 +88,21 @@ class CatalogCommunity(_Model):
     update: Date
 
 
-class DatastoreRef(_Model):
+class DatastoreRef(Model):
     id: Id
     name: str
     technical_name: str
     active: bool
 
 
-class SupervisorRef(_Model):
+class SupervisorRef(Model):
     id: Id
     first_name: str
     last_name: str
     email: str
 
 
-class CommunityDetail(_Model):
+class CommunityDetail(Model):
     id: Id
     name: str
     technical_name: str
@@ -114,36 +116,36 @@ class CommunityDetail(_Model):
     update: Date
 
 
-class StorageRef(_Model):
+class StorageRef(Model):
     id: Id
     name: str
     type: Literal["POSTGRESQL", "S3", "FILESYSTEM"]
     labels: list[str]
 
 
-class StorageQuota(_Model):
+class StorageQuota(Model):
     storage: StorageRef
     use: int
     quota: int
 
 
-class Quota(_Model):
+class Quota(Model):
     use: int
     quota: int
 
 
-class Storages(_Model):
+class Storages(Model):
     data: list[StorageQuota]
     uploads: Quota
     annexes: Quota
 
 
-class EndpointUrl(_Model):
+class EndpointUrl(Model):
     type: str
     url: str
 
 
-class EndpointRef(_Model):
+class EndpointRef(Model):
     id: Id
     name: str
     technical_name: str
@@ -152,19 +154,19 @@ class EndpointRef(_Model):
     urls: list[EndpointUrl]
 
 
-class EndpointQuota(_Model):
+class EndpointQuota(Model):
     endpoint: EndpointRef
     use: int
     quota: int
 
 
-class CommunityRef(_Model):
+class CommunityRef(Model):
     id: Id
     name: str
     technical_name: str
 
 
-class DatastoreDetail(_Model):
+class DatastoreDetail(Model):
     id: Id
     name: str
     technical_name: str
@@ -179,7 +181,7 @@ class DatastoreDetail(_Model):
 # --- Keycloak --------------------------------------------------------------------------------
 
 
-class TokenResponse(_Model):
+class TokenResponse(Model):
     """A token endpoint success. ``client_credentials`` answers have no refresh token (Keycloak's
     default), no session, and an ID token only when the ``openid`` scope was asked for."""
 
@@ -194,7 +196,7 @@ class TokenResponse(_Model):
     scope: str
 
 
-class DeviceAuthorization(_Model):
+class DeviceAuthorization(Model):
     """RFC 8628 §3.2 device authorization response."""
 
     device_code: str
@@ -205,7 +207,7 @@ class DeviceAuthorization(_Model):
     interval: int
 
 
-class Jwk(_Model):
+class Jwk(Model):
     kid: str
     kty: Literal["RSA"]
     alg: Literal["RS256"]
@@ -214,11 +216,11 @@ class Jwk(_Model):
     e: str
 
 
-class Jwks(_Model):
+class Jwks(Model):
     keys: list[Jwk]
 
 
-class UserInfo(_Model):
+class UserInfo(Model):
     sub: str
     email_verified: bool
     name: str
@@ -228,7 +230,7 @@ class UserInfo(_Model):
     email: str
 
 
-class RealmInfo(_Model):
+class RealmInfo(Model):
     realm: str
     public_key: str
     token_service: str = Field(alias="token-service")
@@ -239,26 +241,26 @@ class RealmInfo(_Model):
 # --- sandbox control -------------------------------------------------------------------------
 
 
-class Capabilities(_Model):
+class Capabilities(Model):
     sandbox: Literal[True]
     version: str
     schema_version: int
     features: list[str]
 
 
-class Health(_Model):
+class Health(Model):
     status: Literal["ok", "degraded"]
     problems: list[str] = Field(default_factory=list, description="what is wrong when degraded")
 
 
-class SessionRefreshes(_Model):
+class SessionRefreshes(Model):
     user: str = Field(description="username of the session's account")
     client_id: str
     count: int
     times: list[Date] = Field(description="when each successful refresh grant was answered")
 
 
-class Stats(_Model):
+class Stats(Model):
     started: Date
     uptime_seconds: float
     token_grants: dict[str, int]
@@ -274,7 +276,7 @@ class Stats(_Model):
     )
 
 
-class LogEntry(_Model):
+class LogEntry(Model):
     seq: int = Field(description="answer order, strictly increasing, never reused")
     time: Date
     method: str
@@ -288,7 +290,7 @@ FaultKind = Literal["500", "502", "503", "429", "drop", "slow", "after-500", "af
 FaultScope = Literal["api", "token", "oidc"]
 
 
-class FaultRecord(_Model):
+class FaultRecord(Model):
     seq: int = Field(description="1, 2, 3… over the server's life")
     request: int = Field(description="which request in scope met it, counted from the last (re)seed")
     kind: FaultKind
@@ -299,7 +301,7 @@ class FaultRecord(_Model):
     time: Date
 
 
-class FaultState(_Model):
+class FaultState(Model):
     rate: float = Field(description="probability of a fault per request in scope; 0: off")
     seed: int = Field(description="seed of the generator: same seed, same request order, same faults")
     kinds: list[FaultKind]
@@ -312,7 +314,7 @@ class FaultState(_Model):
     records: list[FaultRecord] = Field(description="the most recent faults (or those after `since`)")
 
 
-class FaultSettingsIn(_Model):
+class FaultSettingsIn(Model):
     """Partial: absent fields are left alone. A ``seed`` (even the current one) restarts the
     sequence of draws."""
 
@@ -329,25 +331,25 @@ class FaultSettingsIn(_Model):
 # --- members, join forms, requests (Entrepôt API and sandbox API) ------------------------------
 
 
-class UserRef(_Model):
+class UserRef(Model):
     id: Id
     email: str
     first_name: str
     last_name: str
 
 
-class Member(_Model):
+class Member(Model):
     rights: list[Right]
     user: UserRef
     creation: Date
     update: Date
 
 
-class MemberRights(_Model):
+class MemberRights(Model):
     rights: list[str] = Field(description="COMMUNITY, UPLOAD, PROCESSING, BROADCAST, ANNEX")
 
 
-class CommunityPatch(_Model):
+class CommunityPatch(Model):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = Field(None, max_length=2000)
     contact: str | None = Field(None, max_length=254)
@@ -358,7 +360,7 @@ class CommunityPatch(_Model):
 FieldType = Literal["string", "number", "integer", "boolean", "email"]
 
 
-class JoinFormConstraints(_Model):
+class JoinFormConstraints(Model):
     required: bool | None = None
     minLength: int | None = Field(None, ge=0)
     maxLength: int | None = Field(None, ge=0)
@@ -370,24 +372,24 @@ class JoinFormConstraints(_Model):
     )
 
 
-class JoinFormField(_Model):
+class JoinFormField(Model):
     name: str
     title: str
     type: FieldType
     constraints: JoinFormConstraints = Field(default_factory=JoinFormConstraints)
 
 
-class JoinForm(_Model):
+class JoinForm(Model):
     fields: list[JoinFormField]
 
 
-class CommunityBrief(_Model):
+class CommunityBrief(Model):
     id: Id
     name: str
     technical_name: str
 
 
-class RequestBody(_Model):
+class RequestBody(Model):
     id: Id
     type: Literal["join", "datastore"]
     status: Literal["pending", "accepted", "rejected", "cancelled"]
@@ -416,14 +418,14 @@ class NewRequestType(BaseModel):
     type: Literal["join", "datastore"]
 
 
-class NewJoinRequest(_Model):
+class NewJoinRequest(Model):
     type: Literal["join"]
     community: str = Field(description="community uuid (or technical name)")
     message: str | None = Field(None, max_length=2000)
     answers: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
 
-class NewDatastoreRequest(_Model):
+class NewDatastoreRequest(Model):
     type: Literal["datastore"]
     name: str = Field(min_length=10, max_length=100)
     technical_name: str | None = Field(None, description="derived from the name when absent")
@@ -433,17 +435,17 @@ class NewDatastoreRequest(_Model):
     justification: str | None = Field(None, max_length=5000, description="at least 50 characters if public")
 
 
-class AcceptBody(_Model):
+class AcceptBody(Model):
     rights: list[str] | None = Field(
         None, description="join only; default UPLOAD, PROCESSING, BROADCAST, ANNEX"
     )
 
 
-class RejectBody(_Model):
+class RejectBody(Model):
     reason: str | None = Field(None, max_length=2000)
 
 
-class OutboxMail(_Model):
+class OutboxMail(Model):
     id: Id
     to: str
     subject: str
@@ -452,7 +454,7 @@ class OutboxMail(_Model):
     creation: Date
 
 
-class SupportMessage(_Model):
+class SupportMessage(Model):
     """``POST /sandbox/support``: an e-mail to the Géoplateforme's support (sandbox only)."""
 
     subject: str = Field(min_length=1, max_length=200)
@@ -462,7 +464,7 @@ class SupportMessage(_Model):
 # --- Keycloak admin REST (sandbox subset) ---------------------------------------------------------
 
 
-class AdminUser(_Model):
+class AdminUser(Model):
     """Keycloak's ``UserRepresentation``, the fields the sandbox keeps."""
 
     id: str
@@ -476,7 +478,7 @@ class AdminUser(_Model):
     createdTimestamp: int | None = None
 
 
-class AdminCredential(_Model):
+class AdminCredential(Model):
     """Keycloak's ``CredentialRepresentation`` without its secret parts."""
 
     id: str
@@ -485,19 +487,19 @@ class AdminCredential(_Model):
     createdDate: int | None = None
 
 
-class JoinRequestFixture(_Model):
+class JoinRequestFixture(Model):
     community: str = Field(description="uuid or technical name")
     count: int = Field(ge=1, le=50_000)
     notify: bool = Field(False, description="also write the e-mails (slower)")
 
 
-class JoinRequestFixtureResult(_Model):
+class JoinRequestFixtureResult(Model):
     community: str
     users: list[str]
     requests: list[str]
 
 
-class CommunityFixture(_Model):
+class CommunityFixture(Model):
     count: int = Field(ge=1, le=50_000)
     prefix: str = Field("Espace de test", max_length=60)
     contact: str | None = Field(
@@ -508,7 +510,7 @@ class CommunityFixture(_Model):
     )
 
 
-class CommunityFixtureResult(_Model):
+class CommunityFixtureResult(Model):
     supervisor: str
     communities: list[str]
 
@@ -531,149 +533,3 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
 
     resolved: dict[str, Any] = resolve(schema)
     return resolved
-
-
-# --- accounts: sign-up (sandbox API) -----------------------------------------------------------
-
-
-class ProblemItem(_Model):
-    field: str = Field(description="where: 'password', 'address.postcode', 'professional.siret'…")
-    code: str = Field(description="stable code, see cartes_cli.validators.CODES")
-    message: str = Field(description="English sentence")
-
-
-class ApiProblemBody(_Model):
-    error: str
-    error_description: list[str] = Field(description="'<field>: <message>' for each problem")
-    problems: list[ProblemItem]
-
-
-class CaptchaChallenge(_Model):
-    id: str = Field(alias="_id", description="opaque id, to send back with the answer")
-    image: str = Field(description="data:image/png;base64,… (distorted text)")
-    audio_url: str = Field(description="absolute URL of the same answer read aloud (audio/wav)")
-    expires_in: int = Field(description="seconds")
-    answer: str | None = Field(
-        None, description="present only when the sandbox runs with --scriptable-captchas"
-    )
-
-
-class CaptchaSolution(_Model):
-    """``GET /sandbox/captchas/{id}`` (with --scriptable-captchas)."""
-
-    id: str = Field(alias="_id")
-    answer: str = Field(description="the characters to type (alphabet 23456789ABCDEFGHJKLMNPQRSTUVWXYZ)")
-    expires_in: int = Field(description="seconds left")
-
-
-class AddressIn(_Model):
-    street: str | None = Field(None, max_length=200)
-    locality: str | None = Field(None, max_length=100)
-    postcode: str | None = Field(None, description="French postcode, 5 digits")
-
-
-class ProfessionalIn(_Model):
-    siret: str | None = Field(None, description="14 digits (Luhn); exactly one of siret and tva")
-    tva: str | None = Field(None, description="French VAT number: FR + key + SIREN")
-    company: str = Field(max_length=200)
-    position: str = Field(max_length=100)
-    street: str = Field(max_length=200)
-    locality: str = Field(max_length=100)
-    postcode: str
-
-
-class CaptchaAnswer(_Model):
-    id: str = Field(alias="_id")
-    answer: str = Field(description="case and spaces ignored")
-
-
-class NewAccount(_Model):
-    """The five steps of the sign-up in one body (see cartes_cli.validators.check_registration)."""
-
-    username: str = Field(description="3-64: letters, digits, . _ -; never shown to others")
-    password: str = Field(description="≥ 14 characters: 1 upper-case, 1 lower-case, 2 digits, 2 special")
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = Field(None, description="French number; stored in E.164")
-    photo: str | None = Field(None, description="data:image/png|jpeg;base64,…, at most 1 MiB")
-    address: AddressIn | None = None
-    professional: ProfessionalIn | None = None
-    captcha: CaptchaAnswer
-
-
-class AccountStatus(_Model):
-    id: Id
-    username: str
-    email: str
-    status: Literal["pending_verification", "active"]
-
-
-class VerifyEmail(_Model):
-    email: str
-    code: str = Field(description="the 6 digits of the e-mail")
-
-
-class ResendCode(_Model):
-    email: str
-
-
-class Accepted(_Model):
-    message: str
-
-
-# --- accounts: Keycloak account REST (sandbox) -------------------------------------------------
-
-
-class KeycloakAccount(_Model):
-    """Keycloak's account REST representation, plus a few read-only sandbox extensions."""
-
-    id: str
-    username: str
-    email: str
-    firstName: str
-    lastName: str
-    emailVerified: bool
-    attributes: dict[str, list[str]] = Field(
-        description="phone, street, locality, postcode, siret, tva, company, position, company_street, "
-        "company_locality, company_postcode, photo: each a one-element list, absent when not set"
-    )
-    createdTimestamp: int = Field(description="epoch milliseconds")
-    totp: bool = Field(description="sandbox extension: two-factor authentication on")
-    requiredActions: list[str] = Field(description="sandbox extension: VERIFY_EMAIL, UPDATE_PASSWORD")
-    passwordChangedAt: str | None = Field(description="sandbox extension: ISO date, null if unknown")
-    passwordExpiresAt: str | None = Field(description="sandbox extension: ISO date, null if never")
-
-
-class KeycloakAccountUpdate(_Model):
-    """Partial: absent fields are left alone; an attribute set to [] (or "" or null) is removed.
-    The read-only fields of the representation may be sent back unchanged (they are ignored)."""
-
-    model_config = ConfigDict(extra="allow")
-    username: str | None = Field(None, description="cannot change: must equal the current one")
-    email: str | None = Field(None, description="a change must be confirmed with a code sent to it")
-    firstName: str | None = None
-    lastName: str | None = None
-    attributes: dict[str, list[str] | str | None] | None = None
-
-
-class PasswordChange(_Model):
-    currentPassword: str | None = Field(None, description="required when the account has a password")
-    newPassword: str
-    confirmation: str
-
-
-class TotpSetup(_Model):
-    secret: str = Field(description="base32 seed, pending until confirmed")
-    otpauth_uri: str
-
-
-class TotpCode(_Model):
-    code: str = Field(description="6 digits from the authenticator app")
-
-
-class AccountErrorBody(_Model):
-    errorMessage: str = Field(description="English text")
-    field: str | None = None
-    messageKey: str | None = Field(None, description="Keycloak's message key, when there is one")
-    problems: list[ProblemItem]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cartes_cli.sandbox.errors import ApiProblem, BodyTooLarge
-from cartes_cli.sandbox.util import buffer_body
+from cartes_cli.sandbox.routes.deps import buffer_body
 
 HEADER = b"idempotency-key"
 REPLAYED_HEADER = b"idempotent-replayed"
@@ -73,7 +73,7 @@ def _subject(scope: Scope) -> str:
 def _key(scope: Scope) -> bytes | None:
     for name, value in scope.get("headers", ()):
         if name == HEADER:
-            return value
+            return bytes(value)
     return None
 
 

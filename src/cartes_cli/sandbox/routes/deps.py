@@ -8,9 +8,10 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
+from starlette.types import Message, Receive
 
 from cartes_cli.i18n import _
-from cartes_cli.sandbox.context import Sandbox
+from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.errors import ApiProblem
 
 
@@ -79,3 +80,25 @@ async def json_body(request: Request, model: type[M], *, optional: bool = False)
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiProblem(400, *[describe_validation_error(e) for e in exc.errors()]) from None
+
+
+async def buffer_body(receive: Receive) -> tuple[bytes | None, Receive]:
+    """Read a request's whole body now: ``(body, receive)`` where the new ``receive`` hands the
+    body over later, even after the client has gone. ``body`` is None when the client left before
+    the body was complete; ``receive`` is then the original one (the app meets the disconnect).
+    Errors of ``receive`` (a body over the size limit) propagate."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # gone before the body was complete
+            return None, receive
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return body, replay

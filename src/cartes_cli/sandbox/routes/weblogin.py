@@ -41,7 +41,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -51,16 +50,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cartes_cli import validators
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import pages
-from cartes_cli.sandbox.brokers import PROVIDERS, BrokerIdentity, Provider
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_password
-from cartes_cli.sandbox.db import GRANT_AUTHORIZATION_CODE, User
-from cartes_cli.sandbox.deps import sandbox_of
-from cartes_cli.sandbox.flows import (
-    DEVICE_APPROVED,
-    DEVICE_DENIED,
-    DEVICE_PENDING,
+from cartes_cli.sandbox.domain.brokers import PROVIDERS
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import verify_password
+from cartes_cli.sandbox.domain.flows import (
     KIND_CODE,
     KIND_DEVICE,
     STEP_BLOCKED,
@@ -70,9 +63,12 @@ from cartes_cli.sandbox.flows import (
     STEP_UPDATE_PASSWORD,
     LoginFlow,
 )
-from cartes_cli.sandbox.passwords import check_new_password, set_password
-from cartes_cli.sandbox.tokens import issuer_from_base_url, start_session
-from cartes_cli.sandbox.util import iso, new_id
+from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
+from cartes_cli.sandbox.domain.tokens import issuer_from_base_url, start_session
+from cartes_cli.sandbox.routes import pages
+from cartes_cli.sandbox.routes.deps import sandbox_of
+from cartes_cli.sandbox.store.records import GRANT_AUTHORIZATION_CODE, User
+from cartes_cli.sandbox.util import iso
 
 router = APIRouter(
     prefix=REALM_PATH,
@@ -183,7 +179,7 @@ def _expired_page() -> HTMLResponse:
 
 
 def _client_name(sandbox: Sandbox, client_id: str) -> str:
-    client = sandbox.store.client(client_id)
+    client = sandbox.store.clients.get(client_id)
     return client.name if client else client_id
 
 
@@ -230,7 +226,7 @@ def render_step(
             idp_links=links,
         )
     if flow.step == STEP_CONSENT:
-        user = sandbox.store.user(flow.user_id or "")
+        user = sandbox.store.users.get(flow.user_id or "")
         action = f"{issuer}{CONSENT}?" + urlencode({"session_code": session_code, **common})
         grant = sandbox.flows.device(flow.device_code or "")
         return pages.consent_page(
@@ -239,7 +235,7 @@ def render_step(
             user_name=user.full_name or user.username if user else "",
             user_code=grant.user_code if grant else "",
         )
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if flow.step == STEP_UPDATE_PASSWORD and user is not None:
         return _update_password_page(sandbox, request, flow, user, session_code, info=info)
     return _required_action_page(sandbox, user)
@@ -341,6 +337,25 @@ _AUTHORIZE_DOC: dict[str, Any] = {
 }
 
 
+def _pkce_problem(required: str | None, method: str | None, challenge: str | None) -> str | None:
+    """What is wrong with an authorization request's PKCE parameters (``invalid_request``'s
+    description), given the client's required method; None: nothing."""
+    if required:
+        if method is None:
+            return "Missing parameter: code_challenge_method"
+        if method != required:
+            return "Invalid parameter: code challenge method is not matching the configured one"
+        if challenge is None:
+            return "Missing parameter: code_challenge"
+    elif challenge is None and method is not None:
+        return "Missing parameter: code_challenge"
+    elif challenge is not None and (method or "plain") != "S256":
+        return "Invalid parameter: code_challenge_method"
+    if challenge is not None and not PKCE_CHALLENGE_RE.match(challenge):
+        return "Invalid parameter: code_challenge"
+    return None
+
+
 @router.get(f"{PROTOCOL}/auth", operation_id="authorize_get", **_AUTHORIZE_DOC)
 @router.post(f"{PROTOCOL}/auth", operation_id="authorize_post", **_AUTHORIZE_DOC)
 async def authorize(request: Request) -> Response:
@@ -358,7 +373,7 @@ async def authorize(request: Request) -> Response:
     client_id = params.get("client_id", "")
     if not client_id:
         return _error_page("Paramètre manquant : client_id", "Missing parameter: client_id")
-    client = sandbox.store.client(client_id)
+    client = sandbox.store.clients.get(client_id)
     if client is None:
         return _error_page("Client inconnu.", "Client not found.")
     if not client.enabled:
@@ -398,22 +413,9 @@ async def authorize(request: Request) -> Response:
         )
     method = params.get("code_challenge_method") or None
     challenge = params.get("code_challenge") or None
-    if client.pkce_method:
-        if method is None:
-            return refuse("invalid_request", "Missing parameter: code_challenge_method")
-        if method != client.pkce_method:
-            return refuse(
-                "invalid_request",
-                "Invalid parameter: code challenge method is not matching the configured one",
-            )
-        if challenge is None:
-            return refuse("invalid_request", "Missing parameter: code_challenge")
-    elif challenge is None and method is not None:
-        return refuse("invalid_request", "Missing parameter: code_challenge")
-    elif challenge is not None and (method or "plain") != "S256":
-        return refuse("invalid_request", "Invalid parameter: code_challenge_method")
-    if challenge is not None and not PKCE_CHALLENGE_RE.match(challenge):
-        return refuse("invalid_request", "Invalid parameter: code_challenge")
+    pkce_problem = _pkce_problem(client.pkce_method, method, challenge)
+    if pkce_problem is not None:
+        return refuse("invalid_request", pkce_problem)
     if "none" in params.get("prompt", "").split():
         return refuse("login_required", None)  # no browser session in the sandbox: always log in
 
@@ -468,7 +470,7 @@ async def _password_step(
 ) -> Response:
     username = form.get("username", "").strip()
     password = form.get("password", "")
-    found = sandbox.store.user_by_login(username) if username else None
+    found = sandbox.store.users.by_login(username) if username else None
     good = await asyncio.to_thread(verify_password, password, found.password_hash if found else None)
     if sandbox.flows.login(flow.id, sandbox.now()) is not flow or flow.step != STEP_LOGIN:
         return _expired_page()  # the flow ended or moved on while the password was checked
@@ -480,7 +482,7 @@ async def _password_step(
         if found is not None:
             guard.failed(found.id, found.username, sandbox.now())
         return render_step(sandbox, request, flow, error=INVALID_CREDENTIALS, username=username)
-    user = sandbox.store.user(found.id)
+    user = sandbox.store.users.get(found.id)
     if user is None or not user.enabled:
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED, username=username)
     if user.totp_secret:
@@ -491,7 +493,7 @@ async def _password_step(
 
 
 def _otp_step(sandbox: Sandbox, request: Request, flow: LoginFlow, form: dict[str, str]) -> Response:
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if user is None or not user.enabled or not user.totp_secret:
         flow.user_id, flow.step = None, STEP_LOGIN
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
@@ -523,7 +525,7 @@ def _authenticated(
     now = sandbox.now()
     with store.transaction():
         session = start_session(sandbox, user, flow.client_id)
-        store.set_last_login(user.id, iso(now))
+        store.users.set_last_login(user.id, iso(now))
     code = sandbox.flows.new_code(
         now=now, ttl=sandbox.config.code_ttl, session_id=session.id, flow=flow, user_id=user.id
     )
@@ -555,7 +557,7 @@ async def required_action(request: Request) -> Response:
     if flow.step != STEP_UPDATE_PASSWORD or not _current_code(request, flow):
         return render_step(sandbox, request, flow, info=STALE_PAGE)
     flow.rotate()
-    user = sandbox.store.user(flow.user_id or "")
+    user = sandbox.store.users.get(flow.user_id or "")
     if user is None or not user.enabled:
         flow.user_id, flow.step = None, STEP_LOGIN
         return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
@@ -572,261 +574,10 @@ async def required_action(request: Request) -> Response:
     if problems:
         return _update_password_page(sandbox, request, flow, user, flow.rotate(), problems)
     await set_password(sandbox, user, new)
-    updated = sandbox.store.user(user.id)
+    updated = sandbox.store.users.get(user.id)
     if updated is None or not updated.enabled:
         return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
     return _authenticated(sandbox, request, flow, updated)
 
 
 # --- device verification (RFC 8628 §3.3) -----------------------------------------------------
-
-
-@router.get(
-    "/device",
-    summary="Device verification page: type the code shown by the device",
-    response_class=HTMLResponse,
-)
-async def device_page(request: Request, user_code: str = "") -> Response:
-    if user_code:
-        return _start_device_login(request, user_code)
-    return pages.device_code_page(action=_issuer(request) + "/device")
-
-
-@router.post("/device", summary="Submit a device's user code", response_class=HTMLResponse)
-async def device_submit(request: Request) -> Response:
-    form = await _form(request)
-    return _start_device_login(request, form.get("device_user_code") or form.get("user_code") or "")
-
-
-def _start_device_login(request: Request, user_code: str) -> Response:
-    sandbox = sandbox_of(request)
-    now = sandbox.now()
-    grant = sandbox.flows.device_by_user_code(user_code, now)
-    if grant is None:
-        return pages.device_code_page(
-            action=_issuer(request) + "/device",
-            user_code=user_code[:20],
-            error="Code invalide ou expiré : vérifiez le code affiché par l'appareil.",
-        )
-    flow = sandbox.flows.new_login(
-        kind=KIND_DEVICE,
-        client_id=grant.client_id,
-        now=now,
-        ttl=min(float(sandbox.config.login_ttl), grant.expires - now),
-        device_code=grant.device_code,
-        scope=grant.scope,
-    )
-    return render_step(sandbox, request, flow)
-
-
-@router.post(CONSENT, summary="Allow or deny a device", response_class=HTMLResponse)
-async def consent(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    flow = _flow_of(sandbox, request)
-    if flow is None:
-        return _expired_page()
-    form = await _form(request)
-    if flow.step != STEP_CONSENT or not _current_code(request, flow, step=False):
-        return render_step(sandbox, request, flow, info=STALE_PAGE)
-    decision = form.get("decision", "")
-    if not decision and ("accept" in form) != ("cancel" in form):  # Keycloak's own field names
-        decision = "accept" if "accept" in form else "deny"
-    if decision not in ("accept", "deny"):
-        return render_step(sandbox, request, flow)
-    flows = sandbox.flows
-    now = sandbox.now()
-    grant = flows.device(flow.device_code or "")
-    flows.end_login(flow)
-    if grant is None or grant.status != DEVICE_PENDING or now >= grant.expires:
-        return pages.message_page(
-            "Code expiré",
-            "Ce code n'est plus valide. Relancez la connexion sur l'appareil.",
-            english="This code is no longer valid. Start again on the device.",
-            status=400,
-        )
-    if decision == "deny":
-        grant.status = DEVICE_DENIED
-        return pages.message_page(
-            "Accès refusé",
-            "Vous avez refusé l'accès : l'appareil n'est pas connecté. Vous pouvez fermer cette page.",
-            english="Access denied. You can close this page.",
-            kind="info",
-        )
-    user = sandbox.store.user(flow.user_id or "")
-    if user is None or not user.enabled:
-        return _error_page(ACCOUNT_DISABLED, "Account is disabled.")
-    store = sandbox.store
-    with store.transaction():
-        session = start_session(sandbox, user, grant.client_id)
-        store.set_last_login(user.id, iso(now))
-    grant.status, grant.user_id, grant.session_id = DEVICE_APPROVED, user.id, session.id
-    return pages.message_page(
-        "Appareil connecté",
-        "C'est fait : vous pouvez fermer cette page et revenir sur votre appareil.",
-        english="Device connected. You can close this page and return to your device.",
-        kind="success",
-    )
-
-
-# --- brokered providers: FranceConnect, ProConnect (simulated) -----------------------------------
-
-
-def _provider(alias: str) -> Provider | None:
-    return PROVIDERS.get(alias)
-
-
-def _unknown_provider() -> HTMLResponse:
-    return _error_page("Fournisseur d'identité inconnu.", "Unknown identity provider.", status=404)
-
-
-@router.get(
-    "/broker/{alias}/login", summary="Leave for a brokered identity provider", response_class=HTMLResponse
-)
-async def broker_login(request: Request, alias: str) -> Response:
-    sandbox = sandbox_of(request)
-    provider = _provider(alias)
-    if provider is None:
-        return _unknown_provider()
-    flow = _flow_of(sandbox, request)
-    if flow is None:
-        return _expired_page()
-    if flow.step != STEP_LOGIN or not _current_code(request, flow, step=False):
-        return render_step(sandbox, request, flow, info=STALE_PAGE)
-    flow.rotate()
-    state = sandbox.flows.start_broker(flow, provider.alias)
-    target = f"{_issuer(request)}/broker/{provider.alias}/idp/authorize?" + urlencode({"state": state})
-    return RedirectResponse(target, status_code=302, headers=pages.HEADERS)
-
-
-def _provider_expired(provider: Provider) -> HTMLResponse:
-    return pages.message_page(
-        "Session expirée",
-        f"Cette demande de connexion {provider.display_name} a expiré. Recommencez depuis l'application.",
-        english="This login request has expired.",
-        status=400,
-        theme="fc" if provider.alias == "franceconnect" else "pc",
-    )
-
-
-@router.get(
-    "/broker/{alias}/idp/authorize",
-    summary="The simulated provider's page (pick an identity)",
-    response_class=HTMLResponse,
-)
-async def provider_page(request: Request, alias: str, state: str = "") -> Response:
-    sandbox = sandbox_of(request)
-    provider = _provider(alias)
-    if provider is None:
-        return _unknown_provider()
-    flow = sandbox.flows.broker_flow(state, provider.alias, sandbox.now())
-    if flow is None:
-        return _provider_expired(provider)
-    return pages.identity_provider_page(
-        provider=provider,
-        action=f"{_issuer(request)}/broker/{provider.alias}/idp/authorize",
-        state=state,
-        cancel_href=f"{_issuer(request)}/broker/{provider.alias}/endpoint?"
-        + urlencode({"state": state, "error": "access_denied"}),
-        client_name=_client_name(sandbox, flow.client_id),
-    )
-
-
-@router.post(
-    "/broker/{alias}/idp/authorize",
-    summary='The simulated provider: consent ("J\'accepte")',
-    response_class=HTMLResponse,
-)
-async def provider_consent(request: Request, alias: str) -> Response:
-    sandbox = sandbox_of(request)
-    provider = _provider(alias)
-    if provider is None:
-        return _unknown_provider()
-    form = await _form(request)
-    state = form.get("state", "")
-    flow = sandbox.flows.broker_flow(state, provider.alias, sandbox.now())
-    if flow is None:
-        return _provider_expired(provider)
-    if provider.identity(form.get("identity", "")) is None:
-        return _error_page("Identité inconnue.", "Unknown identity.")
-    answer = sandbox.flows.new_broker_answer(
-        alias=provider.alias, subject=form["identity"], now=sandbox.now()
-    )
-    target = f"{_issuer(request)}/broker/{provider.alias}/endpoint?" + urlencode(
-        {"code": answer.code, "state": state}
-    )
-    return RedirectResponse(target, status_code=302, headers=pages.HEADERS)
-
-
-@router.get(
-    "/broker/{alias}/endpoint",
-    summary="Back from a brokered provider: link or create, then log in",
-    response_class=HTMLResponse,
-)
-async def broker_endpoint(
-    request: Request, alias: str, state: str = "", code: str = "", error: str = ""
-) -> Response:
-    sandbox = sandbox_of(request)
-    provider = _provider(alias)
-    if provider is None:
-        return _unknown_provider()
-    flows = sandbox.flows
-    now = sandbox.now()
-    flow = flows.broker_flow(state, provider.alias, now)
-    if flow is None:
-        return _expired_page()
-    flows.end_broker(flow)  # the state is used up
-    if error:
-        return render_step(sandbox, request, flow, info=f"Connexion avec {provider.display_name} annulée.")
-    answer = flows.take_broker_answer(code, provider.alias, now)
-    identity = provider.identity(answer.subject) if answer else None
-    if identity is None:
-        return render_step(
-            sandbox, request, flow, error=f"La connexion avec {provider.display_name} a échoué : réessayez."
-        )
-    store = sandbox.store
-    user_id = store.federated_user(provider.alias, identity.subject)
-    if user_id is None:
-        if store.email_taken(identity.email):
-            return pages.message_page(
-                "Compte existant",
-                f"Un compte utilisant l'adresse {identity.email} existe déjà. Connectez-vous avec "
-                f"votre mot de passe : vous pourrez ensuite lier {provider.display_name} "
-                "depuis votre compte.",
-                english="An account with this e-mail already exists: sign in with your password.",
-                status=409,
-                link=("Revenir à la connexion", _step_url(request, flow)),
-            )
-        user_id = _create_brokered_user(sandbox, provider, identity)
-    user = store.user(user_id)
-    if user is None or not user.enabled:
-        return render_step(sandbox, request, flow, error=ACCOUNT_DISABLED)
-    return _authenticated(sandbox, request, flow, user, brokered=True)
-
-
-def _username_for(sandbox: Sandbox, email: str) -> str:
-    local = unicodedata.normalize("NFKD", email.split("@", 1)[0])
-    base = re.sub(r"[^a-z0-9._-]", "", local.encode("ascii", "ignore").decode().lower()) or "utilisateur"
-    candidate, n = base, 1
-    while sandbox.store.username_taken(candidate):
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
-
-
-def _create_brokered_user(sandbox: Sandbox, provider: Provider, identity: BrokerIdentity) -> str:
-    """Keycloak's first broker login: a user without password, e-mail verified by the provider."""
-    store = sandbox.store
-    when = iso(sandbox.now())
-    user_id = new_id()
-    with store.transaction():
-        store.insert_user(
-            id=user_id,
-            username=_username_for(sandbox, identity.email),
-            email=identity.email,
-            first_name=identity.given_name,
-            last_name=identity.family_name,
-            password_hash=None,
-            created=when,
-        )
-        store.link_identity(provider.alias, identity.subject, user_id, when)
-    return user_id

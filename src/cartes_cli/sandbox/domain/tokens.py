@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import jwt
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.db import Session, User
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.store.records import Session, User
 from cartes_cli.sandbox.util import new_id
 
 REALM = REALM_PATH.rsplit("/", 1)[-1]
@@ -61,16 +61,36 @@ def _at_hash(access_token: str) -> str:
 def start_session(sandbox: Sandbox, user: User, client_id: str) -> Session:
     now = sandbox.now()
     session_id = new_id()
-    sandbox.store.create_session(
+    sandbox.store.sessions.create(
         id=session_id,
         user_id=user.id,
         client_id=client_id,
         created=now,
         expires=now + sandbox.config.session_max_ttl,
     )
-    session = sandbox.store.session(session_id)
+    session = sandbox.store.sessions.get(session_id)
     assert session is not None
     return session
+
+
+def _access_claims(
+    common: dict[str, Any], user: User, session: Session, exp: int, profile: dict[str, Any]
+) -> dict[str, Any]:
+    """An access token's claims, as Keycloak writes them."""
+    return {
+        **common,
+        "exp": exp,
+        "auth_time": int(session.created),
+        "jti": new_id(),
+        "aud": "account",
+        "typ": TYP_ACCESS,
+        "acr": "1",
+        "allowed-origins": [],
+        "realm_access": {"roles": realm_roles(user)},
+        "resource_access": {"account": {"roles": list(ACCOUNT_ROLES)}},
+        "scope": DEFAULT_SCOPE,
+        **profile,
+    }
 
 
 def issue_token_set(
@@ -101,22 +121,7 @@ def issue_token_set(
         "session_state": session.id,
     }
     profile = profile_claims(user)
-    access_token = sandbox.keys.sign(
-        {
-            **common,
-            "exp": access_exp,
-            "auth_time": int(session.created),
-            "jti": new_id(),
-            "aud": "account",
-            "typ": TYP_ACCESS,
-            "acr": "1",
-            "allowed-origins": [],
-            "realm_access": {"roles": realm_roles(user)},
-            "resource_access": {"account": {"roles": list(ACCOUNT_ROLES)}},
-            "scope": DEFAULT_SCOPE,
-            **profile,
-        }
-    )
+    access_token = sandbox.keys.sign(_access_claims(common, user, session, access_exp, profile))
     refresh_jti = new_id()
     refresh_token = sandbox.keys.sign(
         {
@@ -142,7 +147,9 @@ def issue_token_set(
             **profile,
         }
     )
-    sandbox.store.add_refresh_token(jti=refresh_jti, session_id=session.id, issued=now, expires=refresh_exp)
+    sandbox.store.sessions.add_refresh_token(
+        jti=refresh_jti, session_id=session.id, issued=now, expires=refresh_exp
+    )
     return {
         "access_token": access_token,
         "expires_in": max(0, access_exp - iat),

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cartes_cli.platforms import SUPPORT_ADDRESS
-from cartes_cli.sandbox.db import Mail, RequestRecord, Store
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import Mail, RequestRecord
 from cartes_cli.sandbox.util import new_id
 
 SUPPORT_MAILBOX = SUPPORT_ADDRESS
@@ -73,31 +74,40 @@ def received(store: Store, request: RequestRecord, when: str, *, api_url: str | 
     who = request.requester
     full_name = f"{who.first_name} {who.last_name}".strip() or who.email
     if request.type == "join":
-        community = request.community
-        assert community is not None
-        label = f"« {community.name} » ({community.technical_name})"
-        receipt = _mail(
-            who.email,
-            f"Votre demande pour rejoindre l'espace « {community.name} »",
-            f"""{_hello(who.first_name)}
+        return _join_received(store, request, when, cli=cli, full_name=full_name)
+    return _datastore_received(request, when, cli=cli, full_name=full_name)
+
+
+def _join_received(
+    store: Store, request: RequestRecord, when: str, *, cli: str, full_name: str
+) -> list[Mail]:
+    """A join request's receipt to the requester, and its notice to the community's contact."""
+    who = request.requester
+    community = request.community
+    assert community is not None
+    label = f"« {community.name} » ({community.technical_name})"
+    receipt = _mail(
+        who.email,
+        f"Votre demande pour rejoindre l'espace « {community.name} »",
+        f"""{_hello(who.first_name)}
 
 Votre demande pour rejoindre l'espace de travail {label} a bien été reçue.
 Elle est transmise aux gestionnaires de l'espace, qui vous répondront par e-mail.
 
 Référence : {request.id}
 Suivre ou annuler la demande : {cli} request show {request.id}""",
-            request,
-            when,
-        )
-        contact = community.contact
-        if not contact:
-            supervisor = store.user(community.supervisor_id)
-            contact = supervisor.email if supervisor else STAFF_MAILBOX
-        form = store.join_form(community.id)
-        notice = _mail(
-            contact,
-            f"Nouvelle demande pour rejoindre l'espace « {community.name} »",
-            f"""Bonjour,
+        request,
+        when,
+    )
+    contact = community.contact
+    if not contact:
+        supervisor = store.users.get(community.supervisor_id)
+        contact = supervisor.email if supervisor else STAFF_MAILBOX
+    form = store.communities.join_form(community.id)
+    notice = _mail(
+        contact,
+        f"Nouvelle demande pour rejoindre l'espace « {community.name} »",
+        f"""Bonjour,
 
 {full_name} ({who.email}) demande à rejoindre l'espace de travail {label}.
 
@@ -113,10 +123,15 @@ Pour accepter ou refuser cette demande :
     (ou : {cli} request reject {request.id} --reason "…")
 
 Référence : {request.id}""",
-            request,
-            when,
-        )
-        return [receipt, notice]
+        request,
+        when,
+    )
+    return [receipt, notice]
+
+
+def _datastore_received(request: RequestRecord, when: str, *, cli: str, full_name: str) -> list[Mail]:
+    """A datastore request's receipt to the requester, and its notice to the staff."""
+    who = request.requester
     visibility = "public" if request.public else "privé"
     receipt = _mail(
         who.email,

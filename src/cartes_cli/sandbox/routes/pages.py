@@ -15,7 +15,7 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-from cartes_cli.sandbox.brokers import Provider
+from cartes_cli.sandbox.domain.brokers import Provider
 
 HEADERS = {
     "Cache-Control": "no-store, must-revalidate, max-age=0",

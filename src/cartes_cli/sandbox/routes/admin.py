@@ -26,13 +26,14 @@ from fastapi.responses import JSONResponse
 
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.account import identity
-from cartes_cli.sandbox.api import CurrentUser
-from cartes_cli.sandbox.db import User
-from cartes_cli.sandbox.deps import sandbox_of
+from cartes_cli.sandbox.domain import second_factor
 from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.util import is_uuid, iso
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.account_rest import identity
+from cartes_cli.sandbox.routes.deps import sandbox_of
+from cartes_cli.sandbox.routes.entrepot import CurrentUser
+from cartes_cli.sandbox.store.records import User
+from cartes_cli.sandbox.util import is_uuid
 
 ADMIN_PREFIX = "/admin" + REALM_PATH
 _NAMESPACE = uuid.UUID("6f1d3a57-2c0e-4f7b-9a51-0c2d8f3e6b11")
@@ -99,7 +100,7 @@ def _credentials(user: User) -> list[dict[str, Any]]:
 
 
 def _target(request: Request, user_id: str) -> User:
-    target = sandbox_of(request).store.user(user_id) if is_uuid(user_id) else None
+    target = sandbox_of(request).store.users.get(user_id) if is_uuid(user_id) else None
     if target is None:
         raise ApiProblem(404, _("User not found."))
     return target
@@ -122,7 +123,7 @@ async def find_users(
     wanted = (username or "").strip() or (email or "").strip()
     if not wanted:
         raise ApiProblem(400, _("Give username or email."))
-    found = store.user_by_login(wanted)
+    found = store.users.by_login(wanted)
     if found is not None and username and found.username.casefold() != username.strip().casefold():
         found = None  # a username search does not match e-mail addresses
     if found is not None and not username and email and found.email.casefold() != email.strip().casefold():
@@ -162,7 +163,6 @@ async def delete_credential(
 ) -> Response:
     _require_staff(user)
     sandbox = sandbox_of(request)
-    store = sandbox.store
     target = _target(request, user_id)
     credential = next((c for c in _credentials(target) if c["id"] == credential_id), None)
     if credential is None:
@@ -171,13 +171,5 @@ async def delete_credential(
         raise ApiProblem(
             400, _("The sandbox removes OTP credentials only; a password is reset by its owner.")
         )
-    now = sandbox.now()
-    when = iso(now)
-    with store.transaction():
-        store.update_user(target.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.add_mail(
-            mail.second_factor_reset(
-                to=target.email, first_name=target.first_name, username=target.username, at=now, when=when
-            )
-        )
+    second_factor.reset(sandbox, target)
     return Response(status_code=204)

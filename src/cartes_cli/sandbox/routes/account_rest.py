@@ -26,15 +26,16 @@ from fastapi.responses import JSONResponse
 from cartes_cli import validators
 from cartes_cli.i18n import _
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import mail, schemas
-from cartes_cli.sandbox.accounts import issue_code
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import new_totp_secret, otpauth_uri, verify_password, verify_totp
-from cartes_cli.sandbox.db import User
-from cartes_cli.sandbox.deps import NotJsonText, bearer_token, loads_json, sandbox_of
+from cartes_cli.sandbox.domain import second_factor
+from cartes_cli.sandbox.domain.accounts import update_profile
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import otpauth_uri, verify_password, verify_totp
+from cartes_cli.sandbox.domain.passwords import check_new_password, set_password
+from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.errors import AccountError
-from cartes_cli.sandbox.passwords import check_new_password, set_password
-from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
+from cartes_cli.sandbox.routes import account_schemas, schemas
+from cartes_cli.sandbox.routes.deps import NotJsonText, bearer_token, loads_json, sandbox_of
+from cartes_cli.sandbox.store.records import User
 from cartes_cli.sandbox.util import api_url_of, iso, parse_iso
 from cartes_cli.validators import Problem
 
@@ -45,8 +46,11 @@ router = APIRouter(
     prefix=REALM_PATH,
     tags=["Keycloak account (sandbox)"],
     responses={
-        400: {"model": schemas.AccountErrorBody, "description": "Bad input: every problem listed"},
-        401: {"model": schemas.AccountErrorBody, "description": "Missing, invalid or expired access token"},
+        400: {"model": account_schemas.AccountErrorBody, "description": "Bad input: every problem listed"},
+        401: {
+            "model": account_schemas.AccountErrorBody,
+            "description": "Missing, invalid or expired access token",
+        },
     },
 )
 
@@ -125,9 +129,9 @@ def account_user(request: Request) -> User:
         claims = decode(sandbox, token, typ=TYP_ACCESS)
     except TokenInvalid:
         raise _unauthorized("The access token is invalid.", invalid_token=True) from None
-    if expired(sandbox, claims) or sandbox.store.is_access_token_revoked(str(claims["jti"])):
+    if expired(sandbox, claims) or sandbox.store.sessions.is_access_token_revoked(str(claims["jti"])):
         raise _unauthorized("The access token has expired or was revoked.", invalid_token=True)
-    user = sandbox.store.user(str(claims["sub"]))
+    user = sandbox.store.users.get(str(claims["sub"]))
     if user is None or not user.enabled:
         raise _unauthorized("The account of this access token is unknown or disabled.", invalid_token=True)
     return user
@@ -186,7 +190,7 @@ def identity(user: User) -> dict[str, Any]:
 
 def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
     attributes = _attribute_values(user)
-    photo = sandbox.store.user_photo(user.id)
+    photo = sandbox.store.users.photo(user.id)
     if photo:
         attributes["photo"] = [photo]
     expires = sandbox.password_expires_at(user)
@@ -202,7 +206,7 @@ def representation(sandbox: Sandbox, user: User) -> dict[str, Any]:
 @router.get(
     ACCOUNT,
     summary="The caller's profile (Keycloak account REST representation)",
-    response_model=schemas.KeycloakAccount,
+    response_model=account_schemas.KeycloakAccount,
 )
 async def get_account(request: Request) -> JSONResponse:
     user = account_user(request)
@@ -267,11 +271,15 @@ def _attribute_changes(raw: Any) -> tuple[dict[str, str | None], list[Problem]]:
     summary="Update the caller's profile (partial; 204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "E-mail address already used"}},
+    responses={
+        409: {"model": account_schemas.AccountErrorBody, "description": "E-mail address already used"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.KeycloakAccountUpdate)}},
+            "content": {
+                "application/json": {"schema": schemas.inline_schema(account_schemas.KeycloakAccountUpdate)}
+            },
         }
     },
 )
@@ -321,46 +329,15 @@ async def update_account(request: Request) -> Response:
         )
     if problems:
         raise AccountError.invalid(problems, message_key)
-    store = sandbox.store
-    if new_email is not None and store.email_taken(new_email):
-        raise AccountError(
-            409,
-            _("An account already uses this e-mail address."),
-            problems=[Problem("email", "email.taken", "an account already uses this e-mail address.")],
-            message_key="emailExistsMessage",
-        )
-    now = sandbox.now()
-    when = iso(now)
-    columns: dict[str, Any] = dict(names)
-    photo_changed = "photo" in changes
-    photo = changes.pop("photo", None)  # kept apart from the other attributes
-    if changes:
-        columns["attributes"] = {k: v for k, v in merged.items() if k != "photo"}
-    if new_email is not None:
-        columns["email"] = new_email
-        columns["email_verified"] = False
-        columns["required_actions"] = [
-            *(a for a in user.required_actions if a != "VERIFY_EMAIL"),
-            "VERIFY_EMAIL",
-        ]
-    with store.transaction():
-        store.update_user(user.id, columns, when)
-        if photo_changed:
-            store.set_user_photo(user.id, photo, when)
-        if new_email is not None:
-            updated = store.user(user.id)
-            assert updated is not None
-            issue_code(sandbox, updated, email=new_email, new_address=True, api_url=api_url_of(request))
-            store.add_mail(
-                mail.address_changed(
-                    to=user.email,
-                    first_name=updated.first_name,
-                    username=user.username,
-                    new_address=new_email,
-                    at=now,
-                    when=when,
-                )
-            )
+    update_profile(
+        sandbox,
+        user,
+        names=names,
+        changes=changes,
+        merged=merged,
+        new_email=new_email,
+        api_url=api_url_of(request),
+    )
     return Response(status_code=204)
 
 
@@ -379,7 +356,9 @@ def _attribute_values_flat(user: User) -> dict[str, str | None]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.PasswordChange)}},
+            "content": {
+                "application/json": {"schema": schemas.inline_schema(account_schemas.PasswordChange)}
+            },
         }
     },
 )
@@ -442,8 +421,8 @@ def _wrong_code() -> AccountError:
 @router.post(
     f"{ACCOUNT}/totp",
     summary="Start setting up an authenticator app: a pending seed (again: a new one)",
-    response_model=schemas.TotpSetup,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Already on"}},
+    response_model=account_schemas.TotpSetup,
+    responses={409: {"model": account_schemas.AccountErrorBody, "description": "Already on"}},
 )
 async def totp_setup(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
@@ -452,8 +431,7 @@ async def totp_setup(request: Request) -> JSONResponse:
         raise _totp_conflict(
             "totp.already_enabled", "Two-factor authentication is already on: disable it first."
         )
-    secret = new_totp_secret()
-    sandbox.store.update_user(user.id, {"totp_pending": secret}, iso(sandbox.now()))
+    secret = second_factor.start_setup(sandbox, user)
     body = {"secret": secret, "otpauth_uri": otpauth_uri(secret, user.username)}
     return JSONResponse(body, headers=NO_STORE)
 
@@ -463,11 +441,13 @@ async def totp_setup(request: Request) -> JSONResponse:
     summary="Turn two-factor authentication on with a first code from the app (204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Already on, or no set-up pending"}},
+    responses={
+        409: {"model": account_schemas.AccountErrorBody, "description": "Already on, or no set-up pending"}
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.TotpCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.TotpCode)}},
         }
     },
 )
@@ -482,28 +462,7 @@ async def totp_confirm(request: Request) -> Response:
     now = sandbox.now()
     if not verify_totp(user.totp_pending, code, at=now):
         raise _wrong_code()
-    when = iso(now)
-    store = sandbox.store
-    with store.transaction():
-        store.update_user(
-            user.id,
-            {
-                "totp_secret": user.totp_pending,
-                "totp_pending": None,
-                "required_actions": [a for a in user.required_actions if a != "CONFIGURE_TOTP"],
-            },
-            when,
-        )
-        store.add_mail(
-            mail.second_factor(
-                to=user.email,
-                first_name=user.first_name,
-                username=user.username,
-                enabled=True,
-                at=now,
-                when=when,
-            )
-        )
+    second_factor.enable(sandbox, user, now)
     return Response(status_code=204)
 
 
@@ -512,11 +471,11 @@ async def totp_confirm(request: Request) -> Response:
     summary="Turn two-factor authentication off, with a current code (204)",
     status_code=204,
     response_class=Response,
-    responses={409: {"model": schemas.AccountErrorBody, "description": "Not on"}},
+    responses={409: {"model": account_schemas.AccountErrorBody, "description": "Not on"}},
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": schemas.inline_schema(schemas.TotpCode)}},
+            "content": {"application/json": {"schema": schemas.inline_schema(account_schemas.TotpCode)}},
         }
     },
 )
@@ -529,18 +488,5 @@ async def totp_disable(request: Request) -> Response:
     now = sandbox.now()
     if not verify_totp(user.totp_secret, code, at=now):
         raise _wrong_code()
-    when = iso(now)
-    store = sandbox.store
-    with store.transaction():
-        store.update_user(user.id, {"totp_secret": None, "totp_pending": None}, when)
-        store.add_mail(
-            mail.second_factor(
-                to=user.email,
-                first_name=user.first_name,
-                username=user.username,
-                enabled=False,
-                at=now,
-                when=when,
-            )
-        )
+    second_factor.disable(sandbox, user, now)
     return Response(status_code=204)

@@ -3,7 +3,7 @@ datastore request."""
 
 from __future__ import annotations
 
-from cartes_cli.sandbox.db import Store
+from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.util import new_id
 
 GB = 1_000_000_000
@@ -41,7 +41,7 @@ def provision_datastore(
     storages and endpoints the sandbox has (none in an unseeded sandbox). Returns its id."""
     quotas = OFFERS[offer]
     datastore_id = new_id()
-    store.insert_datastore(
+    store.datastores.insert(
         id=datastore_id,
         community_id=community_id,
         name=name,
@@ -51,11 +51,11 @@ def provision_datastore(
         annexes_quota=quotas["annexes"],
     )
     for storage_type, key in (("POSTGRESQL", "pg"), ("S3", "s3"), ("FILESYSTEM", "fs")):
-        storage_id = store.first_storage_id(storage_type)
+        storage_id = store.datastores.first_storage_id(storage_type)
         if quotas[key] and storage_id is not None:
-            store.add_datastore_storage(datastore_id, storage_id, use=0, quota=quotas[key])
+            store.datastores.add_storage(datastore_id, storage_id, use=0, quota=quotas[key])
     for technical in PUBLIC_ENDPOINTS[offer] if public else PRIVATE_ENDPOINTS:
-        endpoint_id = store.endpoint_id(technical)
+        endpoint_id = store.datastores.endpoint_id(technical)
         if endpoint_id is not None:
-            store.add_datastore_endpoint(datastore_id, endpoint_id, use=0, quota=quotas["endpoint"])
+            store.datastores.add_endpoint(datastore_id, endpoint_id, use=0, quota=quotas["endpoint"])
     return datastore_id

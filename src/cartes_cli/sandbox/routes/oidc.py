@@ -19,27 +19,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox import schemas
-from cartes_cli.sandbox.context import Sandbox
-from cartes_cli.sandbox.credentials import verify_client_secret, verify_password
-from cartes_cli.sandbox.db import (
-    GRANT_AUTHORIZATION_CODE,
-    GRANT_CLIENT_CREDENTIALS,
-    GRANT_DEVICE_CODE,
-    GRANT_PASSWORD,
-    GRANT_REFRESH,
-    GRANT_TYPES,
-    Client,
-)
-from cartes_cli.sandbox.deps import bearer_token, sandbox_of
-from cartes_cli.sandbox.errors import (
-    INVALID_CLIENT_CREDENTIALS,
-    INVALID_USER_CREDENTIALS,
-    OidcError,
-    invalid_grant,
-)
-from cartes_cli.sandbox.flows import DEVICE_APPROVED, DEVICE_DENIED, SLOW_DOWN_STEP
-from cartes_cli.sandbox.tokens import (
+from cartes_cli.sandbox.domain.context import Sandbox
+from cartes_cli.sandbox.domain.credentials import verify_client_secret, verify_password
+from cartes_cli.sandbox.domain.flows import DEVICE_APPROVED, DEVICE_DENIED, SLOW_DOWN_STEP
+from cartes_cli.sandbox.domain.tokens import (
     REALM,
     TYP_ACCESS,
     TYP_REFRESH,
@@ -51,6 +34,23 @@ from cartes_cli.sandbox.tokens import (
     issuer_from_base_url,
     profile_claims,
     start_session,
+)
+from cartes_cli.sandbox.errors import (
+    INVALID_CLIENT_CREDENTIALS,
+    INVALID_USER_CREDENTIALS,
+    OidcError,
+    invalid_grant,
+)
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import bearer_token, sandbox_of
+from cartes_cli.sandbox.store.records import (
+    GRANT_AUTHORIZATION_CODE,
+    GRANT_CLIENT_CREDENTIALS,
+    GRANT_DEVICE_CODE,
+    GRANT_PASSWORD,
+    GRANT_REFRESH,
+    GRANT_TYPES,
+    Client,
 )
 from cartes_cli.sandbox.util import iso
 
@@ -135,7 +135,7 @@ def authenticate_client(sandbox: Sandbox, request: Request, form: dict[str, str]
         client_id, secret = unquote(basic_id), unquote(basic_secret)
     if not client_id:
         raise OidcError(400, "invalid_client", "Missing client_id parameter")
-    client = sandbox.store.client(client_id)
+    client = sandbox.store.clients.get(client_id)
     if client is None or not client.enabled:
         raise OidcError(401, "invalid_client", INVALID_CLIENT_CREDENTIALS)
     if not client.public:
@@ -171,7 +171,7 @@ async def openid_configuration(request: Request) -> dict[str, Any]:
     issuer = issuer_of(request)
     protocol = issuer + PROTOCOL
     allowed: set[str] = set()
-    for client in sandbox_of(request).store.clients():
+    for client in sandbox_of(request).store.clients.all():
         if client.enabled:
             allowed.update(client.grant_types)
     return {
@@ -278,7 +278,7 @@ async def _password_grant(
     if not username:
         raise OidcError(401, "invalid_request", "Missing parameter: username")
     password = form.get("password", "")
-    user = sandbox.store.user_by_login(username)
+    user = sandbox.store.users.by_login(username)
     if user is None:
         await asyncio.to_thread(verify_password, password, None)  # same cost as a real check
         raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
@@ -302,11 +302,11 @@ async def _password_grant(
         raise invalid_grant("Account is not fully set up")
     store = sandbox.store
     with store.transaction():
-        current = store.user(user.id)  # re-read: the password check awaited
+        current = store.users.get(user.id)  # re-read: the password check awaited
         if current is None or not current.enabled:
             raise invalid_grant(INVALID_USER_CREDENTIALS, 401)
         session = start_session(sandbox, current, client.client_id)
-        store.set_last_login(current.id, iso(sandbox.now()))
+        store.users.set_last_login(current.id, iso(sandbox.now()))
         return issue_token_set(
             sandbox, user=current, session=session, client_id=client.client_id, issuer=issuer
         )
@@ -327,21 +327,21 @@ def _refresh_grant(sandbox: Sandbox, form: dict[str, str], client: Client, issue
         raise invalid_grant("Token is not active")
     store = sandbox.store
     now = sandbox.now()
-    record = store.refresh_token(str(claims["jti"]))
-    session = store.session(str(claims.get("sid", "")))
+    record = store.sessions.refresh_token(str(claims["jti"]))
+    session = store.sessions.get(str(claims.get("sid", "")))
     if record is None or session is None or record.session_id != session.id or not session.active(now):
         raise invalid_grant("Session not active")
     if record.used is not None:
-        store.end_session(session.id, when=now, reason="refresh_token_reuse")
+        store.sessions.end(session.id, when=now, reason="refresh_token_reuse")
         sandbox.stats.refresh_reuse_detected += 1
         raise invalid_grant("Maximum allowed refresh token reuse exceeded")
-    user = store.user(session.user_id)
+    user = store.users.get(session.user_id)
     if user is None or not user.enabled:
-        store.end_session(session.id, when=now, reason="user_disabled")
+        store.sessions.end(session.id, when=now, reason="user_disabled")
         raise invalid_grant("User disabled" if user else "User not found")
     with store.transaction():
-        store.use_refresh_token(record.jti, now)
-        store.touch_session(session.id, now)
+        store.sessions.use_refresh_token(record.jti, now)
+        store.sessions.touch(session.id, now)
         body = issue_token_set(sandbox, user=user, session=session, client_id=client.client_id, issuer=issuer)
     sandbox.stats.record_refresh(session.id, user=user.username, client_id=client.client_id, when=now)
     return body
@@ -366,7 +366,7 @@ def _authorization_code_grant(
     if code is None:
         raise invalid_grant("Code not valid")
     if code.used:
-        store.end_session(code.session_id, when=now, reason="code_reuse")
+        store.sessions.end(code.session_id, when=now, reason="code_reuse")
         raise invalid_grant("Code not valid")
     code.used = True
     if now >= code.expires:
@@ -383,10 +383,10 @@ def _authorization_code_grant(
             raise invalid_grant("PKCE verification failed: Invalid code verifier")
         if not hmac.compare_digest(pkce_s256(verifier), code.code_challenge):
             raise invalid_grant("PKCE verification failed: Code mismatch")
-    session = store.session(code.session_id)
+    session = store.sessions.get(code.session_id)
     if session is None or not session.active(now):
         raise invalid_grant("Session not active")
-    user = store.user(code.user_id)
+    user = store.users.get(code.user_id)
     if user is None or not user.enabled:
         raise invalid_grant("User disabled" if user else "User not found")
     with store.transaction():
@@ -420,8 +420,8 @@ def _device_code_grant(sandbox: Sandbox, form: dict[str, str], client: Client, i
         raise OidcError(400, "authorization_pending", "The authorization request is still pending")
     flows.end_device(grant)
     store = sandbox.store
-    session = store.session(grant.session_id or "")
-    user = store.user(grant.user_id or "")
+    session = store.sessions.get(grant.session_id or "")
+    user = store.users.get(grant.user_id or "")
     if session is None or not session.active(now):
         raise invalid_grant("Session not active")
     if user is None or not user.enabled:
@@ -434,12 +434,12 @@ def _client_credentials_grant(
     sandbox: Sandbox, form: dict[str, str], client: Client, issuer: str, address: str
 ) -> dict[str, Any]:
     store = sandbox.store
-    user = store.user(client.service_account) if client.service_account else None
+    user = store.users.get(client.service_account) if client.service_account else None
     if user is None:
         raise OidcError(400, "unauthorized_client", _UNAUTHORIZED_CLIENT[GRANT_CLIENT_CREDENTIALS])
     if not user.enabled:
         raise invalid_grant("User disabled")
-    store.set_last_login(user.id, iso(sandbox.now()))
+    store.users.set_last_login(user.id, iso(sandbox.now()))
     return issue_service_token(
         sandbox,
         user=user,
@@ -508,7 +508,7 @@ async def logout(request: Request) -> Response:
         raise invalid_grant("Invalid refresh token") from exc
     if claims.get("azp") != client.client_id:
         raise invalid_grant("Unmatching clients")
-    sandbox.store.end_session(str(claims.get("sid", "")), when=sandbox.now(), reason="logout")
+    sandbox.store.sessions.end(str(claims.get("sid", "")), when=sandbox.now(), reason="logout")
     return Response(status_code=204, headers=NO_STORE)
 
 
@@ -537,9 +537,9 @@ async def revoke(request: Request) -> Response:
     if claims.get("azp") != client.client_id:
         raise OidcError(400, "invalid_request", "Unmatching clients")
     if claims["typ"] == TYP_REFRESH:
-        sandbox.store.end_session(str(claims.get("sid", "")), when=sandbox.now(), reason="revoked")
+        sandbox.store.sessions.end(str(claims.get("sid", "")), when=sandbox.now(), reason="revoked")
     else:
-        sandbox.store.revoke_access_token(str(claims["jti"]), float(claims["exp"]))
+        sandbox.store.sessions.revoke_access_token(str(claims["jti"]), float(claims["exp"]))
     return Response(status_code=200, headers=NO_STORE)
 
 
@@ -567,13 +567,13 @@ async def userinfo(request: Request) -> JSONResponse:
     except TokenInvalid as exc:
         raise _userinfo_error("Token verification failed") from exc
     store = sandbox.store
-    if expired(sandbox, claims) or store.is_access_token_revoked(str(claims["jti"])):
+    if expired(sandbox, claims) or store.sessions.is_access_token_revoked(str(claims["jti"])):
         raise _userinfo_error("Token verification failed")
     if "sid" in claims or "client_id" not in claims:  # service-account tokens have no session
-        session = store.session(str(claims.get("sid", "")))
+        session = store.sessions.get(str(claims.get("sid", "")))
         if session is None or not session.active(sandbox.now()):
             raise _userinfo_error("User session not found or doesn't have client attached on it")
-    user = store.user(str(claims["sub"]))
+    user = store.users.get(str(claims["sub"]))
     if user is None or not user.enabled:
         raise _userinfo_error("User not found or disabled")
     return JSONResponse({"sub": user.id, **profile_claims(user)}, headers=NO_STORE)

@@ -1,25 +1,15 @@
-"""Seed data sets. ``demo``: a believable, fully deterministic Géoplateforme.
+"""The ``demo`` seed's data: accounts, organizations, communities, members, storages, endpoints,
+join forms and requests (a large file by nature: it is data, not logic; ``demo.py`` loads it).
 
-Same data every time: ids are uuid5 of fixed names, every other "random" value comes from a
-seeded generator, password salts included. All e-mail domains are under ``.test`` (RFC 2606).
+Ids are uuid5 of fixed names (``demo_id``). All e-mail domains are under ``.test`` (RFC 2606).
 Every account's password is ``DEMO_PASSWORD``.
 """
 
 from __future__ import annotations
 
-import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
-
-from cartes_cli.sandbox.brokers import DEMO_LINKS
-from cartes_cli.sandbox.config import SandboxConfigError
-from cartes_cli.sandbox.credentials import hash_client_secret, hash_password
-from cartes_cli.sandbox.db import Mail, Store
-from cartes_cli.sandbox.offers import OFFERS, PRIVATE_ENDPOINTS, PUBLIC_ENDPOINTS
-from cartes_cli.sandbox.util import iso
 
 DEMO_PASSWORD = "Carto-Demo-2026!"  # noqa: S105 - public demo data
 DEMO_TOTP_SECRET = "GEOPLATEFORMEDEMOSECRETTOTPCODE2"  # noqa: S105 - public demo data
@@ -27,10 +17,6 @@ DEMO_CI_CLIENT_ID = "cartes-ci"
 DEMO_CI_SECRET = "ci-demo-secret-2026"  # noqa: S105 - public demo data (only its hash is stored)
 DEMO_CI_USERNAME = f"service-account-{DEMO_CI_CLIENT_ID}"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://cartes.gouv.fr/sandbox/demo")
-
-
-class UnknownSeed(SandboxConfigError):
-    pass
 
 
 def demo_id(kind: str, name: str) -> str:
@@ -46,8 +32,6 @@ class DemoAccount:
 
 DEMO_EXPIRED_PASSWORD_USER = "paul.mercier"  # noqa: S105 - a username
 DEMO_NEWCOMER = "thomas.girard"
-"""A Keycloak account that has never called ``GET /users/me``: the Entrepôt does not know it, so
-it cannot be added to a community until it logs in once and calls the API."""
 DEMO_ACCOUNTS = (
     DemoAccount("claire.moreau", "platform staff"),
     DemoAccount("julien.lefebvre", "supervisor of ddt33"),
@@ -55,17 +39,11 @@ DEMO_ACCOUNTS = (
     DemoAccount(DEMO_EXPIRED_PASSWORD_USER, "password over a year old: must renew it at login"),
     DemoAccount(DEMO_NEWCOMER, "never used the API: cannot be added to a community before GET /users/me"),
 )
-"""The accounts the README and the tests rely on (shown when the server starts)."""
-
 DEMO_CLIENTS = ((DEMO_CI_CLIENT_ID, DEMO_CI_SECRET, "service account (client_credentials), UPLOAD on ddt33"),)
-"""Confidential clients of the demo data: ``(client_id, secret, role)``."""
-
-
-# --- the demo data ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _DemoUser:
+class DemoUser:
     username: str
     email: str
     first_name: str
@@ -78,27 +56,27 @@ class _DemoUser:
     logged_in: bool = True
 
 
-_USERS = (
-    _DemoUser("claire.moreau", "claire.moreau@ign.test", "Claire", "Moreau", administrator=True),
-    _DemoUser("julien.lefebvre", "julien.lefebvre@ddt-gironde.test", "Julien", "Lefebvre"),
-    _DemoUser(
+USERS = (
+    DemoUser("claire.moreau", "claire.moreau@ign.test", "Claire", "Moreau", administrator=True),
+    DemoUser("julien.lefebvre", "julien.lefebvre@ddt-gironde.test", "Julien", "Lefebvre"),
+    DemoUser(
         "amelie.rousseau",
         "amelie.rousseau@ecrins-parcnational.test",
         "Amélie",
         "Rousseau",
         totp_secret=DEMO_TOTP_SECRET,
     ),
-    _DemoUser("mathieu.garnier", "mathieu.garnier@ecrins-parcnational.test", "Mathieu", "Garnier"),
-    _DemoUser("sophie.martin", "sophie.martin@cerema.test", "Sophie", "Martin"),
-    _DemoUser("nicolas.bernard", "nicolas.bernard@ofb.test", "Nicolas", "Bernard"),
-    _DemoUser("camille.dubois", "camille.dubois@bretagne-region.test", "Camille", "Dubois"),
-    _DemoUser("antoine.petit", "antoine.petit@agglo-larochelle.test", "Antoine", "Petit"),
-    _DemoUser("lucie.fontaine", "lucie.fontaine@sdis74.test", "Lucie", "Fontaine"),
-    _DemoUser("elodie.chevalier", "elodie.chevalier@ddtm-finistere.test", "Élodie", "Chevalier"),
+    DemoUser("mathieu.garnier", "mathieu.garnier@ecrins-parcnational.test", "Mathieu", "Garnier"),
+    DemoUser("sophie.martin", "sophie.martin@cerema.test", "Sophie", "Martin"),
+    DemoUser("nicolas.bernard", "nicolas.bernard@ofb.test", "Nicolas", "Bernard"),
+    DemoUser("camille.dubois", "camille.dubois@bretagne-region.test", "Camille", "Dubois"),
+    DemoUser("antoine.petit", "antoine.petit@agglo-larochelle.test", "Antoine", "Petit"),
+    DemoUser("lucie.fontaine", "lucie.fontaine@sdis74.test", "Lucie", "Fontaine"),
+    DemoUser("elodie.chevalier", "elodie.chevalier@ddtm-finistere.test", "Élodie", "Chevalier"),
     # Left the DDT: the account is disabled, the membership stays.
-    _DemoUser("hugo.lambert", "hugo.lambert@ddt-isere.test", "Hugo", "Lambert", enabled=False),
+    DemoUser("hugo.lambert", "hugo.lambert@ddt-isere.test", "Hugo", "Lambert", enabled=False),
     # Signed up, never clicked the verification link.
-    _DemoUser(
+    DemoUser(
         "ines.benali",
         "ines.benali@geomatique-conseil.test",
         "Inès",
@@ -109,7 +87,7 @@ _USERS = (
     ),
 )
 
-_ORGANIZATIONS: dict[str, str] = {
+ORGANIZATIONS: dict[str, str] = {
     "ign": "Institut national de l'information géographique et forestière (IGN)",
     "ddt33": "Direction départementale des territoires de la Gironde",
     "ddtm29": "Direction départementale des territoires et de la mer du Finistère",
@@ -142,7 +120,7 @@ _ORGANIZATIONS: dict[str, str] = {
 }
 
 # technical name, name, organization, contact, supervisor, public, datastore offer, description
-_COMMUNITIES: tuple[tuple[str, str, str, str, str, bool, str | None, str], ...] = (
+COMMUNITIES: tuple[tuple[str, str, str, str, str, bool, str | None, str], ...] = (
     (
         "tutoriels",
         "Communauté des tutoriels",
@@ -493,7 +471,7 @@ _COMMUNITIES: tuple[tuple[str, str, str, str, str, bool, str | None, str], ...] 
 )
 
 # Memberships beyond the supervisors' (who always hold every right).
-_MEMBERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+MEMBERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("julien.lefebvre", "tutoriels", ("UPLOAD", "PROCESSING", "BROADCAST")),
     ("julien.lefebvre", "region_naq", ("UPLOAD", "PROCESSING")),
     ("julien.lefebvre", "eptb_dordogne", ("COMMUNITY", "UPLOAD")),
@@ -517,9 +495,9 @@ _MEMBERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 # Datastores waiting for the platform team to activate them.
-_INACTIVE_DATASTORES = frozenset({"agglo_annecy"})
+INACTIVE_DATASTORES = frozenset({"agglo_annecy"})
 
-_STORAGES = (
+STORAGES = (
     ("pg-mutualise-1", "Base PostgreSQL mutualisée 1", "POSTGRESQL", ("mutualise",)),
     ("pg-mutualise-2", "Base PostgreSQL mutualisée 2", "POSTGRESQL", ("mutualise",)),
     ("s3-geoplateforme", "Stockage objet S3 Géoplateforme", "S3", ()),
@@ -527,7 +505,7 @@ _STORAGES = (
 )
 
 # technical name, name, type, open, urls
-_ENDPOINTS: tuple[tuple[str, str, str, bool, tuple[tuple[str, str], ...]], ...] = (
+ENDPOINTS: tuple[tuple[str, str, str, bool, tuple[tuple[str, str], ...]], ...] = (
     (
         "gpf-wms-v",
         "Service WMS-Vecteur public",
@@ -580,236 +558,7 @@ _ENDPOINTS: tuple[tuple[str, str, str, bool, tuple[tuple[str, str], ...]], ...] 
         (("DOWNLOAD", "https://data.geopf.fr/private/telechargement"),),
     ),
 )
-_PUBLIC_ENDPOINTS = PUBLIC_ENDPOINTS
-_PRIVATE_ENDPOINTS = PRIVATE_ENDPOINTS
-_OFFERS = OFFERS
-
-
-def _moment(rng: random.Random, start: datetime, end: datetime) -> float:
-    return float(rng.randint(int(start.timestamp()), int(end.timestamp())))
-
-
-def _share(rng: random.Random, quota: int, low: float = 0.02, high: float = 0.85) -> int:
-    return int(quota * rng.uniform(low, high))
-
-
-def seed_demo(store: Store) -> None:
-    rng = random.Random("cartes-sandbox-demo-2026")
-    start, end = datetime(2022, 1, 3, tzinfo=UTC), datetime(2025, 6, 30, tzinfo=UTC)
-    recent = datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 12, 31, tzinfo=UTC)
-
-    user_ids: dict[str, str] = {}
-    user_created: dict[str, float] = {}
-    for user in _USERS:
-        created = _moment(rng, start, end)
-        updated = _moment(rng, datetime.fromtimestamp(created, UTC), end)
-        last_login = iso(_moment(rng, *recent)) if user.logged_in else None
-        user_ids[user.username] = demo_id("user", user.username)
-        user_created[user.username] = created
-        store.insert_user(
-            id=user_ids[user.username],
-            username=user.username,
-            email=user.email,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            password_hash=hash_password(DEMO_PASSWORD, salt=rng.randbytes(16)),
-            created=iso(created),
-            updated=iso(updated),
-            last_login=last_login,
-            enabled=user.enabled,
-            email_verified=user.email_verified,
-            required_actions=user.required_actions,
-            totp_secret=user.totp_secret,
-            administrator=user.administrator,
-            documents_use=rng.randrange(0, 400_000_000, 1024),
-            keys_use=rng.randint(0, 4),
-        )
-
-    for key, name in _ORGANIZATIONS.items():
-        store.insert_organization(demo_id("organization", key), name, iso(_moment(rng, start, end)))
-
-    for key, name, type_, labels in _STORAGES:
-        store.insert_storage(id=demo_id("storage", key), name=name, type=type_, labels=labels)
-    for technical_name, name, type_, is_open, urls in _ENDPOINTS:
-        store.insert_endpoint(
-            id=demo_id("endpoint", technical_name),
-            name=name,
-            technical_name=technical_name,
-            type=type_,
-            open=is_open,
-            urls=[{"type": t, "url": u} for t, u in urls],
-        )
-
-    community_ids: dict[str, str] = {}
-    community_created: dict[str, float] = {}
-    for technical_name, name, org, contact, supervisor, public, offer, description in _COMMUNITIES:
-        # Created by its supervisor, after they signed up.
-        created = max(_moment(rng, datetime(2022, 6, 1, tzinfo=UTC), end), user_created[supervisor] + 86400)
-        updated = _moment(rng, datetime.fromtimestamp(created, UTC), datetime(2025, 10, 31, tzinfo=UTC))
-        community_ids[technical_name] = demo_id("community", technical_name)
-        community_created[technical_name] = created
-        store.insert_community(
-            id=community_ids[technical_name],
-            name=name,
-            technical_name=technical_name,
-            description=description,
-            contact=contact,
-            public=public,
-            organization_id=demo_id("organization", org),
-            supervisor_id=user_ids[supervisor],
-            created=iso(created),
-            updated=iso(updated),
-        )
-        if offer is not None:
-            _seed_datastore(
-                store, rng, technical_name, name, community_ids[technical_name], offer, public, created
-            )
-
-    for username, technical_name, rights in _MEMBERS:
-        earliest = max(user_created[username], community_created[technical_name])
-        when = iso(_moment(rng, datetime.fromtimestamp(earliest, UTC), datetime(2025, 10, 31, tzinfo=UTC)))
-        store.put_membership(community_ids[technical_name], user_ids[username], rights, when)
-
-    _seed_logins(store, user_ids)
-    _seed_workflow(store, user_ids, community_ids, community_created)
-    _seed_accounts(store)
-    _seed_newcomer(store)
-
-
-def _seed_newcomer(store: Store) -> None:
-    """``thomas.girard``: an account at the login server that has never called the Entrepôt API.
-    Fixed values and its own generator: the rest of the demo data is unchanged."""
-    rng = random.Random(f"cartes-sandbox-demo-{DEMO_NEWCOMER}")
-    store.insert_user(
-        id=demo_id("user", DEMO_NEWCOMER),
-        username=DEMO_NEWCOMER,
-        email="thomas.girard@ddt-gironde.test",
-        first_name="Thomas",
-        last_name="Girard",
-        password_hash=hash_password(DEMO_PASSWORD, salt=rng.randbytes(16)),
-        created="2025-11-24T09:00:00Z",
-        entrepot_user=False,
-    )
-
-
-def _seed_datastore(
-    store: Store,
-    rng: random.Random,
-    technical_name: str,
-    name: str,
-    community_id: str,
-    offer: str,
-    public: bool,
-    created: float,
-) -> None:
-    quotas = _OFFERS[offer]
-    datastore_id = demo_id("datastore", technical_name)
-    store.insert_datastore(
-        id=datastore_id,
-        community_id=community_id,
-        name=name,
-        technical_name=technical_name,
-        created=iso(created + rng.randint(3600, 14 * 86400)),
-        uploads_quota=quotas["uploads"],
-        uploads_use=_share(rng, quotas["uploads"], 0.0, 0.4),
-        annexes_quota=quotas["annexes"],
-        annexes_use=_share(rng, quotas["annexes"], 0.0, 0.3),
-        active=technical_name not in _INACTIVE_DATASTORES,
-    )
-    pg = rng.choice(("pg-mutualise-1", "pg-mutualise-2"))
-    store.add_datastore_storage(
-        datastore_id, demo_id("storage", pg), use=_share(rng, quotas["pg"]), quota=quotas["pg"]
-    )
-    store.add_datastore_storage(
-        datastore_id,
-        demo_id("storage", "s3-geoplateforme"),
-        use=_share(rng, quotas["s3"]),
-        quota=quotas["s3"],
-    )
-    if quotas["fs"]:
-        store.add_datastore_storage(
-            datastore_id, demo_id("storage", "fs-premium"), use=_share(rng, quotas["fs"]), quota=quotas["fs"]
-        )
-    endpoints = _PUBLIC_ENDPOINTS[offer] if public else _PRIVATE_ENDPOINTS
-    for endpoint in endpoints:
-        quota = quotas["endpoint"]
-        store.add_datastore_endpoint(
-            datastore_id, demo_id("endpoint", endpoint), use=rng.randint(0, quota), quota=quota
-        )
-
-
-# --- logins: service account, brokered identities ---------------------------------------------
-
-
-def _seed_logins(store: Store, user_ids: dict[str, str]) -> None:
-    created = "2025-09-15T08:00:00Z"
-    account_id = demo_id("user", DEMO_CI_USERNAME)
-    user_ids[DEMO_CI_USERNAME] = account_id
-    store.insert_user(
-        id=account_id,
-        username=DEMO_CI_USERNAME,
-        email=f"{DEMO_CI_USERNAME}@clients.geoplateforme.test",
-        first_name="",
-        last_name="",
-        password_hash=None,
-        created=created,
-        technical=True,
-    )
-    store.insert_client(
-        client_id=DEMO_CI_CLIENT_ID,
-        name="Intégration continue de la DDT de la Gironde",
-        grant_types=["client_credentials"],
-        secret_hash=hash_client_secret(DEMO_CI_SECRET),
-        service_account=account_id,
-        created=created,
-    )
-    store.put_membership(demo_id("community", "ddt33"), account_id, ["UPLOAD"], created)
-    for provider, subject, username in DEMO_LINKS:
-        store.link_identity(provider, subject, user_ids[username], "2025-10-01T12:00:00Z")
-
-
-# --- accounts: profiles, yearly password renewal ------------------------------------------------
-
-
-def _seed_accounts(store: Store) -> None:
-    """``paul.mercier``: a complete professional profile, and a password set in March 2024, so
-    older than a year: the password grant answers "Account is not fully set up" and the login
-    page asks for a new password first. (The other demo accounts' password age is unknown: they
-    never expire.) Fixed values and its own generator: the rest of the demo data is unchanged."""
-    rng = random.Random(f"cartes-sandbox-demo-{DEMO_EXPIRED_PASSWORD_USER}")
-    user_id = demo_id("user", DEMO_EXPIRED_PASSWORD_USER)
-    store.insert_user(
-        id=user_id,
-        username=DEMO_EXPIRED_PASSWORD_USER,
-        email="paul.mercier@agglo-pau.test",
-        first_name="Paul",
-        last_name="Mercier",
-        password_hash=hash_password(DEMO_PASSWORD, salt=rng.randbytes(16)),
-        created="2023-03-06T10:15:00Z",
-        updated="2024-03-11T09:30:00Z",
-        last_login="2025-02-14T16:20:00Z",
-        password_changed="2024-03-11T09:30:00Z",  # noqa: S106 - a date
-        attributes={
-            "phone": "+33559112233",
-            "street": "12 rue des Cordeliers",
-            "locality": "Pau",
-            "postcode": "64000",
-            "siret": "20006725400009",
-            "company": "Communauté d'agglomération Pau Béarn Pyrénées",
-            "position": "Technicien SIG",
-            "company_street": "Hôtel de France, 2 bis place Royale",
-            "company_locality": "Pau",
-            "company_postcode": "64000",
-        },
-    )
-    store.put_membership(
-        demo_id("community", "agglo_pau"), user_id, ["UPLOAD", "PROCESSING"], "2023-04-03T08:00:00Z"
-    )
-
-
-# --- the request workflow: join forms, requests, e-mails -------------------------------------------
-
-_JOIN_FORMS: dict[str, list[dict[str, Any]]] = {
+JOIN_FORMS: dict[str, list[dict[str, Any]]] = {
     "ddt33": [
         {
             "name": "service",
@@ -861,7 +610,7 @@ _JOIN_FORMS: dict[str, list[dict[str, Any]]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class _DemoRequest:
+class DemoRequest:
     key: str
     requester: str
     created: str
@@ -881,9 +630,9 @@ class _DemoRequest:
     updated: str | None = None
 
 
-_REQUESTS = (
+REQUESTS = (
     # --- pending: join requests to ddt33 (julien.lefebvre decides), pn_ecrins, region_aura
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-mathieu",
         "mathieu.garnier",
         "2025-11-18T09:12:00Z",
@@ -895,7 +644,7 @@ _REQUESTS = (
             "referent": "sig@ecrins-parcnational.test",
         },
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-camille",
         "camille.dubois",
         "2025-12-02T14:35:00Z",
@@ -906,7 +655,7 @@ _REQUESTS = (
             "siret": "23350001600040",
         },
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-lucie",
         "lucie.fontaine",
         "2025-12-09T08:05:00Z",
@@ -916,7 +665,7 @@ _REQUESTS = (
             "usage": "Échanger nos méthodes sur les obligations légales de débroussaillement.",
         },
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-nicolas",
         "nicolas.bernard",
         "2025-12-15T16:40:00Z",
@@ -928,7 +677,7 @@ _REQUESTS = (
             "siret": "13002526500013",
         },
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ecrins-sophie",
         "sophie.martin",
         "2025-12-04T10:00:00Z",
@@ -940,14 +689,14 @@ _REQUESTS = (
             "surface_ha": 1250.5,
         },
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ecrins-antoine",
         "antoine.petit",
         "2025-12-11T11:30:00Z",
         community="pn_ecrins",
         answers={"structure": "Communauté d'agglomération de La Rochelle", "agent_parc": False, "secteur": 3},
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-aura-elodie",
         "elodie.chevalier",
         "2025-12-10T09:00:00Z",
@@ -956,7 +705,7 @@ _REQUESTS = (
         answers={},
     ),
     # --- pending: datastore requests (the staff decide)
-    _DemoRequest(
+    DemoRequest(
         "datastore-glaciers",
         "amelie.rousseau",
         "2025-12-05T15:20:00Z",
@@ -966,7 +715,7 @@ _REQUESTS = (
         offer="essential",
         public=False,
     ),
-    _DemoRequest(
+    DemoRequest(
         "datastore-mobilites",
         "antoine.petit",
         "2025-12-12T10:45:00Z",
@@ -979,7 +728,7 @@ _REQUESTS = (
         "consultables librement par les communes, les associations d'usagers et le grand public.",
     ),
     # --- history
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-antoine",
         "antoine.petit",
         "2024-03-04T10:00:00Z",
@@ -993,7 +742,7 @@ _REQUESTS = (
         decided_by="julien.lefebvre",
         updated="2024-03-05T08:30:00Z",
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-ddt33-elodie",
         "elodie.chevalier",
         "2025-10-01T09:00:00Z",
@@ -1008,7 +757,7 @@ _REQUESTS = (
         decided_by="julien.lefebvre",
         updated="2025-10-03T14:00:00Z",
     ),
-    _DemoRequest(
+    DemoRequest(
         "join-vanoise-nicolas",
         "nicolas.bernard",
         "2025-09-12T13:00:00Z",
@@ -1018,7 +767,7 @@ _REQUESTS = (
         answers={},
         updated="2025-09-13T07:45:00Z",
     ),
-    _DemoRequest(
+    DemoRequest(
         "datastore-essais-lucie",
         "lucie.fontaine",
         "2025-11-05T16:00:00Z",
@@ -1032,104 +781,3 @@ _REQUESTS = (
         updated="2025-11-07T09:30:00Z",
     ),
 )
-
-
-def _seed_workflow(
-    store: Store,
-    user_ids: dict[str, str],
-    community_ids: dict[str, str],
-    community_created: dict[str, float],
-) -> None:
-    from cartes_cli.sandbox import mail
-
-    for technical_name, fields in _JOIN_FORMS.items():
-        store.set_join_form(community_ids[technical_name], fields, "2025-06-01T00:00:00Z")
-    bretagne = community_created["region_bretagne"]
-    requests = [
-        *_REQUESTS,
-        # The request that created region_bretagne, three days before it was.
-        _DemoRequest(
-            "datastore-region-bretagne",
-            "camille.dubois",
-            iso(bretagne - 3 * 86400),
-            community="region_bretagne",
-            status="accepted",
-            name="Région Bretagne",
-            technical_name="region_bretagne",
-            description="Données régionales bretonnes : transports, lycées, schémas régionaux.",
-            offer="premium",
-            public=True,
-            justification="Les données régionales de référence sont ouvertes : elles doivent être diffusées "
-            "sur les services publics de la Géoplateforme.",
-            decided_by="claire.moreau",
-            updated=iso(bretagne),
-        ),
-    ]
-    mails: list[tuple[str, Mail]] = []
-    for item in sorted(requests, key=lambda r: r.created):
-        request_id = demo_id("request", item.key)
-        store.insert_request(
-            id=request_id,
-            type="join" if item.name is None else "datastore",
-            status=item.status,
-            requester_id=user_ids[item.requester],
-            community_id=community_ids[item.community] if item.community else None,
-            message=item.message,
-            answers=item.answers,
-            name=item.name,
-            technical_name=item.technical_name,
-            description=item.description,
-            offer=item.offer,
-            public=item.public,
-            justification=item.justification,
-            rights=item.rights,
-            reason=item.reason,
-            decided_by=user_ids[item.decided_by] if item.decided_by else None,
-            created=item.created,
-            updated=item.updated,
-        )
-        record = store.request(request_id)
-        assert record is not None
-        composed = mail.received(store, record, item.created)
-        if item.status in ("accepted", "rejected"):
-            assert item.updated is not None
-            composed.append(mail.decided(record, item.updated))
-        for n, message in enumerate(composed):
-            mails.append((message.created, replace(message, id=demo_id("mail", f"{item.key}:{n}"))))
-    for _, message in sorted(mails, key=lambda pair: pair[0]):
-        store.add_mail(message)
-
-
-# --- registry --------------------------------------------------------------------------------
-
-SEEDS: dict[str, Callable[[Store], None]] = {"demo": seed_demo}
-SEED_NAMES: tuple[str, ...] = tuple(SEEDS)
-
-
-def apply_seed(store: Store, name: str) -> bool:
-    """Load seed ``name`` if the database is empty; False if it already held data."""
-    seed = SEEDS.get(name)
-    if seed is None:
-        raise UnknownSeed(f"Unknown seed {name!r}; available: {', '.join(SEED_NAMES)}.")
-    if not store.is_empty():
-        return False
-    with store.transaction():
-        seed(store)
-        store.set_meta("seed", name)
-    return True
-
-
-__all__ = [
-    "DEMO_ACCOUNTS",
-    "DEMO_CI_CLIENT_ID",
-    "DEMO_CI_SECRET",
-    "DEMO_CLIENTS",
-    "DEMO_EXPIRED_PASSWORD_USER",
-    "DEMO_NEWCOMER",
-    "DEMO_PASSWORD",
-    "DEMO_TOTP_SECRET",
-    "SEED_NAMES",
-    "UnknownSeed",
-    "apply_seed",
-    "demo_id",
-]

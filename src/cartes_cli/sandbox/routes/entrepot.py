@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from cartes_cli.i18n import N_, _
-from cartes_cli.sandbox import schemas
-from cartes_cli.sandbox.db import (
-    RIGHTS,
+from cartes_cli.i18n import _
+from cartes_cli.sandbox.domain.communities import (
+    community_by_id,
+    edit_community,
+    leave,
+    manages,
+    parse_rights,
+    remove_member,
+    require_manager,
+    set_member_rights,
+)
+from cartes_cli.sandbox.domain.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
+from cartes_cli.sandbox.errors import ApiProblem
+from cartes_cli.sandbox.routes import schemas
+from cartes_cli.sandbox.routes.deps import bearer_token, json_body, sandbox_of
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import (
     Community,
     Datastore,
     Member,
     Membership,
-    Store,
     User,
     UserRef,
-    canonical_rights,
 )
-from cartes_cli.sandbox.deps import bearer_token, json_body, sandbox_of
-from cartes_cli.sandbox.errors import ApiProblem
-from cartes_cli.sandbox.tokens import REALM, TYP_ACCESS, TokenInvalid, decode, expired
 from cartes_cli.sandbox.util import is_uuid, iso
 
 API_PREFIX = "/api"
@@ -77,7 +84,7 @@ async def authenticated_user(request: Request) -> User:
         raise _unauthorized("The access token is invalid.", invalid_token=True) from None
     if expired(sandbox, claims):
         raise _unauthorized("The access token has expired.", invalid_token=True)
-    user = sandbox.store.user(str(claims["sub"]))
+    user = sandbox.store.users.get(str(claims["sub"]))
     if user is None or not user.enabled:
         raise _unauthorized("The account of this access token is unknown or disabled.", invalid_token=True)
     return user
@@ -133,7 +140,7 @@ def _community_detail(store: Store, community: Community) -> dict[str, Any]:
     body = _catalog_item(community)
     creation, update = body.pop("creation"), body.pop("update")
     if community.datastore_id:
-        datastore = store.datastore(community.datastore_id)
+        datastore = store.datastores.get(community.datastore_id)
         if datastore is not None:
             body["datastore"] = {
                 "_id": datastore.id,
@@ -141,7 +148,7 @@ def _community_detail(store: Store, community: Community) -> dict[str, Any]:
                 "technical_name": datastore.technical_name,
                 "active": datastore.active,
             }
-    supervisor = store.user(community.supervisor_id)
+    supervisor = store.users.get(community.supervisor_id)
     body["supervisor"] = {
         "_id": community.supervisor_id,
         "first_name": supervisor.first_name if supervisor else "",
@@ -214,7 +221,7 @@ async def users_me(request: Request, user: CurrentUser) -> JSONResponse:
     sandbox = sandbox_of(request)
     store = sandbox.store
     if user.entrepot_since is None:
-        store.set_entrepot_since(user.id, iso(sandbox.now()))  # the first call creates the user
+        store.users.set_entrepot_since(user.id, iso(sandbox.now()))  # the first call creates the user
     return JSONResponse(
         {
             "_id": user.id,
@@ -230,7 +237,9 @@ async def users_me(request: Request, user: CurrentUser) -> JSONResponse:
             "documents_use": user.documents_use,
             "keys_quota": user.keys_quota,
             "keys_use": user.keys_use,
-            "communities_member": [_membership_view(m, c) for m, c in store.memberships_of(user.id)],
+            "communities_member": [
+                _membership_view(m, c) for m, c in store.communities.memberships_of(user.id)
+            ],
         }
     )
 
@@ -251,7 +260,7 @@ async def catalog_communities(
 ) -> JSONResponse:
     limit = min(limit, MAX_LIMIT)
     offset = (page - 1) * limit
-    communities, total = sandbox_of(request).store.public_communities(
+    communities, total = sandbox_of(request).store.communities.public(
         offset=offset, limit=limit, search=name.strip() if name and name.strip() else None
     )
     return JSONResponse(
@@ -263,10 +272,10 @@ async def catalog_communities(
 def _visible_community(request: Request, user: User, community_id: str) -> Community:
     sandbox = sandbox_of(request)
     store = sandbox.store
-    community = store.community(community_id) if is_uuid(community_id) else None
+    community = store.communities.get(community_id) if is_uuid(community_id) else None
     if community is None:
         raise ApiProblem(404, _("Community not found."))
-    if user.administrator or store.membership(community.id, user.id):
+    if user.administrator or store.communities.membership(community.id, user.id):
         return community
     if not sandbox.config.requests_api:
         # Real-platform mode: the production API is reported to refuse a community's detail to
@@ -294,41 +303,16 @@ async def community_detail(request: Request, user: CurrentUser, community_id: st
 )
 async def datastore_detail(request: Request, user: CurrentUser, datastore_id: str) -> JSONResponse:
     store = sandbox_of(request).store
-    datastore = store.datastore(datastore_id) if is_uuid(datastore_id) else None
-    community = store.community(datastore.community_id) if datastore else None
+    datastore = store.datastores.get(datastore_id) if is_uuid(datastore_id) else None
+    community = store.communities.get(datastore.community_id) if datastore else None
     if datastore is None or community is None:
         raise ApiProblem(404, _("Datastore not found."))
-    if not (user.administrator or store.membership(community.id, user.id)):
+    if not (user.administrator or store.communities.membership(community.id, user.id)):
         raise ApiProblem(403, _("Only the members of its community can see this datastore."))
     return JSONResponse(_datastore_detail(datastore, community))
 
 
 # --- members and community settings (REAL routes) ---------------------------------------------
-
-SUPERVISOR_KEEPS_RIGHTS = N_(
-    "The supervisor of a community always holds every right: make someone else supervisor first "
-    "(PATCH the community's supervisor)."
-)
-
-
-def community_by_id(store: Store, community_id: str) -> Community:
-    community = store.community(community_id) if is_uuid(community_id) else None
-    if community is None:
-        raise ApiProblem(404, _("Community not found."))
-    return community
-
-
-def manages(store: Store, user: User, community_id: str) -> bool:
-    """Staff, or a member holding the COMMUNITY right."""
-    if user.administrator:
-        return True
-    membership = store.membership(community_id, user.id)
-    return membership is not None and "COMMUNITY" in membership.rights
-
-
-def _require_manager(store: Store, user: User, community: Community) -> None:
-    if not manages(store, user, community.id):
-        raise ApiProblem(403, _("Managing this community's members needs the COMMUNITY right on it."))
 
 
 def page_window(page: int, limit: int) -> tuple[int, int]:
@@ -349,13 +333,6 @@ def member_view(member: Member) -> dict[str, Any]:
         "creation": member.created,
         "update": member.updated,
     }
-
-
-def parse_rights(values: list[str], *, name: str = "rights") -> list[str]:
-    try:
-        return canonical_rights([v.strip().upper() for v in values if v.strip()])
-    except ValueError as exc:
-        raise ApiProblem(400, f"{name}: {exc}; known rights: {', '.join(RIGHTS)}.") from None
 
 
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
@@ -379,10 +356,10 @@ async def community_members(
 ) -> JSONResponse:
     store = sandbox_of(request).store
     community = community_by_id(store, community_id)
-    _require_manager(store, user, community)
+    require_manager(store, user, community)
     wanted = parse_rights(rights.split(",")) if rights else []
     offset, limit = page_window(page, limit)
-    members, total = store.members(community.id, offset=offset, limit=limit, rights=wanted)
+    members, total = store.communities.members(community.id, offset=offset, limit=limit, rights=wanted)
     return JSONResponse(
         [member_view(m) for m in members],
         headers={"Content-Range": content_range(offset, len(members), total)},
@@ -390,8 +367,8 @@ async def community_members(
 
 
 def _member(store: Store, community_id: str, user_id: str) -> Member:
-    membership = store.membership(community_id, user_id)
-    target = store.user(user_id)
+    membership = store.communities.membership(community_id, user_id)
+    target = store.users.get(user_id)
     assert membership is not None
     assert target is not None
     return Member(
@@ -411,20 +388,10 @@ def _member(store: Store, community_id: str, user_id: str) -> Member:
 async def put_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> JSONResponse:
     sandbox = sandbox_of(request)
     store = sandbox.store
-    _require_manager(store, user, community_by_id(store, community_id))
+    require_manager(store, user, community_by_id(store, community_id))
     body = await json_body(request, schemas.MemberRights)
     community = community_by_id(store, community_id)  # as it is now, after reading the body
-    wanted = parse_rights(body.rights)
-    target = store.user(user_id) if is_uuid(user_id) else None
-    if target is None or target.entrepot_since is None:
-        # The Entrepôt creates its user at their first GET /users/me (a login to cartes.gouv.fr
-        # makes one): before that it does not know them, whatever Keycloak knows.
-        raise ApiProblem(
-            404, _("User not found: this user has never used the Entrepôt (no GET /users/me yet).")
-        )
-    if target.id == community.supervisor_id and wanted != list(RIGHTS):
-        raise ApiProblem(409, _(SUPERVISOR_KEEPS_RIGHTS))
-    store.put_membership(community.id, target.id, wanted, iso(sandbox.now()))
+    target = set_member_rights(sandbox, community, user_id, body.rights)
     return JSONResponse(member_view(_member(store, community.id, target.id)))
 
 
@@ -438,17 +405,9 @@ async def put_member(request: Request, user: CurrentUser, community_id: str, use
 async def delete_member(request: Request, user: CurrentUser, community_id: str, user_id: str) -> Response:
     store = sandbox_of(request).store
     community = community_by_id(store, community_id)
-    _require_manager(store, user, community)
-    if user_id == community.supervisor_id:
-        raise ApiProblem(
-            409, _("The supervisor cannot be removed from the community: make someone else supervisor first.")
-        )
-    if not is_uuid(user_id) or not store.delete_membership(community.id, user_id):
-        raise ApiProblem(404, _("This user is not a member of the community."))
+    require_manager(store, user, community)
+    remove_member(store, community, user_id)
     return Response(status_code=204)
-
-
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @router.patch(
@@ -470,34 +429,8 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
         raise ApiProblem(403, _("Editing this community needs the COMMUNITY right on it."))
     body = await json_body(request, schemas.CommunityPatch)
     community = community_by_id(store, community_id)  # as it is now, after reading the body
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-        if not changes["name"]:
-            raise ApiProblem(400, _("name: must not be empty."))
-    if "contact" in changes and not _EMAIL_RE.match(changes["contact"]):
-        raise ApiProblem(400, _("contact: must be an e-mail address."))
-    when = iso(sandbox.now())
-    with store.transaction():
-        supervisor = changes.pop("supervisor", None)
-        if supervisor is not None and supervisor != community.supervisor_id:
-            if not (user.administrator or user.id == community.supervisor_id):
-                raise ApiProblem(
-                    403, _("Only the supervisor or the platform staff can hand supervision over.")
-                )
-            successor = store.user(supervisor) if is_uuid(supervisor) else None
-            if successor is None:
-                raise ApiProblem(400, _("supervisor: no such user."))
-            if store.membership(community.id, successor.id) is None:
-                raise ApiProblem(
-                    400, _("supervisor: must be a current member of the community (add them first).")
-                )
-            changes["supervisor_id"] = successor.id
-            # The new supervisor holds every right; the former one keeps theirs (COMMUNITY
-            # included) and may then leave. Both writes commit together or not at all.
-            store.put_membership(community.id, successor.id, RIGHTS, when)
-        store.update_community(community.id, changes, when)
-    updated = store.community(community.id)
+    edit_community(sandbox, user, community, body.model_dump(exclude_unset=True, exclude_none=True))
+    updated = store.communities.get(community.id)
     assert updated is not None
     return JSONResponse(_community_detail(store, updated))
 
@@ -511,15 +444,7 @@ async def patch_community(request: Request, user: CurrentUser, community_id: str
 )
 async def leave_community(request: Request, user: CurrentUser, community_id: str) -> Response:
     store = sandbox_of(request).store
-    community = store.community(community_id) if is_uuid(community_id) else None
-    if community is None or store.membership(community.id, user.id) is None:
-        raise ApiProblem(404, _("You are not a member of this community."))
-    if community.supervisor_id == user.id:
-        raise ApiProblem(
-            409,
-            _("You supervise this community, so you cannot leave it: make someone else supervisor first."),
-        )
-    store.delete_membership(community.id, user.id)
+    leave(store, user, community_id)
     return Response(status_code=204)
 
 
@@ -534,8 +459,8 @@ async def leave_community(request: Request, user: CurrentUser, community_id: str
 )
 async def public_join_form(request: Request, technical_name: str) -> JSONResponse:
     store = sandbox_of(request).store
-    community = store.community_by_technical_name(technical_name)
-    fields = store.join_form(community.id) if community is not None else None
+    community = store.communities.by_technical_name(technical_name)
+    fields = store.communities.join_form(community.id) if community is not None else None
     if community is None or not fields:
         raise ApiProblem(404, _("No such annexe."))
     return JSONResponse({"fields": fields})

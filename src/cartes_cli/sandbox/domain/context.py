@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.bruteforce import LoginGuard, ResendLimit, UsedCodes
-from cartes_cli.sandbox.captchas import Captchas
 from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
-from cartes_cli.sandbox.credentials import verify_totp
-from cartes_cli.sandbox.db import GRANT_TYPES, Store, User
-from cartes_cli.sandbox.faults import FAULT_KINDS, FaultInjector
-from cartes_cli.sandbox.flows import Flows
-from cartes_cli.sandbox.keys import SigningKey
+from cartes_cli.sandbox.domain.bruteforce import LoginGuard, ResendLimit, UsedCodes
+from cartes_cli.sandbox.domain.captchas import Captchas
+from cartes_cli.sandbox.domain.credentials import verify_totp
+from cartes_cli.sandbox.domain.faults import FAULT_KINDS, FaultInjector
+from cartes_cli.sandbox.domain.flows import Flows
+from cartes_cli.sandbox.domain.keys import SigningKey
+from cartes_cli.sandbox.store import Store
+from cartes_cli.sandbox.store.records import GRANT_TYPES, User
 from cartes_cli.sandbox.util import iso, parse_iso
 
 Clock = Callable[[], float]
@@ -104,7 +105,7 @@ class LogEntry:
     """What the client got; 0: the connection was dropped without an answer."""
     duration_ms: float
     fault: str | None = None
-    """The injected fault, if any (see ``cartes_cli.sandbox.faults``)."""
+    """The injected fault, if any (see ``cartes_cli.sandbox.domain.faults``)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -177,7 +178,7 @@ class Sandbox:
             if config.seed:
                 apply_seed(store, config.seed)
             keys = SigningKey.load_or_create(data_dir / KEY_FILENAME)
-            store.purge_expired(clock())
+            store.sessions.purge_expired(clock())
         except BaseException:
             store.close()
             raise
