@@ -366,10 +366,9 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.term.stderr_isatty and self.total > 1:
-            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            console = Console(file=self.term.stderr, no_color=not self.term.color)
+            console = self.term.progress_console()
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
