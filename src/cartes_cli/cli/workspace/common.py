@@ -43,7 +43,8 @@ def person(me: User) -> Person:
     """The requester as the real e-mails describe them (``GET /users/me``)."""
     from cartes_cli.client.drafts import Person
 
-    supervises, member_of = [], []
+    supervises: list[tuple[str, str]] = []
+    member_of: list[tuple[str, str]] = []
     for m in me.memberships:
         c = m.community
         entry = (c.name or c.technical_name or c.id, c.id)
