@@ -54,7 +54,7 @@ def test_version_fast_path_does_not_import_typer() -> None:
 def test_cli_modules_have_no_top_level_heavy_imports() -> None:
     """A lint rule: in cli/, heavy modules are imported inside functions only."""
     offenders = []
-    for path in CLI_DIR.glob("*.py"):
+    for path in CLI_DIR.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:  # top level only (TYPE_CHECKING blocks are ast.If: skipped)
             names: list[str] = []
@@ -66,7 +66,7 @@ def test_cli_modules_have_no_top_level_heavy_imports() -> None:
                 if any(name == h or name.startswith(h + ".") for h in HEAVY) or name.startswith(
                     ("cartes_cli.client", "cartes_cli.auth")
                 ):
-                    offenders.append(f"{path.name}: {name}")
+                    offenders.append(f"{path.relative_to(CLI_DIR)}: {name}")
     assert offenders == []
 
 

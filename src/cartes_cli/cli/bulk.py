@@ -13,12 +13,13 @@ console: above the bar, which stays on the last line, never on the bar's own lin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -150,51 +151,113 @@ def run(
     from cartes_cli.client.bulk import run_bulk
 
     gcpolicy.for_long_run()
-    summary = Summary()
-    stop = threading.Event()
     if total is None:
         items = list(items)
         total = len(items)
-    results_json: list[dict[str, Any]] = []
     progress = _Progress(term, total, verb_done)
-    lock = threading.Lock()
-
-    failure_codes: set[int] = set()
-    halt_code: list[int] = []
-    streak = FailureStreak(limit=max(MIN_FAILURE_STREAK, 2 * concurrency))
-
-    def on_result(outcome: Any) -> None:
-        item: Item = outcome.item
-        with lock:
-            if outcome.status == "failed":
-                summary.failed += 1
-                failure_codes.add(exit_code_of(outcome.error))
-                reason_to_halt = halting_reason(outcome.error) or streak.failed(outcome.error)
-                if reason_to_halt is not None and summary.halted is None:
-                    # Every item left would meet the same refusal: start none of them.
-                    summary.halted = reason_to_halt
-                    halt_code.append(exit_code_of(outcome.error))
-                    stop.set()
-                reason = describe_error(outcome.error) if outcome.error is not None else _("unknown error")
-                progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
-                results_json.append({**item.data, "id": item.key, "status": "failed", "error": reason})
-            else:
-                streak.succeeded()
-                if outcome.status == "unchanged":
-                    summary.unchanged += 1
-                else:
-                    summary.done += 1
-                line = success_line(item, outcome.status, outcome.result)
-                if term.rendering == "json":
-                    status = done_status if outcome.status == "done" else outcome.status
-                    results_json.append({**item.data, "id": item.key, "status": status})
-                else:
-                    progress.log_out(line)
-            progress.advance()
+    recorder = _Recorder(
+        term,
+        progress,
+        describe_error=describe_error,
+        success_line=success_line,
+        done_status=done_status,
+        streak=FailureStreak(limit=max(MIN_FAILURE_STREAK, 2 * concurrency)),
+    )
 
     def wrapped(item: Item) -> tuple[str, Any]:
         return action(item)
 
+    with _sigint_stops(recorder.stop, progress), progress:
+        report = run_bulk(
+            items,
+            _adapt(wrapped),
+            concurrency=concurrency,
+            on_result=recorder.on_result,
+            stop_event=recorder.stop,
+        )
+    summary = recorder.summary
+    not_started = list(getattr(report, "not_started", []) or [])
+    summary.left = [i.key for i in not_started]
+    seen = summary.done + summary.unchanged + summary.failed + len(summary.left)
+    summary.unlisted = max(0, total - seen) if report.source_error is not None else 0
+    summary.interrupted = recorder.stop.is_set() and summary.halted is None
+    if term.rendering == "json":
+        term.print_json(recorder.results_json)
+    term.info(
+        _("{verb}: {done}, unchanged: {unchanged}, failed: {failed}.").format(
+            verb=verb_done, done=summary.done, unchanged=summary.unchanged, failed=summary.failed
+        )
+    )
+    return summary, _conclude(term, recorder, report.source_error, describe_error)
+
+
+class _Recorder:
+    """What the run has seen so far, item by item (called from the engine's threads): the
+    summary, the result lines (or the ``--json`` objects), and whether to stop starting items."""
+
+    def __init__(
+        self,
+        term: Terminal,
+        progress: _Progress,
+        *,
+        describe_error: Callable[[BaseException], str],
+        success_line: Callable[[Item, str, Any], str],
+        done_status: str,
+        streak: FailureStreak,
+    ) -> None:
+        self.term = term
+        self.progress = progress
+        self.describe_error = describe_error
+        self.success_line = success_line
+        self.done_status = done_status
+        self.streak = streak
+        self.summary = Summary()
+        self.stop = threading.Event()
+        self.results_json: list[dict[str, Any]] = []
+        self.failure_codes: set[int] = set()
+        self.halt_code: list[int] = []
+        self._lock = threading.Lock()
+
+    def on_result(self, outcome: Any) -> None:
+        with self._lock:
+            if outcome.status == "failed":
+                self._failed(outcome.item, outcome.error)
+            else:
+                self._succeeded(outcome.item, outcome.status, outcome.result)
+            self.progress.advance()
+
+    def _failed(self, item: Item, error: BaseException | None) -> None:
+        summary = self.summary
+        summary.failed += 1
+        self.failure_codes.add(exit_code_of(error))
+        reason_to_halt = halting_reason(error) or self.streak.failed(error)
+        if reason_to_halt is not None and summary.halted is None:
+            # Every item left would meet the same refusal: start none of them.
+            summary.halted = reason_to_halt
+            self.halt_code.append(exit_code_of(error))
+            self.stop.set()
+        reason = self.describe_error(error) if error is not None else _("unknown error")
+        self.progress.log_error(_("failed {key}: {reason}").format(key=item.key, reason=reason))
+        self.results_json.append({**item.data, "id": item.key, "status": "failed", "error": reason})
+
+    def _succeeded(self, item: Item, status: str, result: Any) -> None:
+        self.streak.succeeded()
+        if status == "unchanged":
+            self.summary.unchanged += 1
+        else:
+            self.summary.done += 1
+        line = self.success_line(item, status, result)
+        if self.term.rendering == "json":
+            shown = self.done_status if status == "done" else status
+            self.results_json.append({**item.data, "id": item.key, "status": shown})
+        else:
+            self.progress.log_out(line)
+
+
+@contextlib.contextmanager
+def _sigint_stops(stop: threading.Event, progress: _Progress) -> Iterator[None]:
+    """Ctrl-C during the run: start no new item (a second one gives up waiting). Only the main
+    thread can receive signals; elsewhere nothing changes."""
     previous = signal.getsignal(signal.SIGINT)
 
     def on_sigint(signum: int, frame: Any) -> None:
@@ -208,57 +271,49 @@ def run(
     if in_main_thread:
         signal.signal(signal.SIGINT, on_sigint)
     try:
-        with progress:
-            report = run_bulk(
-                items,
-                _adapt(wrapped),
-                concurrency=concurrency,
-                on_result=on_result,
-                stop_event=stop,
-            )
+        yield
     finally:
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
-    not_started = list(getattr(report, "not_started", []) or [])
-    summary.left = [i.key for i in not_started]
-    seen = summary.done + summary.unchanged + summary.failed + len(summary.left)
-    summary.unlisted = max(0, total - seen) if report.source_error is not None else 0
-    summary.interrupted = stop.is_set() and summary.halted is None
-    if term.rendering == "json":
-        term.print_json(results_json)
-    term.info(
-        _("{verb}: {done}, unchanged: {unchanged}, failed: {failed}.").format(
-            verb=verb_done, done=summary.done, unchanged=summary.unchanged, failed=summary.failed
-        )
-    )
+
+
+def _conclude(
+    term: Terminal,
+    recorder: _Recorder,
+    source_error: BaseException | None,
+    describe_error: Callable[[BaseException], str],
+) -> ExitCode:
+    """After the summary line: why the run stopped early if it did, the ids left, the exit code."""
+    summary = recorder.summary
     if summary.halted is not None:
         term.info(summary.halted)
         _print_left(term, summary, _("Not started ({n}); run the same command again to finish:"))
-        return summary, ExitCode(halt_code[0]) if halt_code[0] == ExitCode.AUTH else ExitCode.FAILURE
+        halt_code = recorder.halt_code[0]
+        return ExitCode(halt_code) if halt_code == ExitCode.AUTH else ExitCode.FAILURE
     if summary.interrupted:
         _print_left(term, summary, _("Not started ({n}):"))
-        return summary, ExitCode.INTERRUPTED
-    if report.source_error is not None:
+        return ExitCode.INTERRUPTED
+    if source_error is not None:
         # The listing broke off: what was received is decided, the rest was never seen.
         term.info(
             _(
                 "The list of requests could not be read to the end ({reason}); run the same command "
                 "again to finish."
-            ).format(reason=describe_error(report.source_error))
+            ).format(reason=describe_error(source_error))
         )
         _print_left(term, summary, _("Not started ({n}):"))
-        code = exit_code_of(report.source_error)
-        return summary, ExitCode(code) if code in (ExitCode.AUTH, ExitCode.PERMISSION) else ExitCode.FAILURE
+        code = exit_code_of(source_error)
+        return ExitCode(code) if code in (ExitCode.AUTH, ExitCode.PERMISSION) else ExitCode.FAILURE
     if not summary.failed:
-        return summary, ExitCode.OK
+        return ExitCode.OK
     # Every item failed for one reason that has its own code (not logged in, permission denied,
     # not found): that code says more than "failure", e.g. one approval without the right → 5.
     nothing_done = summary.done == 0 and summary.unchanged == 0
-    if nothing_done and len(failure_codes) == 1:
-        (only,) = failure_codes
+    if nothing_done and len(recorder.failure_codes) == 1:
+        (only,) = recorder.failure_codes
         if only in (ExitCode.AUTH, ExitCode.PERMISSION, ExitCode.NOT_FOUND):
-            return summary, ExitCode(only)
-    return summary, ExitCode.FAILURE
+            return ExitCode(only)
+    return ExitCode.FAILURE
 
 
 def _print_left(term: Terminal, summary: Summary, heading: str) -> None:
@@ -366,10 +421,9 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.term.stderr_isatty and self.total > 1:
-            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            console = Console(file=self.term.stderr, no_color=not self.term.color)
+            console = self.term.progress_console()
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

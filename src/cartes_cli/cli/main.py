@@ -21,7 +21,7 @@ def run(args: Sequence[str]) -> int:
 
     hints.forget()  # the root command remembers this invocation's options
     if os.environ.get("_CARTES_COMPLETE"):
-        from cartes_cli.cli.completion import answer_completion_request
+        from cartes_cli.cli.completion_request import answer_completion_request
 
         answer_completion_request()  # prints the candidates and exits
     word = first_command_word(list(args))

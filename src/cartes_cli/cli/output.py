@@ -238,6 +238,13 @@ class Terminal:
             return default
         return value
 
+    def progress_console(self) -> Any:
+        """The Rich console a progress bar draws on: stderr, as Rich sees it (its own idea of a
+        terminal and of the width), without colour when the terminal has none."""
+        from rich.console import Console
+
+        return Console(file=self.stderr, no_color=not self.color)
+
     # --- internals ----------------------------------------------------------------------------
 
     def _select(self, columns: Sequence[Column]) -> list[Column]:

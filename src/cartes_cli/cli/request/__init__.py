@@ -1,0 +1,27 @@
+"""``cartes request …``: requests to join a workspace or to create one, and their decisions.
+
+One module per verb: ``list``, ``show``, ``cancel``, and ``decide`` for ``approve`` and
+``reject`` (what they act on: ``targets``); ``rows`` shows a request, ``common`` checks what the
+commands take. This module only assembles the group (heavy imports stay in function bodies).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cartes_cli.cli.request import cancel, decide, show
+from cartes_cli.cli.request import list as list_
+from cartes_cli.cli.request.rows import REQUEST_COLUMNS, STATUSES, TYPES, request_row
+from cartes_cli.i18n import _
+
+__all__ = ["REQUEST_COLUMNS", "STATUSES", "TYPES", "request_app", "request_row"]
+
+request_app = typer.Typer(
+    help=_("Requests: to join a workspace, or to create one; approve or reject them in bulk."),
+    no_args_is_help=True,
+)
+request_app.command("list")(list_.command)
+request_app.command("show")(show.command)
+request_app.command("cancel")(cancel.command)
+request_app.command("approve")(decide.approve_command)
+request_app.command("reject")(decide.reject_command)

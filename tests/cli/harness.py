@@ -1,0 +1,354 @@
+"""In-process scaffolding for command tests: a fake terminal, an app context whose client talks
+to a respx-mocked platform, and JSON fixtures of the Entrepôt API. Any command group can use it
+(workspace, request, account…); nothing here is specific to one of them.
+
+A test gets a :class:`Harness` (the ``harness`` fixture, or ``with Harness() as h:``), declares the
+API answers it needs on ``h.mock`` (a ``respx.MockRouter``; paths under :data:`API`, helpers
+below), then runs the command one of two ways:
+
+* ``h.run(module.run, Options(...))``: the user story itself, with the options object its Typer
+  function would build;
+* ``h.invoke(group_app, ["show", "WS", ...])``: the group's Typer app parses the words, builds
+  the options and calls ``run`` (use it for what parsing adds: defaults, repeated options).
+
+Both return an :class:`Outcome`: the exit code, stdout and stderr as the executable would give
+them (an exception becomes ``Error: <message>`` and the code of ``cli/errors.describe``, as in
+``cli/main.py``), and the exception itself. Requests sent are read back from the routes
+(``route.calls``; :func:`sent_json` for a JSON body). Nothing starts a process or a server:
+a test runs in milliseconds.
+
+The terminal (``h.terminal``) is the real :class:`~cartes_cli.cli.output.Terminal` writing to
+``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's,
+``json_fields=[]`` for ``--json``. ``tty=True`` with ``answers=[...]`` makes it interactive
+(prompts read those lines; ``CI`` and ``CARTES_NO_INPUT`` are lifted for the run).
+
+JSON fixtures (:func:`user`, :func:`membership`, :func:`community`, :func:`catalog_item`,
+:func:`member`, :func:`request`, :func:`datastore`, :func:`join_form`) give the platform's
+shape with defaults; keyword arguments override or add fields. Route helpers on the harness:
+:meth:`Harness.sandbox` / :meth:`Harness.real_platform` (what ``/sandbox/capabilities`` says),
+:meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a paged list with its
+``Content-Range``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from unittest import mock as unittest_mock
+
+import httpx
+import pytest
+import respx
+import typer
+
+from cartes_cli import hints
+from cartes_cli.cli.context import AppContext, GlobalOptions
+from cartes_cli.cli.output import Terminal
+from cartes_cli.client import GeoplateformeClient
+from cartes_cli.client.retry import RetryPolicy
+from cartes_cli.platforms import Platform
+
+ROOT = "https://data.test"
+API = ROOT + "/api"
+PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
+TIMESTAMP = "2025-03-01T10:00:00Z"
+
+# Ids for fixtures: communities, users (ME is the caller), datastores, requests.
+C1 = "11111111-1111-4111-8111-111111111111"
+C2 = "22222222-2222-4222-8222-222222222222"
+ME = "99999999-9999-4999-8999-999999999999"
+U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+U2 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+D1 = "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+R1 = "ffffffff-0000-4000-8000-000000000001"
+R2 = "ffffffff-0000-4000-8000-000000000002"
+R3 = "ffffffff-0000-4000-8000-000000000003"
+
+OptionsT = TypeVar("OptionsT")
+
+
+# --- JSON fixtures of the API -----------------------------------------------------------------------
+
+
+def user(user_id: str = ME, *, memberships: Sequence[dict[str, Any]] = (), **fields: Any) -> dict[str, Any]:
+    """``GET /users/me``: a user and their memberships (see :func:`membership`)."""
+    return {
+        "_id": user_id,
+        "email": "me@ign.fr",
+        "first_name": "Marie",
+        "last_name": "Curie",
+        "administrator": False,
+        "communities_member": list(memberships),
+        **fields,
+    }
+
+
+def community(community_id: str = C1, technical_name: str = "tutoriels", **fields: Any) -> dict[str, Any]:
+    """A community as ``GET /communities/{id}`` gives it (``supervisor``, ``datastore`` by id)."""
+    return {
+        "_id": community_id,
+        "name": technical_name.capitalize() + " de la Géoplateforme",
+        "technical_name": technical_name,
+        "description": "Pour apprendre.",
+        "contact": "contact@ign.fr",
+        "public": True,
+        "supervisor": ME,
+        "datastore": D1,
+        "creation": TIMESTAMP,
+        "update": TIMESTAMP,
+        **fields,
+    }
+
+
+def membership(rights: Sequence[str] = ("UPLOAD",), **community_fields: Any) -> dict[str, Any]:
+    """One of ``communities_member`` in :func:`user`: rights in a community."""
+    return {"rights": list(rights), "community": community(**community_fields)}
+
+
+def catalog_item(community_id: str = C1, technical_name: str = "tutoriels", **fields: Any) -> dict[str, Any]:
+    """An item of ``GET /catalogs/communities`` (the public catalogue)."""
+    return {
+        "_id": community_id,
+        "name": technical_name.capitalize() + " de la Géoplateforme",
+        "technical_name": technical_name,
+        "description": "Pour apprendre.",
+        "contact": "contact@ign.fr",
+        "public": True,
+        "organization": {"_id": "org", "name": "IGN"},
+        "creation": TIMESTAMP,
+        "update": TIMESTAMP,
+        **fields,
+    }
+
+
+def member(
+    user_id: str = U1, email: str = "dave@ign.fr", rights: Sequence[str] = ("UPLOAD",)
+) -> dict[str, Any]:
+    """An item of ``GET /communities/{id}/users``."""
+    first, _sep, last = email.partition("@")[0].partition(".")
+    return {
+        "rights": list(rights),
+        "user": {
+            "_id": user_id,
+            "email": email,
+            "first_name": first.capitalize(),
+            "last_name": last.capitalize(),
+        },
+        "creation": TIMESTAMP,
+    }
+
+
+def request(request_id: str = R1, **fields: Any) -> dict[str, Any]:
+    """A request to join :data:`C1` (``type="datastore"`` and ``name`` for a new workspace)."""
+    return {
+        "_id": request_id,
+        "type": "join",
+        "status": "pending",
+        "requester": {"_id": U1, "email": "dave@ign.fr", "first_name": "Dave", "last_name": "Lopper"},
+        "community": {"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels"},
+        "message": "Bonjour",
+        "rights": [],
+        "creation": TIMESTAMP,
+        "update": TIMESTAMP,
+        **fields,
+    }
+
+
+def datastore(datastore_id: str = D1, **fields: Any) -> dict[str, Any]:
+    """``GET /datastores/{id}``: storages and endpoints with their quotas."""
+    return {
+        "_id": datastore_id,
+        "name": "Tutoriels",
+        "technical_name": "tutoriels_ds",
+        "active": True,
+        "storages": {
+            "data": [{"use": 1_000_000, "quota": 10_000_000, "storage": {"_id": "s1", "type": "POSTGRESQL"}}],
+            "uploads": {"use": 2_000, "quota": 1_000_000},
+            "annexes": {"use": 0, "quota": 1_000_000},
+        },
+        "endpoints": [{"use": 1, "quota": 5, "endpoint": {"_id": "e1", "name": "WMS-V"}}],
+        **fields,
+    }
+
+
+def join_form(*fields: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """A join form; each field ``{"name", "title", "type", "constraints": {...}}``."""
+    return {"description": description, "fields": list(fields)}
+
+
+def sent_json(route: respx.Route, call: int = -1) -> Any:
+    """The JSON body a route received (the last call by default)."""
+    return json.loads(route.calls[call].request.content)
+
+
+# --- a run and its outcome ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a command left: its exit code, its output streams, and the exception if it raised."""
+
+    code: int
+    out: str
+    err: str
+    error: BaseException | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """stdout's lines."""
+        return self.out.splitlines()
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """stdout's lines split on tabs (TSV output)."""
+        return [line.split("\t") for line in self.lines]
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class HarnessContext(AppContext):
+    """The app context of a test: no configuration file, no login; its clients talk to
+    :data:`PLATFORM` (mocked by respx) and never sleep between retries."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        super().__init__(GlobalOptions(), terminal)
+        self.client_options: list[dict[str, Any]] = []
+
+    def client(self, *, max_connections: int = 16, retry: RetryPolicy | None = None) -> GeoplateformeClient:
+        self.client_options.append({"max_connections": max_connections, "retry": retry})
+        client = GeoplateformeClient(
+            PLATFORM,
+            max_connections=max_connections,
+            sleep=lambda seconds: None,
+            **({"retry": retry} if retry is not None else {}),
+        )
+        self._clients.append(client)
+        return client
+
+
+class Harness:
+    """One command run's world: ``mock`` (the platform), ``terminal`` and ``app``."""
+
+    def __init__(
+        self,
+        *,
+        format: str = "tsv",
+        json_fields: list[str] | None = None,
+        tty: bool = False,
+        answers: Sequence[str] = (),
+        stdin: str | None = None,
+        width: int = 100,
+    ) -> None:
+        self.stdout, self.stderr = io.StringIO(), io.StringIO()
+        self.tty = tty
+        text = stdin if stdin is not None else "".join(a + "\n" for a in answers)
+        self.terminal = Terminal(
+            format=format,  # type: ignore[arg-type]
+            json_fields=json_fields,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            stdin=io.StringIO(text),
+            stdout_isatty=tty,
+            stderr_isatty=tty,
+            stdin_isatty=tty,
+            color=False,
+            width=width,
+        )
+        self.app = HarnessContext(self.terminal)
+        self.mock = respx.mock(assert_all_called=False, base_url=None)
+        self._env = unittest_mock.patch.dict(os.environ, {}, clear=False)
+
+    def __enter__(self) -> Harness:
+        self._env.start()
+        os.environ["CARTES_LANG"] = "en"
+        if self.tty:  # a person at a terminal: prompts allowed
+            os.environ.pop("CI", None)
+            os.environ.pop("CARTES_NO_INPUT", None)
+        os.environ.pop("CARTES_TOKEN", None)
+        hints.forget()
+        self.mock.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.app.close()
+        self.mock.stop()
+        self._env.stop()
+        hints.forget()
+
+    # --- running a command ----------------------------------------------------------------------
+
+    def run(self, run: Callable[[AppContext, OptionsT], int | None], options: OptionsT) -> Outcome:
+        """Call a command's ``run(app, options)``; what it raises becomes an exit code."""
+        try:
+            code = run(self.app, options)
+        except typer.Exit as exc:
+            return self._outcome(int(exc.exit_code))
+        except Exception as exc:
+            return self._failure(exc)
+        return self._outcome(int(code or 0))
+
+    def invoke(self, group: typer.Typer, args: Sequence[str]) -> Outcome:
+        """Parse ``args`` with a group's Typer app (``workspace_app``…) and run the command, with
+        this harness's context as the root's object (global options are not parsed here)."""
+        import click
+
+        command = typer.main.get_command(group)
+        try:
+            result = command.main(args=list(args), prog_name="cartes", obj=self.app, standalone_mode=False)
+        except click.exceptions.Exit as exc:
+            return self._outcome(int(exc.exit_code))
+        except click.UsageError as exc:
+            self.stderr.write(f"Error: {exc.format_message()}\n")
+            return self._outcome(2, exc)
+        except Exception as exc:
+            return self._failure(exc)
+        return self._outcome(result if isinstance(result, int) else 0)
+
+    def _failure(self, exc: BaseException) -> Outcome:
+        from cartes_cli.cli.errors import describe
+        from cartes_cli.cli.output import neutralise
+
+        code, message = describe(exc)
+        if message:
+            self.stderr.write(f"Error: {neutralise(hints.runnable(message))}\n")
+        return self._outcome(int(code), exc)
+
+    def _outcome(self, code: int, error: BaseException | None = None) -> Outcome:
+        return Outcome(code, self.stdout.getvalue(), self.stderr.getvalue(), error)
+
+    # --- the platform's answers -----------------------------------------------------------------
+
+    def sandbox(self, features: Sequence[str] = ("requests",)) -> respx.Route:
+        """A platform with these sandbox features (``requests``: the request API)."""
+        return self.mock.get(f"{ROOT}/sandbox/capabilities").respond(
+            200, json={"sandbox": True, "version": "0.3", "schema_version": 2, "features": list(features)}
+        )
+
+    def real_platform(self) -> respx.Route:
+        """The real Géoplateforme: no sandbox, no request API (requests go by e-mail)."""
+        return self.mock.get(f"{ROOT}/sandbox/capabilities").respond(404, json={"error": "not_found"})
+
+    def me(self, **fields: Any) -> respx.Route:
+        """``GET /users/me`` answering :func:`user` with these fields."""
+        return self.mock.get(f"{API}/users/me").respond(200, json=user(**fields))
+
+    def listing(self, path: str, items: Sequence[dict[str, Any]], **params: Any) -> respx.Route:
+        """A listing of ``items`` on one page, with its ``Content-Range`` (``path`` under
+        :data:`API`; ``params`` narrow the route to requests with those query parameters)."""
+        total = len(items)
+        headers = {"Content-Range": f"0-{max(total - 1, 0)}/{total}" if total else "*/0"}
+        route = self.mock.get(f"{API}{path}", params=params) if params else self.mock.get(f"{API}{path}")
+        return route.mock(return_value=httpx.Response(200, json=list(items), headers=headers))
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    """A :class:`Harness` with the default terminal (TSV, not a terminal); build your own
+    (``with Harness(format="table") as h:``) for another."""
+    with Harness() as h:
+        yield h
