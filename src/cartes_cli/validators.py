@@ -66,6 +66,7 @@ __all__ = [
     "check_text",
     "check_tva",
     "check_username",
+    "is_uuid",
     "normalise_phone",
     "normalise_registration",
     "normalise_siret",
@@ -865,3 +866,12 @@ def shorten_slug(slug: str, limit: int = 30) -> str:
     kept = cut[:boundary].strip("_")
     head, _sep, last = kept.rpartition("_")
     return head if len(last) == 1 and head else kept  # no elided article left hanging ("l", "d")
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def is_uuid(text: object) -> bool:
+    """An identifier of the platform (a UUID, either case, spaces around ignored): the CLI tells
+    an id from a name with it, the sandbox an id it may look up."""
+    return isinstance(text, str) and bool(_UUID.match(text.strip()))

@@ -19,7 +19,7 @@ from cartes_cli.sandbox.routes.schemas import (
     DatastoreDetail,
     UserMe,
 )
-from cartes_cli.sandbox.util import fold
+from cartes_cli.textsearch import fold
 
 from .conftest import DEMO_TOTP_SECRET, ISSUER, Harness, demo_id
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _, ngettext
-from cartes_cli.validators import shorten_slug
+from cartes_cli.validators import is_uuid, shorten_slug
 
 if TYPE_CHECKING:
     from cartes_cli.client.models import JoinForm
@@ -61,7 +61,6 @@ MIN_PUBLIC_JUSTIFICATION = 50
 MAX_TECHNICAL_NAME = 30
 
 _TECHNICAL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
@@ -143,14 +142,10 @@ def parse_rights(value: str | Iterable[str], *, allow_empty: bool = False) -> li
 # --- identifiers --------------------------------------------------------------------------
 
 
-def is_uuid(text: str) -> bool:
-    return bool(_UUID.match(text.strip())) if isinstance(text, str) else False
-
-
 def validate_uuid(text: str, what: str = "identifier") -> str:
     """The uuid in canonical lower case, or ``UsageError``."""
     value = (text or "").strip()
-    if not _UUID.match(value):
+    if not is_uuid(value):
         labels = {"identifier": _("identifier"), "request id": _("request id")}
         message = (
             _("{value} is not a valid {what} (expected a UUID such as {example}).")

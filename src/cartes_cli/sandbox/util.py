@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 TECHNICAL_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,30}$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def iso(ts: float) -> str:
@@ -24,18 +22,8 @@ def parse_iso(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form used to sort and search (``Écrins`` → ``ecrins``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def is_uuid(text: str) -> bool:
-    return bool(UUID_RE.match(text))
 
 
 def api_url_of(request: Any) -> str:

@@ -11,7 +11,8 @@ from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import RIGHTS, Community, User, canonical_rights
-from cartes_cli.sandbox.util import is_uuid, iso
+from cartes_cli.sandbox.util import iso
+from cartes_cli.validators import is_uuid
 
 SUPERVISOR_KEEPS_RIGHTS = N_(
     "The supervisor of a community always holds every right: make someone else supervisor first "

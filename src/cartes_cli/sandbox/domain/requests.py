@@ -26,7 +26,9 @@ from cartes_cli.sandbox.domain.offers import provision_datastore
 from cartes_cli.sandbox.errors import ApiProblem
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.records import Mail, RequestRecord, User
-from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, fold, is_uuid, iso, new_id
+from cartes_cli.sandbox.util import TECHNICAL_NAME_RE, iso, new_id
+from cartes_cli.textsearch import fold
+from cartes_cli.validators import is_uuid
 
 DEFAULT_JOIN_RIGHTS = ("UPLOAD", "PROCESSING", "BROADCAST", "ANNEX")
 MIN_JUSTIFICATION = 50

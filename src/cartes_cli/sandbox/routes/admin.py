@@ -33,7 +33,7 @@ from cartes_cli.sandbox.routes.account_rest import identity
 from cartes_cli.sandbox.routes.deps import sandbox_of
 from cartes_cli.sandbox.routes.entrepot import CurrentUser
 from cartes_cli.sandbox.store.records import User
-from cartes_cli.sandbox.util import is_uuid
+from cartes_cli.validators import is_uuid
 
 ADMIN_PREFIX = "/admin" + REALM_PATH
 _NAMESPACE = uuid.UUID("6f1d3a57-2c0e-4f7b-9a51-0c2d8f3e6b11")

@@ -31,7 +31,8 @@ from cartes_cli.sandbox.store.records import (
     User,
     UserRef,
 )
-from cartes_cli.sandbox.util import is_uuid, iso
+from cartes_cli.sandbox.util import iso
+from cartes_cli.validators import is_uuid
 
 API_PREFIX = "/api"
 DEFAULT_LIMIT = 10

@@ -16,7 +16,7 @@ from cartes_cli.sandbox.store.records import (
     canonical_rights,
     json_column,
 )
-from cartes_cli.sandbox.util import fold
+from cartes_cli.textsearch import fold
 
 _COMMUNITY_SELECT = """
 SELECT c.*, o.name AS organization_name, d.id AS datastore_id

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cartes_cli.sandbox.store.migrations import MIGRATIONS, SCHEMA_VERSION, SchemaError
-from cartes_cli.sandbox.util import fold
+from cartes_cli.textsearch import fold
 
 
 class Database:
