@@ -216,6 +216,25 @@ class Terminal:
         self.stdout.write(neutralise(text) + "\n")
         self.stdout.flush()
 
+    # --- frames and pictures (on stderr unless ``stdout``: a wizard's steps, a captcha, a QR code) ----
+
+    def panel(self, title: str, lines: Iterable[str]) -> None:
+        """A titled frame on stderr: the steps and summary of a wizard."""
+        from rich.panel import Panel
+        from rich.text import Text
+
+        body = Text("\n".join(lines))
+        self.draw(Panel(body, title=Text(title, style="bold"), title_align="left", expand=False))
+
+    def canvas(self, *, stdout: bool = False) -> tuple[int, bool]:
+        """Where a picture would be drawn: its width in columns, and whether it shows colours."""
+        console = self._drawing_console(stdout)
+        return console.width, console.color_system is not None
+
+    def draw(self, picture: Any, *, stdout: bool = False) -> None:
+        """Draw a Rich renderable (a frame, a picture made of characters)."""
+        self._drawing_console(stdout).print(picture)
+
     # --- prompts ------------------------------------------------------------------------------
 
     def prompt(self, label: str, *, secret: bool = False, default: str | None = None) -> str:
@@ -268,6 +287,19 @@ class Terminal:
             width=self.width,
             highlight=False,
             soft_wrap=False,
+        )
+
+    def _drawing_console(self, stdout: bool) -> Any:
+        """A console on stderr (or stdout), a terminal when that stream is one."""
+        from rich.console import Console
+
+        return Console(
+            file=self.stdout if stdout else self.stderr,
+            force_terminal=bool(self.stdout_isatty if stdout else self.stderr_isatty),
+            no_color=not self.color or "NO_COLOR" in os.environ,
+            color_system="auto" if self.color else None,
+            width=self.width,
+            highlight=False,
         )
 
     def _rich_table(self, rows: list[dict[str, Any]], columns: Sequence[Column], title: str | None) -> None:
