@@ -64,14 +64,19 @@ class Cli:
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty CARTES_HOME, English messages, nothing from the developer's shell."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty CARTES_HOME, English messages, nothing from the developer's shell, and no
+    platform flags remembered from an in-process ``cartes(...)`` (hints quote them)."""
+    from cartes_cli import hints
+
+    hints.forget()
     for name in _SCRUB:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CARTES_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CARTES_LANG", "en")
     monkeypatch.setenv("CARTES_TIMEOUT", "5")
-    return tmp_path / "home"
+    yield tmp_path / "home"
+    hints.forget()
 
 
 @pytest.fixture
@@ -153,6 +158,14 @@ def hidden_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr("getpass.getpass", getpass)
     return answers
+
+
+def cartes(*args: str) -> int:
+    """Run ``cartes --api-url API --issuer ISSUER ARGS…`` in-process (the whole command tree, its
+    Typer declarations and error handling); read what it printed with ``capsys``."""
+    from cartes_cli.cli.main import run
+
+    return run(["--api-url", API, "--issuer", ISSUER, *args])
 
 
 def exit_code(exc: BaseException) -> int:
