@@ -236,3 +236,43 @@ def test_the_wizard_gives_up_after_three_wrong_captchas(make_cli, platform, hidd
     assert register.call_count == 3
     assert "Wrong answer; here is a new captcha (2 tries left)." in cli.err
     assert "Wrong answer; here is a new captcha (1 tries left)." in cli.err
+
+
+def test_a_taken_username_is_asked_again_with_a_new_captcha(make_cli, platform, hidden_answers) -> None:
+    hidden_answers += [PASSWORD, PASSWORD]
+    captchas = platform.get(API + "/accounts/captcha").mock(side_effect=[_captcha("c-1"), _captcha("c-2")])
+    taken = httpx.Response(
+        409, json={"error": "conflict", "error_description": ["username is already taken"]}
+    )
+    register = platform.post(API + "/accounts").mock(
+        side_effect=[taken, httpx.Response(201, json={**CREATED, "username": "ana.martin2"})]
+    )
+    answers = ["ana.martin", "ana.martin@example.fr", "", "", "", "", "", "n", "y", "AB2CD3", "ana.martin2"]
+    answers += ["EF4GH5", ""]
+    cli = make_cli(tty=True, stdin="\n".join(answers) + "\n")
+    run(cli.app, CreateOptions(no_browser=True))
+    assert "The platform refused: username is already taken" in cli.err
+    assert [sent(register, i)["username"] for i in range(2)] == ["ana.martin", "ana.martin2"]
+    assert sent(register, 1)["captcha"] == {"_id": "c-2", "answer": "EF4GH5"}
+    assert captchas.call_count == 2
+    assert "Account ana.martin2 created" in cli.err
+
+
+def test_the_professional_step_takes_a_siret_and_the_company(make_cli, platform, hidden_answers) -> None:
+    hidden_answers += [PASSWORD, PASSWORD]
+    platform.get(API + "/accounts/captcha").mock(return_value=_captcha())
+    register = platform.post(API + "/accounts").mock(return_value=httpx.Response(201, json=CREATED))
+    answers = ["", "", "", "", "", "y", "732 829 320 00074", "IGN", "Cartographe"]
+    answers += ["73 avenue de Paris", "94160", "Saint-Mandé", "", "AB2CD3", ""]
+    cli = make_cli(tty=True, stdin="\n".join(answers) + "\n")
+    run(cli.app, CreateOptions(fields=FIELDS, no_browser=True))
+    assert sent(register)["professional"] == {
+        "siret": "73282932000074",
+        "company": "IGN",
+        "position": "Cartographe",
+        "street": "73 avenue de Paris",
+        "locality": "Saint-Mandé",
+        "postcode": "94160",
+    }
+    assert "│ SIRET             73282932000074" in cli.err
+    assert "Given on the command line." not in cli.err
