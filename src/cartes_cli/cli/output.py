@@ -21,7 +21,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
@@ -216,24 +216,14 @@ class Terminal:
         self.stdout.write(neutralise(text) + "\n")
         self.stdout.flush()
 
-    # --- frames and pictures (on stderr unless ``stdout``: a wizard's steps, a captcha, a QR code) ----
-
-    def panel(self, title: str, lines: Iterable[str]) -> None:
-        """A titled frame on stderr: the steps and summary of a wizard."""
-        from rich.panel import Panel
-        from rich.text import Text
-
-        body = Text("\n".join(lines))
-        self.draw(Panel(body, title=Text(title, style="bold"), title_align="left", expand=False))
-
-    def canvas(self, *, stdout: bool = False) -> tuple[int, bool]:
-        """Where a picture would be drawn: its width in columns, and whether it shows colours."""
-        console = self._drawing_console(stdout)
-        return console.width, console.color_system is not None
-
-    def draw(self, picture: Any, *, stdout: bool = False) -> None:
-        """Draw a Rich renderable (a frame, a picture made of characters)."""
-        self._drawing_console(stdout).print(picture)
+    def draw(self, picture: Callable[[int, bool], Any], *, stdout: bool = False) -> bool:
+        """Draw what ``picture(width, colour)`` makes of the room (a Rich renderable: a frame, a
+        captcha, a QR code) on stderr, or stdout; nothing, and False, when it makes None."""
+        console = self._console(self.stdout if stdout else self.stderr)
+        made = picture(console.width, console.color_system is not None)
+        if made is not None:
+            console.print(made)
+        return made is not None
 
     # --- prompts ------------------------------------------------------------------------------
 
@@ -281,25 +271,12 @@ class Terminal:
 
         return Console(
             file=file,
-            force_terminal=bool(self.stdout_isatty),
+            force_terminal=bool(self.stdout_isatty if file is self.stdout else self.stderr_isatty),
             no_color=not self.color,
             color_system="auto" if self.color else None,
             width=self.width,
             highlight=False,
             soft_wrap=False,
-        )
-
-    def _drawing_console(self, stdout: bool) -> Any:
-        """A console on stderr (or stdout), a terminal when that stream is one."""
-        from rich.console import Console
-
-        return Console(
-            file=self.stdout if stdout else self.stderr,
-            force_terminal=bool(self.stdout_isatty if stdout else self.stderr_isatty),
-            no_color=not self.color or "NO_COLOR" in os.environ,
-            color_system="auto" if self.color else None,
-            width=self.width,
-            highlight=False,
         )
 
     def _rich_table(self, rows: list[dict[str, Any]], columns: Sequence[Column], title: str | None) -> None:

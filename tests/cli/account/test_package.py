@@ -1,6 +1,6 @@
 """The account package as a whole: its modules keep heavy imports inside functions (the rule
 ``tests/cli/test_startup.py`` applies to ``cli/*.py``), and the terminal draws its frames and
-pictures (``Terminal.panel``, ``canvas``, ``draw``) on the right stream."""
+pictures (``Terminal.draw``) on the right stream."""
 
 from __future__ import annotations
 
@@ -41,34 +41,52 @@ def _terminal(tty: bool) -> tuple[Terminal, io.StringIO, io.StringIO]:
     return term, out, err
 
 
-def test_a_panel_is_a_titled_frame_on_stderr() -> None:
-    term, out, err = _terminal(tty=False)
-    term.panel("Step 1/5 · Profile", ["first line", "second line"])
-    lines = err.getvalue().splitlines()
-    assert out.getvalue() == ""
+def test_the_wizard_frame_is_drawn_on_stderr(make_cli) -> None:
+    from cartes_cli.cli.account.wizard import panel
+
+    cli = make_cli()
+    panel(cli.app, "Step 1/5 · Profile", ["first line", "second line"])
+    lines = cli.err.splitlines()
+    assert cli.out == ""
     assert lines[0].startswith("╭─ Step 1/5 · Profile ")
     assert lines[1].startswith("│ first line ")
     assert lines[2].startswith("│ second line ")
-    assert lines[1].endswith("│")
     assert lines[3].startswith("╰")
-    assert "\x1b[" not in err.getvalue()  # not a terminal: no escape sequences
+    assert "\x1b[" not in cli.err  # not a terminal: no escape sequences
 
 
-def test_the_canvas_says_where_colours_show(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TERM", "xterm-256color")
-    term, _out, _err = _terminal(tty=False)
-    assert term.canvas() == (60, False)
-    assert term.canvas(stdout=True) == (60, False)
-    coloured, _o, _e = _terminal(tty=True)
-    assert coloured.canvas(stdout=True)[1] is True
-
-
-def test_draw_writes_on_the_stream_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TERM", "xterm-256color")
+def test_draw_gives_the_room_and_draws_what_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.text import Text
 
+    monkeypatch.setenv("TERM", "xterm-256color")
+    seen: list[tuple[int, bool]] = []
+
+    def picture(width: int, colour: bool) -> Text:
+        seen.append((width, colour))
+        return Text("▀▄", style="black on white")
+
     term, out, err = _terminal(tty=True)
-    term.draw(Text("▀▄", style="black on white"), stdout=True)
+    assert term.draw(picture, stdout=True) is True
+    assert seen == [(60, True)]
     assert "▀▄" in out.getvalue()
     assert "\x1b[" in out.getvalue()  # a terminal that shows colours gets them
+    assert err.getvalue() == ""
+    plain, out, err = _terminal(tty=False)
+    assert plain.draw(picture) is True
+    assert seen[-1] == (60, False)
+    assert err.getvalue() == "▀▄\n"
+
+
+def test_draw_draws_nothing_when_nothing_is_made() -> None:
+    term, out, err = _terminal(tty=False)
+    assert term.draw(lambda width, colour: None) is False
+    assert out.getvalue() + err.getvalue() == ""
+
+
+def test_without_colours_the_qr_code_is_light_blocks_on_stdout() -> None:
+    from cartes_cli.cli.account.qr import print_qr, qr_lines
+
+    term, out, err = _terminal(tty=False)
+    print_qr(term, "otpauth://totp/x?secret=JBSWY3DP")
+    assert out.getvalue().splitlines() == qr_lines("otpauth://totp/x?secret=JBSWY3DP", invert=True)
     assert err.getvalue() == ""

@@ -95,10 +95,7 @@ def _show(app: AppContext, captcha: Captcha, path: Path, options: CaptchaOptions
     """The image drawn on a terminal's stderr, and opened in the viewer when someone looks."""
     term = app.terminal
     if term.stderr_isatty and not options.audio and term.rendering != "json":
-        _width, colour = term.canvas()
-        art = captcha_art(captcha.image, color=colour)
-        if art is not None:
-            term.draw(art)
+        term.draw(lambda _width, colour: captcha_art(captcha.image, color=colour))
     if not options.no_browser and (term.stdout_isatty or term.stderr_isatty):
         open_file(path)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from cartes_cli.cli.output import Terminal
 
 
@@ -45,11 +47,12 @@ def qr_lines(data: str, *, invert: bool = True, border: int = 2) -> list[str]:
 def print_qr(term: Terminal, uri: str) -> None:
     """The QR code on stdout: black on white where colours show (right on any terminal theme),
     else the light modules as blocks (for the usual dark background)."""
-    _width, colour = term.canvas(stdout=True)
-    if colour:
+
+    def coloured(_width: int, colour: bool) -> Text | None:
         from rich.text import Text
 
-        term.draw(Text("\n".join(qr_lines(uri, invert=False)), style="black on white"), stdout=True)
-    else:
+        return Text("\n".join(qr_lines(uri, invert=False)), style="black on white") if colour else None
+
+    if not term.draw(coloured, stdout=True):
         for line in qr_lines(uri, invert=True):
             term.out(line)

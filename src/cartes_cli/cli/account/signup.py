@@ -204,10 +204,9 @@ def save_temp(data: bytes, suffix: str) -> Path:
 def show_captcha(app: AppContext, captcha: Captcha, path: Path, *, no_browser: bool) -> None:
     """The captcha drawn on stderr, and in the image viewer (or its path)."""
     term = app.terminal
-    width, colour = term.canvas()
-    art = captcha_art(captcha.image, max_width=min(72, (width or 80) - 2), color=colour)
-    if art is not None:
-        term.draw(art)
+    term.draw(
+        lambda width, colour: captcha_art(captcha.image, max_width=min(72, (width or 80) - 2), color=colour)
+    )
     opened = False if no_browser else open_file(path)
     if opened:
         term.info(_("The captcha is also open in your image viewer ({path}).").format(path=path))

@@ -31,7 +31,17 @@ STEPS = 5
 
 def step(app: AppContext, number: int, title: str, lines: Iterable[str]) -> None:
     heading = _("Step {n}/{total} · {title}").format(n=number, total=STEPS, title=title)
-    app.terminal.panel(heading, lines)
+    panel(app, heading, lines)
+
+
+def panel(app: AppContext, title: str, lines: Iterable[str]) -> None:
+    """A titled frame on stderr (the wizard's steps and summary)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text("\n".join(lines))
+    frame = Panel(body, title=Text(title, style="bold"), title_align="left", expand=False)
+    app.terminal.draw(lambda _width, _colour: frame)
 
 
 def wizard(app: AppContext, fields: dict[str, str], password: str | None) -> str:
@@ -43,7 +53,7 @@ def wizard(app: AppContext, fields: dict[str, str], password: str | None) -> str
     problems = registration_problems(fields, password)
     if problems:
         raise fail(app, problems)
-    app.terminal.panel(_("Summary"), summary_lines(fields))
+    panel(app, _("Summary"), summary_lines(fields))
     if not yes(app, _("Create this account?"), default=True):
         raise UsageError(_("Cancelled; nothing was sent."))
     return password
