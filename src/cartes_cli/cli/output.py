@@ -21,7 +21,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Literal, TextIO, cast
@@ -216,6 +216,15 @@ class Terminal:
         self.stdout.write(neutralise(text) + "\n")
         self.stdout.flush()
 
+    def draw(self, picture: Callable[[int, bool], Any], *, stdout: bool = False) -> bool:
+        """Draw what ``picture(width, colour)`` makes of the room (a Rich renderable: a frame, a
+        captcha, a QR code) on stderr, or stdout; nothing, and False, when it makes None."""
+        console = self._console(self.stdout if stdout else self.stderr)
+        made = picture(console.width, console.color_system is not None)
+        if made is not None:
+            console.print(made)
+        return made is not None
+
     # --- prompts ------------------------------------------------------------------------------
 
     def prompt(self, label: str, *, secret: bool = False, default: str | None = None) -> str:
@@ -270,7 +279,7 @@ class Terminal:
 
         return Console(
             file=file,
-            force_terminal=bool(self.stdout_isatty),
+            force_terminal=bool(self.stdout_isatty if file is self.stdout else self.stderr_isatty),
             no_color=not self.color,
             color_system="auto" if self.color else None,
             width=self.width,

@@ -285,7 +285,8 @@ def captcha(
     (exit 2). The answer is 6 characters among 23456789ABCDEFGHJKLMNPQRSTUVWXYZ. Typical script:
     cartes account captcha; cartes account create … --captcha-answer "$(cartes sandbox captcha)".
     """
-    from cartes_cli.cli.account import _cached_captcha_id, _platform_and_capabilities
+    from cartes_cli.cli.account.cache import cached_captcha_id as _cached_captcha_id
+    from cartes_cli.cli.account.platform import platform_and_capabilities as _platform_and_capabilities
     from cartes_cli.client import GeoplateformeClient
     from cartes_cli.client.models import Feature
     from cartes_cli.platforms import KNOWN_PLATFORMS
