@@ -61,9 +61,9 @@ def entry() -> NoReturn:
     commands, credentials saved, thread pools drained), so it flushes its output, runs the
     ``atexit`` handlers (logging's flush among them) and leaves with ``os._exit``.
     """
-    from cartes_cli import gcpolicy
+    from cartes_cli import garbage_collection
 
-    gcpolicy.for_start_up()  # no garbage collection during start-up (see gcpolicy)
+    garbage_collection.for_start_up()  # no garbage collection during start-up (see garbage_collection)
     try:
         code: object = main()
     except SystemExit as exc:  # shell completion answers and exits from inside

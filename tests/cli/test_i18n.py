@@ -174,7 +174,7 @@ def _click_errors() -> list[str]:
     end-to-end tests check those."""
     import typer
 
-    from cartes_cli.cli._click import click_exceptions
+    from cartes_cli.cli.click_compat import click_exceptions
 
     app = typer.Typer()
 

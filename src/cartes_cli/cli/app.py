@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from cartes_cli import __version__
-from cartes_cli.cli.argv import parse_json_option
 from cartes_cli.cli.context import AppContext, GlobalOptions
+from cartes_cli.cli.global_options import parse_json_option
 from cartes_cli.cli.output import FORMATS, Terminal
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _

@@ -147,10 +147,10 @@ def run(
     ``items`` may be a listing still being read (``total``: what it announced). After a stop the
     rest of it is read to list the ids left; if that fails, their number is given instead.
     """
-    from cartes_cli import gcpolicy
+    from cartes_cli import garbage_collection
     from cartes_cli.client.bulk import run_bulk
 
-    gcpolicy.for_long_run()
+    garbage_collection.for_long_run()
     if total is None:
         items = list(items)
         total = len(items)

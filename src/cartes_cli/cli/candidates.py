@@ -620,10 +620,10 @@ def _clean_help(text: str | None) -> str | None:
 
 
 def shell_completion() -> Any:
-    """click's ``shell_completion`` module, from the click Typer runs on (see ``_click.py``)."""
+    """click's ``shell_completion`` module, from the click Typer runs on (see ``click_compat.py``)."""
     import importlib
 
-    from cartes_cli.cli._click import click
+    from cartes_cli.cli.click_compat import click
 
     return importlib.import_module(f"{click.__name__}.shell_completion")
 

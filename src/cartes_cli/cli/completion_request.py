@@ -33,7 +33,7 @@ def answer_completion_request() -> None:
 
     from cartes_cli.cli import candidates
     from cartes_cli.cli.app import GROUPS, make_app
-    from cartes_cli.cli.argv import first_command_word
+    from cartes_cli.cli.global_options import first_command_word
 
     instruction = os.environ.get(COMPLETE_VAR, "")
     first, _sep, second = instruction.partition("_")
@@ -102,7 +102,7 @@ def hoist_for_completion(root: Any, args: list[str]) -> list[str]:
     """The words before the one being completed, global options moved to the front. When that word
     is the value of a global option typed after the command (``cartes workspace show --profile
     <TAB>``), only the root's options are kept, so that the root completes it."""
-    from cartes_cli.cli.argv import hoist_global_options
+    from cartes_cli.cli.global_options import hoist_global_options
     from cartes_cli.cli.output import KNOWN_FIELDS
 
     marker = "\0cartes-completing\0"

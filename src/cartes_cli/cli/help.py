@@ -19,7 +19,7 @@ from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
-    from cartes_cli.cli._click import click
+    from cartes_cli.cli.click_compat import click
     from cartes_cli.cli.context import AppContext
 
 TOPICS = ("exit-codes", "environment")

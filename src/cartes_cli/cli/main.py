@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cartes_cli.cli._click import Abort, Exit, click_exceptions
+from cartes_cli.cli.click_compat import Abort, Exit, click_exceptions
 from cartes_cli.cli.exit_codes import ExitCode
 from cartes_cli.i18n import _, translate_help
 
@@ -16,7 +16,11 @@ def run(args: Sequence[str]) -> int:
 
     from cartes_cli import hints
     from cartes_cli.cli.app import GROUPS, make_app
-    from cartes_cli.cli.argv import control_character_problem, first_command_word, hoist_global_options
+    from cartes_cli.cli.global_options import (
+        control_character_problem,
+        first_command_word,
+        hoist_global_options,
+    )
     from cartes_cli.cli.output import KNOWN_FIELDS
 
     hints.forget()  # the root command remembers this invocation's options

@@ -33,7 +33,7 @@ Format = Literal["auto", "table", "tsv", "csv", "json"]
 FORMATS: tuple[str, ...] = ("auto", "table", "tsv", "csv", "json")
 
 # Every field name any command can output: lets ``--json name`` take a field list while
-# ``--json tutoriels`` leaves a positional argument alone (see cli/argv.py).
+# ``--json tutoriels`` leaves a positional argument alone (see cli/global_options.py).
 KNOWN_FIELDS: set[str] = set()
 
 

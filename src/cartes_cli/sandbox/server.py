@@ -327,9 +327,9 @@ def _serve_on(sandbox: Sandbox, sock: socket.socket, data_dir: Path, out: TextIO
         server_header=False,
     )
     server = SandboxServer(uvicorn_config, on_ready=announce)
-    from cartes_cli import gcpolicy
+    from cartes_cli import garbage_collection
 
-    gcpolicy.for_long_run()  # a server: collect as usual, but not among what start-up built
+    garbage_collection.for_long_run()  # a server: collect as usual, but not among what start-up built
     try:
         server.run(sockets=[sock])
     except SystemExit:  # uvicorn's start-up failure

@@ -1,7 +1,8 @@
-"""The click that Typer runs on.
+"""The click that Typer runs on, whichever it is.
 
-Typer ≥ 0.29 vendors click as ``typer._click``; older releases use the ``click`` package. Import
-the parser classes from here, never from either directly.
+Typer has run on the ``click`` package and, in some releases, on a copy of it vendored as
+``typer._click``; the two are not interchangeable (exceptions raised by one are not the other's
+classes). Import the parser classes and exceptions from here, never from either directly.
 """
 
 from __future__ import annotations

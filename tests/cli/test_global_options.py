@@ -4,7 +4,7 @@ import pytest
 import typer
 
 from cartes_cli.cli.app import app
-from cartes_cli.cli.argv import first_command_word, hoist_global_options, parse_json_option
+from cartes_cli.cli.global_options import first_command_word, hoist_global_options, parse_json_option
 from cartes_cli.cli.output import KNOWN_FIELDS
 
 ROOT = typer.main.get_command(app)
