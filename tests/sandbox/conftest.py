@@ -23,6 +23,7 @@ from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
 from cartes_cli.sandbox.domain.context import Sandbox
 from cartes_cli.sandbox.domain.keys import SigningKey
 from cartes_cli.sandbox.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, apply_seed, demo_id
+from cartes_cli.sandbox.startup import open_sandbox
 from cartes_cli.sandbox.store import Store
 from tests.conftest import client_form
 
@@ -243,7 +244,7 @@ def make_harness(
             harness = seeded_harness(data_dir, demo_template, demo_key, **settings)
         else:
             clock = FakeClock()
-            sandbox = Sandbox.open(SandboxConfig(data_dir=data_dir, **settings), clock=clock)
+            sandbox = open_sandbox(SandboxConfig(data_dir=data_dir, **settings), clock=clock)
             harness = Harness(AsgiClient(build_app(sandbox)), sandbox, clock, data_dir)
         made.append(harness)
         return harness

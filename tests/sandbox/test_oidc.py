@@ -475,9 +475,9 @@ def test_signing_key_survives_a_restart(make_harness: Callable[..., Harness]) ->
     first = make_harness(seeded=False)
     kid = first.client.get(f"{PROTOCOL}/certs").json()["keys"][0]["kid"]
     first.sandbox.close()
-    from cartes_cli.sandbox.domain.context import Sandbox
+    from cartes_cli.sandbox.startup import open_sandbox
 
-    reopened = Sandbox.open(first.sandbox.config)
+    reopened = open_sandbox(first.sandbox.config)
     try:
         assert reopened.keys.kid == kid
     finally:

@@ -738,9 +738,12 @@ def test_latency_applies_to_the_new_routes_without_blocking(make_harness: Callab
     elapsed = time.perf_counter() - started
     assert all(r.status_code == 200 for r in responses)
     assert 0.4 <= elapsed < 2.0  # in parallel: about one latency, not six (2.4 s)
-    started = time.perf_counter()
-    assert sb.get("/sandbox/health").status_code == 200
-    assert time.perf_counter() - started < 0.4  # /sandbox is not delayed
+    fastest = 10.0
+    for _ in range(3):  # the fastest of three: a loaded machine's pauses are not the sandbox's
+        started = time.perf_counter()
+        assert sb.get("/sandbox/health").status_code == 200
+        fastest = min(fastest, time.perf_counter() - started)
+    assert fastest < 0.4  # /sandbox is not delayed
 
 
 def test_latency_delays_the_answer_not_the_work(make_harness: Callable[..., Harness]) -> None:

@@ -59,3 +59,10 @@ def test_cartes_sandbox_serve_options_are_settings_with_the_same_defaults() -> N
         elif setting == "fault_scope":
             default = parse_scope(default)
         assert default == defaults[setting], f"--{name}: {default!r} != {defaults[setting]!r}"
+
+
+def test_every_seed_name_has_its_loader() -> None:
+    from cartes_cli.sandbox.config import SEED_NAMES
+    from cartes_cli.sandbox.seed import SEEDS
+
+    assert set(SEEDS) == set(SEED_NAMES)

@@ -454,4 +454,6 @@ def create_app(config: SandboxConfig | None = None, *, clock: Clock = time.time)
 
     The store stays open for the app's life; close it with ``app.state.sandbox.close()``.
     """
-    return build_app(Sandbox.open(config or SandboxConfig(), clock=clock))
+    from cartes_cli.sandbox.startup import open_sandbox
+
+    return build_app(open_sandbox(config or SandboxConfig(), clock=clock))

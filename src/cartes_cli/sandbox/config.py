@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cartes_cli.sandbox.domain.faults import (
+from cartes_cli.sandbox.errors import SandboxConfigError
+from cartes_cli.sandbox.fault_settings import (
     DEFAULT_SCOPE,
     FAULT_KINDS,
     FaultSettingsError,
@@ -21,11 +22,20 @@ from cartes_cli.sandbox.domain.faults import (
     parse_kinds,
     parse_scope,
 )
-from cartes_cli.sandbox.errors import SandboxConfigError
 
-__all__ = ["DB_FILENAME", "KEY_FILENAME", "LOCK_FILENAME", "OPTIONS", "SandboxConfig", "SandboxConfigError"]
+__all__ = [
+    "DB_FILENAME",
+    "KEY_FILENAME",
+    "LOCK_FILENAME",
+    "OPTIONS",
+    "SEED_NAMES",
+    "SandboxConfig",
+    "SandboxConfigError",
+]
 
 DB_FILENAME = "sandbox.db"
+SEED_NAMES: tuple[str, ...] = ("demo",)
+"""The data sets ``--seed`` loads (``seed.SEEDS`` holds one loader each; a test keeps them in step)."""
 KEY_FILENAME = "signing-key.pem"
 LOCK_FILENAME = ".lock"
 
@@ -191,8 +201,6 @@ class SandboxConfig:
 
     def validate(self) -> None:
         """Raise SandboxConfigError with one clear sentence if a setting cannot work."""
-        from cartes_cli.sandbox.seed import SEED_NAMES
-
         if not 0 <= self.port <= 65535:
             raise SandboxConfigError(f"Port {self.port} is out of range (0-65535; 0 picks a free port).")
         if not self.host.strip():

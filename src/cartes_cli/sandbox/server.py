@@ -217,11 +217,11 @@ def _run_locked(config: SandboxConfig, data_dir: Path, out: TextIO, err: TextIO)
             file=err,
         )
         return EXIT_FAILURE
-    from cartes_cli.sandbox.domain.context import Sandbox
+    from cartes_cli.sandbox.startup import open_sandbox
     from cartes_cli.sandbox.store.migrations import SchemaError
 
     try:
-        sandbox = Sandbox.open(config)
+        sandbox = open_sandbox(config)
     except SandboxConfigError as exc:
         print(f"cartes sandbox: {exc}", file=err)
         return EXIT_USAGE

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartes_cli.platforms import REALM_PATH
-from cartes_cli.sandbox.config import DB_FILENAME, KEY_FILENAME, SandboxConfig
+from cartes_cli.sandbox.config import SandboxConfig
 from cartes_cli.sandbox.domain.bruteforce import LoginGuard, ResendLimit, UsedCodes
 from cartes_cli.sandbox.domain.captchas import Captchas
 from cartes_cli.sandbox.domain.credentials import verify_totp
@@ -165,24 +165,6 @@ class Sandbox:
             )
         )
         return self.log_seq
-
-    @classmethod
-    def open(cls, config: SandboxConfig, *, clock: Clock = time.time) -> Sandbox:
-        """Open (or create) the data directory of ``config``, seeding it if asked and empty."""
-        from cartes_cli.paths import ensure_private_dir
-        from cartes_cli.sandbox.seed import apply_seed
-
-        data_dir = ensure_private_dir(config.resolved_data_dir())
-        store = Store.open(data_dir / DB_FILENAME)
-        try:
-            if config.seed:
-                apply_seed(store, config.seed)
-            keys = SigningKey.load_or_create(data_dir / KEY_FILENAME)
-            store.sessions.purge_expired(clock())
-        except BaseException:
-            store.close()
-            raise
-        return cls(config, store, keys, clock)
 
     def now(self) -> float:
         return self.clock()

@@ -26,26 +26,39 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-BEFORE_KINDS = ("500", "502", "503", "429", "drop", "slow")
-AFTER_KINDS = ("after-500", "after-502", "after-drop")
-FAULT_KINDS = BEFORE_KINDS + AFTER_KINDS
-KIND_GROUPS: dict[str, tuple[str, ...]] = {
-    "all": FAULT_KINDS,
-    "before": BEFORE_KINDS,
-    "after": AFTER_KINDS,
-    "errors": ("500", "502", "503"),
-    "drops": ("drop", "after-drop"),
-}
-"""Names that stand for several kinds in ``--fault-kinds``."""
-
-FAULT_SCOPES = ("api", "token", "oidc")
-"""``api``: every ``/api/…`` route; ``token``: the OpenID Connect token endpoint; ``oidc``: every
-``/realms/…`` route (token endpoint, browser pages, account REST)."""
-DEFAULT_SCOPE = ("api", "token")
+from cartes_cli.sandbox.fault_settings import (  # the injector's settings, re-exported
+    AFTER_KINDS as AFTER_KINDS,
+)
+from cartes_cli.sandbox.fault_settings import (
+    BEFORE_KINDS as BEFORE_KINDS,
+)
+from cartes_cli.sandbox.fault_settings import (
+    DEFAULT_SCOPE as DEFAULT_SCOPE,
+)
+from cartes_cli.sandbox.fault_settings import (
+    FAULT_KINDS as FAULT_KINDS,
+)
+from cartes_cli.sandbox.fault_settings import (
+    FAULT_SCOPES as FAULT_SCOPES,
+)
+from cartes_cli.sandbox.fault_settings import (
+    KIND_GROUPS as KIND_GROUPS,
+)
+from cartes_cli.sandbox.fault_settings import (
+    FaultSettingsError as FaultSettingsError,
+)
+from cartes_cli.sandbox.fault_settings import (
+    check_numbers as check_numbers,
+)
+from cartes_cli.sandbox.fault_settings import (
+    parse_kinds as parse_kinds,
+)
+from cartes_cli.sandbox.fault_settings import (
+    parse_scope as parse_scope,
+)
 
 FAULT_STATUS = {"500": 500, "502": 502, "503": 503, "429": 429, "after-500": 500, "after-502": 502}
 """The status the client sees (a dropped connection has none: recorded as 0)."""
@@ -53,55 +66,6 @@ FAULT_STATUS = {"500": 500, "502": 502, "503": 503, "429": 429, "after-500": 500
 RECORDS_KEPT = 10_000
 FAULT_HEADER = "X-Sandbox-Fault"
 """Added to every injected answer: which fault it is (never on genuine answers)."""
-
-
-class FaultSettingsError(ValueError):
-    """A fault setting that cannot work (one sentence, for the user)."""
-
-
-def parse_kinds(value: str | Iterable[str]) -> tuple[str, ...]:
-    """``"500,after,slow"`` (or a list of names) → the kinds, in canonical order, without repeats.
-
-    Group names (``all``, ``before``, ``after``, ``errors``, ``drops``) stand for several kinds.
-    """
-    names = value.split(",") if isinstance(value, str) else list(value)
-    wanted: set[str] = set()
-    for raw in names:
-        name = str(raw).strip().lower()
-        if not name:
-            continue
-        if name in KIND_GROUPS:
-            wanted.update(KIND_GROUPS[name])
-        elif name in FAULT_KINDS:
-            wanted.add(name)
-        else:
-            known = ", ".join((*FAULT_KINDS, *KIND_GROUPS))
-            raise FaultSettingsError(f"--fault-kinds: unknown fault kind {name!r} (known: {known})")
-    if not wanted:
-        raise FaultSettingsError("--fault-kinds: no fault kind given")
-    return tuple(kind for kind in FAULT_KINDS if kind in wanted)
-
-
-def parse_scope(value: str | Iterable[str]) -> tuple[str, ...]:
-    """``"api,token"`` (or a list) → the scopes, in canonical order."""
-    names = value.split(",") if isinstance(value, str) else list(value)
-    wanted = {str(n).strip().lower() for n in names if str(n).strip()}
-    unknown = sorted(wanted - set(FAULT_SCOPES))
-    if unknown:
-        known = ", ".join(FAULT_SCOPES)
-        raise FaultSettingsError(f"--fault-scope: unknown scope {unknown[0]!r} (known: {known})")
-    if not wanted:
-        raise FaultSettingsError("--fault-scope: no scope given")
-    return tuple(s for s in FAULT_SCOPES if s in wanted)
-
-
-def check_numbers(*, rate: float, retry_after: int, delay: float) -> None:
-    if not 0.0 <= rate <= 1.0:
-        raise FaultSettingsError("--fault-rate must be between 0 and 1")
-    if not 0 <= retry_after <= 3600:
-        raise FaultSettingsError("--fault-retry-after must be between 0 and 3600 seconds")
-    if not 0.0 < delay <= 3600.0:
-        raise FaultSettingsError("--fault-delay must be more than 0 and at most 3600 seconds")
 
 
 @dataclass(frozen=True, slots=True)

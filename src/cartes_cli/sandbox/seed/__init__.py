@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cartes_cli.sandbox.config import SEED_NAMES
 from cartes_cli.sandbox.errors import SandboxConfigError
 from cartes_cli.sandbox.seed.demo import seed_demo
 from cartes_cli.sandbox.seed.demo_data import (
@@ -27,7 +28,6 @@ class UnknownSeed(SandboxConfigError):
 
 
 SEEDS: dict[str, Callable[[Store], None]] = {"demo": seed_demo}
-SEED_NAMES: tuple[str, ...] = tuple(SEEDS)
 
 
 def apply_seed(store: Store, name: str) -> bool:
