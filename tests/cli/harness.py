@@ -50,21 +50,38 @@ from cartes_cli.cli.context import AppContext, GlobalOptions
 from cartes_cli.cli.output import Terminal
 from cartes_cli.client import GeoplateformeClient
 from cartes_cli.client.retry import RetryPolicy
-from cartes_cli.platforms import Platform
+from tests.client.fakes import (  # shared with the client's tests, and re-exported
+    API as API,
+)
+from tests.client.fakes import (
+    C1 as C1,
+)
+from tests.client.fakes import (
+    C2 as C2,
+)
+from tests.client.fakes import (
+    PLATFORM as PLATFORM,
+)
+from tests.client.fakes import (
+    R1 as R1,
+)
+from tests.client.fakes import (
+    ROOT as ROOT,
+)
+from tests.client.fakes import (
+    U1 as U1,
+)
+from tests.client.fakes import (
+    request_json,
+)
 
-ROOT = "https://data.test"
-API = ROOT + "/api"
-PLATFORM = Platform(name="test", api_url=API, issuer="https://sso.test/realms/geoplateforme")
 TIMESTAMP = "2025-03-01T10:00:00Z"
 
-# Ids for fixtures: communities, users (ME is the caller), datastores, requests.
-C1 = "11111111-1111-4111-8111-111111111111"
-C2 = "22222222-2222-4222-8222-222222222222"
+# Ids for fixtures (the client tests' C1, C2, U1, R1 and platform, from tests/client/fakes.py):
+# communities, users (ME is the caller), datastores, requests.
 ME = "99999999-9999-4999-8999-999999999999"
-U1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 U2 = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 D1 = "dddddddd-dddd-4ddd-8ddd-dddddddddddd"
-R1 = "ffffffff-0000-4000-8000-000000000001"
 R2 = "ffffffff-0000-4000-8000-000000000002"
 R3 = "ffffffff-0000-4000-8000-000000000003"
 
@@ -144,18 +161,7 @@ def member(
 
 def request(request_id: str = R1, **fields: Any) -> dict[str, Any]:
     """A request to join :data:`C1` (``type="datastore"`` and ``name`` for a new workspace)."""
-    return {
-        "_id": request_id,
-        "type": "join",
-        "status": "pending",
-        "requester": {"_id": U1, "email": "dave@ign.fr", "first_name": "Dave", "last_name": "Lopper"},
-        "community": {"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels"},
-        "message": "Bonjour",
-        "rights": [],
-        "creation": TIMESTAMP,
-        "update": TIMESTAMP,
-        **fields,
-    }
+    return request_json(_id=request_id, **fields)
 
 
 def datastore(datastore_id: str = D1, **fields: Any) -> dict[str, Any]:

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("httpx", "pydantic", "keyring", "rich.progress", "cartes_cli.sandbox", "fastapi", "uvicorn", "jwt")
+HEAVY = (
+    "httpx",
+    "pydantic",
+    "keyring",
+    "rich",
+    "PIL",
+    "segno",
+    "cartes_cli.sandbox",
+    "fastapi",
+    "uvicorn",
+    "jwt",
+)
 CLI_DIR = Path(__file__).resolve().parents[2] / "src" / "cartes_cli" / "cli"
 
 

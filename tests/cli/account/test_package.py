@@ -1,38 +1,14 @@
-"""The account package as a whole: its modules keep heavy imports inside functions (the rule
-``tests/cli/test_startup.py`` applies to ``cli/*.py``), and the terminal draws its frames and
-pictures (``Terminal.draw``) on the right stream."""
+"""The account package's pictures: the terminal draws its frames and pictures (``Terminal.draw``)
+on the right stream. (Its modules' imports are checked with every command module's, in
+``tests/cli/test_startup.py``.)"""
 
 from __future__ import annotations
 
-import ast
 import io
-from pathlib import Path
 
 import pytest
 
 from cartes_cli.cli.output import Terminal
-
-PACKAGE = Path(__file__).resolve().parents[3] / "src" / "cartes_cli" / "cli" / "account"
-HEAVY = ("httpx", "pydantic", "keyring", "rich", "PIL", "segno", "cartes_cli.sandbox", "jwt")
-
-
-def test_account_modules_have_no_top_level_heavy_imports() -> None:
-    offenders = []
-    modules = sorted(PACKAGE.rglob("*.py"))
-    assert len(modules) > 15
-    for path in modules:
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # TYPE_CHECKING blocks are ast.If
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                if any(name == h or name.startswith(h + ".") for h in HEAVY) or name.startswith(
-                    ("cartes_cli.client", "cartes_cli.auth")
-                ):
-                    offenders.append(f"{path.relative_to(PACKAGE)}: {name}")
-    assert offenders == []
 
 
 def _terminal(tty: bool) -> tuple[Terminal, io.StringIO, io.StringIO]:
