@@ -317,7 +317,7 @@ class Harness:
 
     def _failure(self, exc: BaseException) -> Outcome:
         from cartes_cli.cli.errors import describe
-        from cartes_cli.cli.output import neutralise
+        from cartes_cli.cli.terminal_text import neutralise
 
         code, message = describe(exc)
         if message:

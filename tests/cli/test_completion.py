@@ -576,6 +576,6 @@ def test_the_outline_used_for_the_first_word_completes_like_the_whole_tree() -> 
 def test_candidates_that_could_break_a_shell_are_not_offered() -> None:
     """The zsh script evals what cartes prints, and names come from the platform."""
     pairs = [("ok_1", "a\nb\tc"), ("bad'$(x)", "x"), ("", None), ("long", "x" * 200), ("a b", None)]
-    provider = candidates._provider(lambda ctx, param, incomplete: pairs)
+    provider = candidates.hooks._provider(lambda ctx, param, incomplete: pairs)
     offered = [(i.value, i.help) for i in provider(None, None, "")]
     assert offered == [("ok_1", "a b c"), ("long", "x" * 79 + "…")]

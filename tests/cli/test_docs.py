@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cartes_cli.cli import docgen
+from cartes_cli.cli import command_docs, man_pages
 from cartes_cli.cli.exit_codes import ExitCode
 from tests.conftest import Cartes
 
@@ -30,9 +30,9 @@ def _english_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def tree() -> docgen.Command:
+def tree() -> command_docs.Command:
     """The command tree as the generator sees it (names and options do not depend on the language)."""
-    return docgen.command_tree()
+    return command_docs.command_tree()
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def _need(tool: str) -> str:
     return found
 
 
-def test_there_is_a_page_per_top_level_command(tree: docgen.Command) -> None:
+def test_there_is_a_page_per_top_level_command(tree: command_docs.Command) -> None:
     expected = {"cartes.1"} | {f"{c.page}.1" for c in tree.commands}
     assert {p.name for p in PAGES} == expected
     assert {"cartes-login.1", "cartes-account.1", "cartes-workspace.1", "cartes-request.1"} <= expected
@@ -136,25 +136,25 @@ def test_pages_are_ascii_with_no_stray_request_lines() -> None:
 # --- completeness ---------------------------------------------------------------------------------
 
 
-def test_every_command_and_option_is_in_its_man_page(tree: docgen.Command) -> None:
+def test_every_command_and_option_is_in_its_man_page(tree: command_docs.Command) -> None:
     texts = {p.stem: p.read_text(encoding="utf-8") for p in PAGES}
     overview = texts["cartes"]
     reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     for command in tree.walk()[1:]:
         page = texts[command.page]
-        escaped = docgen.roff_name(command.name)
+        escaped = man_pages.roff_name(command.name)
         assert escaped in page, f"{command.name} missing from {command.page}.1"
         assert f"## {command.name}\n" in reference, f"{command.name} missing from docs/reference.md"
         for param in command.params:
-            assert docgen._roff_param(param) in page, f"{command.name} {param.names} missing"
+            assert man_pages._roff_param(param) in page, f"{command.name} {param.names} missing"
             for name in [n for n in param.names if n != "/"] if param.kind == "option" else []:
-                assert f"\\fB{docgen.roff(name)}\\fR" in page, f"{command.name} {name} missing"
+                assert f"\\fB{man_pages.roff(name)}\\fR" in page, f"{command.name} {name} missing"
         if len(command.path) == 2:
             assert f"\\fB{escaped}\\fR" in overview, f"{command.name} missing from cartes.1"
-            assert f"\\fB{docgen.roff_name(command.page)}\\fR(1)" in overview
+            assert f"\\fB{man_pages.roff_name(command.page)}\\fR(1)" in overview
     for param in tree.options:
         for name in param.names:
-            assert docgen.roff(name) in overview
+            assert man_pages.roff(name) in overview
 
 
 def test_overview_has_the_usual_sections() -> None:
@@ -231,20 +231,20 @@ def test_every_environment_variable_the_code_reads_is_documented() -> None:
     ],
 )
 def test_roff_escaping(text: str, expected: str) -> None:
-    assert docgen.roff(text) == expected
+    assert man_pages.roff(text) == expected
 
 
 def test_a_leading_dot_or_apostrophe_cannot_become_a_request() -> None:
-    lines = docgen._roff_paragraphs([".hidden", "'quoted'", "plain"])
+    lines = man_pages._roff_paragraphs([".hidden", "'quoted'", "plain"])
     assert lines == ["\\&.hidden", ".PP", "\\&'quoted'", ".PP", "plain"]
 
 
 def test_release_date_comes_from_the_changelog(tmp_path: Path) -> None:
     changelog = tmp_path / "CHANGELOG.md"
     changelog.write_text("## [Unreleased]\n\n## [1.2.0] - 2026-05-04\n", encoding="utf-8")
-    assert docgen.release_date("1.2.0", changelog) == "2026-05-04"
-    assert docgen.release_date("1.3.0", changelog) == ""
-    assert docgen.release_date("1.2.0", tmp_path / "missing.md") == ""
+    assert command_docs.release_date("1.2.0", changelog) == "2026-05-04"
+    assert command_docs.release_date("1.3.0", changelog) == ""
+    assert command_docs.release_date("1.2.0", tmp_path / "missing.md") == ""
 
 
 # --- cartes help, through the installed executable -------------------------------------------------

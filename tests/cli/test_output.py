@@ -293,7 +293,7 @@ def test_json_escapes_control_characters_by_itself() -> None:
 
 
 def test_messages_wrap_between_words_and_never_break_an_address() -> None:
-    from cartes_cli.cli.output import wrap_for_terminal
+    from cartes_cli.cli.terminal_text import wrap_for_terminal
 
     url = "https://sso.geopf.fr/realms/geoplateforme/protocol/openid-connect/auth?client_id=gpf-warehouse&x=1"
     text = (
@@ -318,7 +318,7 @@ def test_messages_on_a_terminal_are_wrapped_and_neutralised() -> None:
 
 
 def test_a_quoted_command_is_never_split_across_lines() -> None:
-    from cartes_cli.cli.output import wrap_for_terminal
+    from cartes_cli.cli.terminal_text import wrap_for_terminal
 
     command = "'cartes --env sandbox sandbox outbox --to x@y.test'"
     text = f"Created. Read the code in the outbox with {command} now."

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from cartes_cli.cli.output import neutralise
+from cartes_cli.cli.terminal_text import neutralise
 from cartes_cli.client import drafts
 from cartes_cli.client.drafts import (
     DATASTORE_REQUEST_PAGE,

@@ -421,7 +421,7 @@ _NOTHING = object()
 
 def _write_array(term: Terminal, first: Any, rest: Iterator[Any]) -> None:
     """One JSON array, item by item (memory stays bounded): indented on a terminal."""
-    from cartes_cli.cli.output import json_text
+    from cartes_cli.cli.terminal_text import json_text
 
     out = term.stdout
     pretty = bool(term.stdout_isatty)
@@ -471,7 +471,7 @@ def _print_response(term: Terminal, response: httpx.Response, *, include: bool) 
 
 
 def _print_body(term: Terminal, response: httpx.Response, body: bytes) -> None:
-    from cartes_cli.cli.output import json_text, neutralise
+    from cartes_cli.cli.terminal_text import json_text, neutralise
 
     if not term.stdout_isatty:  # piped: the body as it came
         term.stdout.flush()

@@ -2,7 +2,7 @@
 
 ``cartes completion SHELL`` (``completion.py``) prints the scripts; they run ``cartes`` again with
 ``_CARTES_COMPLETE`` set, and ``cli/main.py`` hands that run to :func:`answer_completion_request`.
-The dynamic candidates themselves come from ``candidates.py``. This module sits above both, so
+The dynamic candidates themselves come from ``candidates/``. This module sits above both, so
 that neither imports the other back.
 """
 
@@ -23,7 +23,7 @@ def answer_completion_request() -> None:
     Global options are understood anywhere on the line, as when a command runs (``argv.py``).
     Only the command group being completed is built (an outline of them all while the command
     word itself is typed). The dynamic candidates (profiles, workspaces, pending requests, option
-    values: see ``candidates.py``) are hooked onto the parameters here, so ordinary runs never pay
+    values: see ``candidates/``) are hooked onto the parameters here, so ordinary runs never pay
     for them.
     """
     import os

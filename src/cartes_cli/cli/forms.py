@@ -81,7 +81,7 @@ def field_hints(f: Any, *, optional: bool = True) -> tuple[str | None, str | Non
 def field_label(f: Any) -> str:
     """The prompt of one field, e.g. ``Effectif (1–7)``; the form's texts are shown neutralised
     (they come from the server, never obeyed by the terminal)."""
-    from cartes_cli.cli.output import neutralise
+    from cartes_cli.cli.terminal_text import neutralise
 
     label = neutralise(" ".join(f"{f.title or f.name}".split()))
     bracket, paren = field_hints(f)
@@ -110,7 +110,7 @@ def ask_form(app: AppContext, form: Any, given: dict[str, str]) -> dict[str, Any
     if not term.interactive:
         return validate_answers(form, given)
     if getattr(form, "description", None):
-        from cartes_cli.cli.output import neutralise
+        from cartes_cli.cli.terminal_text import neutralise
 
         term.info(neutralise(str(form.description)))
     typed: dict[str, Any] = {}
@@ -140,7 +140,7 @@ def _check(f: Any, text: str) -> Any:
 def ask_field(app: AppContext, f: Any) -> tuple[Any, str]:
     """Ask one field until its answer is accepted: (typed value, text as typed and trimmed);
     ``(None, "")`` when an optional field is skipped with Enter."""
-    from cartes_cli.cli.output import neutralise
+    from cartes_cli.cli.terminal_text import neutralise
 
     term = app.terminal
     if f.description:

@@ -82,7 +82,7 @@ def _usage_error(exc: click_exceptions.UsageError) -> int:
 
 
 def _print_error(message: str) -> None:
-    from cartes_cli.cli.output import _terminal_columns, neutralise, wrap_for_terminal
+    from cartes_cli.cli.terminal_text import neutralise, terminal_columns, wrap_for_terminal
     from cartes_cli.hints import runnable
 
     message = neutralise(runnable(message))  # it may quote the server: shown, never obeyed
@@ -90,7 +90,7 @@ def _print_error(message: str) -> None:
     stream = sys.stderr
     tty = stream.isatty()
     if tty:  # read by a person: wrapped between words (the prefix is measured in)
-        message = wrap_for_terminal(f"{prefix} {message}", _terminal_columns())[len(prefix) + 1 :]
+        message = wrap_for_terminal(f"{prefix} {message}", terminal_columns())[len(prefix) + 1 :]
     use_color = tty and "NO_COLOR" not in os.environ and "--no-color" not in sys.argv
     if use_color:
         stream.write(f"\x1b[31m{prefix}\x1b[0m {message}\n")

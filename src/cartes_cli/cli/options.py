@@ -3,7 +3,7 @@
 A command module declares its own one-off options next to its Typer function; what two commands
 or more take (the workspace argument, ``--rights``, ``--yes``, ``--dry-run``, ``--concurrency``,
 the filters of the bulk decisions…) lives here, so that its help text, its short name and its
-Python name (dynamic completion picks candidates by that name: ``cli/candidates.py``) stay the
+Python name (dynamic completion picks candidates by that name: ``cli/candidates/``) stay the
 same everywhere. Only Typer and the message catalogue are imported: this module loads with any
 command group.
 """

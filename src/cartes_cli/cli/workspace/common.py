@@ -62,7 +62,7 @@ def person(me: User) -> Person:
 def deliver(app: AppContext, data: dict[str, Any], text: str, mailto: str | None, open_mail: bool) -> None:
     """Hand a draft over: JSON, or the text on stdout; open it in the mail program if asked.
     Nothing is ever sent by cartes."""
-    from cartes_cli.cli.output import neutralise
+    from cartes_cli.cli.terminal_text import neutralise
 
     term = app.terminal
     opened = False

@@ -48,7 +48,7 @@ def run(app: AppContext, options: FormOptions) -> None:
         community = client.communities.find_public(options.workspace)
         join_form = client.communities.public_join_form(community.technical_name or community.id)
     if term.rendering == "table" and join_form.description:
-        from cartes_cli.cli.output import neutralise
+        from cartes_cli.cli.terminal_text import neutralise
 
         term.info(neutralise(str(join_form.description)))
     term.print_list(
