@@ -211,7 +211,6 @@ class BaseClient(Closing):
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         # An absolute URL: httpx parses it once, where a relative one is parsed, then joined.
         target = path if path.startswith(("http://", "https://")) else self._base + path.lstrip("/")
-        policy = self.retry
         first = self._clock()
         attempt = 0
         while True:
@@ -229,25 +228,9 @@ class BaseClient(Closing):
                 )
             except CartesError:
                 raise
-            except httpx.DecodingError as exc:
-                url = self._http.base_url.join(target)
-                raise InvalidResponse(
-                    _("The platform's answer to {what} could not be decoded.").format(
-                        what=f"{method} {url_without_query(url)}"
-                    )
-                ) from exc
-            except httpx.HTTPError as exc:  # TransportError, TimeoutException, TooManyRedirects…
-                url = self._http.base_url.join(target)  # only now: parsing URLs costs CPU in bulk runs
-                error = transport_error(exc, url)
-                self._emit(
-                    f"✗ {method} {redact_url(url)}: {error} ({(time.perf_counter() - start) * 1000:.0f} ms)"
-                )
-                if retryable_exception(exc, idempotent=idempotent):
-                    delay = policy.backoff(attempt, self._random())
-                    if self._may_retry(attempt, first, delay):
-                        self._wait(method, url, delay, attempt, str(error))
-                        continue
-                raise error from exc
+            except httpx.HTTPError as exc:  # DecodingError, TransportError, TimeoutException…
+                self._retry_or_raise(exc, method, target, start, attempt, first, idempotent=idempotent)
+                continue
             if response.is_success:
                 return response
             if idempotent and response.status_code in RETRY_STATUSES:
@@ -258,6 +241,36 @@ class BaseClient(Closing):
             if not raise_for_status:
                 return response
             raise error_from_response(response)
+
+    def _retry_or_raise(
+        self,
+        exc: httpx.HTTPError,
+        method: str,
+        target: str,
+        start: float,
+        attempt: int,
+        first: float,
+        *,
+        idempotent: bool,
+    ) -> None:
+        """What :meth:`send` does when ``httpx`` raises: an undecodable answer becomes
+        ``InvalidResponse``; a transport failure is logged, then waited out when it may be retried
+        (the caller then retries), else raised as a ``TransportError``."""
+        url = self._http.base_url.join(target)  # only now: parsing URLs costs CPU in bulk runs
+        if isinstance(exc, httpx.DecodingError):
+            raise InvalidResponse(
+                _("The platform's answer to {what} could not be decoded.").format(
+                    what=f"{method} {url_without_query(url)}"
+                )
+            ) from exc
+        error = transport_error(exc, url)
+        self._emit(f"✗ {method} {redact_url(url)}: {error} ({(time.perf_counter() - start) * 1000:.0f} ms)")
+        if retryable_exception(exc, idempotent=idempotent):
+            delay = self.retry.backoff(attempt, self._random())
+            if self._may_retry(attempt, first, delay):
+                self._wait(method, url, delay, attempt, str(error))
+                return
+        raise error from exc
 
     def _status_retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
         """The wait before retrying an answer with a transient status: its ``Retry-After``, else
