@@ -26,6 +26,63 @@ if TYPE_CHECKING:
 FLOWS = ("web", "device", "password", "client-credentials", "token")
 
 
+# The options of the Typer function, declared as types so that it stays a list of names.
+WebOpt = Annotated[bool, typer.Option("--web", help=_("Log in in the browser (FranceConnect, ProConnect…)."))]
+DeviceOpt = Annotated[
+    bool,
+    typer.Option("--device", help=_("Log in with a code typed on another device (SSH, no display).")),
+]
+PasswordOpt = Annotated[
+    bool, typer.Option("--password", help=_("Log in with username and password (+ TOTP code)."))
+]
+WithTokenOpt = Annotated[
+    bool, typer.Option("--with-token", help=_("Read a ready bearer token from standard input."))
+]
+ClientCredentialsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--client-credentials",
+        help=_("Log in as a service account (CARTES_CLIENT_ID / CARTES_CLIENT_SECRET, or asked)."),
+    ),
+]
+UsernameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--username",
+        "-u",
+        show_default=False,
+        help=_("Username or e-mail (default: $CARTES_USERNAME, or asked)."),
+    ),
+]
+PasswordStdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help=_("Read the password from standard input."))
+]
+StoreTotpSecretOpt = Annotated[
+    bool,
+    typer.Option(
+        "--store-totp-secret",
+        help=_("Keep the account's TOTP seed in the keyring, so later logins compute the code."),
+    ),
+]
+NoBrowserOpt = Annotated[
+    bool, typer.Option("--no-browser", help=_("Print the login URL instead of opening a browser."))
+]
+InsecureStorageOpt = Annotated[
+    bool,
+    typer.Option(
+        "--insecure-storage",
+        help=_("Without a usable system keyring, keep the credentials in a private file (0600)."),
+    ),
+]
+ActivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--activate",
+        help=_("Make this profile the active one (a login with --profile does not, unless it is the first)."),
+    ),
+]
+
+
 @dataclass(frozen=True)
 class LoginOptions:
     """What ``cartes login`` was asked: at most one flow flag, and the flags that go with them."""
@@ -105,64 +162,17 @@ def _flow(name: str) -> Callable[[AppContext, LoginOptions, Profile, Platform], 
 
 def command(
     ctx: typer.Context,
-    web: Annotated[
-        bool, typer.Option("--web", help=_("Log in in the browser (FranceConnect, ProConnect…)."))
-    ] = False,
-    device: Annotated[
-        bool,
-        typer.Option("--device", help=_("Log in with a code typed on another device (SSH, no display).")),
-    ] = False,
-    password_flow: Annotated[
-        bool, typer.Option("--password", help=_("Log in with username and password (+ TOTP code)."))
-    ] = False,
-    with_token: Annotated[
-        bool, typer.Option("--with-token", help=_("Read a ready bearer token from standard input."))
-    ] = False,
-    client_credentials: Annotated[
-        bool,
-        typer.Option(
-            "--client-credentials",
-            help=_("Log in as a service account (CARTES_CLIENT_ID / CARTES_CLIENT_SECRET, or asked)."),
-        ),
-    ] = False,
-    username: Annotated[
-        str | None,
-        typer.Option(
-            "--username",
-            "-u",
-            show_default=False,
-            help=_("Username or e-mail (default: $CARTES_USERNAME, or asked)."),
-        ),
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help=_("Read the password from standard input."))
-    ] = False,
-    store_totp_secret: Annotated[
-        bool,
-        typer.Option(
-            "--store-totp-secret",
-            help=_("Keep the account's TOTP seed in the keyring, so later logins compute the code."),
-        ),
-    ] = False,
-    no_browser: Annotated[
-        bool, typer.Option("--no-browser", help=_("Print the login URL instead of opening a browser."))
-    ] = False,
-    insecure_storage: Annotated[
-        bool,
-        typer.Option(
-            "--insecure-storage",
-            help=_("Without a usable system keyring, keep the credentials in a private file (0600)."),
-        ),
-    ] = False,
-    activate: Annotated[
-        bool,
-        typer.Option(
-            "--activate",
-            help=_(
-                "Make this profile the active one (a login with --profile does not, unless it is the first)."
-            ),
-        ),
-    ] = False,
+    web: WebOpt = False,
+    device: DeviceOpt = False,
+    password_flow: PasswordOpt = False,
+    with_token: WithTokenOpt = False,
+    client_credentials: ClientCredentialsOpt = False,
+    username: UsernameOpt = None,
+    password_stdin: PasswordStdinOpt = False,
+    store_totp_secret: StoreTotpSecretOpt = False,
+    no_browser: NoBrowserOpt = False,
+    insecure_storage: InsecureStorageOpt = False,
+    activate: ActivateOpt = False,
 ) -> None:
     """Log in to the Géoplateforme and keep the login in the system keyring.
 
