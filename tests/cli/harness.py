@@ -20,7 +20,8 @@ a test runs in milliseconds.
 The terminal (``h.terminal``) is the real :class:`~cartes_cli.cli.output.Terminal` writing to
 ``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's,
 ``json_fields=[]`` for ``--json``. ``tty=True`` with ``answers=[...]`` makes it interactive
-(prompts read those lines; ``CI`` and ``CARTES_NO_INPUT`` are lifted for the run).
+(prompts read those lines; ``CI`` and ``CARTES_NO_INPUT`` are lifted for the run). ``options``
+gives the global options (``--profile``, ``--api-url``, ``--issuer``…) the root would have parsed.
 
 JSON fixtures (:func:`user`, :func:`membership`, :func:`community`, :func:`catalog_item`,
 :func:`member`, :func:`request`, :func:`datastore`, :func:`join_form`) give the platform's
@@ -221,8 +222,8 @@ class HarnessContext(AppContext):
     """The app context of a test: no configuration file, no login; its clients talk to
     :data:`PLATFORM` (mocked by respx) and never sleep between retries."""
 
-    def __init__(self, terminal: Terminal) -> None:
-        super().__init__(GlobalOptions(), terminal)
+    def __init__(self, terminal: Terminal, options: GlobalOptions | None = None) -> None:
+        super().__init__(options or GlobalOptions(), terminal)
         self.client_options: list[dict[str, Any]] = []
 
     def client(self, *, max_connections: int = 16, retry: RetryPolicy | None = None) -> GeoplateformeClient:
@@ -249,6 +250,7 @@ class Harness:
         answers: Sequence[str] = (),
         stdin: str | None = None,
         width: int = 100,
+        options: GlobalOptions | None = None,
     ) -> None:
         self.stdout, self.stderr = io.StringIO(), io.StringIO()
         self.tty = tty
@@ -265,7 +267,7 @@ class Harness:
             color=False,
             width=width,
         )
-        self.app = HarnessContext(self.terminal)
+        self.app = HarnessContext(self.terminal, options)
         self.mock = respx.mock(assert_all_called=False, base_url=None)
         self._env = unittest_mock.patch.dict(os.environ, {}, clear=False)
 

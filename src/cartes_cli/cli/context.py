@@ -22,6 +22,7 @@ from cartes_cli.i18n import _
 if TYPE_CHECKING:
     from cartes_cli.auth.session import TokenManager
     from cartes_cli.auth.store import CredentialStore
+    from cartes_cli.auth.tokens import TokenSet
     from cartes_cli.cli.output import Terminal
     from cartes_cli.client import GeoplateformeClient
     from cartes_cli.client.retry import RetryPolicy
@@ -190,8 +191,6 @@ class AppContext:
         Environment credentials win and never touch the keyring: ``CARTES_TOKEN``, then
         ``CARTES_CLIENT_ID``/``CARTES_CLIENT_SECRET``. Then the profile's stored login.
         """
-        from dataclasses import replace
-
         from cartes_cli.auth.session import TokenManager
 
         env_token = os.environ.get(ENV_TOKEN)
@@ -199,72 +198,101 @@ class AppContext:
             return TokenManager.static(env_token.strip(), source=ENV_TOKEN), ENV_TOKEN
         service_account = env_service_account()
         if service_account is not None:
-            cid, secret = service_account
-            from cartes_cli.auth.oidc import OIDCClient
-
-            oidc = OIDCClient(
-                replace(platform, client_id=cid),
-                client_secret=secret,
-                debug=self.debug_log(),
-                timeout=request_timeout(),
-            )
-            self._clients.append(oidc)
-            manager = TokenManager.for_client_credentials(oidc, source="CARTES_CLIENT_ID")
-            self._managers.append(manager)
-            return manager, "CARTES_CLIENT_ID"
+            return self._env_service_account(platform, *service_account), "CARTES_CLIENT_ID"
         if not profile.logged_in or not self.same_platform(profile, platform):
             raise NotLoggedIn(
                 _("You are not logged in to {platform} (profile {profile}); run 'cartes login'.").format(
                     platform=platform_label(platform), profile=profile.name
                 )
             )
-        from cartes_cli.auth.oidc import OIDCClient
-        from cartes_cli.auth.store import credential_key
-        from cartes_cli.auth.tokens import TokenSet
-
         assert profile.user is not None
         store = self.credential_store(profile.storage)
-        account = profile.user
         if profile.flow == "token":
-            bearer = store.get(credential_key(profile.name, account, "bearer_token"))
-            if not bearer:
-                raise NotLoggedIn(
-                    _("No stored token in profile {profile}; run 'cartes login'.").format(
-                        profile=profile.name
-                    )
-                )
-            manager = TokenManager.static(bearer, source=store.name)
-            if manager.tokens.expires_at and manager.tokens.expires_at < time.time():
-                raise NotLoggedIn(
-                    _(
-                        "The token stored in profile {profile} has expired; give a new one with "
-                        "'cartes login --with-token'."
-                    ).format(profile=profile.name)
-                )
-            return manager, store.name
+            return self._stored_bearer(profile, store, profile.user), store.name
+        if profile.flow == "client-credentials":
+            return self._stored_service_account(profile, platform, store, profile.user), store.name
+        return self._stored_login(profile, platform, store, profile.user), store.name
+
+    def _env_service_account(self, platform: Platform, client_id: str, secret: str) -> TokenManager:
+        """``CARTES_CLIENT_ID``/``CARTES_CLIENT_SECRET``: client credentials, nothing stored."""
+        from dataclasses import replace
+
+        from cartes_cli.auth.oidc import OIDCClient
+        from cartes_cli.auth.session import TokenManager
+
+        oidc = OIDCClient(
+            replace(platform, client_id=client_id),
+            client_secret=secret,
+            debug=self.debug_log(),
+            timeout=request_timeout(),
+        )
+        self._clients.append(oidc)
+        manager = TokenManager.for_client_credentials(oidc, source="CARTES_CLIENT_ID")
+        self._managers.append(manager)
+        return manager
+
+    @staticmethod
+    def _stored_bearer(profile: Profile, store: CredentialStore, account: str) -> TokenManager:
+        """A login made with ``--with-token``: the stored bearer token, until it expires."""
+        from cartes_cli.auth.session import TokenManager
+        from cartes_cli.auth.store import credential_key
+
+        bearer = store.get(credential_key(profile.name, account, "bearer_token"))
+        if not bearer:
+            raise NotLoggedIn(
+                _("No stored token in profile {profile}; run 'cartes login'.").format(profile=profile.name)
+            )
+        manager = TokenManager.static(bearer, source=store.name)
+        if manager.tokens.expires_at and manager.tokens.expires_at < time.time():
+            raise NotLoggedIn(
+                _(
+                    "The token stored in profile {profile} has expired; give a new one with "
+                    "'cartes login --with-token'."
+                ).format(profile=profile.name)
+            )
+        return manager
+
+    def _stored_service_account(
+        self, profile: Profile, platform: Platform, store: CredentialStore, account: str
+    ) -> TokenManager:
+        """A login made with ``--client-credentials``: the stored secret, the cached access token."""
+        from cartes_cli.auth.oidc import OIDCClient
+        from cartes_cli.auth.session import TokenManager
+        from cartes_cli.auth.store import credential_key
+
         cache = self.access_token_cache()
         key = self.cache_key(profile, platform)
-        if profile.flow == "client-credentials":
-            client_secret = store.get(credential_key(profile.name, account, "client_secret"))
-            if not client_secret:
-                raise NotLoggedIn(
-                    _(
-                        "No stored client secret in profile {profile}; run 'cartes login "
-                        "--client-credentials'."
-                    ).format(profile=profile.name)
-                )
-            oidc = OIDCClient(
-                platform, client_secret=client_secret, debug=self.debug_log(), timeout=request_timeout()
+        client_secret = store.get(credential_key(profile.name, account, "client_secret"))
+        if not client_secret:
+            raise NotLoggedIn(
+                _(
+                    "No stored client secret in profile {profile}; run 'cartes login --client-credentials'."
+                ).format(profile=profile.name)
             )
-            self._clients.append(oidc)
-            manager = TokenManager.for_client_credentials(
-                oidc,
-                tokens=cache.token_set(key),
-                on_refresh=lambda t: cache.save_tokens(key, t),
-                source=store.name,
-            )
-            self._managers.append(manager)
-            return manager, store.name
+        oidc = OIDCClient(
+            platform, client_secret=client_secret, debug=self.debug_log(), timeout=request_timeout()
+        )
+        self._clients.append(oidc)
+        manager = TokenManager.for_client_credentials(
+            oidc,
+            tokens=cache.token_set(key),
+            on_refresh=lambda t: cache.save_tokens(key, t),
+            source=store.name,
+        )
+        self._managers.append(manager)
+        return manager
+
+    def _stored_login(
+        self, profile: Profile, platform: Platform, store: CredentialStore, account: str
+    ) -> TokenManager:
+        """A person's login (password, browser, device): the stored refresh token, which rotates,
+        and the cached access token; a refresh is coordinated across processes."""
+        from cartes_cli.auth.oidc import OIDCClient
+        from cartes_cli.auth.session import TokenManager
+        from cartes_cli.auth.store import credential_key
+
+        cache = self.access_token_cache()
+        key = self.cache_key(profile, platform)
         refresh_key = credential_key(profile.name, account)
         refresh_token = store.get(refresh_key)
         if not refresh_token:
@@ -300,7 +328,7 @@ class AppContext:
             reload=reload,
         )
         self._managers.append(manager)
-        return manager, store.name
+        return manager
 
     @staticmethod
     def _login_lock(profile: Profile, account: str, platform: Platform) -> Callable[[], Any]:

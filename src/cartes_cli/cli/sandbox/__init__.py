@@ -1,0 +1,24 @@
+"""``cartes sandbox …``: the self-contained Géoplateforme for demos, tests and offline scripts.
+
+One module per verb: ``serving`` (``serve``, whose options are the sandbox's settings), ``outbox``
+and ``captcha``, each with its options, its ``run`` and its Typer declaration. The sandbox itself
+(``cartes_cli.sandbox``: FastAPI, uvicorn) is imported only when ``serve`` runs.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cartes_cli.cli.sandbox import captcha, outbox, serving
+from cartes_cli.cli.sandbox.serving import serve
+from cartes_cli.i18n import _
+
+__all__ = ["sandbox_app", "serve"]
+
+sandbox_app = typer.Typer(
+    help=_("A self-contained Géoplateforme on this machine (OpenID Connect + Entrepôt API, SQLite)."),
+    no_args_is_help=True,
+)
+sandbox_app.command("serve")(serving.serve)
+sandbox_app.command("outbox")(outbox.command)
+sandbox_app.command("captcha")(captcha.command)
