@@ -16,19 +16,22 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from cartes_cli.client._base import BaseClient
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import Capabilities
-from cartes_cli.client.resources.accounts import AccountResource, AccountsResource
-from cartes_cli.client.resources.admin import AdminResource
-from cartes_cli.client.resources.communities import CommunitiesResource
-from cartes_cli.client.resources.datastores import DatastoresResource
-from cartes_cli.client.resources.requests import RequestsResource
-from cartes_cli.client.resources.sandbox import SandboxResource
-from cartes_cli.client.resources.users import UsersResource
+
+if TYPE_CHECKING:  # each resource's module is imported when the resource is first used
+    from cartes_cli.client.resources.accounts import AccountResource, AccountsResource
+    from cartes_cli.client.resources.admin import AdminResource
+    from cartes_cli.client.resources.communities import CommunitiesResource
+    from cartes_cli.client.resources.datastores import DatastoresResource
+    from cartes_cli.client.resources.requests import RequestsResource
+    from cartes_cli.client.resources.sandbox import SandboxResource
+    from cartes_cli.client.resources.users import UsersResource
 
 __all__ = ["GeoplateformeClient"]
 
@@ -41,36 +44,52 @@ class GeoplateformeClient(BaseClient):
 
     @cached_property
     def users(self) -> UsersResource:
+        from cartes_cli.client.resources.users import UsersResource
+
         return UsersResource(self)
 
     @cached_property
     def communities(self) -> CommunitiesResource:
+        from cartes_cli.client.resources.communities import CommunitiesResource
+
         return CommunitiesResource(self)
 
     @cached_property
     def datastores(self) -> DatastoresResource:
+        from cartes_cli.client.resources.datastores import DatastoresResource
+
         return DatastoresResource(self)
 
     @cached_property
     def requests(self) -> RequestsResource:
+        from cartes_cli.client.resources.requests import RequestsResource
+
         return RequestsResource(self)
 
     @cached_property
     def accounts(self) -> AccountsResource:
         """Sign-up (anonymous)."""
+        from cartes_cli.client.resources.accounts import AccountsResource
+
         return AccountsResource(self)
 
     @cached_property
     def account(self) -> AccountResource:
         """The caller's own account at the login server."""
+        from cartes_cli.client.resources.accounts import AccountResource
+
         return AccountResource(self)
 
     @cached_property
     def sandbox(self) -> SandboxResource:
+        from cartes_cli.client.resources.sandbox import SandboxResource
+
         return SandboxResource(self)
 
     @cached_property
     def admin(self) -> AdminResource:
+        from cartes_cli.client.resources.admin import AdminResource
+
         return AdminResource(self)
 
     def capabilities(self, *, refresh: bool = False) -> Capabilities:

@@ -25,7 +25,7 @@ from cartes_cli.cli.account.platform import action_url, browser_client, registra
 from cartes_cli.cli.account.qr import qr_lines
 from cartes_cli.cli.account.twofa import twofa_app
 from cartes_cli.cli.account.twofa.lost import lost_factor_draft
-from cartes_cli.i18n import _
+from cartes_cli.cli.group_help import group_help
 
 __all__ = [
     "FIELD_LABELS",
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 account_app = typer.Typer(
-    help=_("Your Géoplateforme account: sign up, confirm your e-mail, profile, password, 2FA."),
+    help=group_help("account"),
     no_args_is_help=True,
 )
 account_app.add_typer(twofa_app, name="2fa")

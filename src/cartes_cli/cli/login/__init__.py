@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import typer
 
+from cartes_cli.cli.group_help import LOGOUT_HELP, group_help
 from cartes_cli.cli.login import login, refresh, signout, status, switch, token
-from cartes_cli.cli.login.signout import LOGOUT_HELP, logout
-from cartes_cli.i18n import _
+from cartes_cli.cli.login.signout import logout
 
 __all__ = ["LOGOUT_HELP", "login_app", "logout"]
 
 login_app = typer.Typer(
-    help=_("Log in to the Géoplateforme, and manage the stored logins."),
+    help=group_help("login"),
     invoke_without_command=True,
     no_args_is_help=False,
 )

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
     from cartes_cli.platforms import Platform
 
-LOGOUT_HELP = _("Log out: end the session at the platform and forget the stored credentials.")
-
 
 @dataclass(frozen=True)
 class LogoutOptions:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import typer
 
+from cartes_cli.cli.group_help import group_help
 from cartes_cli.cli.request import cancel, decide, show
 from cartes_cli.cli.request import list as list_
 from cartes_cli.cli.request.rows import REQUEST_COLUMNS, STATUSES, TYPES, request_row
-from cartes_cli.i18n import _
 
 __all__ = ["REQUEST_COLUMNS", "STATUSES", "TYPES", "request_app", "request_row"]
 
 request_app = typer.Typer(
-    help=_("Requests: to join a workspace, or to create one; approve or reject them in bulk."),
+    help=group_help("request"),
     no_args_is_help=True,
 )
 request_app.command("list")(list_.command)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import typer
 
+from cartes_cli.cli.group_help import group_help
 from cartes_cli.cli.sandbox import captcha, outbox, serving
 from cartes_cli.cli.sandbox.serving import serve
-from cartes_cli.i18n import _
 
 __all__ = ["sandbox_app", "serve"]
 
 sandbox_app = typer.Typer(
-    help=_("A self-contained Géoplateforme on this machine (OpenID Connect + Entrepôt API, SQLite)."),
+    help=group_help("sandbox"),
     no_args_is_help=True,
 )
 sandbox_app.command("serve")(serving.serve)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from cartes_cli.cli.group_help import group_help
 from cartes_cli.cli.workspace import (
     create,
     form,
@@ -28,7 +29,7 @@ from cartes_cli.i18n import _
 __all__ = ["member_app", "workspace_app"]
 
 workspace_app = typer.Typer(
-    help=_("Workspaces (espaces de travail): browse, inspect, join, create, manage."),
+    help=group_help("workspace"),
     no_args_is_help=True,
 )
 member_app = typer.Typer(
