@@ -95,6 +95,9 @@ def test_typed_and_nested_fields(tmp_path: Path) -> None:
         (("/x",), {"input": "/no/such/file"}, "Cannot read /no/such/file"),
         (("POST", "/x"), {"paginate": True}, "--paginate reads a listing"),
         (("/x",), {"concurrency": 0}, "--concurrency"),
+        (("/users/\udcff",), {}, "Not valid text"),
+        (("/x",), {"raw_fields": ("a=\udcff",)}, "Not valid text"),
+        (("/x",), {"headers": ("X-A: \udcff",)}, "Not valid text"),
     ],
 )
 def test_bad_input_is_a_usage_error_before_any_request(

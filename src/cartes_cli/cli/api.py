@@ -167,6 +167,15 @@ def run(app: AppContext, options: ApiOptions) -> int:
 
 def prepare(options: ApiOptions) -> Call:
     """The call ``options`` describe, or a ``UsageError`` naming what is wrong."""
+    typed = (
+        *options.arguments,
+        options.method or "",
+        *options.raw_fields,
+        *options.typed_fields,
+        *options.headers,
+    )
+    for text in typed:
+        check_text(text)
     method, path = _method_and_path(options.arguments, options.method)
     check_placeholders(path)
     headers = parse_headers(options.headers)
@@ -207,6 +216,16 @@ def _method_and_path(arguments: Sequence[str], option: str | None) -> tuple[str,
             )
         )
     return method, check_path(path)
+
+
+def check_text(text: str) -> None:
+    """What was typed is text: bytes that are not UTF-8 (a lone surrogate from the command line)
+    cannot be sent, and are said so before any request."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", errors="backslashreplace").decode("ascii", errors="replace")
+        raise UsageError(_("Not valid text (bytes that are not UTF-8): {text}").format(text=shown)) from None
 
 
 def check_path(path: str) -> str:
