@@ -361,3 +361,38 @@ def test_repr_has_no_secret(tmp_path: Path) -> None:
     store.set("k", "super-secret")
     assert "super-secret" not in repr(store)
     assert "super-secret" not in repr(KeyringStore(backend=MemoryKeyring()))
+
+
+class ItemNotFoundException(Exception):
+    """What secretstorage raises when the item it found was deleted before its secret was read."""
+
+
+class ReplacingKeyring(MemoryKeyring):
+    """Another process replaces the item while this one reads it, ``misses`` times in a row."""
+
+    def __init__(self, misses: int) -> None:
+        super().__init__()
+        self.misses = misses
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        if self.misses:
+            self.misses -= 1
+            raise ItemNotFoundException("the item was deleted")
+        return super().get_password(service, username)
+
+
+def test_an_item_replaced_while_it_is_read_is_read_again() -> None:
+    """Eight processes refreshing one login: one reads while another stores the new token."""
+    backend = ReplacingKeyring(misses=2)
+    backend.data[("cartes-test", "k")] = "new-token"
+    assert KeyringStore(service="cartes-test", backend=backend).get("k") == "new-token"
+    assert backend.reads == 3
+
+
+def test_an_item_that_keeps_vanishing_is_an_error_not_a_hang() -> None:
+    backend = ReplacingKeyring(misses=100)
+    with pytest.raises(CredentialStoreError):
+        KeyringStore(service="cartes-test", backend=backend).get("k")
+    assert backend.reads == 4

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -67,6 +68,9 @@ class CredentialStore(Protocol):
 
 
 # --- keyring ------------------------------------------------------------------------------
+
+READ_ATTEMPTS = 4
+"""Reads of an item that another process is replacing (the Secret Service's ItemNotFoundException)."""
 
 
 def _class_names(obj: object) -> set[str]:
@@ -223,8 +227,18 @@ class KeyringStore:
 
     def get(self, key: str) -> str | None:
         def read(backend: Any) -> str | None:
-            value = backend.get_password(self.service, key)
-            return value if isinstance(value, str) else None
+            for attempt in range(READ_ATTEMPTS):
+                try:
+                    value = backend.get_password(self.service, key)
+                except Exception as exc:
+                    # Secret Service: another cartes process replaced the item between the search
+                    # and the read (a refresh storing the new token). Read again: the new one is there.
+                    if "ItemNotFoundException" not in _class_names(exc) or attempt == READ_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.02 * (attempt + 1))
+                    continue
+                return value if isinstance(value, str) else None
+            return None
 
         return self._call("reading", read)
 
