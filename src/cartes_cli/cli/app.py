@@ -62,7 +62,7 @@ def make_app(only: str | None = None, *, outline: bool = False) -> typer.Typer:
         module = importlib.import_module(module_name)
         target = getattr(module, attribute)
         if outline:
-            _add_outline(app, name, target, getattr(module, "LOGOUT_HELP", None))
+            _add_outline(app, name, target)
         elif isinstance(target, typer.Typer):
             app.add_typer(target, name=name)
         elif name == "logout":
@@ -89,19 +89,17 @@ def _stand_in() -> None:  # never run: the outline only prints the root's help
     return None
 
 
-def _add_outline(app: typer.Typer, name: str, target: object, logout_help: str | None) -> None:
+def _add_outline(app: typer.Typer, name: str, target: object) -> None:
+    """A group or command whose help the outline reads from its module (``help``, ``api``,
+    ``completion``: light modules); the others come from ``group_help``."""
     import inspect
-
-    def stand_in() -> None:  # never run: the outline only prints the root's help
-        return None
 
     if isinstance(target, typer.Typer):
         group_help = target.info.help
         text = group_help if isinstance(group_help, str) else None
         app.add_typer(typer.Typer(help=text, no_args_is_help=True), name=name)
     else:
-        text = logout_help if name == "logout" else inspect.getdoc(target)
-        app.command(name, help=text)(stand_in)
+        app.command(name, help=inspect.getdoc(target))(_stand_in)
 
 
 def __getattr__(name: str) -> typer.Typer:
