@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.auth.totp import (
+    PERIOD,
     UsedWindows,
     current_code,
     normalise_code,
@@ -289,13 +291,19 @@ from pathlib import Path
 from cartes_cli.auth.totp import UsedWindows, password_login, window
 from cartes_cli.auth.tokens import TokenSet
 
+# The real clock, moved by the offset the test gives: both processes start a few seconds before a
+# window ends, so the second one's wait is short (the waiting itself is real).
+offset = float(sys.argv[3])
+def clock():
+    return time.time() + offset
+
 class Server:
     def password_grant(self, username, password, totp=None):
-        print(window(time.time()), flush=True)
+        print(window(clock()), flush=True)
         return TokenSet.from_response({"access_token": "a", "refresh_token": "r"}, now=0.0)
 
 memory = UsedWindows(Path(sys.argv[1]), "https://sso.example/realms/r", "dave")
-password_login(Server(), "dave", "pw", totp_secret=sys.argv[2], used_windows=memory)
+password_login(Server(), "dave", "pw", totp_secret=sys.argv[2], used_windows=memory, clock=clock)
 """
 
 
@@ -304,9 +312,13 @@ def test_two_processes_logging_one_account_in_take_turns(tmp_path: Path) -> None
     import subprocess
     import sys
 
+    now = time.time()
+    offset = (window(now) + 1) * PERIOD - 3.0 - now  # 3 s before the end of a window
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _TWO_PROCESSES, str(tmp_path), SEED], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", _TWO_PROCESSES, str(tmp_path), SEED, repr(offset)],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
