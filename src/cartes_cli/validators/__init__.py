@@ -22,7 +22,8 @@ Rules (the cartes.gouv.fr user guide, and French registries):
   9 digits; spaces, dots and dashes allowed. :func:`normalise_phone` gives the E.164 form.
 
 One module per subject (``from cartes_cli.validators import check_password`` works as before the
-split, and so does ``validators.check_password``):
+split, and so does ``validators.check_password``); a name loads its subject's module on first use
+only, so a command that needs ``is_uuid`` does not build the password or registration rules:
 
 - ``_problems``: :class:`Problem`, :data:`CODES`;
 - ``passwords``: the password rule and its confirmation;
@@ -35,57 +36,61 @@ split, and so does ``validators.check_password``):
 
 from __future__ import annotations
 
-from cartes_cli.validators._problems import CODES, Problem
-from cartes_cli.validators.contact import (
-    PHOTO_MAX_BYTES,
-    check_phone,
-    check_photo,
-    check_postcode,
-    normalise_phone,
-)
-from cartes_cli.validators.identity import (
-    EMAIL_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    USERNAME_MAX_LENGTH,
-    USERNAME_MIN_LENGTH,
-    check_email,
-    check_name,
-    check_username,
-)
-from cartes_cli.validators.passwords import (
-    PASSWORD_MAX_AGE_DAYS,
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_DIGITS,
-    PASSWORD_MIN_LENGTH,
-    PASSWORD_MIN_LOWER,
-    PASSWORD_MIN_SPECIAL,
-    PASSWORD_MIN_UPPER,
-    check_password,
-    check_password_confirmation,
-    password_rule_text,
-)
-from cartes_cli.validators.registration import ADDRESS_FIELDS as ADDRESS_FIELDS
-from cartes_cli.validators.registration import PROFESSIONAL_FIELDS as PROFESSIONAL_FIELDS
-from cartes_cli.validators.registration import REGISTRATION_FIELDS as REGISTRATION_FIELDS
-from cartes_cli.validators.registration import check_registration, normalise_registration
-from cartes_cli.validators.registries import LA_POSTE_SIREN as LA_POSTE_SIREN
-from cartes_cli.validators.registries import (
-    check_siren,
-    check_siret,
-    check_tva,
-    normalise_siret,
-    normalise_tva,
-    tva_key,
-)
-from cartes_cli.validators.text import (
-    COMPANY_MAX_LENGTH,
-    LOCALITY_MAX_LENGTH,
-    POSITION_MAX_LENGTH,
-    STREET_MAX_LENGTH,
-    check_text,
-    is_uuid,
-    shorten_slug,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names for type checkers; `X as X`: public, outside __all__ as before
+    from cartes_cli.validators._problems import CODES, Problem
+    from cartes_cli.validators.contact import (
+        PHOTO_MAX_BYTES,
+        check_phone,
+        check_photo,
+        check_postcode,
+        normalise_phone,
+    )
+    from cartes_cli.validators.identity import (
+        EMAIL_MAX_LENGTH,
+        NAME_MAX_LENGTH,
+        USERNAME_MAX_LENGTH,
+        USERNAME_MIN_LENGTH,
+        check_email,
+        check_name,
+        check_username,
+    )
+    from cartes_cli.validators.passwords import (
+        PASSWORD_MAX_AGE_DAYS,
+        PASSWORD_MAX_LENGTH,
+        PASSWORD_MIN_DIGITS,
+        PASSWORD_MIN_LENGTH,
+        PASSWORD_MIN_LOWER,
+        PASSWORD_MIN_SPECIAL,
+        PASSWORD_MIN_UPPER,
+        check_password,
+        check_password_confirmation,
+        password_rule_text,
+    )
+    from cartes_cli.validators.registration import ADDRESS_FIELDS as ADDRESS_FIELDS
+    from cartes_cli.validators.registration import PROFESSIONAL_FIELDS as PROFESSIONAL_FIELDS
+    from cartes_cli.validators.registration import REGISTRATION_FIELDS as REGISTRATION_FIELDS
+    from cartes_cli.validators.registration import check_registration, normalise_registration
+    from cartes_cli.validators.registries import LA_POSTE_SIREN as LA_POSTE_SIREN
+    from cartes_cli.validators.registries import (
+        check_siren,
+        check_siret,
+        check_tva,
+        normalise_siret,
+        normalise_tva,
+        tva_key,
+    )
+    from cartes_cli.validators.text import (
+        COMPANY_MAX_LENGTH,
+        LOCALITY_MAX_LENGTH,
+        POSITION_MAX_LENGTH,
+        STREET_MAX_LENGTH,
+        check_text,
+        is_uuid,
+        shorten_slug,
+    )
 
 __all__ = [
     "CODES",
@@ -128,3 +133,62 @@ __all__ = [
     "shorten_slug",
     "tva_key",
 ]
+
+_MODULE_OF = {
+    "ADDRESS_FIELDS": "registration",
+    "CODES": "_problems",
+    "COMPANY_MAX_LENGTH": "text",
+    "EMAIL_MAX_LENGTH": "identity",
+    "LA_POSTE_SIREN": "registries",
+    "LOCALITY_MAX_LENGTH": "text",
+    "NAME_MAX_LENGTH": "identity",
+    "PASSWORD_MAX_AGE_DAYS": "passwords",
+    "PASSWORD_MAX_LENGTH": "passwords",
+    "PASSWORD_MIN_DIGITS": "passwords",
+    "PASSWORD_MIN_LENGTH": "passwords",
+    "PASSWORD_MIN_LOWER": "passwords",
+    "PASSWORD_MIN_SPECIAL": "passwords",
+    "PASSWORD_MIN_UPPER": "passwords",
+    "PHOTO_MAX_BYTES": "contact",
+    "POSITION_MAX_LENGTH": "text",
+    "PROFESSIONAL_FIELDS": "registration",
+    "Problem": "_problems",
+    "REGISTRATION_FIELDS": "registration",
+    "STREET_MAX_LENGTH": "text",
+    "USERNAME_MAX_LENGTH": "identity",
+    "USERNAME_MIN_LENGTH": "identity",
+    "check_email": "identity",
+    "check_name": "identity",
+    "check_password": "passwords",
+    "check_password_confirmation": "passwords",
+    "check_phone": "contact",
+    "check_photo": "contact",
+    "check_postcode": "contact",
+    "check_registration": "registration",
+    "check_siren": "registries",
+    "check_siret": "registries",
+    "check_text": "text",
+    "check_tva": "registries",
+    "check_username": "identity",
+    "is_uuid": "text",
+    "normalise_phone": "contact",
+    "normalise_registration": "registration",
+    "normalise_siret": "registries",
+    "normalise_tva": "registries",
+    "password_rule_text": "passwords",
+    "shorten_slug": "text",
+    "tva_key": "registries",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # the next look-up is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
