@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from cartes_cli.auth.cache import AccessTokenCache, cache_key
 from cartes_cli.auth.tokens import TokenSet
+from cartes_cli.secret import Secret
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -42,7 +42,7 @@ def test_round_trip(cache: AccessTokenCache) -> None:
     assert cache.load(KEY) is None
     assert cache.save(KEY, "access-1", 1300.0)
     assert cache.load(KEY) == ("access-1", 1300.0)
-    assert cache.save(KEY, SecretStr("access-2"), 1400.0)
+    assert cache.save(KEY, Secret("access-2"), 1400.0)
     assert cache.load(KEY) == ("access-2", 1400.0)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from pydantic import SecretStr
 
 from cartes_cli.auth.tokens import DEFAULT_EXPIRES_IN, TokenSet, jwt_claims
 from cartes_cli.errors import AuthRequired, InvalidResponse, LoginRefused
+from cartes_cli.secret import Secret
 
 from .jwt_helpers import b64, make_jwt
 
@@ -116,7 +116,7 @@ def test_repr_and_str_hide_every_secret() -> None:
 def test_errors_never_show_secrets() -> None:
     error = LoginRefused("Login refused: Invalid user credentials.", status=401, error="invalid_grant")
     assert "password" not in repr(error).lower()
-    secret = SecretStr("hunter2")
+    secret = Secret("hunter2")
     assert "hunter2" not in repr(secret)
     assert "hunter2" not in str(secret)
     assert "hunter2" not in str(AuthRequired(f"token {secret}"))
@@ -124,7 +124,7 @@ def test_errors_never_show_secrets() -> None:
 
 def test_jwt_claims() -> None:
     assert jwt_claims(ACCESS)["preferred_username"] == "dave"
-    assert jwt_claims(SecretStr(ACCESS))["email"] == "dave@ign.fr"
+    assert jwt_claims(Secret(ACCESS))["email"] == "dave@ign.fr"
 
 
 @pytest.mark.parametrize(

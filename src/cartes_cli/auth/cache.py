@@ -26,9 +26,8 @@ from typing import TYPE_CHECKING
 from cartes_cli.paths import write_private_atomically
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from cartes_cli.auth.tokens import TokenSet
+    from cartes_cli.secret import SecretLike
 
 __all__ = ["DEFAULT_MIN_TTL", "AccessTokenCache", "cache_key"]
 
@@ -133,7 +132,7 @@ class AccessTokenCache:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def save(self, key: str, token: str | SecretStr, expires_at: float) -> bool:
+    def save(self, key: str, token: str | SecretLike, expires_at: float) -> bool:
         """Keep ``token`` until ``expires_at``; False if it could not be written (never raises)."""
         raw = token if isinstance(token, str) else token.get_secret_value()
         if not raw or not math.isfinite(expires_at):

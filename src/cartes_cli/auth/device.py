@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from cartes_cli.errors import (
     ApiError,
     InvalidResponse,
@@ -32,6 +30,7 @@ from cartes_cli.errors import (
     TransportError,
 )
 from cartes_cli.i18n import _
+from cartes_cli.secret import Secret
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -65,7 +64,7 @@ def _positive(value: Any, default: float) -> float:
 class DeviceAuthorization:
     """The answer of the device authorization endpoint (RFC 8628 §3.2)."""
 
-    device_code: SecretStr
+    device_code: Secret
     user_code: str
     verification_uri: str
     verification_uri_complete: str | None
@@ -85,7 +84,7 @@ class DeviceAuthorization:
             raise InvalidResponse(_("The login server's device login answer has no verification address."))
         complete = body.get("verification_uri_complete")
         return cls(
-            device_code=SecretStr(device_code),
+            device_code=Secret(device_code),
             user_code=user_code,
             verification_uri=uri,
             verification_uri_complete=complete if isinstance(complete, str) and complete else None,

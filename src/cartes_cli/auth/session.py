@@ -24,11 +24,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import SecretStr
-
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.errors import AuthRequired
 from cartes_cli.i18n import _
+from cartes_cli.secret import SecretLike, reveal
 
 if TYPE_CHECKING:
     from cartes_cli.auth.oidc import OIDCClient
@@ -84,9 +83,9 @@ class TokenManager:
         self.persist_error: BaseException | None = None
 
     @classmethod
-    def static(cls, token: str | SecretStr, *, source: str = "CARTES_TOKEN") -> TokenManager:
+    def static(cls, token: str | SecretLike, *, source: str = "CARTES_TOKEN") -> TokenManager:
         """A ready bearer token that is never refreshed: a 401 surfaces as ``AuthRequired``."""
-        raw = token.get_secret_value() if isinstance(token, SecretStr) else token
+        raw = reveal(token) or ""
         raw = raw.strip()
         if raw.lower().startswith("bearer "):
             raw = raw[len("bearer ") :].strip()

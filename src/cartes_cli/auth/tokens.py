@@ -1,4 +1,4 @@
-"""Tokens from the login server, kept as ``SecretStr`` so no repr, log or error ever shows them."""
+"""Tokens from the login server, kept as ``Secret`` (cartes_cli.secret): no repr, log or error shows them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import SecretStr
-
 from cartes_cli.errors import InvalidResponse
 from cartes_cli.i18n import _
+from cartes_cli.secret import Secret, SecretLike, reveal
 
 __all__ = ["DEFAULT_EXPIRES_IN", "TokenSet", "jwt_claims"]
 
@@ -22,14 +21,14 @@ CLOCK_AGREEMENT = 2.0
 """Seconds within which a token's ``iat`` must be of this clock for its ``exp`` to be trusted as is."""
 
 
-def jwt_claims(token: str | SecretStr | None) -> dict[str, Any]:
+def jwt_claims(token: str | SecretLike | None) -> dict[str, Any]:
     """The payload of a JWT, decoded WITHOUT verifying anything: for display only (who, until when).
 
     Garbage, opaque tokens and encrypted (5-part) tokens give ``{}``.
     """
     if token is None:
         return {}
-    raw = token.get_secret_value() if isinstance(token, SecretStr) else token
+    raw = reveal(token) or ""
     parts = raw.strip().split(".")
     if len(parts) != 3:
         return {}
@@ -42,12 +41,12 @@ def jwt_claims(token: str | SecretStr | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _secret(value: Any) -> SecretStr | None:
+def _secret(value: Any) -> Secret | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise InvalidResponse(_("The login server sent a token that is not a string."))
-    return SecretStr(value)
+    return Secret(value)
 
 
 def _number(value: Any) -> float | None:
@@ -68,12 +67,12 @@ def _number(value: Any) -> float | None:
 class TokenSet:
     """An access token and what comes with it. Times are epoch seconds."""
 
-    access_token: SecretStr
+    access_token: Secret
     expires_at: float
-    refresh_token: SecretStr | None = None
+    refresh_token: Secret | None = None
     refresh_expires_at: float | None = None
     """None: no known expiry (Keycloak sends ``refresh_expires_in: 0`` for offline tokens)."""
-    id_token: SecretStr | None = None
+    id_token: Secret | None = None
     scope: str | None = None
     token_type: str = "Bearer"  # noqa: S105 - a scheme name, not a secret
     issued_at: float | None = field(default=None, compare=False)
@@ -105,7 +104,7 @@ class TokenSet:
         token_type = body.get("token_type")
         scope = body.get("scope")
         return cls(
-            access_token=SecretStr(access),
+            access_token=Secret(access),
             expires_at=expires_at,
             refresh_token=_secret(body.get("refresh_token")),
             refresh_expires_at=now + refresh_in if refresh_in is not None and refresh_in > 0 else None,
@@ -119,9 +118,9 @@ class TokenSet:
     def from_refresh_token(cls, refresh_token: str, *, refresh_expires_at: float | None = None) -> TokenSet:
         """A set holding only a stored refresh token: the first use refreshes it."""
         return cls(
-            access_token=SecretStr(""),
+            access_token=Secret(""),
             expires_at=0.0,
-            refresh_token=SecretStr(refresh_token),
+            refresh_token=Secret(refresh_token),
             refresh_expires_at=refresh_expires_at,
         )
 
@@ -139,9 +138,9 @@ class TokenSet:
         there is one, so a short-lived token keeps its proportional refresh margin."""
         iat = _number(jwt_claims(access_token).get("iat"))
         return cls(
-            access_token=SecretStr(access_token),
+            access_token=Secret(access_token),
             expires_at=expires_at,
-            refresh_token=SecretStr(refresh_token) if refresh_token else None,
+            refresh_token=Secret(refresh_token) if refresh_token else None,
             refresh_expires_at=refresh_expires_at,
             issued_at=iat if iat is not None and iat <= expires_at else None,
         )
@@ -149,13 +148,13 @@ class TokenSet:
     @classmethod
     def empty(cls) -> TokenSet:
         """No token at all: the first use obtains one (service accounts)."""
-        return cls(access_token=SecretStr(""), expires_at=0.0)
+        return cls(access_token=Secret(""), expires_at=0.0)
 
     @classmethod
     def from_access_token(cls, access_token: str) -> TokenSet:
         """A ready bearer token (``CARTES_TOKEN``); its expiry is read from the JWT when there is one."""
         exp = _number(jwt_claims(access_token).get("exp"))
-        return cls(access_token=SecretStr(access_token), expires_at=exp if exp is not None else math.inf)
+        return cls(access_token=Secret(access_token), expires_at=exp if exp is not None else math.inf)
 
     # --- questions ----------------------------------------------------------------------------
 

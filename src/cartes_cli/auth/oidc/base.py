@@ -12,12 +12,12 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
-from pydantic import SecretStr
 
 from cartes_cli.auth.oidc.answers import _oauth_error, error_from_response
 from cartes_cli.errors import ApiError, ConfigError, UsageError
 from cartes_cli.i18n import _
 from cartes_cli.platforms import Platform
+from cartes_cli.secret import Secret, SecretLike
 from cartes_cli.transport import (
     LOGIN_MAX_BYTES,
     Closing,
@@ -44,7 +44,7 @@ class OIDCBase(Closing):
         http: httpx.Client | None = None,
         timeout: float = 30.0,
         debug: Callable[[str], None] | None = None,
-        client_secret: str | SecretStr | None = None,
+        client_secret: str | SecretLike | None = None,
         discovery_document: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.time,
         client_id: str | None = None,
@@ -62,7 +62,7 @@ class OIDCBase(Closing):
             # with every grant, refresh, logout and revocation.
             client_secret = platform.secret_for(self.client_id)
         if isinstance(client_secret, str):
-            client_secret = SecretStr(client_secret) if client_secret else None
+            client_secret = Secret(client_secret) if client_secret else None
         self._client_secret = client_secret
         self._debug = debug
         self._clock = clock

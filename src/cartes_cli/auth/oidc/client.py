@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import SecretStr
-
 from cartes_cli.auth.oidc.answers import _GONE_SESSION, _json_object, _oauth_error, _printable
 from cartes_cli.auth.oidc.base import ClientAuthMethod
 from cartes_cli.auth.oidc.discovery import OIDCDiscovery
 from cartes_cli.auth.tokens import TokenSet
 from cartes_cli.errors import ClientRefused, InvalidResponse, SessionExpired, UsageError
 from cartes_cli.i18n import _
+from cartes_cli.secret import SecretLike
 from cartes_cli.transport import host_label
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -38,7 +37,7 @@ class OIDCClient(OIDCDiscovery):
         self,
         client_id: str,
         *,
-        client_secret: str | SecretStr | None = None,
+        client_secret: str | SecretLike | None = None,
         client_auth: ClientAuthMethod | None = None,
     ) -> OIDCClient:
         """The same realm as another client (``web_client_id``…), sharing the HTTP connection pool
