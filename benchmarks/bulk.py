@@ -9,7 +9,8 @@ Figures: wall time of ``cartes request approve --all --yes`` over N pending join
 ``--latency 50`` (the median of ``--repeat`` runs, with their range: this kind of machine is
 noisy), the ideal time (N × 50 ms ÷ concurrency), their ratio, the same at
 ``--concurrency 1``, the CLI's peak resident memory (from ``wait4``), and
-``cartes workspace list --public --json`` over many communities.
+``cartes workspace list --public --json --concurrency 16`` over many communities
+(``benchmarks/listings.py`` has the listings in detail).
 
 cartes is byte-compiled first, as pip does when it installs a wheel (see benchmarks/startup.py).
 """
@@ -152,15 +153,17 @@ def main() -> None:
                 print(err[-2000:])
             print()
             make_communities(sandbox.base_url, n_catalogue)
-            elapsed, rss, code, err = peak_rss(cli.home, "workspace", "list", "--public", "--json")
+            elapsed, rss, code, err = peak_rss(
+                cli.home, "workspace", "list", "--public", "--json", "--concurrency", "16"
+            )
             total = json.loads(httpx.get(sandbox.base_url + "/sandbox/stats", timeout=10).text).get(
                 "api_requests"
             )
             pages = (n_catalogue + 30 + 49) // 50
-            ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 4)
+            ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 16)
             print(
                 f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of 50, "
-                f"4 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
+                f"16 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
                 f"peak RSS {rss:5.1f} MiB, exit {code}"
             )
             _ = total

@@ -27,8 +27,8 @@ JSON fixtures (:func:`user`, :func:`membership`, :func:`community`, :func:`catal
 :func:`member`, :func:`request`, :func:`datastore`, :func:`join_form`) give the platform's
 shape with defaults; keyword arguments override or add fields. Route helpers on the harness:
 :meth:`Harness.sandbox` / :meth:`Harness.real_platform` (what ``/sandbox/capabilities`` says),
-:meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a paged list with its
-``Content-Range``).
+:meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a list on one page with its
+``Content-Range``), :meth:`Harness.pages` (a list over several pages).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -352,6 +353,41 @@ class Harness:
         headers = {"Content-Range": f"0-{max(total - 1, 0)}/{total}" if total else "*/0"}
         route = self.mock.get(f"{API}{path}", params=params) if params else self.mock.get(f"{API}{path}")
         return route.mock(return_value=httpx.Response(200, json=list(items), headers=headers))
+
+    def pages(
+        self, path: str, items: Sequence[dict[str, Any]], *, on_page: Callable[[int], None] | None = None
+    ) -> respx.Route:
+        """A listing of ``items`` served page by page as the platform does (``page``, ``limit``,
+        ``Content-Range``); ``on_page(page)`` runs in the requesting thread before each answer."""
+        total = len(items)
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            page = int(request.url.params.get("page", "1"))
+            limit = int(request.url.params.get("limit", "50"))
+            if on_page is not None:
+                on_page(page)
+            start = (page - 1) * limit
+            chunk = list(items[start : start + limit])
+            header = f"{start}-{start + len(chunk) - 1}/{total}" if chunk else f"*/{total}"
+            return httpx.Response(200, json=chunk, headers={"Content-Range": header})
+
+        return self.mock.get(f"{API}{path}").mock(side_effect=answer)
+
+
+class Together:
+    """An ``on_page`` for :meth:`Harness.pages` that holds pages ``2`` to ``count + 1`` until all
+    of them are requested at once: a listing that reads fewer pages at a time fails (after
+    ``timeout`` seconds, a guard, never reached when the pages overlap) instead of waiting."""
+
+    def __init__(self, count: int, timeout: float = 10.0) -> None:
+        self.count = count
+        self.barrier = threading.Barrier(count, timeout=timeout)
+        self.met = False
+
+    def __call__(self, page: int) -> None:
+        if 2 <= page <= self.count + 1:
+            self.barrier.wait()
+            self.met = True
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from cartes_cli.cli.cells import as_time, json_value
+from cartes_cli.cli.columns import rfc3339
 from cartes_cli.cli.output import ESSENTIAL, Column, relative_time, terminal_for_tests
 from cartes_cli.errors import UsageError
 
@@ -343,3 +346,38 @@ def test_json_escapes_what_json_dumps_lets_through_to_a_terminal() -> None:
         assert not any(ch in text for ch in "\x1b\x7f\x9b\u202e\u2066\u2028"), repr(text)
         assert "\\u009b" in text
         assert json_module.loads(text) == {"name": hostile}
+
+
+@pytest.mark.parametrize("tty", [False, True])
+@pytest.mark.parametrize("count", [0, 1, 2, 49, 50, 51, 101])
+def test_a_json_listing_is_streamed_with_the_bytes_of_one_array(tty: bool, count: int) -> None:
+    from cartes_cli.cli.terminal_text import json_text
+
+    rows = [{**ROWS[i % 2], "id": f"x{i}"} for i in range(count)]
+    term, out, _ = terminal_for_tests(json_fields=[], tty=tty)
+    assert term.print_list(iter(rows), COLUMNS) == count
+    whole = [{c.key: json_value(as_time(r.get(c.key), c)) for c in COLUMNS} for r in rows]
+    assert out.getvalue() == json_text(whole, indent=2 if tty else None) + "\n"
+
+
+def test_a_json_listing_writes_its_first_rows_before_the_last_arrive() -> None:
+    term, out, _ = terminal_for_tests(json_fields=[])
+    seen_before_the_end: list[str] = []
+
+    def rows() -> Iterator[dict[str, object]]:
+        for i in range(120):
+            yield {**ROWS[0], "id": f"x{i}"}
+        seen_before_the_end.append(out.getvalue())
+
+    term.print_list(rows(), COLUMNS)
+    assert '"id": "x0"' in seen_before_the_end[0]
+    assert json.loads(out.getvalue())[-1]["id"] == "x119"
+
+
+def test_an_rfc3339_time_is_whole_seconds_in_utc() -> None:
+    paris = timezone(timedelta(hours=2))
+    assert rfc3339(datetime(2026, 7, 1, 12, 30, 5, 999_999, tzinfo=paris)) == "2026-07-01T10:30:05Z"
+    assert rfc3339(datetime(2026, 7, 1, 12, 30, 5)) == "2026-07-01T12:30:05Z"  # naive: UTC
+    assert rfc3339(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)) == datetime(999, 1, 2, 3, 4, 5).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )

@@ -314,3 +314,19 @@ def test_a_growing_total_is_bounded_by_the_first_page() -> None:
 
     assert list(iter_pages(fetch_page, limit=2, concurrency=2)) == list(range(2, 106))
     assert max(calls) == 52  # 104 items announced by page 1: 52 pages, never more
+
+
+@pytest.mark.parametrize("concurrency", [8, 16])
+def test_every_slot_is_used_once_the_first_page_gives_the_total(concurrency: int) -> None:
+    """Pages 2 to concurrency + 1 are all requested before any of them is answered (a barrier,
+    not a timing: fewer in flight would break it), and never more than ``concurrency``."""
+    server = FakeServer(50 * 40)
+    barrier = threading.Barrier(concurrency, timeout=10)
+
+    def gated(page: int, limit: int) -> tuple[list[int], PageInfo]:
+        if 2 <= page <= concurrency + 1:
+            barrier.wait()
+        return server(page, limit)
+
+    assert list(iter_pages(gated, limit=50, concurrency=concurrency)) == list(range(50 * 40))
+    assert server.max_in_flight <= concurrency

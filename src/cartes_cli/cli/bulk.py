@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cartes_cli.cli.exit_codes import ExitCode
+from cartes_cli.cli.options import check_concurrency as check_concurrency
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.cli.output import Terminal
-
-MAX_CONCURRENCY = 64
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,6 @@ def dedupe(values: Iterable[str]) -> list[str]:
             seen.add(v)
             out.append(v)
     return out
-
-
-def check_concurrency(value: int) -> int:
-    if not 1 <= value <= MAX_CONCURRENCY:
-        raise UsageError(_("--concurrency must be between 1 and {max}.").format(max=MAX_CONCURRENCY))
-    return value
 
 
 def confirm(term: Terminal, question: str, *, yes: bool, count: int) -> None:

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from cartes_cli.cli.columns import Column
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def json_value(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most cells, and what a long listing spends its time on
+        return value
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, (list, tuple)):

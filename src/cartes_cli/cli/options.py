@@ -40,7 +40,28 @@ MemberRightsOpt = Annotated[
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=_("Print the plan and change nothing."))]
+DEFAULT_CONCURRENCY = 8
+"""Requests in flight at once, by default, in a bulk run and in a listing read page by page."""
+MAX_CONCURRENCY = 64
+
 ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", "-c", help=_("Decisions in flight at once."))]
+PagesConcurrencyOpt = Annotated[int, typer.Option("--concurrency", "-c", help=_("Pages requested at once."))]
+
+
+def check_concurrency(value: int) -> int:
+    """``--concurrency`` checked before any request: 1 to :data:`MAX_CONCURRENCY` (exit 2 otherwise)."""
+    if not 1 <= value <= MAX_CONCURRENCY:
+        from cartes_cli.errors import UsageError
+
+        raise UsageError(_("--concurrency must be between 1 and {max}.").format(max=MAX_CONCURRENCY))
+    return value
+
+
+def connections_for(concurrency: int) -> int:
+    """The HTTP client's pool for ``concurrency`` requests at once, so that none waits for a
+    connection: the workers, plus a few for the login's renewal and the reading of a workspace."""
+    return max(16, concurrency + 4)
+
 
 # --- requests --------------------------------------------------------------------------------------
 

@@ -104,9 +104,8 @@ class Terminal:
         mode = self.rendering
         if mode == "json":
             selected = self._select(columns)
-            items = [{c.key: json_value(as_time(row.get(c.key), c)) for c in selected} for row in rows]
-            self._write_json(items)
-            return len(items)
+            items = ({c.key: json_value(as_time(row.get(c.key), c)) for c in selected} for row in rows)
+            return self._stream_json(items)
         if mode in ("tsv", "csv"):
             shown = [c for c in columns if (c.table if c.tsv is None else c.tsv)]
             count = 0
@@ -253,6 +252,29 @@ class Terminal:
                 )
             )
         return [by_key[f] for f in self.json_fields]
+
+    def _stream_json(self, items: Iterable[Any], chunk: int = 50) -> int:
+        """A JSON array written as its items come, ``chunk`` at a time (a long listing's first
+        rows go out before its last page arrives, and memory stays bounded); the same bytes as
+        :meth:`_write_json` of the whole list. Returns how many items were written."""
+        from itertools import islice
+
+        from cartes_cli.cli.terminal_text import json_text
+
+        indent = 2 if self.stdout_isatty else None
+        separator = ",\n" if indent else ", "
+        iterator = iter(items)
+        count = 0
+        while batch := list(islice(iterator, chunk)):
+            text = json_text(batch, indent=indent)
+            # "[a, b]" or "[\n  a,\n  b\n]": the items without the brackets, continued by the next batch
+            inner = text[2:-2] if indent else text[1:-1]
+            self.stdout.write(("[\n" if indent else "[") if not count else separator)
+            self.stdout.write(inner)
+            count += len(batch)
+        self.stdout.write(("\n]" if indent else "]") + "\n" if count else "[]\n")
+        self.stdout.flush()
+        return count
 
     def _write_json(self, value: Any) -> None:
         from cartes_cli.cli.terminal_text import json_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cartes_cli.cli.request import request_app
 from cartes_cli.cli.request.list import ListOptions, run
-from tests.cli.harness import API, C1, R1, R2, Harness, request
+from tests.cli.harness import API, C1, R1, R2, Harness, Together, request
 
 
 def test_my_requests_with_the_filters_sent(harness: Harness) -> None:
@@ -62,3 +62,37 @@ def test_without_a_request_api_the_way_on_the_real_platform_is_said(harness: Har
     outcome = harness.run(run, ListOptions())
     assert outcome.code == 2
     assert "requests arrive by e-mail" in outcome.err
+
+
+def many_requests(count: int) -> list[dict[str, object]]:
+    return [request(f"00000000-0000-4000-8000-{i:012d}") for i in range(count)]
+
+
+def test_incoming_requests_over_several_pages_are_read_at_once_in_order(harness: Harness) -> None:
+    harness.sandbox()
+    together = Together(5)
+    route = harness.pages("/requests", many_requests(301), on_page=together)
+    outcome = harness.invoke(request_app, ["list", "--incoming", "--concurrency", "5"])
+    assert outcome.code == 0, outcome
+    assert together.met
+    assert [row[0] for row in outcome.rows] == [f"00000000-0000-4000-8000-{i:012d}" for i in range(301)]
+    assert sorted(int(c.request.url.params["page"]) for c in route.calls) == list(range(1, 8))
+    assert {c.request.url.params["status"] for c in route.calls} == {"pending"}  # filters on every page
+
+
+def test_my_requests_take_the_concurrency_too(harness: Harness) -> None:
+    harness.sandbox()
+    together = Together(2)
+    harness.pages("/users/me/requests", many_requests(120), on_page=together)
+    outcome = harness.invoke(request_app, ["list", "-c", "2"])
+    assert outcome.code == 0, outcome
+    assert together.met
+    assert len(outcome.rows) == 120
+
+
+def test_a_listing_concurrency_out_of_range_is_refused_before_any_request(harness: Harness) -> None:
+    route = harness.sandbox()
+    outcome = harness.invoke(request_app, ["list", "--incoming", "--concurrency", "100"])
+    assert outcome.code == 2
+    assert "--concurrency must be between 1 and 64" in outcome.err
+    assert not route.called

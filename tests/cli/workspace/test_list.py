@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY
 from cartes_cli.cli.workspace import workspace_app
 from cartes_cli.cli.workspace.list import ListOptions, run
-from tests.cli.harness import C1, C2, ME, Harness, catalog_item, membership
+from tests.cli.harness import C1, C2, ME, Harness, Together, catalog_item, membership
 
 
 def test_mine_sorted_by_title_with_my_rights_and_whether_i_supervise(harness: Harness) -> None:
@@ -71,3 +74,44 @@ def test_no_workspace_yet_says_where_to_look() -> None:
         outcome = h.run(run, ListOptions())
     assert (outcome.code, outcome.out) == (0, "")
     assert "see 'cartes workspace list --public'" in outcome.err
+
+
+def catalogue(count: int) -> list[dict[str, object]]:
+    return [
+        catalog_item(f"00000000-0000-4000-8000-{i:012d}", f"espace_{i:04d}", name=f"Espace {i:04d}")
+        for i in range(count)
+    ]
+
+
+def test_the_catalogue_is_read_several_pages_at_once_and_printed_in_order(harness: Harness) -> None:
+    together = Together(4)
+    route = harness.pages("/catalogs/communities", catalogue(260), on_page=together)
+    outcome = harness.invoke(workspace_app, ["list", "--public", "--concurrency", "4"])
+    assert outcome.code == 0, outcome
+    assert together.met  # pages 2 to 5 were all requested before any was answered
+    assert [row[0] for row in outcome.rows] == [f"espace_{i:04d}" for i in range(260)]
+    assert sorted(int(c.request.url.params["page"]) for c in route.calls) == [1, 2, 3, 4, 5, 6]
+
+
+def test_the_catalogue_reads_as_many_pages_at_once_as_bulk_runs_by_default(harness: Harness) -> None:
+    together = Together(DEFAULT_CONCURRENCY)
+    harness.pages("/catalogs/communities", catalogue(50 * (DEFAULT_CONCURRENCY + 2)), on_page=together)
+    outcome = harness.invoke(workspace_app, ["list", "--public"])
+    assert outcome.code == 0, outcome
+    assert together.met
+
+
+def test_the_connection_pool_holds_every_page_in_flight(harness: Harness) -> None:
+    harness.pages("/catalogs/communities", catalogue(3))
+    outcome = harness.invoke(workspace_app, ["list", "--public", "-c", "40"])
+    assert outcome.code == 0, outcome
+    assert harness.app.client_options[-1]["max_connections"] >= 40
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "65"])
+def test_a_concurrency_out_of_range_is_refused_before_any_request(harness: Harness, value: str) -> None:
+    route = harness.pages("/catalogs/communities", catalogue(3))
+    outcome = harness.invoke(workspace_app, ["list", "--public", "--concurrency", value])
+    assert outcome.code == 2
+    assert "--concurrency must be between 1 and 64" in outcome.err
+    assert not route.called

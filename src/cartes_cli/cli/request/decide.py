@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from cartes_cli.cli.options import (
+    DEFAULT_CONCURRENCY,
     AllOpt,
     ConcurrencyOpt,
     DryRunOpt,
@@ -22,6 +23,7 @@ from cartes_cli.cli.options import (
     TypeFilterOpt,
     WorkspaceFilterOpt,
     YesOpt,
+    connections_for,
     context_of,
     exit_with,
 )
@@ -68,7 +70,7 @@ class DecideOptions:
     reason: str | None = None
     dry_run: bool = False
     yes: bool = False
-    concurrency: int = 8
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def run(app: AppContext, options: DecideOptions) -> int | None:
     term = app.terminal
     checked = _check(options)  # everything is validated before the first request
     started = time.time()
-    client = app.client(max_connections=max(16, options.concurrency + 4), retry=BULK_RETRY)
+    client = app.client(max_connections=connections_for(options.concurrency), retry=BULK_RETRY)
     work = _work(client, options, checked, started)
     if not work.count:
         term.info(_("Nothing to do: no request matches."))
@@ -301,7 +303,7 @@ def approve_command(
     ] = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
-    concurrency: ConcurrencyOpt = 8,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
 ) -> None:
     """Approve requests: ids, '-' for standard input, or --all with filters.
 
@@ -335,7 +337,7 @@ def reject_command(
     ] = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
-    concurrency: ConcurrencyOpt = 8,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
 ) -> None:
     """Reject requests: ids, '-' for standard input, or --all with filters."""
     options = DecideOptions(

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cartes_cli.cli.options import context_of
+from cartes_cli.cli.options import (
+    DEFAULT_CONCURRENCY,
+    PagesConcurrencyOpt,
+    check_concurrency,
+    connections_for,
+    context_of,
+)
 from cartes_cli.cli.request.common import check_choice, require_requests_api
 from cartes_cli.cli.request.rows import REQUEST_COLUMNS, STATUSES, TYPES, for_people, request_row
 from cartes_cli.errors import UsageError
@@ -23,6 +29,7 @@ class ListOptions:
     status: str | None = None
     type: str | None = None
     workspace: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 def run(app: AppContext, options: ListOptions) -> None:
@@ -31,19 +38,23 @@ def run(app: AppContext, options: ListOptions) -> None:
     workspace = options.workspace
     if workspace is not None and not options.incoming:
         raise UsageError(_("--workspace goes with --incoming."))
-    client = app.client()
+    concurrency = check_concurrency(options.concurrency)
+    client = app.client(max_connections=connections_for(concurrency))
     require_requests_api(client)
     if options.incoming:
         community_id = client.communities.resolve(workspace).id if workspace else None
         rows = (
             request_row(r)
             for r in client.requests.incoming(
-                status=status_v or "pending", type=type_v, community=community_id
+                status=status_v or "pending", type=type_v, community=community_id, concurrency=concurrency
             )
         )
         empty = _("No request waiting for a decision.")
     else:
-        rows = (request_row(r) for r in client.requests.mine(status=status_v, type=type_v))
+        rows = (
+            request_row(r)
+            for r in client.requests.mine(status=status_v, type=type_v, concurrency=concurrency)
+        )
         empty = _("You have made no request; see 'cartes workspace join' and 'cartes workspace create'.")
     app.terminal.print_list(for_people(app.terminal, rows), REQUEST_COLUMNS, empty=empty)
 
@@ -70,7 +81,10 @@ def command(
             "--workspace", "-w", help=_("Only this workspace (with --incoming)."), show_default=False
         ),
     ] = None,
+    concurrency: PagesConcurrencyOpt = DEFAULT_CONCURRENCY,
 ) -> None:
     """List my requests, or with --incoming those I can decide."""
-    options = ListOptions(incoming=incoming, status=status, type=type_, workspace=workspace)
+    options = ListOptions(
+        incoming=incoming, status=status, type=type_, workspace=workspace, concurrency=concurrency
+    )
     run(context_of(ctx), options)

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cartes_cli.cli.options import context_of
+from cartes_cli.cli.options import (
+    DEFAULT_CONCURRENCY,
+    PagesConcurrencyOpt,
+    check_concurrency,
+    connections_for,
+    context_of,
+)
 from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.i18n import _
 
@@ -44,6 +50,7 @@ register_fields(*(c.key for c in CATALOG_COLUMNS), *(c.key for c in MINE_COLUMNS
 class ListOptions:
     public: bool = False
     search: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 def run(app: AppContext, options: ListOptions) -> None:
@@ -53,9 +60,11 @@ def run(app: AppContext, options: ListOptions) -> None:
         from cartes_cli.errors import UsageError
 
         raise UsageError(_("--search needs some text."))
-    client = app.client()
+    check_concurrency(options.concurrency)
+    client = app.client(max_connections=connections_for(options.concurrency))
     if options.public:
-        rows = (catalog_row(c) for c in client.communities.catalog(search=search))
+        catalog = client.communities.catalog(search=search, concurrency=options.concurrency)
+        rows = (catalog_row(c) for c in catalog)
         count = term.print_list(rows, CATALOG_COLUMNS, empty=_("No public workspace matches."))
     else:
         me = client.users.me()
@@ -120,6 +129,7 @@ def command(
             help=_("Only workspaces whose name or description contains TEXT (accents ignored)."),
         ),
     ] = None,
+    concurrency: PagesConcurrencyOpt = DEFAULT_CONCURRENCY,
 ) -> None:
     """List my workspaces with my rights, or with --public the public catalogue."""
-    run(context_of(ctx), ListOptions(public=public, search=search))
+    run(context_of(ctx), ListOptions(public=public, search=search, concurrency=concurrency))

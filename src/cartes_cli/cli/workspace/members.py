@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cartes_cli.cli.options import WorkspaceArg, context_of
+from cartes_cli.cli.options import (
+    DEFAULT_CONCURRENCY,
+    PagesConcurrencyOpt,
+    WorkspaceArg,
+    check_concurrency,
+    connections_for,
+    context_of,
+)
 from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.i18n import _
 
@@ -29,12 +36,15 @@ register_fields(*(c.key for c in MEMBER_COLUMNS))
 @dataclass(frozen=True)
 class MembersOptions:
     workspace: str
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 def run(app: AppContext, options: MembersOptions) -> None:
-    client = app.client()
+    check_concurrency(options.concurrency)
+    client = app.client(max_connections=connections_for(options.concurrency))
     community = client.communities.resolve(options.workspace)
-    rows = [member_row(m, community.supervisor_id) for m in client.communities.members(community.id)]
+    members = client.communities.members(community.id, concurrency=options.concurrency)
+    rows = [member_row(m, community.supervisor_id) for m in members]
     rows.sort(key=lambda r: (not r["supervisor"], (r["email"] or "").lower()))
     app.terminal.print_list(rows, MEMBER_COLUMNS, empty=_("No member."))
 
@@ -52,6 +62,8 @@ def member_row(m: Member, supervisor_id: str | None) -> dict[str, Any]:
     }
 
 
-def command(ctx: typer.Context, workspace: WorkspaceArg) -> None:
+def command(
+    ctx: typer.Context, workspace: WorkspaceArg, concurrency: PagesConcurrencyOpt = DEFAULT_CONCURRENCY
+) -> None:
     """List the members of a workspace and their rights (needs the COMMUNITY right)."""
-    run(context_of(ctx), MembersOptions(workspace=workspace))
+    run(context_of(ctx), MembersOptions(workspace=workspace, concurrency=concurrency))

@@ -97,14 +97,18 @@ class RequestsResource(APIResource):
         return self._post_request("/requests", checked.body(), idempotent=False)
 
     def mine(
-        self, status: RequestStatus | str | None = None, type: RequestType | str | None = None
+        self,
+        status: RequestStatus | str | None = None,
+        type: RequestType | str | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[Request]:
         """``GET /users/me/requests``: the caller's own requests."""
         params = {
             "status": _choice(status, RequestStatus, "status"),
             "type": _choice(type, RequestType, "request type"),
         }
-        return self._client.get_list(Request, "/users/me/requests", params=params)
+        return self._client.get_list(Request, "/users/me/requests", params=params, concurrency=concurrency)
 
     def incoming(
         self,

@@ -1,0 +1,136 @@
+"""Long listings read page by page against a local sandbox with injected latency.
+
+Prints figures; asserts nothing (targets are checked by reading them, not by a timed test).
+
+    .venv/bin/python benchmarks/listings.py             # the full set (about 2 minutes)
+    .venv/bin/python benchmarks/listings.py --quick     # smaller listings and fewer runs
+
+Three listings at ``--latency 50``: ``cartes workspace list --public --json`` over 10,030
+communities (201 pages of 50), ``cartes request list --incoming --json`` over about 100 pages of
+pending requests and ``cartes workspace members WS --json`` over about 40 pages of members. Each
+is run at ``--concurrency 16``, at the default (8) and at ``--concurrency 4`` (what the listings
+did before they took the option), the runs interleaved; the median wall time is printed with
+the range of the runs. The ideal at N in flight is one page alone (it gives the total), then the
+others N at a time: ``latency × (1 + (pages − 1) / N)``; it leaves out the CLI's start-up (about
+0.2 s here), which the ratio therefore includes.
+
+cartes is byte-compiled first, as pip does when it installs a wheel (see benchmarks/startup.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import Cartes, start_sandbox  # noqa: E402
+
+from benchmarks.bulk import make_communities, make_requests, peak_rss  # noqa: E402
+
+LATENCY_MS = 50
+PAGE = 50
+STAFF = "claire.moreau"
+MEMBERS_OF = "pn_ecrins"  # its members: the seed's, then the fixtures' join requests approved
+INCOMING_OF = "ddt33"
+CONCURRENCIES = (16, 8, 4)
+
+
+def ideal(pages: int, in_flight: int) -> float:
+    return LATENCY_MS / 1000 * (1 + (pages - 1) / in_flight)
+
+
+def count_items(cli: Cartes, *args: str) -> int:
+    r = cli(*args, "--json", timeout=300)
+    assert r.returncode == 0, r
+    return len(json.loads(r.stdout))
+
+
+def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int) -> None:
+    items = count_items(cli, *args)
+    pages = max(1, math.ceil(items / PAGE))
+    runs: dict[int, list[float]] = {c: [] for c in CONCURRENCIES}
+    peaks: dict[int, float] = {}
+    for _ in range(repeat):
+        for concurrency in CONCURRENCIES:  # interleaved: the machine's drift touches all alike
+            elapsed, rss, code, err = peak_rss(cli.home, *args, "--json", "--concurrency", str(concurrency))
+            if code != 0:
+                print(err[-2000:])
+            runs[concurrency].append(elapsed)
+            peaks[concurrency] = max(peaks.get(concurrency, 0.0), rss)
+    print(f"{label}: {items} items, {pages} pages of {PAGE}")
+    ideal16 = ideal(pages, 16)
+    medians = {c: statistics.median(r) for c, r in runs.items()}
+    for concurrency in CONCURRENCIES:
+        r = runs[concurrency]
+        own = ideal(pages, concurrency)
+        print(
+            f"  --concurrency {concurrency:>2}: median {medians[concurrency]:5.2f} s "
+            f"(range {min(r):5.2f}–{max(r):5.2f} s, {len(r)} runs); "
+            f"ideal at {concurrency:>2} in flight {own:4.2f} s, ratio {medians[concurrency] / own:4.2f}×; "
+            f"to the 16-in-flight ideal ({ideal16:4.2f} s) {medians[concurrency] / ideal16:4.2f}× "
+            f"({min(r) / ideal16:4.2f}–{max(r) / ideal16:4.2f}×); peak RSS {peaks[concurrency]:5.1f} MiB"
+        )
+    print(f"  speed-up of --concurrency 16 over --concurrency 4: {medians[4] / medians[16]:4.2f}×")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller listings, 3 runs")
+    parser.add_argument("--repeat", type=int, default=None, help="runs of each (default 7; 3 with --quick)")
+    args = parser.parse_args()
+    repeat = args.repeat or (3 if args.quick else 7)
+    n_catalogue = 2000 if args.quick else 10_000
+    n_incoming = 1000 if args.quick else 5000
+    n_members = 500 if args.quick else 2000
+    compileall.compile_dir(str(ROOT / "src" / "cartes_cli"), quiet=1)
+
+    with tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp:
+        tmpdir = Path(tmp)
+        sandbox = start_sandbox(
+            tmpdir / "sb",
+            tmpdir / "sb" / "data",
+            "--seed",
+            "demo",
+            "--latency",
+            str(LATENCY_MS),
+            "--token-ttl",
+            "3600",
+        )
+        try:
+            cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
+            r = cli.login(STAFF)
+            assert r.returncode == 0, r
+            print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs; {repeat} runs")
+            print()
+            started = time.perf_counter()
+            make_communities(sandbox.base_url, n_catalogue)
+            make_requests(sandbox.base_url, MEMBERS_OF, n_members)
+            approve = cli(
+                "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "--concurrency", "16",
+                timeout=600,
+            )  # fmt: skip
+            assert approve.returncode == 0, approve
+            make_requests(sandbox.base_url, INCOMING_OF, n_incoming)
+            print(f"(fixtures made in {time.perf_counter() - started:.0f} s)")
+            print()
+            measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat)
+            measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat)
+            measure(cli, f"workspace members {MEMBERS_OF}", ["workspace", "members", MEMBERS_OF], repeat)
+        finally:
+            sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()
