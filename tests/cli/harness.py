@@ -1,33 +1,49 @@
 """In-process scaffolding for command tests: a fake terminal, an app context whose client talks
-to a respx-mocked platform, and JSON fixtures of the Entrepôt API. Any command group can use it
-(workspace, request, account…); nothing here is specific to one of them.
+to a respx-mocked platform, and JSON fixtures of the Entrepôt API. Every command group uses it
+(workspace, request, login, sandbox, account…); nothing here is specific to one of them.
 
-A test gets a :class:`Harness` (the ``harness`` fixture, or ``with Harness() as h:``), declares the
-API answers it needs on ``h.mock`` (a ``respx.MockRouter``; paths under :data:`API`, helpers
-below), then runs the command one of two ways:
+A test gets a :class:`Harness` (the ``harness`` fixture, ``with Harness() as h:``, or
+``make_harness(**kwargs)`` for several or for a group's own, as ``login_world``), declares the API
+answers it needs on ``h.mock`` (a ``respx.MockRouter``; paths under :data:`API`, helpers below),
+then runs the command one of two ways:
 
 * ``h.run(module.run, Options(...))``: the user story itself, with the options object its Typer
   function would build;
 * ``h.invoke(group_app, ["show", "WS", ...])``: the group's Typer app parses the words, builds
-  the options and calls ``run`` (use it for what parsing adds: defaults, repeated options).
+  the options and calls ``run`` (use it for what parsing adds: defaults, repeated options,
+  nested groups such as ``["2fa", "lost", ...]``).
 
 Both return an :class:`Outcome`: the exit code, stdout and stderr as the executable would give
 them (an exception becomes ``Error: <message>`` and the code of ``cli/errors.describe``, as in
-``cli/main.py``), and the exception itself. Requests sent are read back from the routes
-(``route.calls``; :func:`sent_json` for a JSON body). Nothing starts a process or a server:
-a test runs in milliseconds.
+``cli/main.py``), and the exception itself (:meth:`Outcome.raised` checks its kind and message,
+as ``pytest.raises`` would; a ``typer.Exit`` is a code with no exception). Requests sent are read
+back from the routes (``route.calls``; :func:`sent_json` for a JSON body) or all at once
+(:meth:`Harness.requests`). Nothing starts a process or a server: a test runs in milliseconds.
 
 The terminal (``h.terminal``) is the real :class:`~cartes_cli.cli.output.Terminal` writing to
-``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's,
-``json_fields=[]`` for ``--json``. ``tty=True`` with ``answers=[...]`` makes it interactive
-(prompts read those lines; ``CI`` and ``CARTES_NO_INPUT`` are lifted for the run). ``options``
-gives the global options (``--profile``, ``--api-url``, ``--issuer``…) the root would have parsed.
+``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's
+(``"auto"``: the one ``tty`` implies), ``json_fields=[]`` for ``--json``. ``tty=True`` with
+``answers=[...]`` makes it interactive (prompts read those lines; ``CI`` and ``CARTES_NO_INPUT``
+are lifted for the run); hidden prompts (passwords) read the :func:`hidden_answers` fixture.
+``stdin`` gives standard input as one text instead.
+
+The platform: ``options`` gives the global options the root would have parsed (``--profile``,
+``--api-url``, ``--issuer``…); by default :func:`on_platform`, ``--api-url``/``--issuer`` naming
+the mocked platform, so that what a command resolves itself (``app.platform()``: capabilities,
+login pages, the login server's account and admin APIs under :data:`ISSUER`) and the context's
+clients agree. Those clients are anonymous; ``token="…"`` logs in from ``CARTES_TOKEN`` (the
+context's real token path, so the requests carry ``Authorization: Bearer …``).
+
+The machine: the :func:`home` fixture gives an empty ``CARTES_HOME`` and a shell without the
+developer's variables (:data:`SCRUB`); it is autouse in the groups whose ``conftest.py`` imports
+it (those whose commands read or write configuration, cache or logins).
 
 JSON fixtures (:func:`user`, :func:`membership`, :func:`community`, :func:`catalog_item`,
 :func:`member`, :func:`request`, :func:`datastore`, :func:`join_form`) give the platform's
-shape with defaults; keyword arguments override or add fields. Route helpers on the harness:
-:meth:`Harness.sandbox` / :meth:`Harness.real_platform` (what ``/sandbox/capabilities`` says),
-:meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a paged list with its
+shape with defaults; keyword arguments override or add fields; :func:`problems` is an error answer
+naming fields. Route helpers on the harness: :meth:`Harness.sandbox` /
+:meth:`Harness.real_platform` / :meth:`Harness.capabilities` (what ``/sandbox/capabilities``
+says), :meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a paged list with its
 ``Content-Range``).
 """
 
