@@ -96,6 +96,7 @@ from tests.client.fakes import (
 from tests.client.fakes import (
     request_json,
 )
+from tests.conftest import SCRUB as SHELL_VARIABLES  # what the executable's tests take away too
 
 TIMESTAMP = "2025-03-01T10:00:00Z"
 
@@ -111,22 +112,10 @@ OptionsT = TypeVar("OptionsT")
 ErrorT = TypeVar("ErrorT", bound=BaseException)
 
 SCRUB = (
+    *(name for name in SHELL_VARIABLES if name != "CARTES_LANG"),  # the harness sets the language
     "CI",
-    "CARTES_TOKEN",
-    "CARTES_CLIENT_ID",
-    "CARTES_CLIENT_SECRET",
     "CARTES_OIDC_CLIENT_ID",
     "CARTES_OIDC_CLIENT_SECRET",
-    "CARTES_PROFILE",
-    "CARTES_ENV",
-    "CARTES_API_URL",
-    "CARTES_ISSUER",
-    "CARTES_USERNAME",
-    "CARTES_PASSWORD",
-    "CARTES_TOTP_SECRET",
-    "CARTES_NO_INPUT",
-    "CARTES_DEBUG",
-    "NO_COLOR",
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "SSH_CONNECTION",
@@ -134,7 +123,8 @@ SCRUB = (
     "SSH_CLIENT",
 )
 """Variables from the developer's shell that would change what a command does (a login, another
-platform, prompts, a browser to open): :func:`home` removes them."""
+platform, prompts, a browser to open): :func:`home` removes them. The executable's tests remove
+:data:`SHELL_VARIABLES`; in-process, prompts and browsers depend on the process's own shell too."""
 
 
 # --- the machine: an empty home, a shell that says nothing ------------------------------------------
