@@ -47,7 +47,7 @@ ADMIN = "julien.lefebvre"
 TOTP_USER = "amelie.rousseau"
 
 # Variables from the developer's shell that would change what the CLI does.
-_SCRUB = (
+SCRUB = (
     "CARTES_TOKEN",
     "CARTES_PROFILE",
     "CARTES_ENV",
@@ -76,7 +76,7 @@ def cartes_executable() -> str:
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env = {k: v for k, v in os.environ.items() if k not in SCRUB}
     env["CARTES_HOME"] = str(home)
     # The per-user sandbox record (found whatever CARTES_HOME says) stays inside the test's home.
     env["XDG_STATE_HOME"] = str(home / "xdg-state")

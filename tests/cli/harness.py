@@ -1,34 +1,50 @@
 """In-process scaffolding for command tests: a fake terminal, an app context whose client talks
-to a respx-mocked platform, and JSON fixtures of the Entrepôt API. Any command group can use it
-(workspace, request, account…); nothing here is specific to one of them.
+to a respx-mocked platform, and JSON fixtures of the Entrepôt API. Every command group uses it
+(workspace, request, login, sandbox, account…); nothing here is specific to one of them.
 
-A test gets a :class:`Harness` (the ``harness`` fixture, or ``with Harness() as h:``), declares the
-API answers it needs on ``h.mock`` (a ``respx.MockRouter``; paths under :data:`API`, helpers
-below), then runs the command one of two ways:
+A test gets a :class:`Harness` (the ``harness`` fixture, ``with Harness() as h:``, or
+``make_harness(**kwargs)`` for several or for a group's own, as ``login_world``), declares the API
+answers it needs on ``h.mock`` (a ``respx.MockRouter``; paths under :data:`API`, helpers below),
+then runs the command one of two ways:
 
 * ``h.run(module.run, Options(...))``: the user story itself, with the options object its Typer
   function would build;
 * ``h.invoke(group_app, ["show", "WS", ...])``: the group's Typer app parses the words, builds
-  the options and calls ``run`` (use it for what parsing adds: defaults, repeated options).
+  the options and calls ``run`` (use it for what parsing adds: defaults, repeated options,
+  nested groups such as ``["2fa", "lost", ...]``).
 
 Both return an :class:`Outcome`: the exit code, stdout and stderr as the executable would give
 them (an exception becomes ``Error: <message>`` and the code of ``cli/errors.describe``, as in
-``cli/main.py``), and the exception itself. Requests sent are read back from the routes
-(``route.calls``; :func:`sent_json` for a JSON body). Nothing starts a process or a server:
-a test runs in milliseconds.
+``cli/main.py``), and the exception itself (:meth:`Outcome.raised` checks its kind and message,
+as ``pytest.raises`` would; a ``typer.Exit`` is a code with no exception). Requests sent are read
+back from the routes (``route.calls``; :func:`sent_json` for a JSON body) or all at once
+(:meth:`Harness.requests`). Nothing starts a process or a server: a test runs in milliseconds.
 
 The terminal (``h.terminal``) is the real :class:`~cartes_cli.cli.output.Terminal` writing to
-``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's,
-``json_fields=[]`` for ``--json``. ``tty=True`` with ``answers=[...]`` makes it interactive
-(prompts read those lines; ``CI`` and ``CARTES_NO_INPUT`` are lifted for the run). ``options``
-gives the global options (``--profile``, ``--api-url``, ``--issuer``…) the root would have parsed.
+``io.StringIO``: ``format="tsv"`` by default (a script's view), ``format="table"`` for a person's
+(``"auto"``: the one ``tty`` implies), ``json_fields=[]`` for ``--json``. ``tty=True`` with
+``answers=[...]`` makes it interactive (prompts read those lines; ``CI`` and ``CARTES_NO_INPUT``
+are lifted for the run); hidden prompts (passwords) read the :func:`hidden_answers` fixture.
+``stdin`` gives standard input as one text instead.
+
+The platform: ``options`` gives the global options the root would have parsed (``--profile``,
+``--api-url``, ``--issuer``…); by default :func:`on_platform`, ``--api-url``/``--issuer`` naming
+the mocked platform, so that what a command resolves itself (``app.platform()``: capabilities,
+login pages, the login server's account and admin APIs under :data:`ISSUER`) and the context's
+clients agree. Those clients are anonymous; ``token="…"`` logs in from ``CARTES_TOKEN`` (the
+context's real token path, so the requests carry ``Authorization: Bearer …``).
+
+The machine: the :func:`home` fixture gives an empty ``CARTES_HOME`` and a shell without the
+developer's variables (:data:`SCRUB`); it is autouse in the groups whose ``conftest.py`` imports
+it (those whose commands read or write configuration, cache or logins).
 
 JSON fixtures (:func:`user`, :func:`membership`, :func:`community`, :func:`catalog_item`,
 :func:`member`, :func:`request`, :func:`datastore`, :func:`join_form`) give the platform's
-shape with defaults; keyword arguments override or add fields. Route helpers on the harness:
-:meth:`Harness.sandbox` / :meth:`Harness.real_platform` (what ``/sandbox/capabilities`` says),
-:meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a list on one page with its
-``Content-Range``), :meth:`Harness.pages` (a list over several pages).
+shape with defaults; keyword arguments override or add fields; :func:`problems` is an error answer
+naming fields. Route helpers on the harness: :meth:`Harness.sandbox` /
+:meth:`Harness.real_platform` / :meth:`Harness.capabilities` (what ``/sandbox/capabilities``
+says), :meth:`Harness.me` (``GET /users/me``), :meth:`Harness.listing` (a list on one page with
+its ``Content-Range``), :meth:`Harness.pages` (a list over several pages).
 """
 
 from __future__ import annotations
@@ -36,9 +52,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from unittest import mock as unittest_mock
 
@@ -62,6 +80,9 @@ from tests.client.fakes import (
     C2 as C2,
 )
 from tests.client.fakes import (
+    ISSUER as ISSUER,
+)
+from tests.client.fakes import (
     PLATFORM as PLATFORM,
 )
 from tests.client.fakes import (
@@ -76,6 +97,7 @@ from tests.client.fakes import (
 from tests.client.fakes import (
     request_json,
 )
+from tests.conftest import SCRUB as SHELL_VARIABLES  # what the executable's tests take away too
 
 TIMESTAMP = "2025-03-01T10:00:00Z"
 
@@ -88,6 +110,51 @@ R2 = "ffffffff-0000-4000-8000-000000000002"
 R3 = "ffffffff-0000-4000-8000-000000000003"
 
 OptionsT = TypeVar("OptionsT")
+ErrorT = TypeVar("ErrorT", bound=BaseException)
+
+SCRUB = (
+    *(name for name in SHELL_VARIABLES if name != "CARTES_LANG"),  # the harness sets the language
+    "CI",
+    "CARTES_OIDC_CLIENT_ID",
+    "CARTES_OIDC_CLIENT_SECRET",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "SSH_CLIENT",
+)
+"""Variables from the developer's shell that would change what a command does (a login, another
+platform, prompts, a browser to open): :func:`home` removes them. The executable's tests remove
+:data:`SHELL_VARIABLES`; in-process, prompts and browsers depend on the process's own shell too."""
+
+
+# --- the machine: an empty home, a shell that says nothing ------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``CARTES_HOME`` (``tmp_path/home``), nothing from the developer's shell
+    (:data:`SCRUB`), answers awaited 5 s at most. Autouse in a group whose ``conftest.py``
+    imports it (a command that reads or writes its configuration, cache or logins)."""
+    for name in SCRUB:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CARTES_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CARTES_TIMEOUT", "5")
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def hidden_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Answers to hidden prompts (passwords, secrets), in order: ``getpass`` reads the real
+    terminal, not the harness's stdin. A hidden prompt with no answer left fails the test."""
+    answers: list[str] = []
+
+    def getpass(prompt: str = "", stream: object = None) -> str:
+        assert answers, f"unexpected hidden prompt {prompt!r}"
+        return answers.pop(0)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    return answers
 
 
 # --- JSON fixtures of the API -----------------------------------------------------------------------
@@ -193,6 +260,13 @@ def sent_json(route: respx.Route, call: int = -1) -> Any:
     return json.loads(route.calls[call].request.content)
 
 
+def problems(*items: tuple[str | None, str, str], status: int = 400) -> httpx.Response:
+    """An error answer naming what is wrong, field by field: ``(field, code, message)`` each
+    (``field`` None for the request as a whole)."""
+    body = {"problems": [{"field": f, "code": c, "message": m} for f, c, m in items]}
+    return httpx.Response(status, json=body)
+
+
 # --- a run and its outcome ------------------------------------------------------------------------
 
 
@@ -218,19 +292,43 @@ class Outcome:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    def raised(self, kind: type[ErrorT], match: str | None = None) -> ErrorT:
+        """The exception the command raised, which must be a ``kind`` whose message matches
+        ``match`` (``re.search``, as ``pytest.raises(kind, match=…)``)."""
+        assert isinstance(self.error, kind), f"expected {kind.__name__}, got {self.error!r} ({self.err!r})"
+        if match is not None:
+            assert re.search(match, str(self.error)), f"{match!r} not found in {str(self.error)!r}"
+        return self.error
+
+
+def on_platform(**fields: Any) -> GlobalOptions:
+    """The global options naming the test platform (``--api-url`` :data:`API`, ``--issuer``
+    :data:`ISSUER`) and any other given: the context's own platform (``app.platform()``, its
+    capabilities, its login pages) is then :data:`PLATFORM` too."""
+    return GlobalOptions(**{"api_url": API, "issuer": ISSUER, **fields})
+
 
 class HarnessContext(AppContext):
-    """The app context of a test: no configuration file, no login; its clients talk to
-    :data:`PLATFORM` (mocked by respx) and never sleep between retries."""
+    """The app context of a test: its clients talk to :data:`PLATFORM` (mocked by respx) and never
+    sleep between retries; anonymous, unless ``CARTES_TOKEN`` holds a login (``Harness(token=…)``),
+    which they send as the real context does."""
 
     def __init__(self, terminal: Terminal, options: GlobalOptions | None = None) -> None:
-        super().__init__(options or GlobalOptions(), terminal)
+        super().__init__(options or on_platform(), terminal)
         self.client_options: list[dict[str, Any]] = []
 
     def client(self, *, max_connections: int = 16, retry: RetryPolicy | None = None) -> GeoplateformeClient:
+        from cartes_cli.auth.httpx_auth import BearerAuth
+        from cartes_cli.cli.context import ENV_TOKEN
+
         self.client_options.append({"max_connections": max_connections, "retry": retry})
+        auth = None
+        if os.environ.get(ENV_TOKEN):
+            manager, _source = self.token_manager(self.profile(), PLATFORM)
+            auth = BearerAuth(manager)
         client = GeoplateformeClient(
             PLATFORM,
+            auth=auth,
             max_connections=max_connections,
             sleep=lambda seconds: None,
             **({"retry": retry} if retry is not None else {}),
@@ -252,9 +350,12 @@ class Harness:
         stdin: str | None = None,
         width: int = 100,
         options: GlobalOptions | None = None,
+        token: str | None = None,
     ) -> None:
         self.stdout, self.stderr = io.StringIO(), io.StringIO()
         self.tty = tty
+        self.token = token
+        self._entered = False
         text = stdin if stdin is not None else "".join(a + "\n" for a in answers)
         self.terminal = Terminal(
             format=format,  # type: ignore[arg-type]
@@ -274,16 +375,22 @@ class Harness:
 
     def __enter__(self) -> Harness:
         self._env.start()
+        self._entered = True
         os.environ["CARTES_LANG"] = "en"
         if self.tty:  # a person at a terminal: prompts allowed
             os.environ.pop("CI", None)
             os.environ.pop("CARTES_NO_INPUT", None)
         os.environ.pop("CARTES_TOKEN", None)
+        if self.token is not None:  # a login from the environment
+            os.environ["CARTES_TOKEN"] = self.token
         hints.forget()
         self.mock.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self._entered:  # left already
+            return
+        self._entered = False
         self.app.close()
         self.mock.stop()
         self._env.stop()
@@ -332,11 +439,15 @@ class Harness:
 
     # --- the platform's answers -----------------------------------------------------------------
 
+    def capabilities(self, features: Sequence[str], **fields: Any) -> respx.Route:
+        """What ``/sandbox/capabilities`` answers: these features, a sandbox if there are any
+        (``fields`` add to the answer or override it)."""
+        body = {"sandbox": bool(features), "features": list(features), **fields}
+        return self.mock.get(f"{ROOT}/sandbox/capabilities").respond(200, json=body)
+
     def sandbox(self, features: Sequence[str] = ("requests",)) -> respx.Route:
         """A platform with these sandbox features (``requests``: the request API)."""
-        return self.mock.get(f"{ROOT}/sandbox/capabilities").respond(
-            200, json={"sandbox": True, "version": "0.3", "schema_version": 2, "features": list(features)}
-        )
+        return self.capabilities(features, sandbox=True, version="0.3", schema_version=2)
 
     def real_platform(self) -> respx.Route:
         """The real Géoplateforme: no sandbox, no request API (requests go by e-mail)."""
@@ -345,6 +456,11 @@ class Harness:
     def me(self, **fields: Any) -> respx.Route:
         """``GET /users/me`` answering :func:`user` with these fields."""
         return self.mock.get(f"{API}/users/me").respond(200, json=user(**fields))
+
+    def requests(self, method: str | None = None) -> list[str]:
+        """Every request sent (or every ``method`` one), as ``METHOD url`` lines, in order."""
+        calls = [call.request for call in self.mock.calls]
+        return [f"{r.method} {r.url}" for r in calls if method is None or r.method == method]
 
     def listing(self, path: str, items: Sequence[dict[str, Any]], **params: Any) -> respx.Route:
         """A listing of ``items`` on one page, with its ``Content-Range`` (``path`` under
@@ -393,6 +509,22 @@ class Together:
 @pytest.fixture
 def harness() -> Iterator[Harness]:
     """A :class:`Harness` with the default terminal (TSV, not a terminal); build your own
-    (``with Harness(format="table") as h:``) for another."""
+    (``with Harness(format="table") as h:``, or :func:`make_harness`) for another."""
     with Harness() as h:
         yield h
+
+
+@pytest.fixture
+def make_harness() -> Iterator[Callable[..., Harness]]:
+    """``make_harness(**kwargs)``: a ``Harness(**kwargs)`` entered now and left after the test, the
+    last made first (a group's fixture may add its routes, as ``login_world`` does)."""
+    made: list[Harness] = []
+
+    def make(**kwargs: Any) -> Harness:
+        h = Harness(**kwargs).__enter__()
+        made.append(h)
+        return h
+
+    yield make
+    for h in reversed(made):
+        h.__exit__(None, None, None)

@@ -8,14 +8,12 @@ import io
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-import respx
 
 from cartes_cli.cli.account import cache
 from cartes_cli.cli.account.captcha import CaptchaOptions, run
 from cartes_cli.errors import CartesError
-from tests.cli.account.conftest import API, real_platform
+from tests.cli.harness import API, Harness
 
 
 def _png() -> bytes:
@@ -28,8 +26,8 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def captcha(platform: respx.MockRouter) -> bytes:
+def captcha(h: Harness) -> bytes:
+    """The sandbox's captcha (with its answer) on ``GET /accounts/captcha``; its image."""
     image = _png()
     body = {
         "_id": "c-7",
@@ -38,61 +36,70 @@ def captcha(platform: respx.MockRouter) -> bytes:
         "expires_in": 120,
         "answer": "AB2CD3",
     }
-    platform.get(API + "/accounts/captcha").mock(return_value=httpx.Response(200, json=body))
+    h.mock.get(API + "/accounts/captcha").respond(200, json=body)
     return image
 
 
-def test_the_image_is_saved_and_remembered(make_cli, captcha: bytes, tmp_path: Path) -> None:
+def test_the_image_is_saved_and_remembered(account_world, tmp_path: Path) -> None:
+    h = account_world()
+    image = captcha(h)
     target = tmp_path / "out" / "c.png"
-    cli = make_cli()
-    run(cli.app, CaptchaOptions(output=target))
-    assert target.read_bytes() == captcha
-    assert cli.out.splitlines() == [
+    outcome = h.run(run, CaptchaOptions(output=target))
+    assert outcome.code == 0, outcome.err
+    assert target.read_bytes() == image
+    assert outcome.lines == [
         "id\tc-7",
         f"path\t{target}",
         "expires_in\t120",
-        "audio_url\thttps://gpf.test/api/accounts/captcha/c-7/audio",
+        "audio_url\thttps://data.test/api/accounts/captcha/c-7/audio",
     ]
-    assert "--captcha-answer CHARACTERS (within 120 s)" in cli.err
+    assert "--captcha-answer CHARACTERS (within 120 s)" in outcome.err
     saved = cache.load_json(cache.CAPTCHA)
     assert saved is not None
     assert (saved["id"], saved["api_url"]) == ("c-7", API)
     assert isinstance(saved["expires_at"], float)
     assert time.time() < saved["expires_at"] <= time.time() + 120
-    assert "▀" not in cli.err  # piped: no picture
+    assert "▀" not in outcome.err  # piped: no picture
 
 
-def test_by_default_it_goes_to_the_cache(make_cli, captcha: bytes) -> None:
-    run(make_cli().app, CaptchaOptions())
-    assert (cache.account_cache() / "captcha.png").read_bytes() == captcha
+def test_by_default_it_goes_to_the_cache(account_world) -> None:
+    h = account_world()
+    image = captcha(h)
+    assert h.run(run, CaptchaOptions()).code == 0
+    assert (cache.account_cache() / "captcha.png").read_bytes() == image
 
 
-def test_audio_saves_the_sound_instead(make_cli, platform: respx.MockRouter, captcha, tmp_path) -> None:
-    platform.get(API + "/accounts/captcha/c-7/audio").mock(return_value=httpx.Response(200, content=b"RIFF"))
+def test_audio_saves_the_sound_instead(account_world, tmp_path) -> None:
+    h = account_world()
+    captcha(h)
+    h.mock.get(API + "/accounts/captcha/c-7/audio").respond(200, content=b"RIFF")
     target = tmp_path / "c.wav"
-    run(make_cli().app, CaptchaOptions(audio=True, output=target))
+    assert h.run(run, CaptchaOptions(audio=True, output=target)).code == 0
     assert target.read_bytes() == b"RIFF"
 
 
-def test_on_a_terminal_the_captcha_is_drawn_on_stderr(make_cli, captcha) -> None:
-    cli = make_cli(tty=True)
-    run(cli.app, CaptchaOptions(no_browser=True))
-    assert "█" in cli.err  # the black box, without colours: filled blocks
-    assert "█" not in cli.out
+def test_on_a_terminal_the_captcha_is_drawn_on_stderr(account_world) -> None:
+    h = account_world(tty=True)
+    captcha(h)
+    outcome = h.run(run, CaptchaOptions(no_browser=True))
+    assert outcome.code == 0, outcome.err
+    assert "█" in outcome.err  # the black box, without colours: filled blocks
+    assert "█" not in outcome.out
 
 
-def test_the_json_answer_includes_the_sandbox_answer(make_cli, captcha) -> None:
-    import json
+def test_the_json_answer_includes_the_sandbox_answer(account_world) -> None:
+    h = account_world(json_fields=[])
+    captcha(h)
+    outcome = h.run(run, CaptchaOptions())
+    assert outcome.code == 0, outcome.err
+    assert outcome.json()["answer"] == "AB2CD3"
 
-    cli = make_cli(json=True)
-    run(cli.app, CaptchaOptions())
-    assert json.loads(cli.out)["answer"] == "AB2CD3"
 
-
-def test_the_real_platform_has_no_captcha_to_give(make_cli, platform) -> None:
-    real_platform(platform)
-    with pytest.raises(CartesError, match=r"sign up in a browser with 'cartes account create --web'"):
-        run(make_cli().app, CaptchaOptions())
+def test_the_real_platform_has_no_captcha_to_give(account_world) -> None:
+    h = account_world()
+    h.real_platform()
+    outcome = h.run(run, CaptchaOptions())
+    outcome.raised(CartesError, r"sign up in a browser with 'cartes account create --web'")
 
 
 def test_a_saved_captcha_that_expired_is_refused() -> None:

@@ -17,18 +17,19 @@ def _terminal(tty: bool) -> tuple[Terminal, io.StringIO, io.StringIO]:
     return term, out, err
 
 
-def test_the_wizard_frame_is_drawn_on_stderr(make_cli) -> None:
+def test_the_wizard_frame_is_drawn_on_stderr(account_world) -> None:
     from cartes_cli.cli.account.wizard import panel
 
-    cli = make_cli()
-    panel(cli.app, "Step 1/5 · Profile", ["first line", "second line"])
-    lines = cli.err.splitlines()
-    assert cli.out == ""
+    h = account_world()
+    panel(h.app, "Step 1/5 · Profile", ["first line", "second line"])
+    err = h.stderr.getvalue()
+    lines = err.splitlines()
+    assert h.stdout.getvalue() == ""
     assert lines[0].startswith("╭─ Step 1/5 · Profile ")
     assert lines[1].startswith("│ first line ")
     assert lines[2].startswith("│ second line ")
     assert lines[3].startswith("╰")
-    assert "\x1b[" not in cli.err  # not a terminal: no escape sequences
+    assert "\x1b[" not in err  # not a terminal: no escape sequences
 
 
 def test_draw_gives_the_room_and_draws_what_is_made(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,15 +3,11 @@ not an error (the real Keycloak may refuse the CLI's token there), an unavailabl
 
 from __future__ import annotations
 
-import json
-
-import httpx
-import pytest
-import respx
-
+from cartes_cli.cli.account import account_app
 from cartes_cli.cli.account.show import ShowOptions, run
 from cartes_cli.errors import ServerError
-from tests.cli.account.conftest import ACCOUNT, API, cartes
+from tests.cli.account.conftest import ACCOUNT, TOKEN
+from tests.cli.harness import API, Harness
 
 ME = {
     "_id": "u-1",
@@ -38,13 +34,20 @@ PROFILE = {
 }
 
 
-def test_the_profile_and_the_user_are_merged(make_cli, platform: respx.MockRouter, logged_in) -> None:
-    me = platform.get(API + "/users/me").mock(return_value=httpx.Response(200, json=ME))
-    platform.get(ACCOUNT).mock(return_value=httpx.Response(200, json=PROFILE))
-    cli = make_cli(json=True)
-    run(cli.app, ShowOptions())
-    data = json.loads(cli.out)
-    assert me.calls[0].request.headers["Authorization"] == "Bearer test-token"
+def account(h: Harness, status: int = 200, profile: object = PROFILE) -> Harness:
+    """``/users/me`` answering :data:`ME`, the account console ``status`` (and ``profile``)."""
+    h.mock.get(API + "/users/me").respond(200, json=ME)
+    h.mock.get(ACCOUNT).respond(status, json=profile)
+    return h
+
+
+def test_the_profile_and_the_user_are_merged(account_world) -> None:
+    h = account(account_world(token=TOKEN, json_fields=[]))
+    outcome = h.run(run, ShowOptions())
+    assert outcome.code == 0, outcome.err
+    data = outcome.json()
+    assert h.mock.calls[0].request.url == API + "/users/me"
+    assert h.mock.calls[0].request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert data["username"] == "ana.martin"
     assert data["email_verified"] is True
     assert data["phone"] == "+33612345678"
@@ -56,40 +59,35 @@ def test_the_profile_and_the_user_are_merged(make_cli, platform: respx.MockRoute
     assert (data["documents_use"], data["keys_quota"]) == (250_000_000, 10)
 
 
-def test_piped_the_workspaces_and_quotas_read_as_text(make_cli, platform, logged_in) -> None:
-    platform.get(API + "/users/me").mock(return_value=httpx.Response(200, json=ME))
-    platform.get(ACCOUNT).mock(return_value=httpx.Response(200, json=PROFILE))
-    cli = make_cli()
-    run(cli.app, ShowOptions())
-    lines = cli.out.splitlines()
+def test_piped_the_workspaces_and_quotas_read_as_text(account_world) -> None:
+    h = account(account_world(token=TOKEN))
+    outcome = h.run(run, ShowOptions())
+    assert outcome.code == 0, outcome.err
+    lines = outcome.lines
     assert "communities\tforets (COMMUNITY)" in lines
     assert "documents\t250.0 MB / 1.0 GB" in lines
     assert "keys\t2 / 10" in lines
 
 
-def test_a_refused_account_console_leaves_what_users_me_says(make_cli, platform, logged_in) -> None:
-    platform.get(API + "/users/me").mock(return_value=httpx.Response(200, json=ME))
-    platform.get(ACCOUNT).mock(return_value=httpx.Response(403, json={"error": "forbidden"}))
-    cli = make_cli(json=True)
-    run(cli.app, ShowOptions())
-    data = json.loads(cli.out)
+def test_a_refused_account_console_leaves_what_users_me_says(account_world) -> None:
+    h = account(account_world(token=TOKEN, json_fields=[]), 403, {"error": "forbidden"})
+    outcome = h.run(run, ShowOptions())
+    assert outcome.code == 0, outcome.err
+    data = outcome.json()
     assert data["username"] is None
     assert (data["email"], data["first_name"]) == ("ana@example.fr", "Ana")
     assert data["totp"] is None
 
 
-def test_an_unavailable_account_console_is_an_error(make_cli, platform, logged_in, monkeypatch) -> None:
-    monkeypatch.setattr("time.sleep", lambda seconds: None)  # no waiting between the retries
-    platform.get(API + "/users/me").mock(return_value=httpx.Response(200, json=ME))
-    platform.get(ACCOUNT).mock(return_value=httpx.Response(503, json={"error": "down"}))
-    cli = make_cli()
-    with pytest.raises(ServerError):
-        run(cli.app, ShowOptions())
-    assert cli.out == ""
+def test_an_unavailable_account_console_is_an_error(account_world) -> None:
+    h = account(account_world(token=TOKEN), 503, {"error": "down"})  # the harness's client never waits
+    outcome = h.run(run, ShowOptions())
+    outcome.raised(ServerError)
+    assert outcome.out == ""
 
 
-def test_the_declaration_runs_the_story(platform, logged_in, capsys: pytest.CaptureFixture[str]) -> None:
-    platform.get(API + "/users/me").mock(return_value=httpx.Response(200, json=ME))
-    platform.get(ACCOUNT).mock(return_value=httpx.Response(200, json=PROFILE))
-    assert cartes("--json", "username,keys", "account", "show") == 0
-    assert json.loads(capsys.readouterr().out) == {"username": "ana.martin", "keys": "2 / 10"}
+def test_the_declaration_runs_the_story(account_world) -> None:
+    h = account(account_world(token=TOKEN, json_fields=["username", "keys"]))  # --json username,keys
+    outcome = h.invoke(account_app, ["show"])
+    assert outcome.code == 0, outcome.err
+    assert outcome.json() == {"username": "ana.martin", "keys": "2 / 10"}

@@ -5,58 +5,33 @@ in the private file), and a login server (``ISSUER``) whose token endpoint each 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cartes_cli.cli.context import GlobalOptions
 from cartes_cli.errors import CredentialStoreError
 from tests.auth.jwt_helpers import make_jwt
-from tests.cli.harness import API, Harness
+from tests.cli.harness import ISSUER, Harness, hidden_answers, home, make_harness, on_platform
 
-ISSUER = "https://sso.test/realms/geoplateforme"
 TOKEN_URL = ISSUER + "/protocol/openid-connect/token"
 USERINFO_URL = ISSUER + "/protocol/openid-connect/userinfo"
 LOGOUT_URL = ISSUER + "/protocol/openid-connect/logout"
 DISCOVERY_URL = ISSUER + "/.well-known/openid-configuration"
 
-_SCRUB = (
-    "CI",
-    "CARTES_TOKEN",
-    "CARTES_CLIENT_ID",
-    "CARTES_CLIENT_SECRET",
-    "CARTES_OIDC_CLIENT_ID",
-    "CARTES_OIDC_CLIENT_SECRET",
-    "CARTES_PROFILE",
-    "CARTES_ENV",
-    "CARTES_API_URL",
-    "CARTES_ISSUER",
-    "CARTES_USERNAME",
-    "CARTES_PASSWORD",
-    "CARTES_TOTP_SECRET",
-    "CARTES_NO_INPUT",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-    "SSH_CONNECTION",
-    "SSH_TTY",
-    "SSH_CLIENT",
-)
+# The harness's: an empty CARTES_HOME (autouse), getpass's answers, harnesses made on demand.
+__all__ = ["ISSUER", "hidden_answers", "home", "make_harness"]
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in _SCRUB:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CARTES_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CARTES_TIMEOUT", "5")
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyring that is never usable: logins go to the private file."""
 
     def unusable(self: object) -> None:
         raise CredentialStoreError("No usable system keyring (tests).")
 
     monkeypatch.setattr("cartes_cli.auth.store.KeyringStore.check_usable", unusable)
-    return tmp_path / "home"
 
 
 def access_token(user: str = "marie", **claims: Any) -> str:
@@ -82,21 +57,16 @@ def invalid_credentials() -> dict[str, str]:
 
 
 @pytest.fixture
-def login_world() -> Iterator[Callable[..., Harness]]:
+def login_world(make_harness: Callable[..., Harness]) -> Callable[..., Harness]:
     """``login_world(tty=…, answers=…, profile=…)``: a harness on the test platform (``--api-url``
     and ``--issuer`` given), its discovery answered 404 (Keycloak's standard paths)."""
-    made: list[Harness] = []
 
     def make(*, profile: str | None = None, **kwargs: Any) -> Harness:
-        options = GlobalOptions(profile=profile, api_url=API, issuer=ISSUER)
-        h = Harness(options=options, **kwargs).__enter__()
+        h = make_harness(options=on_platform(profile=profile), **kwargs)
         h.mock.get(DISCOVERY_URL).respond(404)
-        made.append(h)
         return h
 
-    yield make
-    for h in made:
-        h.__exit__(None, None, None)
+    return make
 
 
 def form(route: Any, call: int = -1) -> dict[str, str]:
@@ -139,16 +109,3 @@ def log_in(
         outcome = h.run(run, LoginOptions(insecure_storage=True))
         assert outcome.code == 0, outcome.err
         h.__exit__(None, None, None)
-
-
-@pytest.fixture
-def hidden_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Answers to hidden prompts (passwords, secrets), in order: ``getpass`` reads the real terminal."""
-    answers: list[str] = []
-
-    def getpass(prompt: str = "", stream: object = None) -> str:
-        assert answers, f"unexpected hidden prompt {prompt!r}"
-        return answers.pop(0)
-
-    monkeypatch.setattr("getpass.getpass", getpass)
-    return answers
