@@ -49,6 +49,7 @@ class TerminalKeys:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self._saved: list[Any] | None = None
+        self._pushed: bytes | None = None  # a byte read too far (a key typed right after Escape)
 
     def __enter__(self) -> TerminalKeys:
         import termios
@@ -90,6 +91,9 @@ class TerminalKeys:
         return self._character(first)
 
     def _byte(self, timeout: float | None = None) -> bytes | None:
+        if self._pushed is not None:
+            pushed, self._pushed = self._pushed, None
+            return pushed
         if timeout is not None:
             import select
 
@@ -108,6 +112,7 @@ class TerminalKeys:
         if second is None:
             return "escape"
         if second not in (b"[", b"O"):
+            self._pushed = second  # Escape, then another key typed at once: read it next
             return "escape"
         text = second.decode("latin-1")
         while len(text) < 8:
