@@ -40,7 +40,9 @@ class Screen:
 
     def __init__(self, socket: Path, cli: Cartes, width: int, height: int, *args: str) -> None:
         self.socket = socket
-        self.env = {k: v for k, v in cli.env.items() if k != "CI"}  # a person at a terminal
+        # A person at a terminal; its size is the pane's (COLUMNS and LINES, which the test
+        # runner's workers may export, would override it).
+        self.env = {k: v for k, v in cli.env.items() if k not in ("CI", "COLUMNS", "LINES")}
         self.env["TERM"] = "xterm-256color"
         self.name = f"r{time.monotonic_ns()}"
         command = shlex.join(
@@ -174,7 +176,8 @@ def test_keys_at_80x24_approve_skip_reject_back_quit(sandbox: Sandbox, admin: Ca
     ids = pending_ids(sandbox, ADMIN, "ddt33")
     total = len(ids)
     s = tmux(admin, 80, 24, "request", "review", "--workspace", "ddt33")
-    shown = s.wait(rf"Request 1/{total}")
+    s.wait(rf"Request 1/{total}")
+    shown = s.wait(r"^╰─{78}╯$")
     panel_fits(shown, 80, 24)
     for essential in ("Requester", "Organisation", "Asks to join", "ddt33", "Message", "Answers", "q quit"):
         assert essential in shown, shown
@@ -212,7 +215,7 @@ def test_a_long_request_with_many_answers_at_200x50_and_80x24(
     body = {"type": "join", "community": community, "message": message, "answers": answers}
     api(sandbox, PRODUCER, "POST", "/requests", json=body)
     wide = tmux(staff, 200, 50, "request", "review", "--workspace", community)
-    shown = wide.wait(r"Request 1/1")
+    shown = wide.wait(r"^╰─{198}╯$")  # drawn at the full width (again if tmux resized it after the start)
     panel_fits(shown, 200, 50)
     assert "elodie.chevalier" in shown
     assert all(f"question_{n:02d}" in shown for n in range(16)), shown  # the room used: all of it
@@ -221,7 +224,7 @@ def test_a_long_request_with_many_answers_at_200x50_and_80x24(
     assert wide.end()[0] == 0
 
     narrow = tmux(staff, 80, 24, "request", "review", "--workspace", community)
-    shown = narrow.wait(r"Request 1/1")
+    shown = narrow.wait(r"^╰─{78}╯$")
     panel_fits(shown, 80, 24)
     assert re.search(r"… \d+ more lines: press i for everything", shown), shown
     narrow.key("i")

@@ -5,7 +5,8 @@ time of a ``with`` block and restores it on every way out, an exception or Ctrl-
 Ctrl-C still sends SIGINT (``ISIG`` is kept): it interrupts a request in flight as anywhere else
 in cartes. :meth:`TerminalKeys.read` answers a printable character as itself, or a name:
 ``enter``, ``escape``, ``backspace``, ``left``, ``right``, ``up``, ``down``, ``pageup``,
-``pagedown``, ``home``, ``end``, ``eof`` (Ctrl-D, or the terminal gone), ``resize`` never.
+``pagedown``, ``home``, ``end``, ``eof`` (Ctrl-D, or the terminal gone), and ``resize`` when the
+terminal changed size while a key was awaited (SIGWINCH: the view redraws at the new size).
 
 Tests give a view any object with a ``read()`` answering those names (:class:`ScriptedKeys`).
 """
@@ -39,6 +40,10 @@ _SEQUENCES = {
 _ESCAPE_WAIT = 0.05  # seconds: a lone Escape, or the first byte of a sequence
 
 
+class _Resized(Exception):
+    """SIGWINCH while a key is awaited."""
+
+
 class KeyReader(Protocol):
     def read(self) -> str: ...
 
@@ -50,6 +55,8 @@ class TerminalKeys:
         self.fd = fd
         self._saved: list[Any] | None = None
         self._pushed: bytes | None = None  # a byte read too far (a key typed right after Escape)
+        self._waiting = False
+        self._previous_winch: Any = None
 
     def __enter__(self) -> TerminalKeys:
         import termios
@@ -60,22 +67,44 @@ class TerminalKeys:
         mode[6][termios.VMIN] = 1
         mode[6][termios.VTIME] = 0
         termios.tcsetattr(self.fd, termios.TCSADRAIN, mode)
+        self._watch_resize()
         return self
+
+    def _watch_resize(self) -> None:
+        import signal
+        import threading
+
+        if hasattr(signal, "SIGWINCH") and threading.current_thread() is threading.main_thread():
+            self._previous_winch = signal.signal(signal.SIGWINCH, self._on_resize)
+
+    def _on_resize(self, signum: int, frame: Any) -> None:
+        if self._waiting:  # only while blocked before a key: never in the middle of one
+            raise _Resized
 
     def __exit__(self, *exc: object) -> None:
         self.restore()
 
     def restore(self) -> None:
         """The terminal as it was (idempotent)."""
+        import signal
         import termios
 
+        if self._previous_winch is not None:
+            signal.signal(signal.SIGWINCH, self._previous_winch)
+            self._previous_winch = None
         if self._saved is not None:
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
             self._saved = None
 
     def read(self) -> str:
-        first = self._byte()
+        self._waiting = True
+        try:
+            first = self._byte()
+        except _Resized:
+            return "resize"
+        finally:
+            self._waiting = False
         if first is None or first == b"\x04":
             return "eof"
         if first == b"\x03":  # Ctrl-C arriving as a byte (a terminal without ISIG)

@@ -221,3 +221,11 @@ def test_a_long_request_fits_the_screen_and_says_how_to_see_the_rest(
     assert "\\x1b[31mrouge" in out.replace("\n", "")
     details = [s for s in screens(out) if "everything" in s and "question_29" in s]
     assert details  # the whole request, scrolled to its end
+
+
+def test_a_resized_terminal_is_drawn_again_and_is_no_key(h: Harness) -> None:
+    pending(h, request(R1))
+    code, out, _err = review(h, ["resize", "q"])
+    assert code == 0
+    assert len(screens(out)) == 2
+    assert "Unknown key" not in out

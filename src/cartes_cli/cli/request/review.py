@@ -168,6 +168,8 @@ class _Review:
             self._on_key(entry, key, keys)
 
     def _on_key(self, entry: _Entry, key: str, keys: KeyReader) -> None:
+        if key == "resize":
+            return  # drawn again at the new size
         if key == "?":
             self.message = help_text()
         elif key in NEXT:
@@ -329,6 +331,8 @@ class _Review:
             if key == "enter":
                 self.message = ""
                 return text.strip()
+            if key == "resize":
+                continue
             if key in ("escape", "eof"):
                 self.message = _("Cancelled; nothing was sent.")
                 return None
@@ -385,6 +389,8 @@ class _Review:
         title = _("End of the review ({total} requests)").format(total=len(self.entries))
         screen.draw(self.console, screen.Screen(title, body, message=self.message, keys=_("b back · q quit")))
         key = keys.read()
+        if key == "resize":
+            return True
         self.message = ""
         if key in BACK:
             self.index = len(self.entries) - 1
@@ -417,6 +423,10 @@ class _Review:
                 top = 0
             elif key == "end":
                 top = len(lines)
+            elif key == "resize":
+                width = self.console.size[0]
+                details = screen.details_grid(entry.request, others, decided)
+                lines = screen.render_lines(self.console, details, width)
             else:
                 return
 
