@@ -12,8 +12,9 @@ import pytest
 
 CLI_DIR = Path(__file__).resolve().parents[2] / "src" / "cartes_cli" / "cli"
 GROUP_PACKAGES = ("workspace", "request")
-NOT_VERBS = {"__init__", "common", "rows", "targets"}
-"""Modules of a group package that hold what several verbs share."""
+NOT_VERBS = {"__init__", "common", "rows", "targets", "reasons", "review_screen"}
+"""Modules of a group package that are not verbs: what several verbs share, or what one verb
+draws or keeps (``review``'s screen and remembered reasons)."""
 RESTRUCTURED = [
     *(p for group in GROUP_PACKAGES for p in (CLI_DIR / group).glob("*.py")),
     *(CLI_DIR / name for name in ("options.py", "references.py", "bulk.py", "completion.py")),

@@ -184,6 +184,101 @@ def run(
     return summary, _conclude(term, recorder, report.source_error, describe_error)
 
 
+class Session:
+    """A bulk run fed by a person, one item at a time (``cartes request review``): each item goes
+    through the same engine as :func:`run` when it is decided (the client's idempotency keys,
+    retries and renewed login, an ``Unchanged`` outcome for what needed nothing), into the same
+    summary and exit code. The result lines are kept, not printed: the screen is the person's
+    until :meth:`finish`, which prints them, the summary and what is left."""
+
+    def __init__(
+        self,
+        term: Terminal,
+        *,
+        describe_error: Callable[[BaseException], str],
+        success_line: Callable[[Item, str, Any], str],
+        done_status: Callable[[Item], str],
+    ) -> None:
+        self.term = term
+        self._log = _Kept()
+        self.recorder = _Recorder(
+            term,
+            self._log,
+            describe_error=describe_error,
+            success_line=success_line,
+            done_status=done_status,
+            streak=FailureStreak(limit=MIN_FAILURE_STREAK),
+        )
+
+    @property
+    def summary(self) -> Summary:
+        return self.recorder.summary
+
+    @property
+    def stopped(self) -> bool:
+        """Set by a halt (the login gone, the platform refusing more) or by Ctrl-C: decide no more."""
+        return self.recorder.stop.is_set()
+
+    def apply(self, item: Item, action: Callable[[Item], tuple[str, Any]]) -> Any:
+        """Run ``action`` on ``item`` now, through the engine; its outcome (``status``,
+        ``result``, ``error``), or None when it was not started (the session is stopping)."""
+        from cartes_cli.client.bulk import run_bulk
+
+        report = run_bulk(
+            [item],
+            _adapt(action),
+            concurrency=1,
+            on_result=self.recorder.on_result,
+            stop_event=self.recorder.stop,
+            keep_results=True,
+        )
+        return report.results[0] if report.results else None
+
+    def unchanged(self, item: Item, result: Any = None) -> None:
+        """An item found already decided (by someone else), counted as the engine counts it."""
+        from cartes_cli.client.bulk import Outcome
+
+        self.recorder.on_result(Outcome(item=item, index=0, status="unchanged", result=result))
+
+    def interrupt(self) -> None:
+        """Ctrl-C: nothing more is decided, and the session ends as an interrupted bulk run."""
+        self.recorder.stop.set()
+
+    def finish(self, summary_line: str, left: list[str]) -> int:
+        """The kept result lines on stdout, the summary line, then what the bulk run says after it
+        (why it stopped, the ids ``left``); returns the exit code."""
+        summary = self.recorder.summary
+        summary.left = list(left)
+        summary.interrupted = self.recorder.stop.is_set() and summary.halted is None
+        if self.term.rendering == "json":
+            self.term.print_json(self.recorder.results_json)
+        else:
+            for line in self._log.out:
+                self.term.stdout.write(line + "\n")
+            self.term.stdout.flush()
+        for line in self._log.err:
+            self.term.stderr.write(line + "\n")
+        self.term.info(summary_line)
+        return _conclude(self.term, self.recorder, None, self.recorder.describe_error)
+
+
+class _Kept:
+    """What a :class:`_Progress` would print, kept for later: a session owns the screen."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.err: list[str] = []
+
+    def advance(self) -> None:
+        pass
+
+    def log_out(self, line: str) -> None:
+        self.out.append(line)
+
+    def log_error(self, line: str) -> None:
+        self.err.append(line)
+
+
 class _Recorder:
     """What the run has seen so far, item by item (called from the engine's threads): the
     summary, the result lines (or the ``--json`` objects), and whether to stop starting items."""
@@ -191,11 +286,11 @@ class _Recorder:
     def __init__(
         self,
         term: Terminal,
-        progress: _Progress,
+        progress: _Progress | _Kept,
         *,
         describe_error: Callable[[BaseException], str],
         success_line: Callable[[Item, str, Any], str],
-        done_status: str,
+        done_status: str | Callable[[Item], str],
         streak: FailureStreak,
     ) -> None:
         self.term = term
@@ -241,7 +336,8 @@ class _Recorder:
             self.summary.done += 1
         line = self.success_line(item, status, result)
         if self.term.rendering == "json":
-            shown = self.done_status if status == "done" else status
+            done = self.done_status if isinstance(self.done_status, str) else self.done_status(item)
+            shown = done if status == "done" else status
             self.results_json.append({**item.data, "id": item.key, "status": shown})
         else:
             self.progress.log_out(line)

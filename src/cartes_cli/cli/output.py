@@ -231,6 +231,11 @@ class Terminal:
             return default
         return value
 
+    def screen_console(self) -> Any:
+        """The Rich console a full-screen view draws on: stdout, a terminal, its size read at
+        each draw (or ``width`` when set, as in tests)."""
+        return self._console(self.stdout)
+
     def progress_console(self) -> Any:
         """The Rich console a progress bar draws on: stderr, as Rich sees it (its own idea of a
         terminal and of the width), without colour when the terminal has none."""

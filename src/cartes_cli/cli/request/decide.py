@@ -127,7 +127,7 @@ def run(app: AppContext, options: DecideOptions) -> int | None:
         concurrency=options.concurrency,
         verb_done=work.verb_done,
         describe_error=lambda exc: describe(exc)[1],
-        success_line=_success_line(options.verb, checked.adding),
+        success_line=success_line(options.verb, checked.adding),
         total=work.count,
         done_status=work.done_status,
     )
@@ -251,7 +251,7 @@ def _print_plan(app: AppContext, verb: str, work: _Work) -> None:
     term.info(_("Dry run: {n} item(s) would be processed; nothing was changed.").format(n=work.count))
 
 
-def _success_line(verb: str, adding: bool) -> Callable[[Item, str, Any], str]:
+def success_line(verb: str, adding: bool) -> Callable[[Item, str, Any], str]:
     """The line printed on stdout for each item done."""
 
     def line(item: Item, state: str, result: Any) -> str:

@@ -5,7 +5,7 @@ users to add on the real platform (links from request e-mails, ``--workspace`` w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cartes_cli.cli.references import resolve_for_change
 from cartes_cli.cli.request.rows import request_row
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     Decision = Callable[[Item], tuple[str, Request]]
     MemberAction = Callable[[Item], tuple[str, Member | None]]
+
+T = TypeVar("T")
 
 DECIDED = {"approve": "accepted", "reject": "rejected"}
 """The status a request has once a verb decided it."""
@@ -131,8 +133,6 @@ def incoming_items(
     or with ``whole`` (a dry run), every page is read first, as concurrently as the decisions will
     be made: an offset listing of pending requests shifts under the decisions taken meanwhile.
     """
-    from cartes_cli.client.validation import is_uuid, looks_like_technical_name
-    from cartes_cli.errors import NotFound
 
     def listing(community: str | None) -> list[Item] | Selection:
         if not whole:
@@ -146,6 +146,26 @@ def incoming_items(
                 status=status, type=type_, community=community, concurrency=concurrency
             )
         ]
+
+    return in_workspace(client, workspace, listing)
+
+
+def incoming_requests(
+    client: GeoplateformeClient, workspace: str | None, status: str, type_: str | None
+) -> list[Request]:
+    """Every request of the incoming listing with these filters, read at once (a review shows
+    each whole: its message, its answers)."""
+    return in_workspace(
+        client,
+        workspace,
+        lambda community: list(client.requests.incoming(status=status, type=type_, community=community)),
+    )
+
+
+def in_workspace(client: GeoplateformeClient, workspace: str | None, listing: Callable[[str | None], T]) -> T:
+    """``listing(community)`` for ``--workspace`` as given (an id, a technical name or a name)."""
+    from cartes_cli.client.validation import is_uuid, looks_like_technical_name
+    from cartes_cli.errors import NotFound
 
     if workspace is None:
         return listing(None)
