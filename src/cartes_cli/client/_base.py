@@ -7,8 +7,10 @@ API area.
 - the request path (:meth:`BaseClient.send`): the single place where transport failures and error
   statuses become typed errors (:mod:`cartes_cli.client.errors`) and where transient failures are
   retried (:mod:`cartes_cli.client.retry`);
-- response parsing: JSON bodies into pydantic models, with an ``InvalidResponse`` naming the call
-  when the platform answers something else;
+- response parsing: JSON bodies into pydantic models, or into the records of read-only listings
+  (:mod:`cartes_cli.client.records`, read without pydantic, which is then imported only if an
+  answer needs it), with an ``InvalidResponse`` naming the call when the platform answers
+  something else;
 - pagination: ``Content-Range`` pages read ahead concurrently (:meth:`BaseClient.get_list`) and
   cursor pages by ``Link: rel="next"`` (:meth:`BaseClient.get_linked`);
 - the debug log: one redacted line per request, response, failure and retry.
@@ -27,7 +29,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.pagination import (
@@ -54,11 +55,25 @@ from cartes_cli.transport import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from cartes_cli.client.models import Capabilities
+    from cartes_cli.client.records import Record
 
-__all__ = ["BaseClient", "DebugFn", "Params", "items_of", "json_of", "maybe_json", "parse_model"]
+__all__ = [
+    "BaseClient",
+    "DebugFn",
+    "Params",
+    "items_of",
+    "json_of",
+    "maybe_json",
+    "parse_model",
+    "read_record",
+]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
+R = TypeVar("R", bound="Record")
+T = TypeVar("T")
 
 DebugFn = Callable[[str], None]
 Params = Mapping[str, str | int | float | bool | None]
@@ -311,10 +326,40 @@ class BaseClient(Closing):
     ) -> Iterator[M]:
         """Every item of a listing paged by ``page``/``limit`` and ``Content-Range``, in order;
         lazy (the first call when iteration starts), pages read ahead ``concurrency`` at a time."""
+        return self._pages(
+            lambda item, response: parse_model(model, item, response), path, params, limit, concurrency
+        )
 
-        def fetch(page: int, size: int) -> tuple[list[M], PageInfo]:
+    def get_records(
+        self,
+        record: type[R],
+        path: str,
+        *,
+        params: Params | None = None,
+        limit: int = 50,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[R]:
+        """:meth:`get_list` read into records (:mod:`cartes_cli.client.records`) instead of models."""
+        return self._pages(
+            lambda item, response: read_record(record, item, response), path, params, limit, concurrency
+        )
+
+    def get_record(self, record: type[R], path: str, *, params: Params | None = None) -> R:
+        """``GET path`` read as one record."""
+        response = self.send("GET", path, params=params)
+        return read_record(record, json_of(response), response)
+
+    def _pages(
+        self,
+        parse: Callable[[object, httpx.Response], T],
+        path: str,
+        params: Params | None,
+        limit: int,
+        concurrency: int,
+    ) -> Iterator[T]:
+        def fetch(page: int, size: int) -> tuple[list[T], PageInfo]:
             response = self.send("GET", path, params={**(params or {}), "page": page, "limit": size})
-            return items_of(model, response), parse_content_range(response.headers.get("content-range"))
+            return _items(parse, response), parse_content_range(response.headers.get("content-range"))
 
         return iter_pages(fetch, limit=limit, concurrency=concurrency)
 
@@ -372,6 +417,8 @@ def maybe_json(response: httpx.Response) -> Any:
 def parse_model(model: type[M], data: object, response: httpx.Response) -> M:
     """``data`` (read from ``response``) as a ``model``; ``InvalidResponse`` naming the first
     mismatches otherwise."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -386,13 +433,29 @@ def parse_model(model: type[M], data: object, response: httpx.Response) -> M:
         ) from None
 
 
+def read_record(record: type[R], data: object, response: httpx.Response) -> R:
+    """``data`` as a ``record``: read directly when it has the platform's canonical form, else by
+    the record's pydantic model (its coercions, its ``InvalidResponse``), see
+    :mod:`cartes_cli.client.records`."""
+    from cartes_cli.client.records import Unusual
+
+    try:
+        return record.from_wire(data)
+    except Unusual:
+        return record.from_model(parse_model(record.model_class(), data, response))
+
+
 def items_of(model: type[M], response: httpx.Response) -> list[M]:
     """A JSON list answer as ``model`` items; ``InvalidResponse`` when it is not a list."""
+    return _items(lambda item, answer: parse_model(model, item, answer), response)
+
+
+def _items(parse: Callable[[object, httpx.Response], T], response: httpx.Response) -> list[T]:
     data = json_of(response)
     if not isinstance(data, list):
         what = f"GET {url_without_query(response.request.url)}"
         raise InvalidResponse(_("The platform's answer to {what} is not a list.").format(what=what))
-    return [parse_model(model, item, response) for item in data]
+    return [parse(item, response) for item in data]
 
 
 def _next_link(response: httpx.Response) -> str | None:

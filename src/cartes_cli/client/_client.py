@@ -18,8 +18,6 @@ import json
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from cartes_cli.client._base import BaseClient
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import Capabilities
@@ -29,6 +27,7 @@ if TYPE_CHECKING:  # each resource's module is imported when the resource is fir
     from cartes_cli.client.resources.admin import AdminResource
     from cartes_cli.client.resources.communities import CommunitiesResource
     from cartes_cli.client.resources.datastores import DatastoresResource
+    from cartes_cli.client.resources.records import RecordsResource
     from cartes_cli.client.resources.requests import RequestsResource
     from cartes_cli.client.resources.sandbox import SandboxResource
     from cartes_cli.client.resources.users import UsersResource
@@ -65,6 +64,13 @@ class GeoplateformeClient(BaseClient):
         from cartes_cli.client.resources.requests import RequestsResource
 
         return RequestsResource(self)
+
+    @cached_property
+    def records(self) -> RecordsResource:
+        """The read-only listings as typed records, without pydantic (see its module)."""
+        from cartes_cli.client.resources.records import RecordsResource
+
+        return RecordsResource(self)
 
     @cached_property
     def accounts(self) -> AccountsResource:
@@ -113,8 +119,8 @@ class GeoplateformeClient(BaseClient):
                 data = None
             if isinstance(data, dict):
                 try:
-                    capabilities = Capabilities.model_validate(data)
-                except ValidationError:
+                    capabilities = Capabilities.from_wire(data)
+                except ValueError:
                     capabilities = Capabilities.real_platform()
         elif response.status_code >= 500 or response.status_code == 429:
             raise error_from_response(response)

@@ -45,7 +45,7 @@ def run(app: AppContext, options: ListOptions) -> None:
         community_id = client.communities.resolve(workspace).id if workspace else None
         rows = (
             request_row(r)
-            for r in client.requests.incoming(
+            for r in client.records.incoming_requests(
                 status=status_v or "pending", type=type_v, community=community_id, concurrency=concurrency
             )
         )
@@ -53,7 +53,7 @@ def run(app: AppContext, options: ListOptions) -> None:
     else:
         rows = (
             request_row(r)
-            for r in client.requests.mine(status=status_v, type=type_v, concurrency=concurrency)
+            for r in client.records.my_requests(status=status_v, type=type_v, concurrency=concurrency)
         )
         empty = _("You have made no request; see 'cartes workspace join' and 'cartes workspace create'.")
     app.terminal.print_list(for_people(app.terminal, rows), REQUEST_COLUMNS, empty=empty)

@@ -12,6 +12,7 @@ from cartes_cli.i18n import _
 if TYPE_CHECKING:
     from cartes_cli.cli.output import Terminal
     from cartes_cli.client.models import Request, UserRef
+    from cartes_cli.client.records import RequestRecord, UserRefRecord
 
 STATUSES = ("pending", "accepted", "rejected", "cancelled")
 TYPES = ("join", "datastore")
@@ -64,7 +65,7 @@ def for_people(term: Terminal, rows: Iterable[dict[str, Any]]) -> Iterable[dict[
     return ({**row, "type": label(row.get("type")), "status": label(row.get("status"))} for row in rows)
 
 
-def request_row(r: Request) -> dict[str, Any]:
+def request_row(r: Request | RequestRecord) -> dict[str, Any]:
     requester = r.requester
     community = r.community
     if r.type == "datastore":
@@ -95,7 +96,7 @@ def request_row(r: Request) -> dict[str, Any]:
     }
 
 
-def person_name(user: UserRef | str | None) -> str | None:
+def person_name(user: UserRef | UserRefRecord | str | None) -> str | None:
     """A person as a request names them: first and last name, else their e-mail."""
     if user is None:
         return None

@@ -19,7 +19,7 @@ from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
-    from cartes_cli.client.models import CatalogCommunity, Membership, User
+    from cartes_cli.client.records import CatalogRecord, MembershipRecord, UserRecord
 
 CATALOG_COLUMNS = [
     Column("technical_name", _("NAME"), no_wrap=True, style="bold", priority=ESSENTIAL),
@@ -63,11 +63,11 @@ def run(app: AppContext, options: ListOptions) -> None:
     check_concurrency(options.concurrency)
     client = app.client(max_connections=connections_for(options.concurrency))
     if options.public:
-        catalog = client.communities.catalog(search=search, concurrency=options.concurrency)
+        catalog = client.records.catalog(search=search, concurrency=options.concurrency)
         rows = (catalog_row(c) for c in catalog)
         count = term.print_list(rows, CATALOG_COLUMNS, empty=_("No public workspace matches."))
     else:
-        me = client.users.me()
+        me = client.records.me()
         rows_mine = [mine_row(m, me) for m in me.communities_member]
         if search:
             from cartes_cli.textsearch import matches
@@ -85,7 +85,7 @@ def run(app: AppContext, options: ListOptions) -> None:
         term.info(_("{n} workspace(s).").format(n=count))
 
 
-def catalog_row(c: CatalogCommunity) -> dict[str, Any]:
+def catalog_row(c: CatalogRecord) -> dict[str, Any]:
     org = c.organization
     return {
         "id": c.id,
@@ -100,7 +100,7 @@ def catalog_row(c: CatalogCommunity) -> dict[str, Any]:
     }
 
 
-def mine_row(membership: Membership, me: User) -> dict[str, Any]:
+def mine_row(membership: MembershipRecord, me: UserRecord) -> dict[str, Any]:
     community = membership.community
     return {
         "id": community.id,

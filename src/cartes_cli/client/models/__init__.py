@@ -26,13 +26,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names for type checkers; `X as X`: public, outside __all__ as before
-    from cartes_cli.client.models._common import Model, Right, Rights, UserRef, normalise_rights
+    from cartes_cli.client.models._capabilities import Capabilities, Feature
+    from cartes_cli.client.models._common import Model, Rights, UserRef
     from cartes_cli.client.models._common import Number as Number
     from cartes_cli.client.models._common import Timestamp as Timestamp
+    from cartes_cli.client.models._values import RequestStatus, RequestType, Right, normalise_rights
     from cartes_cli.client.models.accounts import AccountCreated, AccountProfile, Captcha, TotpSetup
     from cartes_cli.client.models.accounts import AdminUser as AdminUser
     from cartes_cli.client.models.accounts import Credential as Credential
-    from cartes_cli.client.models.capabilities import Capabilities, Feature, OutboxMessage
+    from cartes_cli.client.models.capabilities import OutboxMessage
     from cartes_cli.client.models.communities import (
         CatalogCommunity,
         Community,
@@ -55,7 +57,7 @@ if TYPE_CHECKING:  # the names for type checkers; `X as X`: public, outside __al
         StorageUsage,
         Usage,
     )
-    from cartes_cli.client.models.requests import Request, RequestStatus, RequestType
+    from cartes_cli.client.models.requests import Request
     from cartes_cli.client.models.users import Membership, User
 
 __all__ = [
@@ -100,7 +102,7 @@ _MODULE_OF = {
     "AccountCreated": "accounts",
     "AccountProfile": "accounts",
     "AdminUser": "accounts",
-    "Capabilities": "capabilities",
+    "Capabilities": "_capabilities",
     "Captcha": "accounts",
     "CatalogCommunity": "communities",
     "Community": "communities",
@@ -113,7 +115,7 @@ _MODULE_OF = {
     "Endpoint": "datastores",
     "EndpointUrl": "datastores",
     "EndpointUsage": "datastores",
-    "Feature": "capabilities",
+    "Feature": "_capabilities",
     "JoinForm": "communities",
     "JoinFormConstraints": "communities",
     "JoinFormField": "communities",
@@ -124,9 +126,9 @@ _MODULE_OF = {
     "Organization": "communities",
     "OutboxMessage": "capabilities",
     "Request": "requests",
-    "RequestStatus": "requests",
-    "RequestType": "requests",
-    "Right": "_common",
+    "RequestStatus": "_values",
+    "RequestType": "_values",
+    "Right": "_values",
     "Rights": "_common",
     "Storage": "datastores",
     "StorageUsage": "datastores",
@@ -135,7 +137,7 @@ _MODULE_OF = {
     "Usage": "datastores",
     "User": "users",
     "UserRef": "_common",
-    "normalise_rights": "_common",
+    "normalise_rights": "_values",
 }
 
 

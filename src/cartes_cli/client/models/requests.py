@@ -1,27 +1,14 @@
 """Requests to join a community or to create one with its datastore (SANDBOX: the real platform
 runs this workflow by e-mail)."""
 
-import enum
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from cartes_cli.client.models._common import Rights, Timestamp, UserRef, _Identified, _known
+from cartes_cli.client.models._values import RequestStatus as RequestStatus
+from cartes_cli.client.models._values import RequestType as RequestType
 from cartes_cli.client.models.communities import CommunitySummary
-
-
-class RequestType(enum.StrEnum):
-    JOIN = "join"
-    """Join an existing community."""
-    DATASTORE = "datastore"
-    """Create a new community with its datastore (private or public)."""
-
-
-class RequestStatus(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
 
 
 class Request(_Identified):

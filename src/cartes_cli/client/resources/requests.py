@@ -11,10 +11,11 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from cartes_cli.client._base import json_of, maybe_json, parse_model
-from cartes_cli.client._paths import label, segment
+from cartes_cli.client._paths import segment
 from cartes_cli.client._resource import APIResource
 from cartes_cli.client.models import Request, RequestStatus, RequestType, Right
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, LinkedPages
+from cartes_cli.client.resources._request_params import incoming_params, mine_params
 from cartes_cli.client.validation import parse_rights, validate_datastore_request
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
@@ -25,20 +26,6 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 """Sent with each decision (IETF draft ``draft-ietf-httpapi-idempotency-key-header``)."""
 IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed"
 """Set by a server that answers a repeated key with the first answer (the sandbox does)."""
-
-
-def _choice(value: str | None, allowed: type[RequestStatus] | type[RequestType], what: str) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    valid = [str(v) for v in allowed]
-    if text not in valid:
-        raise UsageError(
-            _("Unknown {what} '{value}'; choose one of: {choices}.").format(
-                what=label(what), value=value, choices=", ".join(valid)
-            )
-        )
-    return text
 
 
 _UNCHANGED_AFTER = 5.0
@@ -104,10 +91,7 @@ class RequestsResource(APIResource):
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[Request]:
         """``GET /users/me/requests``: the caller's own requests."""
-        params = {
-            "status": _choice(status, RequestStatus, "status"),
-            "type": _choice(type, RequestType, "request type"),
-        }
+        params = mine_params(status, type)
         return self._client.get_list(Request, "/users/me/requests", params=params, concurrency=concurrency)
 
     def incoming(
@@ -120,7 +104,7 @@ class RequestsResource(APIResource):
     ) -> Iterator[Request]:
         """``GET /requests``: what the caller may decide (staff: all; a COMMUNITY holder: the join
         requests of the communities they manage; others: 403 ``PermissionDenied``)."""
-        params = _incoming_params(status, type, community)
+        params = incoming_params(status, type, community)
         return self._client.get_list(Request, "/requests", params=params, concurrency=concurrency)
 
     def incoming_snapshot(
@@ -134,7 +118,7 @@ class RequestsResource(APIResource):
         ``Link`` header, which decisions taken meanwhile do not shift and requests created
         meanwhile do not join. ``linked`` is False when the server gives no such links (then
         :meth:`incoming` must read every page before any decision)."""
-        return self._client.get_linked(Request, "/requests", params=_incoming_params(status, type, community))
+        return self._client.get_linked(Request, "/requests", params=incoming_params(status, type, community))
 
     def get(self, request_id: str) -> Request:
         """``GET /requests/{r}``."""
@@ -217,13 +201,3 @@ def decision_unchanged(
     if since is None:
         return None
     return request.update is not None and request.update.timestamp() < since - _CLOCK_SKEW
-
-
-def _incoming_params(
-    status: RequestStatus | str | None, type: RequestType | str | None, community: str | None
-) -> dict[str, str | None]:
-    return {
-        "status": _choice(status, RequestStatus, "status"),
-        "type": _choice(type, RequestType, "request type"),
-        "community": community.strip() if community and community.strip() else None,
-    }

@@ -1,0 +1,741 @@
+"""Typed records of what the read-only listings show, read without pydantic.
+
+``workspace list``, ``workspace list --public`` and ``request list`` only read: the catalogue,
+``/users/me`` and requests, printed as rows. Importing pydantic and building the API models costs
+such a one-shot command about half of its start-up (``docs/design.md``, "Start-up of a networked
+command"). These records carry the same fields, under the same names and with the same values, as
+the models (:class:`~cartes_cli.client.models.CatalogCommunity`, ``User``, ``Membership``,
+``CommunitySummary``, ``Request``, ``UserRef``…), so the commands' row functions take either.
+
+Two readers, one answer:
+
+- :meth:`Record.from_wire` reads the canonical wire form, the one the platform sends: strings,
+  booleans, ``null``, RFC 3339 times, ``_id`` (or ``id``), rights in any of their forms (the
+  models' own :func:`~cartes_cli.client.models._values.normalise_rights`). Anything else — a
+  number where a string belongs, ``"true"`` for a boolean, a time without seconds, a required field
+  missing — raises :class:`Unusual`;
+- then the pydantic model reads it (:func:`cartes_cli.client._base.read_record`): its coercions
+  and its errors (``InvalidResponse`` naming the field) stay the only ones, and the record is
+  made from the model's canonical dump.
+
+So a record never holds a value its model would not: ``tests/client/test_records.py`` checks,
+over generated wire objects, that both readers agree field by field. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+
+from cartes_cli.client.models._values import (
+    RequestStatus,
+    RequestType,
+    Right,
+    _known,
+    normalise_rights,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = [
+    "CatalogRecord",
+    "CommunitySummaryRecord",
+    "DatastoreRefRecord",
+    "MembershipRecord",
+    "OrganizationRecord",
+    "Record",
+    "RequestRecord",
+    "Unusual",
+    "UserRecord",
+    "UserRefRecord",
+]
+
+
+class Unusual(Exception):
+    """The wire form is not the canonical one: the pydantic model reads it instead."""
+
+
+# RFC 3339 as the platform writes it; anything else (no seconds, a space, a week date…) goes to
+# pydantic, whose parser and datetime.fromisoformat do not agree on every ISO 8601 form.
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?")
+_MISSING: Any = object()
+_R = TypeVar("_R", bound="Record")
+
+
+def _str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise Unusual(key)
+
+
+def _bool(data: Mapping[str, Any], key: str, default: bool | None = None) -> bool | None:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        return default
+    if value is None and default is None:
+        return None
+    if type(value) is bool:
+        return value
+    raise Unusual(key)
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool:
+    """A boolean that is never null (absent: False)."""
+    value = data.get(key, False)
+    if type(value) is bool:
+        return value
+    raise Unusual(key)
+
+
+def _number(data: Mapping[str, Any], key: str) -> int | float | None:
+    value = data.get(key)
+    if value is None or type(value) in (int, float):
+        return value
+    raise Unusual(key)
+
+
+def _time(data: Mapping[str, Any], key: str) -> datetime | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if type(value) is str and _TIME.fullmatch(value):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:  # 2025-02-30, 24:00…: pydantic says what is wrong
+            raise Unusual(key) from None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    raise Unusual(key)
+
+
+def _ident(data: Mapping[str, Any], *, required: bool = True) -> str | None:
+    """``_id`` (the wire's name), else ``id``: the model's order (its alias first; an ``id`` beside
+    an ``_id`` is then an extra field, which records do not keep)."""
+    if "_id" in data:
+        value = data["_id"]
+    elif "id" in data:
+        value = data["id"]
+    elif required:
+        raise Unusual("_id")
+    else:
+        return None
+    if type(value) is str or (value is None and not required):
+        return value
+    raise Unusual("_id")
+
+
+def _rights(data: Mapping[str, Any], key: str = "rights") -> list[Right | str]:
+    try:
+        return normalise_rights(data.get(key))
+    except ValueError:
+        raise Unusual(key) from None
+
+
+def _choice(
+    data: Mapping[str, Any], key: str, kind: type[RequestType] | type[RequestStatus], default: Any
+) -> Any:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        return default
+    if type(value) is str:
+        return _known(kind, value)
+    raise Unusual(key)
+
+
+def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = data.get(key)
+    if value is None or type(value) is dict:
+        return value
+    raise Unusual(key)
+
+
+def _ref_or_id(data: Mapping[str, Any], key: str, record: type[_R]) -> _R | str | None:
+    """An embedded object (``record``), its id alone, or null: the shapes a union of the model
+    accepts without coercion."""
+    value = data.get(key)
+    if value is None or type(value) is str:
+        return value
+    if type(value) is dict:
+        return record.from_wire(value)
+    raise Unusual(key)
+
+
+def _mapping(data: object) -> Mapping[str, Any]:
+    if type(data) is not dict:
+        raise Unusual("body")
+    return data
+
+
+class Record:
+    """What the records share: reading the wire form, or the model's dump."""
+
+    __slots__ = ()
+    MODEL: ClassVar[str]
+    """The name of the pydantic model in :mod:`cartes_cli.client.models` that reads what this
+    record's reader leaves aside."""
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def model_class(cls) -> type[BaseModel]:
+        from cartes_cli.client import models
+
+        model: type[BaseModel] = getattr(models, cls.MODEL)
+        return model
+
+    @classmethod
+    def from_model(cls, model: BaseModel) -> Self:
+        """The record of a model the pydantic reader made: its JSON dump is canonical."""
+        return cls.from_wire(model.model_dump(mode="json", by_alias=True))
+
+    def fields(self) -> dict[str, Any]:
+        """The record's fields by name (alphabetical order)."""
+        names: tuple[str, ...] = self.__slots__
+        return {name: getattr(self, name) for name in names}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and isinstance(other, Record) and self.fields() == other.fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={value!r}" for name, value in self.fields().items())
+        return f"{type(self).__name__}({inner})"
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+class UserRefRecord(Record):
+    """A user as other objects embed it (requester, supervisor, decider): ``UserRef``."""
+
+    MODEL: ClassVar[str] = "UserRef"
+    __slots__ = ("email", "first_name", "id", "last_name")
+    id: str
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+
+    def __init__(
+        self,
+        id: str,
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> None:
+        self.id = id
+        self.email = email
+        self.first_name = first_name
+        self.last_name = last_name
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        return cls(
+            id=_ident(d) or "",
+            email=_str(d, "email"),
+            first_name=_str(d, "first_name"),
+            last_name=_str(d, "last_name"),
+        )
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email or self.id
+
+
+# --- communities ---------------------------------------------------------------------------------
+
+
+class OrganizationRecord(Record):
+    MODEL: ClassVar[str] = "Organization"
+    __slots__ = (
+        "id",
+        "name",
+    )
+    id: str | None
+    name: str | None
+
+    def __init__(
+        self,
+        id: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        return cls(id=_ident(d, required=False), name=_str(d, "name"))
+
+
+class CatalogRecord(Record):
+    """An item of ``GET /catalogs/communities``: ``CatalogCommunity``."""
+
+    MODEL: ClassVar[str] = "CatalogCommunity"
+    __slots__ = (
+        "contact",
+        "creation",
+        "description",
+        "id",
+        "name",
+        "organization",
+        "public",
+        "technical_name",
+        "update",
+    )
+    id: str
+    name: str | None
+    technical_name: str | None
+    description: str | None
+    contact: str | None
+    public: bool | None
+    organization: OrganizationRecord | None
+    creation: datetime | None
+    update: datetime | None
+
+    def __init__(
+        self,
+        id: str,
+        name: str | None = None,
+        technical_name: str | None = None,
+        description: str | None = None,
+        contact: str | None = None,
+        public: bool | None = None,
+        organization: OrganizationRecord | None = None,
+        creation: datetime | None = None,
+        update: datetime | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.technical_name = technical_name
+        self.description = description
+        self.contact = contact
+        self.public = public
+        self.organization = organization
+        self.creation = creation
+        self.update = update
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        org = _object(d, "organization")
+        return cls(
+            id=_ident(d) or "",
+            name=_str(d, "name"),
+            technical_name=_str(d, "technical_name"),
+            description=_str(d, "description"),
+            contact=_str(d, "contact"),
+            public=_bool(d, "public"),
+            organization=OrganizationRecord.from_wire(org) if org is not None else None,
+            creation=_time(d, "creation"),
+            update=_time(d, "update"),
+        )
+
+    @property
+    def label(self) -> str:
+        return self.name or self.technical_name or self.id
+
+
+class DatastoreRefRecord(Record):
+    MODEL: ClassVar[str] = "DatastoreRef"
+    __slots__ = ("active", "id", "name", "technical_name")
+    id: str
+    name: str | None
+    technical_name: str | None
+    active: bool | None
+
+    def __init__(
+        self,
+        id: str,
+        name: str | None = None,
+        technical_name: str | None = None,
+        active: bool | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.technical_name = technical_name
+        self.active = active
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        return cls(
+            id=_ident(d) or "",
+            name=_str(d, "name"),
+            technical_name=_str(d, "technical_name"),
+            active=_bool(d, "active"),
+        )
+
+
+class CommunitySummaryRecord(Record):
+    """The community inside a membership or a request: ``CommunitySummary``."""
+
+    MODEL: ClassVar[str] = "CommunitySummary"
+    __slots__ = (
+        "contact",
+        "creation",
+        "datastore",
+        "description",
+        "id",
+        "name",
+        "public",
+        "supervisor",
+        "technical_name",
+        "update",
+    )
+    id: str
+    name: str | None
+    technical_name: str | None
+    description: str | None
+    contact: str | None
+    public: bool | None
+    datastore: DatastoreRefRecord | str | None
+    supervisor: UserRefRecord | str | None
+    creation: datetime | None
+    update: datetime | None
+
+    def __init__(
+        self,
+        id: str,
+        name: str | None = None,
+        technical_name: str | None = None,
+        description: str | None = None,
+        contact: str | None = None,
+        public: bool | None = None,
+        datastore: DatastoreRefRecord | str | None = None,
+        supervisor: UserRefRecord | str | None = None,
+        creation: datetime | None = None,
+        update: datetime | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.technical_name = technical_name
+        self.description = description
+        self.contact = contact
+        self.public = public
+        self.datastore = datastore
+        self.supervisor = supervisor
+        self.creation = creation
+        self.update = update
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        return cls(
+            id=_ident(d) or "",
+            name=_str(d, "name"),
+            technical_name=_str(d, "technical_name"),
+            description=_str(d, "description"),
+            contact=_str(d, "contact"),
+            public=_bool(d, "public"),
+            datastore=_ref_or_id(d, "datastore", DatastoreRefRecord),
+            supervisor=_ref_or_id(d, "supervisor", UserRefRecord),
+            creation=_time(d, "creation"),
+            update=_time(d, "update"),
+        )
+
+    @property
+    def datastore_id(self) -> str | None:
+        return self.datastore.id if isinstance(self.datastore, DatastoreRefRecord) else self.datastore
+
+    @property
+    def supervisor_id(self) -> str | None:
+        return self.supervisor.id if isinstance(self.supervisor, UserRefRecord) else self.supervisor
+
+    @property
+    def label(self) -> str:
+        return self.name or self.technical_name or self.id
+
+
+# --- the caller ------------------------------------------------------------------------------------
+
+
+class MembershipRecord(Record):
+    MODEL: ClassVar[str] = "Membership"
+    __slots__ = (
+        "community",
+        "rights",
+    )
+    community: CommunitySummaryRecord
+    rights: list[Right | str]
+
+    def __init__(
+        self,
+        community: CommunitySummaryRecord,
+        rights: list[Right | str] | None = None,
+    ) -> None:
+        self.community = community
+        self.rights = rights if rights is not None else []
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        community = d.get("community")
+        if type(community) is not dict:
+            raise Unusual("community")
+        return cls(community=CommunitySummaryRecord.from_wire(community), rights=_rights(d))
+
+    def has(self, right: Right | str) -> bool:
+        return str(right).upper() in {str(r) for r in self.rights}
+
+
+class UserRecord(Record):
+    """``GET /users/me``: ``User``."""
+
+    MODEL: ClassVar[str] = "User"
+    __slots__ = (
+        "administrator",
+        "communities_member",
+        "creation",
+        "documents_quota",
+        "documents_use",
+        "email",
+        "first_name",
+        "id",
+        "keys_quota",
+        "keys_use",
+        "last_login",
+        "last_name",
+        "technical",
+        "update",
+    )
+    id: str
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    creation: datetime | None
+    update: datetime | None
+    last_login: datetime | None
+    administrator: bool
+    technical: bool
+    documents_quota: int | float | None
+    documents_use: int | float | None
+    keys_quota: int | float | None
+    keys_use: int | float | None
+    communities_member: list[MembershipRecord]
+
+    def __init__(
+        self,
+        id: str,
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        creation: datetime | None = None,
+        update: datetime | None = None,
+        last_login: datetime | None = None,
+        administrator: bool = False,
+        technical: bool = False,
+        documents_quota: int | float | None = None,
+        documents_use: int | float | None = None,
+        keys_quota: int | float | None = None,
+        keys_use: int | float | None = None,
+        communities_member: list[MembershipRecord] | None = None,
+    ) -> None:
+        self.id = id
+        self.email = email
+        self.first_name = first_name
+        self.last_name = last_name
+        self.creation = creation
+        self.update = update
+        self.last_login = last_login
+        self.administrator = administrator
+        self.technical = technical
+        self.documents_quota = documents_quota
+        self.documents_use = documents_use
+        self.keys_quota = keys_quota
+        self.keys_use = keys_use
+        self.communities_member = communities_member if communities_member is not None else []
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        members = d.get("communities_member", [])
+        if type(members) is not list:
+            raise Unusual("communities_member")
+        return cls(
+            id=_ident(d) or "",
+            email=_str(d, "email"),
+            first_name=_str(d, "first_name"),
+            last_name=_str(d, "last_name"),
+            creation=_time(d, "creation"),
+            update=_time(d, "update"),
+            # the model's aliases in its order: last_login, else last_call (older servers)
+            last_login=_time(d, "last_login" if "last_login" in d else "last_call"),
+            administrator=_flag(d, "administrator"),
+            technical=_flag(d, "technical"),
+            documents_quota=_number(d, "documents_quota"),
+            documents_use=_number(d, "documents_use"),
+            keys_quota=_number(d, "keys_quota"),
+            keys_use=_number(d, "keys_use"),
+            communities_member=[MembershipRecord.from_wire(m) for m in members],
+        )
+
+    @property
+    def is_staff(self) -> bool:
+        return self.administrator
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email or self.id
+
+    @property
+    def memberships(self) -> list[MembershipRecord]:
+        return self.communities_member
+
+    def membership(self, community: str) -> MembershipRecord | None:
+        for m in self.communities_member:
+            if community in (m.community.id, m.community.technical_name):
+                return m
+        return None
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+
+class RequestRecord(Record):
+    """A join or creation request: ``Request``."""
+
+    MODEL: ClassVar[str] = "Request"
+    __slots__ = (
+        "answers",
+        "community",
+        "creation",
+        "decided_by",
+        "description",
+        "id",
+        "justification",
+        "message",
+        "name",
+        "offer",
+        "public",
+        "reason",
+        "requester",
+        "rights",
+        "status",
+        "technical_name",
+        "type",
+        "unchanged",
+        "update",
+    )
+    id: str
+    type: RequestType | str
+    status: RequestStatus | str
+    requester: UserRefRecord | None
+    community: CommunitySummaryRecord | str | None
+    message: str | None
+    answers: dict[str, Any] | None
+    name: str | None
+    technical_name: str | None
+    description: str | None
+    offer: str | None
+    public: bool | None
+    justification: str | None
+    rights: list[Right | str]
+    reason: str | None
+    decided_by: UserRefRecord | str | None
+    creation: datetime | None
+    update: datetime | None
+    unchanged: bool | None
+
+    def __init__(
+        self,
+        id: str,
+        type: RequestType | str,
+        status: RequestStatus | str = RequestStatus.PENDING,
+        requester: UserRefRecord | None = None,
+        community: CommunitySummaryRecord | str | None = None,
+        message: str | None = None,
+        answers: dict[str, Any] | None = None,
+        name: str | None = None,
+        technical_name: str | None = None,
+        description: str | None = None,
+        offer: str | None = None,
+        public: bool | None = None,
+        justification: str | None = None,
+        rights: list[Right | str] | None = None,
+        reason: str | None = None,
+        decided_by: UserRefRecord | str | None = None,
+        creation: datetime | None = None,
+        update: datetime | None = None,
+        unchanged: bool | None = None,
+    ) -> None:
+        self.id = id
+        self.type = type
+        self.status = status
+        self.requester = requester
+        self.community = community
+        self.message = message
+        self.answers = answers
+        self.name = name
+        self.technical_name = technical_name
+        self.description = description
+        self.offer = offer
+        self.public = public
+        self.justification = justification
+        self.rights = rights if rights is not None else []
+        self.reason = reason
+        self.decided_by = decided_by
+        self.creation = creation
+        self.update = update
+        self.unchanged = unchanged
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = _mapping(data)
+        if "type" not in d:
+            raise Unusual("type")
+        requester = _object(d, "requester")
+        answers = _object(d, "answers")
+        return cls(
+            id=_ident(d) or "",
+            type=_choice(d, "type", RequestType, None),
+            status=_choice(d, "status", RequestStatus, RequestStatus.PENDING),
+            requester=UserRefRecord.from_wire(requester) if requester is not None else None,
+            community=_ref_or_id(d, "community", CommunitySummaryRecord),
+            message=_str(d, "message"),
+            answers=dict(answers) if answers is not None else None,
+            name=_str(d, "name"),
+            technical_name=_str(d, "technical_name"),
+            description=_str(d, "description"),
+            offer=_str(d, "offer"),
+            public=_bool(d, "public"),
+            justification=_str(d, "justification"),
+            rights=_rights(d),
+            reason=_str(d, "reason"),
+            decided_by=_ref_or_id(d, "decided_by", UserRefRecord),
+            creation=_time(d, "creation"),
+            update=_time(d, "update"),
+            unchanged=_bool(d, "unchanged"),
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+    @property
+    def community_id(self) -> str | None:
+        return self.community.id if isinstance(self.community, CommunitySummaryRecord) else self.community
+
+    @property
+    def decided_by_id(self) -> str | None:
+        return self.decided_by.id if isinstance(self.decided_by, UserRefRecord) else self.decided_by
+
+    @property
+    def subject(self) -> str:
+        if isinstance(self.community, CommunitySummaryRecord):
+            return self.community.label
+        return self.name or self.technical_name or self.community or ""

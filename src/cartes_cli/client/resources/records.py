@@ -1,0 +1,65 @@
+"""``client.records``: the read-only listings as typed records, read without pydantic.
+
+The same calls as ``client.communities.catalog``, ``client.users.me`` and ``client.requests.mine``
+/ ``incoming``, with the same arguments, checks and pages, returning the records of
+:mod:`cartes_cli.client.records` instead of models. For a one-shot command that only prints a
+listing, this saves importing pydantic and building the models (about half of its start-up); any
+answer the records do not read as is still goes through the models, so nothing is read
+differently. Use the model-returning resources for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cartes_cli.client._resource import APIResource
+from cartes_cli.client.models._values import RequestStatus, RequestType
+from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
+from cartes_cli.client.records import CatalogRecord, RequestRecord, UserRecord
+from cartes_cli.client.resources._request_params import incoming_params, mine_params
+
+__all__ = ["RecordsResource"]
+
+
+class RecordsResource(APIResource):
+    def catalog(
+        self, *, search: str | None = None, limit: int = 50, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> Iterator[CatalogRecord]:
+        """Every public community (``GET /catalogs/communities``), as ``communities.catalog``."""
+        items = self._client.get_records(
+            CatalogRecord, "/catalogs/communities", limit=limit, concurrency=concurrency
+        )
+        if not search or not search.strip():
+            return items
+        from cartes_cli.textsearch import matches
+
+        return (c for c in items if matches(search, c.name, c.technical_name, c.description))
+
+    def me(self) -> UserRecord:
+        """``GET /users/me``, as ``users.me``."""
+        return self._client.get_record(UserRecord, "/users/me")
+
+    def my_requests(
+        self,
+        status: RequestStatus | str | None = None,
+        type: RequestType | str | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[RequestRecord]:
+        """``GET /users/me/requests``, as ``requests.mine``."""
+        params = mine_params(status, type)
+        return self._client.get_records(
+            RequestRecord, "/users/me/requests", params=params, concurrency=concurrency
+        )
+
+    def incoming_requests(
+        self,
+        status: RequestStatus | str | None = None,
+        type: RequestType | str | None = None,
+        community: str | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[RequestRecord]:
+        """``GET /requests``, as ``requests.incoming``."""
+        params = incoming_params(status, type, community)
+        return self._client.get_records(RequestRecord, "/requests", params=params, concurrency=concurrency)
