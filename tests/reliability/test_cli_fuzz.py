@@ -305,7 +305,8 @@ def problems_of(outcome: Outcome) -> list[str]:
 @pytest.fixture(scope="module")
 def fuzz_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, str]]:
     home = tmp_path_factory.mktemp("fuzz-sandbox")
-    sandbox = start_sandbox(home, home / "data", "--seed", "demo")
+    # One token for the whole module: it must outlive every fuzz test, however loaded the machine.
+    sandbox = start_sandbox(home, home / "data", "--seed", "demo", "--token-ttl", "7200")
     yield sandbox, sandbox.access_token("claire.moreau")
     sandbox.stop()
 
