@@ -169,8 +169,8 @@ def control_character_problem(args: Sequence[str], environ: Any = None) -> str |
     overrides are never meant, would be stored and shown to others, and can rewrite a terminal.
     The options of :data:`MULTILINE_OPTIONS` may hold line feeds and tabs.
     """
-    from cartes_cli.client.validation import MULTILINE_OK, control_character
     from cartes_cli.i18n import _
+    from cartes_cli.textcontrols import MULTILINE_OK, control_character
 
     previous: str | None = None
     for arg in args:

@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _, ngettext
+from cartes_cli.textcontrols import MULTILINE_OK as MULTILINE_OK
+from cartes_cli.textcontrols import control_character as control_character
 from cartes_cli.validators import is_uuid, shorten_slug
 
 if TYPE_CHECKING:
@@ -73,21 +75,6 @@ def _quoted(text: str, limit: int = 60) -> str:
 
 
 # --- control characters ---------------------------------------------------------------------
-
-MULTILINE_OK = "\n\t"
-"""Free texts that may span lines (messages, descriptions) keep line feeds and tabs."""
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character of ``text`` (C0, DEL, C1, or a bidirectional override, which
-    can reorder what a terminal shows), as ``U+XXXX``; None when there is none."""
-    for ch in text:
-        if ch in allowed:
-            continue
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            return f"U+{ord(ch):04X}"
-    return None
 
 
 def check_no_control_characters(text: str, what: str, *, multiline: bool = False) -> str:
