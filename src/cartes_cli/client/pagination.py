@@ -20,12 +20,14 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cartes_cli.errors import InvalidResponse
 from cartes_cli.i18n import _
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["DEFAULT_CONCURRENCY", "LinkedPages", "PageInfo", "iter_pages", "parse_content_range"]
 
@@ -115,6 +117,9 @@ def iter_pages(
             if len(items) < expected(page):
                 return
         return
+
+    # Imported here: most listings fit in one page, and their commands need no thread pool.
+    from concurrent.futures import ThreadPoolExecutor
 
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="cartes-page")
     pending: deque[tuple[int, Future[tuple[list[T], PageInfo]]]] = deque()
