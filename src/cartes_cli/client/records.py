@@ -29,6 +29,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from cartes_cli.client.models._behaviour import (
+    CommunityBehaviour,
+    LabelBehaviour,
+    PersonBehaviour,
+    RequestBehaviour,
+    RightsBehaviour,
+)
 from cartes_cli.client.models._values import (
     RequestStatus,
     RequestType,
@@ -211,15 +218,11 @@ class Record:
 # --- people ---------------------------------------------------------------------------------------
 
 
-class UserRefRecord(Record):
+class UserRefRecord(PersonBehaviour, Record):
     """A user as other objects embed it (requester, supervisor, decider): ``UserRef``."""
 
     MODEL: ClassVar[str] = "UserRef"
     __slots__ = ("email", "first_name", "id", "last_name")
-    id: str
-    email: str | None
-    first_name: str | None
-    last_name: str | None
 
     def __init__(
         self,
@@ -243,26 +246,13 @@ class UserRefRecord(Record):
             last_name=_str(d, "last_name"),
         )
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    @property
-    def display_name(self) -> str:
-        return self.full_name or self.email or self.id
-
 
 # --- communities ---------------------------------------------------------------------------------
 
 
 class OrganizationRecord(Record):
     MODEL: ClassVar[str] = "Organization"
-    __slots__ = (
-        "id",
-        "name",
-    )
-    id: str | None
-    name: str | None
+    __slots__ = ("id", "name")
 
     def __init__(
         self,
@@ -278,7 +268,7 @@ class OrganizationRecord(Record):
         return cls(id=_ident(d, required=False), name=_str(d, "name"))
 
 
-class CatalogRecord(Record):
+class CatalogRecord(LabelBehaviour, Record):
     """An item of ``GET /catalogs/communities``: ``CatalogCommunity``."""
 
     MODEL: ClassVar[str] = "CatalogCommunity"
@@ -293,15 +283,6 @@ class CatalogRecord(Record):
         "technical_name",
         "update",
     )
-    id: str
-    name: str | None
-    technical_name: str | None
-    description: str | None
-    contact: str | None
-    public: bool | None
-    organization: OrganizationRecord | None
-    creation: datetime | None
-    update: datetime | None
 
     def __init__(
         self,
@@ -341,18 +322,10 @@ class CatalogRecord(Record):
             update=_time(d, "update"),
         )
 
-    @property
-    def label(self) -> str:
-        return self.name or self.technical_name or self.id
-
 
 class DatastoreRefRecord(Record):
     MODEL: ClassVar[str] = "DatastoreRef"
     __slots__ = ("active", "id", "name", "technical_name")
-    id: str
-    name: str | None
-    technical_name: str | None
-    active: bool | None
 
     def __init__(
         self,
@@ -377,7 +350,7 @@ class DatastoreRefRecord(Record):
         )
 
 
-class CommunitySummaryRecord(Record):
+class CommunitySummaryRecord(CommunityBehaviour, Record):
     """The community inside a membership or a request: ``CommunitySummary``."""
 
     MODEL: ClassVar[str] = "CommunitySummary"
@@ -393,16 +366,6 @@ class CommunitySummaryRecord(Record):
         "technical_name",
         "update",
     )
-    id: str
-    name: str | None
-    technical_name: str | None
-    description: str | None
-    contact: str | None
-    public: bool | None
-    datastore: DatastoreRefRecord | str | None
-    supervisor: UserRefRecord | str | None
-    creation: datetime | None
-    update: datetime | None
 
     def __init__(
         self,
@@ -444,30 +407,13 @@ class CommunitySummaryRecord(Record):
             update=_time(d, "update"),
         )
 
-    @property
-    def datastore_id(self) -> str | None:
-        return self.datastore.id if isinstance(self.datastore, DatastoreRefRecord) else self.datastore
-
-    @property
-    def supervisor_id(self) -> str | None:
-        return self.supervisor.id if isinstance(self.supervisor, UserRefRecord) else self.supervisor
-
-    @property
-    def label(self) -> str:
-        return self.name or self.technical_name or self.id
-
 
 # --- the caller ------------------------------------------------------------------------------------
 
 
-class MembershipRecord(Record):
+class MembershipRecord(RightsBehaviour, Record):
     MODEL: ClassVar[str] = "Membership"
-    __slots__ = (
-        "community",
-        "rights",
-    )
-    community: CommunitySummaryRecord
-    rights: list[Right | str]
+    __slots__ = ("community", "rights")
 
     def __init__(
         self,
@@ -485,11 +431,8 @@ class MembershipRecord(Record):
             raise Unusual("community")
         return cls(community=CommunitySummaryRecord.from_wire(community), rights=_rights(d))
 
-    def has(self, right: Right | str) -> bool:
-        return str(right).upper() in {str(r) for r in self.rights}
 
-
-class UserRecord(Record):
+class UserRecord(PersonBehaviour, Record):
     """``GET /users/me``: ``User``."""
 
     MODEL: ClassVar[str] = "User"
@@ -509,20 +452,6 @@ class UserRecord(Record):
         "technical",
         "update",
     )
-    id: str
-    email: str | None
-    first_name: str | None
-    last_name: str | None
-    creation: datetime | None
-    update: datetime | None
-    last_login: datetime | None
-    administrator: bool
-    technical: bool
-    documents_quota: int | float | None
-    documents_use: int | float | None
-    keys_quota: int | float | None
-    keys_use: int | float | None
-    communities_member: list[MembershipRecord]
 
     def __init__(
         self,
@@ -585,14 +514,6 @@ class UserRecord(Record):
         return self.administrator
 
     @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    @property
-    def display_name(self) -> str:
-        return self.full_name or self.email or self.id
-
-    @property
     def memberships(self) -> list[MembershipRecord]:
         return self.communities_member
 
@@ -606,7 +527,7 @@ class UserRecord(Record):
 # --- requests ---------------------------------------------------------------------------------------
 
 
-class RequestRecord(Record):
+class RequestRecord(RequestBehaviour, Record):
     """A join or creation request: ``Request``."""
 
     MODEL: ClassVar[str] = "Request"
@@ -631,25 +552,6 @@ class RequestRecord(Record):
         "unchanged",
         "update",
     )
-    id: str
-    type: RequestType | str
-    status: RequestStatus | str
-    requester: UserRefRecord | None
-    community: CommunitySummaryRecord | str | None
-    message: str | None
-    answers: dict[str, Any] | None
-    name: str | None
-    technical_name: str | None
-    description: str | None
-    offer: str | None
-    public: bool | None
-    justification: str | None
-    rights: list[Right | str]
-    reason: str | None
-    decided_by: UserRefRecord | str | None
-    creation: datetime | None
-    update: datetime | None
-    unchanged: bool | None
 
     def __init__(
         self,
@@ -721,21 +623,3 @@ class RequestRecord(Record):
             update=_time(d, "update"),
             unchanged=_bool(d, "unchanged"),
         )
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == RequestStatus.PENDING
-
-    @property
-    def community_id(self) -> str | None:
-        return self.community.id if isinstance(self.community, CommunitySummaryRecord) else self.community
-
-    @property
-    def decided_by_id(self) -> str | None:
-        return self.decided_by.id if isinstance(self.decided_by, UserRefRecord) else self.decided_by
-
-    @property
-    def subject(self) -> str:
-        if isinstance(self.community, CommunitySummaryRecord):
-            return self.community.label
-        return self.name or self.technical_name or self.community or ""

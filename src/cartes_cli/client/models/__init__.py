@@ -22,8 +22,9 @@ Captcha`` builds no community model.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cartes_cli.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # the names for type checkers; `X as X`: public, outside __all__ as before
     from cartes_cli.client.models._capabilities import Capabilities, Feature
@@ -141,14 +142,4 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # the next look-up is a plain attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_MODULE_OF})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _MODULE_OF)

@@ -16,6 +16,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from cartes_cli.client.models._behaviour import PersonBehaviour
 from cartes_cli.client.models._values import Right as Right
 from cartes_cli.client.models._values import _known as _known
 from cartes_cli.client.models._values import _lower_enum as _lower_enum
@@ -51,17 +52,9 @@ class _Identified(Model):
 # --- users as other objects embed them ---------------------------------------------------------
 
 
-class UserRef(_Identified):
+class UserRef(PersonBehaviour, _Identified):
     """A user as other objects embed it (member, supervisor, requester)."""
 
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    @property
-    def display_name(self) -> str:
-        return self.full_name or self.email or self.id

@@ -5,10 +5,10 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
+from cartes_cli.client.models._behaviour import CommunityBehaviour, LabelBehaviour, RightsBehaviour
 from cartes_cli.client.models._common import (
     Model,
     Number,
-    Right,
     Rights,
     Timestamp,
     UserRef,
@@ -30,7 +30,7 @@ class DatastoreRef(_Identified):
     active: bool | None = None
 
 
-class _CommunityBase(_Identified):
+class _CommunityBase(CommunityBehaviour, _Identified):
     name: str | None = None
     technical_name: str | None = None
     description: str | None = None
@@ -42,23 +42,6 @@ class _CommunityBase(_Identified):
     """A uuid in ``/users/me``, an object in ``/communities/{c}``."""
     creation: Timestamp | None = None
     update: Timestamp | None = None
-
-    @property
-    def datastore_id(self) -> str | None:
-        if isinstance(self.datastore, DatastoreRef):
-            return self.datastore.id
-        return self.datastore
-
-    @property
-    def supervisor_id(self) -> str | None:
-        if isinstance(self.supervisor, UserRef):
-            return self.supervisor.id
-        return self.supervisor
-
-    @property
-    def label(self) -> str:
-        """What to show: name, else technical name, else id."""
-        return self.name or self.technical_name or self.id
 
 
 class CommunitySummary(_CommunityBase):
@@ -72,7 +55,7 @@ class Community(_CommunityBase):
 # --- catalogue and members ----------------------------------------------------------------
 
 
-class CatalogCommunity(_Identified):
+class CatalogCommunity(LabelBehaviour, _Identified):
     """An item of ``GET /catalogs/communities`` (public communities)."""
 
     name: str | None = None
@@ -84,12 +67,8 @@ class CatalogCommunity(_Identified):
     creation: Timestamp | None = None
     update: Timestamp | None = None
 
-    @property
-    def label(self) -> str:
-        return self.name or self.technical_name or self.id
 
-
-class Member(Model):
+class Member(RightsBehaviour, Model):
     """An item of ``GET /communities/{c}/users``."""
 
     rights: Rights = Field(default_factory=list)
@@ -101,9 +80,6 @@ class Member(Model):
     def id(self) -> str:
         """The member's user id."""
         return self.user.id
-
-    def has(self, right: Right | str) -> bool:
-        return str(right).upper() in {str(r) for r in self.rights}
 
 
 # --- join forms ---------------------------------------------------------------------------

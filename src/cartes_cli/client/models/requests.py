@@ -5,13 +5,14 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from cartes_cli.client.models._behaviour import RequestBehaviour
 from cartes_cli.client.models._common import Rights, Timestamp, UserRef, _Identified, _known
 from cartes_cli.client.models._values import RequestStatus as RequestStatus
 from cartes_cli.client.models._values import RequestType as RequestType
 from cartes_cli.client.models.communities import CommunitySummary
 
 
-class Request(_Identified):
+class Request(RequestBehaviour, _Identified):
     """A request (``POST /requests``, ``GET /requests/{r}``…). Unknown types and statuses from a
     newer server are kept as plain strings."""
 
@@ -50,26 +51,3 @@ class Request(_Identified):
     @classmethod
     def _status(cls, value: Any) -> Any:
         return _known(RequestStatus, value)
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == RequestStatus.PENDING
-
-    @property
-    def community_id(self) -> str | None:
-        if isinstance(self.community, CommunitySummary):
-            return self.community.id
-        return self.community
-
-    @property
-    def decided_by_id(self) -> str | None:
-        if isinstance(self.decided_by, UserRef):
-            return self.decided_by.id
-        return self.decided_by
-
-    @property
-    def subject(self) -> str:
-        """What the request is about: the community's name (join) or the requested name."""
-        if isinstance(self.community, CommunitySummary):
-            return self.community.label
-        return self.name or self.technical_name or self.community or ""

@@ -2,21 +2,19 @@
 
 from pydantic import AliasChoices, Field
 
-from cartes_cli.client.models._common import Model, Number, Right, Rights, Timestamp, _Identified
+from cartes_cli.client.models._behaviour import PersonBehaviour, RightsBehaviour
+from cartes_cli.client.models._common import Model, Number, Rights, Timestamp, _Identified
 from cartes_cli.client.models.communities import CommunitySummary
 
 
-class Membership(Model):
+class Membership(RightsBehaviour, Model):
     """One entry of ``communities_member`` in ``/users/me``."""
 
     rights: Rights = Field(default_factory=list)
     community: CommunitySummary
 
-    def has(self, right: Right | str) -> bool:
-        return str(right).upper() in {str(r) for r in self.rights}
 
-
-class User(_Identified):
+class User(PersonBehaviour, _Identified):
     """``GET /users/me``."""
 
     email: str | None = None
@@ -40,14 +38,6 @@ class User(_Identified):
     def is_staff(self) -> bool:
         """Platform staff (``administrator``): may create communities and datastores."""
         return self.administrator
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
-
-    @property
-    def display_name(self) -> str:
-        return self.full_name or self.email or self.id
 
     @property
     def memberships(self) -> list[Membership]:
