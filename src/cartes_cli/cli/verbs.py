@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -24,22 +23,27 @@ import typer
 __all__ = ["SubGroup", "Verb", "assemble", "imported", "lazy_attribute"]
 
 
-@dataclass(frozen=True)
 class Verb:
     """A command: ``attribute`` of ``module`` (relative to the group's package), registered with
     ``help`` when given (otherwise Typer reads the function's docstring)."""
 
-    module: str
-    attribute: str = "command"
-    help: str | None = None
+    # A plain class: a dataclass is built with exec() at import (6 million instructions of start-up).
+    __slots__ = ("attribute", "help", "module")
+
+    def __init__(self, module: str, attribute: str = "command", help: str | None = None) -> None:
+        self.module = module
+        self.attribute = attribute
+        self.help = help
 
 
-@dataclass(frozen=True)
 class SubGroup:
     """A group inside the group (``workspace member``, ``account 2fa``), built by ``build`` for
     the words that follow its name (``None``: with every verb)."""
 
-    build: Callable[[Sequence[str] | None], typer.Typer]
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[Sequence[str] | None], typer.Typer]) -> None:
+        self.build = build
 
 
 Registry = Mapping[str, Verb | SubGroup]
