@@ -4,7 +4,15 @@ import pytest
 import typer
 
 from cartes_cli.cli.app import app
-from cartes_cli.cli.global_options import first_command_word, hoist_global_options, parse_json_option
+from cartes_cli.cli.global_options import (
+    ROOT_FLAGS,
+    ROOT_VALUED,
+    FieldsOnDemand,
+    command_words,
+    first_command_word,
+    hoist_global_options,
+    parse_json_option,
+)
 from cartes_cli.cli.output import KNOWN_FIELDS
 
 ROOT = typer.main.get_command(app)
@@ -98,3 +106,39 @@ def test_trivial(args: list[str]) -> None:
 )
 def test_first_command_word(args: list[str], word: str | None) -> None:
     assert first_command_word(args) == word
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["workspace", "list", "--public"], ["workspace", "list"]),
+        (["-p", "ci", "--json", "workspace", "--env", "sandbox", "list"], ["workspace", "list"]),
+        (["--json=id,name", "--format=csv", "request", "show", "42"], ["request", "show", "42"]),
+        (["account", "2fa", "enable", "--code", "123456"], ["account", "2fa", "enable"]),
+        # An option of a group (its help, the login callback's) ends the command's name.
+        (["workspace", "--help", "list"], ["workspace"]),
+        (["login", "-u", "status"], ["login"]),
+        (["-pci", "workspace", "list"], []),
+        (["workspace", "--", "list"], ["workspace"]),
+        ([], []),
+    ],
+)
+def test_command_words(args: list[str], words: list[str]) -> None:
+    assert command_words(args) == words
+
+
+def test_the_root_option_tables_are_the_root_options() -> None:
+    valued = {o for p in ROOT.params if not p.is_flag and p.name != "json" for o in p.opts}
+    flags = {o for p in ROOT.params if p.is_flag or p.name == "json" for o in p.opts} - {"-h", "--help"}
+    assert set(ROOT_VALUED) == valued
+    assert set(ROOT_FLAGS) == flags
+
+
+def test_fields_on_demand_are_loaded_at_the_first_lookup_only() -> None:
+    fields: set[str] = set()
+    loads: list[int] = []
+    known = FieldsOnDemand(fields, lambda: (loads.append(1), fields.add("status")))
+    assert loads == []
+    assert "status" in known
+    assert "other" not in known
+    assert loads == [1]

@@ -134,6 +134,19 @@ def test_a_verb_module_has_a_frozen_options_object_and_a_run(name: str) -> None:
     assert runs, f"{name} has no run()"
 
 
+@pytest.mark.parametrize("group", GROUP_PACKAGES)
+def test_every_verb_module_is_in_its_group_registry(group: str) -> None:
+    """The group registers its verbs from a registry (cli/verbs.py): a verb module missing there
+    would be no command at all."""
+    from cartes_cli.cli.verbs import Verb
+
+    package = importlib.import_module(f"cartes_cli.cli.{group}")
+    registries = [value for key, value in vars(package).items() if key.endswith("VERBS")]
+    named = {verb.module for registry in registries for verb in registry.values() if isinstance(verb, Verb)}
+    files = {path.stem for path in (CLI_DIR / group).glob("*.py")} - NOT_VERBS
+    assert named == files
+
+
 @pytest.mark.parametrize("path", RESTRUCTURED, ids=lambda p: str(p.relative_to(CLI_DIR)))
 def test_rooms_stay_small(path: Path) -> None:
     text = path.read_text(encoding="utf-8")

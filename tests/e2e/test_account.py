@@ -86,7 +86,7 @@ def test_qr_code_renders_the_exact_matrix_within_80_columns(invert: bool) -> Non
 def test_captcha_drawing_in_colour_and_in_monochrome() -> None:
     from PIL import Image, ImageDraw
 
-    from cartes_cli.cli.account import captcha_art
+    from cartes_cli.cli.account.captcha_art import captcha_art
 
     picture = Image.new("RGB", (160, 60), "white")
     ImageDraw.Draw(picture).rectangle((20, 10, 60, 50), fill="black")

@@ -6,6 +6,7 @@ themselves import httpx, pydantic, keyring and the sandbox inside their function
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -30,11 +31,20 @@ GROUPS: dict[str, tuple[str, str]] = {
     "completion": ("cartes_cli.cli.completion", "completion"),
     "help": ("cartes_cli.cli.help", "help_app"),
 }
+# The groups whose package builds the group for one verb (``build(words)``, ``cli/verbs.py``).
+VERB_GROUPS = ("login", "account", "workspace", "request", "sandbox")
 
 
-def make_app(only: str | None = None, *, outline: bool = False) -> typer.Typer:
+def make_app(
+    only: str | None = None, *, outline: bool = False, words: Sequence[str] | None = None
+) -> typer.Typer:
     """The command tree; with ``only``, just that group (building every command of every group
     costs tens of milliseconds that a single command does not need).
+
+    ``words``, with ``only``: the words after the group's name on the command line
+    (``global_options.command_words``); the group is then built with only the verb they name
+    (``['member', 'add']``: ``workspace member`` with ``add``), importing that verb's module and
+    not its siblings'. Without ``words``, or when they name no verb, the whole group.
 
     ``outline`` builds the root for ``cartes --help``: each group as an empty stand-in with the
     group's own help text, which is all the root's help shows (the real tree is then not built).
@@ -60,7 +70,10 @@ def make_app(only: str | None = None, *, outline: bool = False) -> typer.Typer:
         if outline and _outline_from_help_texts(app, name):
             continue  # the group's help, without importing its package (and every verb in it)
         module = importlib.import_module(module_name)
-        target = getattr(module, attribute)
+        if words is not None and name == only and name in VERB_GROUPS:
+            target = module.build(words)
+        else:
+            target = getattr(module, attribute)
         if outline:
             _add_outline(app, name, target)
         elif isinstance(target, typer.Typer):
@@ -76,7 +89,7 @@ def _outline_from_help_texts(app: typer.Typer, name: str) -> bool:
     """Add group ``name``'s stand-in from ``group_help`` (True), or leave it to the module (False)."""
     from cartes_cli.cli.group_help import LOGOUT_HELP, group_help
 
-    if name in ("login", "account", "workspace", "request", "sandbox"):
+    if name in VERB_GROUPS:
         app.add_typer(typer.Typer(help=group_help(name), no_args_is_help=True), name=name)
         return True
     if name == "logout":

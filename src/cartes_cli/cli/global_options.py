@@ -15,7 +15,7 @@ a field list otherwise (``cartes workspace list --json badfield``: an unknown fi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any
 
 FIELD_LIST = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*(,[A-Za-z_][A-Za-z0-9_.]*)*$")
@@ -33,8 +33,10 @@ def _option_table(command: Any) -> dict[str, bool]:
     return table
 
 
-def hoist_global_options(root: Any, args: Sequence[str], known_fields: set[str] | None = None) -> list[str]:
-    known_fields = known_fields or set()
+def hoist_global_options(
+    root: Any, args: Sequence[str], known_fields: Container[str] | None = None
+) -> list[str]:
+    known_fields = set() if known_fields is None else known_fields
     global_opts = _option_table(root)
     front: list[str] = []
     rest: list[str] = []
@@ -120,7 +122,7 @@ def _may_be_fields(token: str, command: Any) -> bool:
     return token not in getattr(command, "commands", {})
 
 
-def _looks_like_fields(token: str, command: Any, known_fields: set[str]) -> bool:
+def _looks_like_fields(token: str, command: Any, known_fields: Container[str]) -> bool:
     if token.startswith("-") or not FIELD_LIST.match(token):
         return False
     if token in getattr(command, "commands", {}):
@@ -135,8 +137,30 @@ def parse_json_option(value: str | None) -> list[str] | None:
     return [f.strip() for f in value.split(",") if f.strip()]
 
 
+class FieldsOnDemand:
+    """The known field names, completed by ``load`` the first time one is looked up.
+
+    A command built for its verb alone has not imported its siblings' modules, which register
+    their fields at import (``output.register_fields``); a bare word after ``--json`` is checked
+    against the whole group's fields, as before, by importing them then (rarely: ``--json=…`` and
+    lists with a comma are never checked).
+    """
+
+    def __init__(self, fields: Container[str], load: Callable[[], object]) -> None:
+        self._fields = fields
+        self._load: Callable[[], object] | None = load
+
+    def __contains__(self, name: object) -> bool:
+        if self._load is not None:
+            load, self._load = self._load, None
+            load()
+        return name in self._fields
+
+
 # The root options that take a value (``--json`` takes an optional one, handled apart).
 ROOT_VALUED = frozenset({"--profile", "-p", "--env", "--api-url", "--issuer", "--format"})
+# The root's other options, but for the help (``--json``'s value is never a command word).
+ROOT_FLAGS = frozenset({"--json", "--no-input", "--debug", "--no-color", "--version", "-V"})
 
 
 def first_command_word(args: Sequence[str]) -> str | None:
@@ -153,6 +177,32 @@ def first_command_word(args: Sequence[str]) -> str | None:
             continue
         return arg
     return None
+
+
+def command_words(args: Sequence[str]) -> list[str]:
+    """The words that name the command (``['workspace', 'member', 'add', …]``): the leading words
+    that are not options, root options and their values skipped. Any other option ends them
+    (``cartes workspace --help list``: the group's help; an option of the group's callback, whose
+    value may look like a verb), and so does ``--``; the words after the command's name are its
+    arguments, which the groups do not look at."""
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        if arg.startswith("-"):
+            name, has_eq, _value = arg.partition("=")
+            if arg in ROOT_VALUED:
+                i += 2
+            elif arg in ROOT_FLAGS or (arg.startswith("--") and has_eq and name in ROOT_VALUED | ROOT_FLAGS):
+                i += 1
+            else:
+                break
+            continue
+        words.append(arg)
+        i += 1
+    return words
 
 
 # Options whose text may span lines: line feeds and tabs are kept there (never other controls).

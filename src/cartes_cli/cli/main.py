@@ -15,8 +15,10 @@ def run(args: Sequence[str]) -> int:
     import typer
 
     from cartes_cli import hints
-    from cartes_cli.cli.app import GROUPS, make_app
+    from cartes_cli.cli.app import GROUPS, VERB_GROUPS, make_app
     from cartes_cli.cli.global_options import (
+        FieldsOnDemand,
+        command_words,
         control_character_problem,
         first_command_word,
         hoist_global_options,
@@ -31,9 +33,16 @@ def run(args: Sequence[str]) -> int:
     word = first_command_word(list(args))
     # 'cartes', 'cartes --help': the root's help needs only the groups' names and help texts.
     outline = word is None and (not args or any(a in ("-h", "--help") for a in args))
-    command = typer.main.get_command(make_app(word if word in GROUPS else None, outline=outline))
+    group = word if word in GROUPS else None
+    # 'cartes workspace list …': the group with that verb only (its siblings' modules unread).
+    path = command_words(list(args))
+    words = path[1:] if group in VERB_GROUPS and path[:1] == [group] else None
+    command = typer.main.get_command(make_app(group, outline=outline, words=words))
     translate_help(command)  # the help Typer took from docstrings (French only)
-    argv = hoist_global_options(command, list(args), KNOWN_FIELDS)
+    # A bare word after --json is checked against the fields of the whole group, as it was when
+    # every verb was loaded: the siblings' modules are imported for it (rarely) then.
+    fields = KNOWN_FIELDS if words is None else FieldsOnDemand(KNOWN_FIELDS, lambda: make_app(group))
+    argv = hoist_global_options(command, list(args), fields)
     debug = "--debug" in argv or bool(os.environ.get("CARTES_DEBUG"))
     problem = control_character_problem(argv, os.environ)
     if problem:  # before parsing: nothing runs, nothing is sent

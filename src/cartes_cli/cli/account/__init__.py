@@ -11,41 +11,69 @@ shown once, on purpose, by ``account 2fa enable``.
 
 One module per verb (``create``, ``captcha``, ``verify``, ``show``, ``update``, ``password``,
 ``twofa/…``), each with its options, its ``run`` and its Typer declaration; the helpers are named
-by what they are (``fields``, ``prompts``, ``browser``, ``cache``, ``captcha_art``, ``qr``…).
+by what they are (``fields``, ``prompts``, ``browser``, ``cache``, ``captcha_art``, ``qr``…). This
+module only assembles the group, importing a verb's module when the group is built with it
+(``build``, ``cli/verbs.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import typer
 
-from cartes_cli.cli.account import captcha, create, password, show, update, verify
-from cartes_cli.cli.account.captcha_art import captcha_art
-from cartes_cli.cli.account.fields import FIELD_LABELS
-from cartes_cli.cli.account.platform import action_url, browser_client, registration_url
-from cartes_cli.cli.account.qr import qr_lines
-from cartes_cli.cli.account.twofa import twofa_app
-from cartes_cli.cli.account.twofa.lost import lost_factor_draft
 from cartes_cli.cli.group_help import group_help
+from cartes_cli.cli.verbs import Registry, SubGroup, Verb, assemble, imported, lazy_attribute
 
 __all__ = [
     "FIELD_LABELS",
     "account_app",
     "action_url",
     "browser_client",
-    "captcha_art",
+    "build",
     "lost_factor_draft",
     "qr_lines",
     "registration_url",
 ]
 
-account_app = typer.Typer(
-    help=group_help("account"),
-    no_args_is_help=True,
-)
-account_app.add_typer(twofa_app, name="2fa")
-account_app.command("create")(create.command)
-account_app.command("captcha")(captcha.command)
-account_app.command("verify")(verify.command)
-account_app.command("show")(show.command)
-account_app.command("update")(update.command)
-account_app.command("password")(password.command)
+
+def build(words: Sequence[str] | None = None) -> typer.Typer:
+    """``cartes account``: with the verb ``words[0]`` names only, or with every verb."""
+    group = typer.Typer(help=group_help("account"), no_args_is_help=True)
+    return assemble(group, __name__, VERBS, words)
+
+
+def _twofa(words: Sequence[str] | None) -> typer.Typer:
+    from cartes_cli.cli.account import twofa
+
+    return twofa.build(words)
+
+
+# The verbs, in --help order: name → Verb(module, Typer function) or a sub-group.
+VERBS: Registry = {
+    "2fa": SubGroup(_twofa),
+    "create": Verb("create"),
+    "captcha": Verb("captcha"),
+    "verify": Verb("verify"),
+    "show": Verb("show"),
+    "update": Verb("update"),
+    "password": Verb("password"),
+}
+
+# Helpers other code reads from the package, imported when asked for. (``captcha_art`` is not one:
+# the function would be hidden by its module, ``account.captcha_art``, once that is imported.)
+_HELPERS = {
+    "FIELD_LABELS": "fields",
+    "action_url": "platform",
+    "browser_client": "platform",
+    "registration_url": "platform",
+    "qr_lines": "qr",
+    "lost_factor_draft": "twofa.lost",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``account_app``, the whole group, built on first use; the helpers of ``_HELPERS``."""
+    makers = {key: imported(f"{__name__}.{module}", key) for key, module in _HELPERS.items()}
+    return lazy_attribute(globals(), name, {"account_app": build, **makers})

@@ -141,11 +141,11 @@ def completer_for(path: tuple[str, ...], param: Any) -> Provider | None:
     if not path and name == "format":
         return _choices(format_choices)
     if group == "request" and name == "type_":
-        from cartes_cli.cli.request import TYPES
+        from cartes_cli.cli.request.rows import TYPES
 
         return _choices(plain_choices(TYPES))
     if group == "request" and name == "status":
-        from cartes_cli.cli.request import STATUSES
+        from cartes_cli.cli.request.rows import STATUSES
 
         return _choices(plain_choices(STATUSES))
     if path == ("workspace", "create") and name == "offer":

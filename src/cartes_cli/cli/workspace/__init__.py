@@ -3,49 +3,59 @@
 One module per verb (``list``, ``show``, ``form``, ``members``, ``member`` for add/set/remove,
 ``update``, ``supervisor``, ``join``, ``create``, ``leave``), each with its options object, its
 ``run`` and its Typer function; ``common`` holds what several of them share. This module only
-assembles the group: importing it loads Typer and the verb modules, which import the client,
-httpx and pydantic inside their function bodies only.
+assembles the group, importing a verb's module when the group is built with it (``build``: the
+verb a command names, or every verb for the group's help; ``cli/verbs.py``); the verb modules
+import the client, httpx and pydantic inside their function bodies only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import typer
 
 from cartes_cli.cli.group_help import group_help
-from cartes_cli.cli.workspace import (
-    create,
-    form,
-    join,
-    leave,
-    member,
-    members,
-    show,
-    supervisor,
-    update,
-)
-from cartes_cli.cli.workspace import list as list_
+from cartes_cli.cli.verbs import Registry, SubGroup, Verb, assemble, lazy_attribute
 from cartes_cli.i18n import _
 
-__all__ = ["member_app", "workspace_app"]
+__all__ = ["build", "build_member", "member_app", "workspace_app"]
 
-workspace_app = typer.Typer(
-    help=group_help("workspace"),
-    no_args_is_help=True,
-)
-member_app = typer.Typer(
-    help=_("Add, change or remove a member (needs the COMMUNITY right)."), no_args_is_help=True
-)
 
-workspace_app.command("list")(list_.command)
-workspace_app.command("show")(show.command)
-workspace_app.command("form")(form.command)
-workspace_app.command("members")(members.command)
-workspace_app.add_typer(member_app, name="member")
-member_app.command("add")(member.add_command)
-member_app.command("set")(member.set_command)
-member_app.command("remove")(member.remove_command)
-workspace_app.command("update")(update.command)
-workspace_app.command("supervisor")(supervisor.command)
-workspace_app.command("join")(join.command)
-workspace_app.command("create")(create.command)
-workspace_app.command("leave")(leave.command)
+def build(words: Sequence[str] | None = None) -> typer.Typer:
+    """``cartes workspace``: with the verb ``words[0]`` names only, or with every verb."""
+    group = typer.Typer(help=group_help("workspace"), no_args_is_help=True)
+    return assemble(group, __name__, VERBS, words)
+
+
+def build_member(words: Sequence[str] | None = None) -> typer.Typer:
+    """``cartes workspace member``: add, set and remove (one module)."""
+    group = typer.Typer(
+        help=_("Add, change or remove a member (needs the COMMUNITY right)."), no_args_is_help=True
+    )
+    return assemble(group, __name__, MEMBER_VERBS, words)
+
+
+# The verbs, in --help order: name → Verb(module, Typer function) or a sub-group.
+VERBS: Registry = {
+    "list": Verb("list"),
+    "show": Verb("show"),
+    "form": Verb("form"),
+    "members": Verb("members"),
+    "member": SubGroup(build_member),
+    "update": Verb("update"),
+    "supervisor": Verb("supervisor"),
+    "join": Verb("join"),
+    "create": Verb("create"),
+    "leave": Verb("leave"),
+}
+MEMBER_VERBS: Registry = {
+    "add": Verb("member", "add_command"),
+    "set": Verb("member", "set_command"),
+    "remove": Verb("member", "remove_command"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``workspace_app`` and ``member_app``: the whole groups, built on first use."""
+    return lazy_attribute(globals(), name, {"workspace_app": build, "member_app": build_member})
