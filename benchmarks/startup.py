@@ -10,6 +10,10 @@ binary: what a command-line tool's start-up can be), median and range of the per
   --incoming`` against a local sandbox, end to end): within 2.5× ``gh --help``;
 - ``cartes --help``: within 2× ``gh --help``; ``cartes --version``: ≤ 40 ms.
 
+``python + httpx + typer`` imports the design's dependencies and nothing of cartes: the floor of a
+networked command as long as they stay (issue 17 keeps them), and the measure of what cartes's own
+modules add above it.
+
     .venv/bin/python benchmarks/startup.py            # 21 rounds
     .venv/bin/python benchmarks/startup.py --runs 7   # quicker
 
@@ -46,6 +50,15 @@ TARGET_RATIO = {  # to gh --help
 }
 PEER = "gh --help"
 FLOOR = "python -c pass"
+DEPENDENCIES = "python + httpx + typer"
+# What any networked cartes command imports before a line of its own runs: the design's
+# dependencies (httpx with httpcore, typer), with the same optional parts left out as the
+# executable leaves out (cartes_cli.__main__._lighten_imports). The gap between this row and a
+# command is what cartes itself costs.
+_DEPENDENCIES_ONLY = (
+    "from cartes_cli.__main__ import _lighten_imports; _lighten_imports(); "
+    "import json, httpx, httpcore, typer.main"
+)
 
 
 def measure(cases: list[tuple[str, list[str], dict[str, str]]], runs: int) -> dict[str, list[float]]:
@@ -109,6 +122,7 @@ def main() -> None:
             if gh:
                 cases.append((PEER, [gh, "--help"], env))
             cases += [
+                (DEPENDENCIES, [sys.executable, "-c", _DEPENDENCIES_ONLY], env),
                 ("--version", [exe, "--version"], env),
                 ("--help", [exe, "--help"], env),
                 ("--help (CARTES_LANG=fr)", [exe, "--help"], {**env, "CARTES_LANG": "fr"}),

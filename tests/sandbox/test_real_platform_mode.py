@@ -73,7 +73,7 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
     conn.close()
     store = Store.open(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
     finally:
         store.close()

@@ -81,10 +81,11 @@ class CommunityRepository(Repository):
             params += [fold(search), search.lower()]
         total_row = self._one(f"SELECT count(*) FROM communities c {where}", params)  # noqa: S608
         total = int(total_row[0]) if total_row else 0
-        rows = self._all(
-            f"{_COMMUNITY_SELECT} {where} ORDER BY c.sort_key, c.technical_name LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        # The page's rows are picked in the covering index (communities_catalogue), then joined:
+        # OFFSET steps over index entries, not over rows and their joins.
+        order = "ORDER BY c.sort_key, c.technical_name"
+        page = f"SELECT c.rowid FROM communities c {where} {order} LIMIT ? OFFSET ?"  # noqa: S608
+        rows = self._all(f"{_COMMUNITY_SELECT} WHERE c.rowid IN ({page}) {order}", [*params, limit, offset])
         return [Community.from_row(r) for r in rows], total
 
     def put_membership(self, community_id: str, user_id: str, rights: Sequence[str], when: str) -> None:

@@ -316,5 +316,11 @@ ALTER TABLE users ADD COLUMN entrepot_since TEXT;
 UPDATE users SET entrepot_since = created;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- The catalogue's order, covering: a page far down the catalogue is found in the index alone
+-- (with OFFSET, SQLite otherwise read every skipped row and its joins: 13 ms a page at 5,000).
+CREATE INDEX communities_catalogue ON communities (public, sort_key, technical_name);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
