@@ -145,8 +145,11 @@ class RequestRepository(Repository):
             where = ("WHERE " + " AND ".join([*clauses, "r.rowid > ?"])) if clauses else "WHERE r.rowid > ?"
             params.append(after)
             offset = 0
+        # The page's rows are picked by rowid first, then joined: OFFSET steps over rowids, not
+        # over rows and their three joins (as the catalogue's pages, see communities.public).
+        page = f"SELECT r.rowid FROM requests r {where} ORDER BY r.rowid LIMIT ? OFFSET ?"  # noqa: S608
         rows = self._all(
-            f"{_REQUEST_SELECT_WITH_SEQ} {where} ORDER BY r.rowid LIMIT ? OFFSET ?",
+            f"{_REQUEST_SELECT_WITH_SEQ} WHERE r.rowid IN ({page}) ORDER BY r.rowid",
             [*params, limit + 1, offset],
         )
         more = len(rows) > limit
