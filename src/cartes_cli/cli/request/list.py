@@ -42,7 +42,8 @@ def run(app: AppContext, options: ListOptions) -> None:
     client = app.client(max_connections=connections_for(concurrency))
     require_requests_api(client)
     if options.incoming:
-        community_id = client.communities.resolve(workspace).id if workspace else None
+        community = client.communities.resolve(workspace, concurrency=concurrency) if workspace else None
+        community_id = community.id if community else None
         rows = (
             request_row(r)
             for r in client.records.incoming_requests(

@@ -42,7 +42,7 @@ class MembersOptions:
 def run(app: AppContext, options: MembersOptions) -> None:
     check_concurrency(options.concurrency)
     client = app.client(max_connections=connections_for(options.concurrency))
-    community = client.communities.resolve(options.workspace)
+    community = client.communities.resolve(options.workspace, concurrency=options.concurrency)
     members = client.communities.members(community.id, concurrency=options.concurrency)
     rows = [member_row(m, community.supervisor_id) for m in members]
     rows.sort(key=lambda r: (not r["supervisor"], (r["email"] or "").lower()))

@@ -195,7 +195,7 @@ class CommunitiesResource(APIResource):
         """``DELETE /users/me/communities/{c}``: leave a community."""
         self._client.send("DELETE", f"/users/me/communities/{segment(community_id, 'community id')}")
 
-    def resolve(self, ref: str) -> Community:
+    def resolve(self, ref: str, *, concurrency: int = DEFAULT_CONCURRENCY) -> Community:
         """The community a user means by ``ref``: an id, a technical name or an exact name.
 
         An id (a UUID) is fetched (``GET /communities/{id}``). Otherwise the caller's memberships
@@ -203,6 +203,7 @@ class CommunitiesResource(APIResource):
         an exact name, both case-insensitive. The community is then returned as that listing
         describes it (no extra request; ``get(c.id)`` has the detail). Several communities with the
         same name raise ``AmbiguousReference`` (a ``UsageError``) listing them; none, ``NotFound``.
+        ``concurrency``: catalogue pages read at once (a command passes its own ``--concurrency``).
         """
         text = (ref or "").strip()
         if not text:
@@ -217,7 +218,7 @@ class CommunitiesResource(APIResource):
         if found is not None:
             return found
         by_name: list[CatalogCommunity] = []
-        for item in self.catalog():
+        for item in self.catalog(concurrency=concurrency):
             if _fold_key(item.technical_name) == key:
                 return _as_community(item)
             if _fold_key(item.name) == key:
