@@ -24,11 +24,23 @@ over generated wire objects, that both readers agree field by field. Standard li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from cartes_cli.client._wire import (
+    Unusual,
+    as_mapping,
+    read_bool,
+    read_choice,
+    read_flag,
+    read_id,
+    read_number,
+    read_object,
+    read_rights,
+    read_str,
+    read_time,
+)
 from cartes_cli.client.models._behaviour import (
     CommunityBehaviour,
     LabelBehaviour,
@@ -40,8 +52,6 @@ from cartes_cli.client.models._values import (
     RequestStatus,
     RequestType,
     Right,
-    _known,
-    normalise_rights,
 )
 
 if TYPE_CHECKING:
@@ -61,102 +71,7 @@ __all__ = [
 ]
 
 
-class Unusual(Exception):
-    """The wire form is not the canonical one: the pydantic model reads it instead."""
-
-
-# RFC 3339 as the platform writes it; anything else (no seconds, a space, a week date…) goes to
-# pydantic, whose parser and datetime.fromisoformat do not agree on every ISO 8601 form.
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?")
-_MISSING: Any = object()
 _R = TypeVar("_R", bound="Record")
-
-
-def _str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None or type(value) is str:
-        return value
-    raise Unusual(key)
-
-
-def _bool(data: Mapping[str, Any], key: str, default: bool | None = None) -> bool | None:
-    value = data.get(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if value is None and default is None:
-        return None
-    if type(value) is bool:
-        return value
-    raise Unusual(key)
-
-
-def _flag(data: Mapping[str, Any], key: str) -> bool:
-    """A boolean that is never null (absent: False)."""
-    value = data.get(key, False)
-    if type(value) is bool:
-        return value
-    raise Unusual(key)
-
-
-def _number(data: Mapping[str, Any], key: str) -> int | float | None:
-    value = data.get(key)
-    if value is None or type(value) in (int, float):
-        return value
-    raise Unusual(key)
-
-
-def _time(data: Mapping[str, Any], key: str) -> datetime | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if type(value) is str and _TIME.fullmatch(value):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:  # 2025-02-30, 24:00…: pydantic says what is wrong
-            raise Unusual(key) from None
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-    raise Unusual(key)
-
-
-def _ident(data: Mapping[str, Any], *, required: bool = True) -> str | None:
-    """``_id`` (the wire's name), else ``id``: the model's order (its alias first; an ``id`` beside
-    an ``_id`` is then an extra field, which records do not keep)."""
-    if "_id" in data:
-        value = data["_id"]
-    elif "id" in data:
-        value = data["id"]
-    elif required:
-        raise Unusual("_id")
-    else:
-        return None
-    if type(value) is str or (value is None and not required):
-        return value
-    raise Unusual("_id")
-
-
-def _rights(data: Mapping[str, Any], key: str = "rights") -> list[Right | str]:
-    try:
-        return normalise_rights(data.get(key))
-    except ValueError:
-        raise Unusual(key) from None
-
-
-def _choice(
-    data: Mapping[str, Any], key: str, kind: type[RequestType] | type[RequestStatus], default: Any
-) -> Any:
-    value = data.get(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if type(value) is str:
-        return _known(kind, value)
-    raise Unusual(key)
-
-
-def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
-    value = data.get(key)
-    if value is None or type(value) is dict:
-        return value
-    raise Unusual(key)
 
 
 def _ref_or_id(data: Mapping[str, Any], key: str, record: type[_R]) -> _R | str | None:
@@ -168,12 +83,6 @@ def _ref_or_id(data: Mapping[str, Any], key: str, record: type[_R]) -> _R | str 
     if type(value) is dict:
         return record.from_wire(value)
     raise Unusual(key)
-
-
-def _mapping(data: object) -> Mapping[str, Any]:
-    if type(data) is not dict:
-        raise Unusual("body")
-    return data
 
 
 class Record:
@@ -238,12 +147,12 @@ class UserRefRecord(PersonBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         return cls(
-            id=_ident(d) or "",
-            email=_str(d, "email"),
-            first_name=_str(d, "first_name"),
-            last_name=_str(d, "last_name"),
+            id=read_id(d) or "",
+            email=read_str(d, "email"),
+            first_name=read_str(d, "first_name"),
+            last_name=read_str(d, "last_name"),
         )
 
 
@@ -264,8 +173,8 @@ class OrganizationRecord(Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
-        return cls(id=_ident(d, required=False), name=_str(d, "name"))
+        d = as_mapping(data)
+        return cls(id=read_id(d, required=False), name=read_str(d, "name"))
 
 
 class CatalogRecord(LabelBehaviour, Record):
@@ -308,18 +217,18 @@ class CatalogRecord(LabelBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
-        org = _object(d, "organization")
+        d = as_mapping(data)
+        org = read_object(d, "organization")
         return cls(
-            id=_ident(d) or "",
-            name=_str(d, "name"),
-            technical_name=_str(d, "technical_name"),
-            description=_str(d, "description"),
-            contact=_str(d, "contact"),
-            public=_bool(d, "public"),
+            id=read_id(d) or "",
+            name=read_str(d, "name"),
+            technical_name=read_str(d, "technical_name"),
+            description=read_str(d, "description"),
+            contact=read_str(d, "contact"),
+            public=read_bool(d, "public"),
             organization=OrganizationRecord.from_wire(org) if org is not None else None,
-            creation=_time(d, "creation"),
-            update=_time(d, "update"),
+            creation=read_time(d, "creation"),
+            update=read_time(d, "update"),
         )
 
 
@@ -341,12 +250,12 @@ class DatastoreRefRecord(Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         return cls(
-            id=_ident(d) or "",
-            name=_str(d, "name"),
-            technical_name=_str(d, "technical_name"),
-            active=_bool(d, "active"),
+            id=read_id(d) or "",
+            name=read_str(d, "name"),
+            technical_name=read_str(d, "technical_name"),
+            active=read_bool(d, "active"),
         )
 
 
@@ -393,18 +302,18 @@ class CommunitySummaryRecord(CommunityBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         return cls(
-            id=_ident(d) or "",
-            name=_str(d, "name"),
-            technical_name=_str(d, "technical_name"),
-            description=_str(d, "description"),
-            contact=_str(d, "contact"),
-            public=_bool(d, "public"),
+            id=read_id(d) or "",
+            name=read_str(d, "name"),
+            technical_name=read_str(d, "technical_name"),
+            description=read_str(d, "description"),
+            contact=read_str(d, "contact"),
+            public=read_bool(d, "public"),
             datastore=_ref_or_id(d, "datastore", DatastoreRefRecord),
             supervisor=_ref_or_id(d, "supervisor", UserRefRecord),
-            creation=_time(d, "creation"),
-            update=_time(d, "update"),
+            creation=read_time(d, "creation"),
+            update=read_time(d, "update"),
         )
 
 
@@ -425,11 +334,11 @@ class MembershipRecord(RightsBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         community = d.get("community")
         if type(community) is not dict:
             raise Unusual("community")
-        return cls(community=CommunitySummaryRecord.from_wire(community), rights=_rights(d))
+        return cls(community=CommunitySummaryRecord.from_wire(community), rights=read_rights(d))
 
 
 class UserRecord(PersonBehaviour, Record):
@@ -487,25 +396,25 @@ class UserRecord(PersonBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         members = d.get("communities_member", [])
         if type(members) is not list:
             raise Unusual("communities_member")
         return cls(
-            id=_ident(d) or "",
-            email=_str(d, "email"),
-            first_name=_str(d, "first_name"),
-            last_name=_str(d, "last_name"),
-            creation=_time(d, "creation"),
-            update=_time(d, "update"),
+            id=read_id(d) or "",
+            email=read_str(d, "email"),
+            first_name=read_str(d, "first_name"),
+            last_name=read_str(d, "last_name"),
+            creation=read_time(d, "creation"),
+            update=read_time(d, "update"),
             # the model's aliases in its order: last_login, else last_call (older servers)
-            last_login=_time(d, "last_login" if "last_login" in d else "last_call"),
-            administrator=_flag(d, "administrator"),
-            technical=_flag(d, "technical"),
-            documents_quota=_number(d, "documents_quota"),
-            documents_use=_number(d, "documents_use"),
-            keys_quota=_number(d, "keys_quota"),
-            keys_use=_number(d, "keys_use"),
+            last_login=read_time(d, "last_login" if "last_login" in d else "last_call"),
+            administrator=read_flag(d, "administrator"),
+            technical=read_flag(d, "technical"),
+            documents_quota=read_number(d, "documents_quota"),
+            documents_use=read_number(d, "documents_use"),
+            keys_quota=read_number(d, "keys_quota"),
+            keys_use=read_number(d, "keys_use"),
             communities_member=[MembershipRecord.from_wire(m) for m in members],
         )
 
@@ -597,29 +506,29 @@ class RequestRecord(RequestBehaviour, Record):
 
     @classmethod
     def from_wire(cls, data: object) -> Self:
-        d = _mapping(data)
+        d = as_mapping(data)
         if "type" not in d:
             raise Unusual("type")
-        requester = _object(d, "requester")
-        answers = _object(d, "answers")
+        requester = read_object(d, "requester")
+        answers = read_object(d, "answers")
         return cls(
-            id=_ident(d) or "",
-            type=_choice(d, "type", RequestType, None),
-            status=_choice(d, "status", RequestStatus, RequestStatus.PENDING),
+            id=read_id(d) or "",
+            type=read_choice(d, "type", RequestType, None),
+            status=read_choice(d, "status", RequestStatus, RequestStatus.PENDING),
             requester=UserRefRecord.from_wire(requester) if requester is not None else None,
             community=_ref_or_id(d, "community", CommunitySummaryRecord),
-            message=_str(d, "message"),
+            message=read_str(d, "message"),
             answers=dict(answers) if answers is not None else None,
-            name=_str(d, "name"),
-            technical_name=_str(d, "technical_name"),
-            description=_str(d, "description"),
-            offer=_str(d, "offer"),
-            public=_bool(d, "public"),
-            justification=_str(d, "justification"),
-            rights=_rights(d),
-            reason=_str(d, "reason"),
+            name=read_str(d, "name"),
+            technical_name=read_str(d, "technical_name"),
+            description=read_str(d, "description"),
+            offer=read_str(d, "offer"),
+            public=read_bool(d, "public"),
+            justification=read_str(d, "justification"),
+            rights=read_rights(d),
+            reason=read_str(d, "reason"),
             decided_by=_ref_or_id(d, "decided_by", UserRefRecord),
-            creation=_time(d, "creation"),
-            update=_time(d, "update"),
-            unchanged=_bool(d, "unchanged"),
+            creation=read_time(d, "creation"),
+            update=read_time(d, "update"),
+            unchanged=read_bool(d, "unchanged"),
         )
