@@ -362,3 +362,87 @@ def test_manager_repr_has_no_token(oidc: OIDCClient, clock: Clock) -> None:
     assert "access-0" not in repr(manager)
     assert "refresh-0" not in repr(manager)
     assert "access-0" not in repr(BearerAuth(manager))
+
+
+# --- a refresh token left in the store (read only when a renewal is due) -------------------
+
+
+class StoredLogin:
+    """The credential store and login-server client of a login, counting what a command touched."""
+
+    def __init__(self, server: TokenServer, clock: Clock, refresh_token: str | None = "refresh-0") -> None:  # noqa: S107
+        self.server, self.clock = server, clock
+        self.refresh_token = refresh_token
+        self.reads = 0
+        self.clients: list[OIDCClient] = []
+
+    def reload(self) -> TokenSet | None:
+        self.reads += 1
+        if self.refresh_token is None:
+            return None
+        return TokenSet.from_refresh_token(self.refresh_token)
+
+    def oidc(self) -> OIDCClient:
+        client = oidc_for(self.server, self.clock)
+        self.clients.append(client)
+        return client
+
+    def manager(self, cached: TokenSet) -> TokenManager:
+        import contextlib
+
+        return TokenManager(
+            None,
+            cached,
+            clock=self.clock,
+            coordinate=contextlib.nullcontext,
+            reload=self.reload,
+            oidc_factory=self.oidc,
+            refresh_in_store=True,
+        )
+
+
+def cached_access(expires_at: float) -> TokenSet:
+    return TokenSet.from_cache("access-cached", expires_at)
+
+
+def test_a_cached_token_serves_without_reading_the_store_or_building_a_client(
+    server: TokenServer, clock: Clock
+) -> None:
+    login = StoredLogin(server, clock)
+    manager = login.manager(cached_access(expires_at=300))
+    assert manager.can_refresh
+    assert manager.access_token() == "access-cached"
+    assert (login.reads, login.clients, server.calls) == (0, [], 0)
+
+
+def test_when_the_cached_token_expires_the_stored_refresh_token_is_read_then_used(
+    server: TokenServer, clock: Clock
+) -> None:
+    login = StoredLogin(server, clock)
+    manager = login.manager(cached_access(expires_at=300))
+    clock.now = 290  # within the margin
+    assert manager.access_token() == "access-1"
+    assert login.reads == 1
+    assert [f["refresh_token"] for f in server.forms] == ["refresh-0"]
+    assert len(login.clients) == 1
+    clock.now = 400
+    assert manager.access_token() == "access-1"  # the new token: nothing read again
+    assert login.reads == 1
+
+
+def test_a_401_on_the_cached_token_reads_the_store_and_refreshes(server: TokenServer, clock: Clock) -> None:
+    login = StoredLogin(server, clock)
+    manager = login.manager(cached_access(expires_at=300))
+    assert manager.refresh_after_401("access-cached") == "access-1"
+    assert login.reads == 1
+
+
+def test_a_login_removed_from_the_store_meanwhile_asks_to_log_in_again(
+    server: TokenServer, clock: Clock
+) -> None:
+    login = StoredLogin(server, clock, refresh_token=None)
+    manager = login.manager(cached_access(expires_at=300))
+    clock.now = 301
+    with pytest.raises(AuthRequired, match="log in again"):
+        manager.access_token()
+    assert server.calls == 0

@@ -125,6 +125,31 @@ def test_real_secret_service_holds_only_the_refresh_token(cartes: Cartes) -> Non
     assert keyring.get_password(service, f"default/{ADMIN}/refresh_token") is None
 
 
+def test_a_command_served_by_the_cached_access_token_leaves_the_keyring_alone(
+    cartes: Cartes, tmp_path: Path
+) -> None:
+    """The refresh token stays in the keyring until a renewal is due: a command whose cached access
+    token is good reads nothing there (no keyring library, no D-Bus round trip)."""
+    if not cartes.keyring:
+        pytest.skip("no Secret Service here (CI runs this inside dbus-run-session with gnome-keyring)")
+    assert cartes.login(ADMIN).returncode == 0
+    tripwire = tmp_path / "tripwire"
+    env = {
+        "PYTHON_KEYRING_BACKEND": "tests.fake_keyrings.Tripwire",
+        "PYTHONPATH": str(REPO),
+        "CARTES_TEST_TRIPWIRE": str(tripwire),
+    }
+    r = cartes("workspace", "list", "--json", "technical_name", env=env)
+    assert r.returncode == 0, r
+    assert {"technical_name": "ddt33"} in json.loads(r.stdout)
+    assert not tripwire.exists(), tripwire.read_text()
+    # A renewal does read it (the real keyring again), and the renewed login keeps working.
+    assert cartes("login", "refresh").returncode == 0
+    r = cartes("workspace", "list", "--json", "technical_name", env=env)
+    assert r.returncode == 0, r
+    assert not tripwire.exists(), tripwire.read_text()
+
+
 def test_cartes_token_wins_and_the_keyring_is_never_touched(cartes: Cartes, tmp_path: Path) -> None:
     # Get a real access token from a normal login in another home.
     assert cartes.login(ADMIN).returncode == 0

@@ -61,6 +61,8 @@ class TokenManager:
         renewal: Renewal = "refresh_token",
         coordinate: Callable[[], AbstractContextManager[object]] | None = None,
         reload: Callable[[], TokenSet | None] | None = None,
+        oidc_factory: Callable[[], OIDCClient] | None = None,
+        refresh_in_store: bool = False,
     ) -> None:
         if renewal not in ("refresh_token", "client_credentials"):
             raise ValueError(f"unknown renewal {renewal!r}")
@@ -78,6 +80,13 @@ class TokenManager:
         """A lock shared with the other processes on this login (``cartes_cli.locks.login_lock``)."""
         self._reload = reload
         """The login as stored now (another process may have renewed it, and rotated its refresh token)."""
+        self._oidc_factory = oidc_factory
+        """Makes ``oidc`` on first need, when it was not given: a command served by its cached access
+        token then builds no login-server client (nor reads the secret it may need)."""
+        self._refresh_in_store = refresh_in_store
+        """The refresh token was left in the credential store (``tokens`` has the cached access token
+        only): ``reload`` reads it when a renewal is due, under ``coordinate``. A keyring is then
+        not touched by a command that its cached access token serves."""
         self.refresh_count = 0
         """Calls made to the token endpoint (tests assert single flight with it)."""
         self.persist_error: BaseException | None = None
@@ -132,11 +141,19 @@ class TokenManager:
 
     @property
     def can_refresh(self) -> bool:
-        if self._static or self._oidc is None:
+        if self._static or (self._oidc is None and self._oidc_factory is None):
             return False
         if self._renewal == "client_credentials":
-            return self._oidc.has_client_secret
-        return self._tokens.can_refresh
+            return self._client().has_client_secret
+        if self._tokens.can_refresh:
+            return True
+        return self._refresh_in_store and self._reload is not None and self._coordinate is not None
+
+    def _client(self) -> OIDCClient:
+        if self._oidc is None:
+            assert self._oidc_factory is not None
+            self._oidc = self._oidc_factory()
+        return self._oidc
 
     def _margin(self, tokens: TokenSet) -> float:
         lifetime = tokens.lifetime
@@ -238,14 +255,16 @@ class TokenManager:
             return self._renew()
 
     def _renew(self) -> TokenSet:
-        assert self._oidc is not None
-        self.refresh_count += 1
+        oidc = self._client()
         if self._renewal == "client_credentials":
-            new = self._oidc.client_credentials()
+            self.refresh_count += 1
+            new = oidc.client_credentials()
         else:
             refresh_token = self._tokens.refresh_token
-            assert refresh_token is not None
-            new = self._oidc.refresh(refresh_token.get_secret_value()).with_refresh_fallback(self._tokens)
+            if refresh_token is None or not refresh_token.get_secret_value():
+                raise self._cannot_refresh()  # the stored login is gone (logged out elsewhere)
+            self.refresh_count += 1
+            new = oidc.refresh(refresh_token.get_secret_value()).with_refresh_fallback(self._tokens)
         self._tokens = new
         if self._on_refresh is not None:
             try:

@@ -19,7 +19,12 @@ from cartes_cli.config import DEFAULT_PROFILE, Config, Profile, validate_profile
 from cartes_cli.errors import NotLoggedIn, UsageError
 from cartes_cli.i18n import _
 
+_CACHED_TOKEN_MARGIN = 60.0
+"""A cached access token valid this many seconds more serves a command without reading the
+stored login (see ``AppContext._stored_login``)."""
+
 if TYPE_CHECKING:
+    from cartes_cli.auth.oidc import OIDCClient
     from cartes_cli.auth.session import TokenManager
     from cartes_cli.auth.store import CredentialStore
     from cartes_cli.auth.tokens import TokenSet
@@ -287,27 +292,40 @@ class AppContext:
     ) -> TokenManager:
         """A person's login (password, browser, device): the stored refresh token, which rotates,
         and the cached access token; a refresh is coordinated across processes."""
-        from cartes_cli.auth.oidc import OIDCClient
         from cartes_cli.auth.session import TokenManager
         from cartes_cli.auth.store import credential_key
 
         cache = self.access_token_cache()
         key = self.cache_key(profile, platform)
         refresh_key = credential_key(profile.name, account)
-        refresh_token = store.get(refresh_key)
-        if not refresh_token:
-            raise NotLoggedIn(
-                _("No stored login for {user} in profile {profile}; run 'cartes login'.").format(
-                    user=account, profile=profile.name
-                )
-            )
-        oidc = OIDCClient(
-            platform,
-            client_secret=platform.client_secret or self.stored_oidc_secret(profile, store),
-            debug=self.debug_log(),
-            timeout=request_timeout(),
+        start = cache.token_set(key)
+        # A cached access token good for a while serves the command alone: the credential store (a
+        # keyring: its library and a D-Bus round trip, 40-70 ms) is read only if a renewal becomes
+        # due, by reload() under the login's lock.
+        in_store = bool(start.access_token.get_secret_value()) and not start.expires_within(
+            _CACHED_TOKEN_MARGIN, time.time()
         )
-        self._clients.append(oidc)
+        if not in_store:
+            refresh_token = store.get(refresh_key)
+            if not refresh_token:
+                raise NotLoggedIn(
+                    _("No stored login for {user} in profile {profile}; run 'cartes login'.").format(
+                        user=account, profile=profile.name
+                    )
+                )
+            start = cache.token_set(key, refresh_token=refresh_token)
+
+        def login_server() -> OIDCClient:
+            from cartes_cli.auth.oidc import OIDCClient
+
+            oidc = OIDCClient(
+                platform,
+                client_secret=platform.client_secret or self.stored_oidc_secret(profile, store),
+                debug=self.debug_log(),
+                timeout=request_timeout(),
+            )
+            self._clients.append(oidc)
+            return oidc
 
         def persist(tokens: TokenSet) -> None:
             # The refresh token rotates: keep the newest one, and the access token in the cache.
@@ -320,12 +338,14 @@ class AppContext:
             return cache.token_set(key, refresh_token=stored) if stored else None
 
         manager = TokenManager(
-            oidc,
-            cache.token_set(key, refresh_token=refresh_token),
+            None,
+            start,
             on_refresh=persist,
             source=store.name,
             coordinate=self._login_lock(profile, account, platform),
             reload=reload,
+            oidc_factory=login_server,
+            refresh_in_store=in_store,
         )
         self._managers.append(manager)
         return manager
