@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import statistics
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -33,7 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
+from tests.conftest import Cartes, Sandbox, base_env, cartes_executable, start_sandbox  # noqa: E402
 
 LATENCY_MS = 50
 STAFF = "claire.moreau"
@@ -69,6 +71,30 @@ def make_communities(base_url: str, count: int) -> None:
     r.raise_for_status()
 
 
+@contextlib.contextmanager
+def staff_on_a_slow_sandbox(tmpdir: Path) -> Iterator[tuple[Sandbox, Cartes]]:
+    """A demo sandbox on 127.0.0.1 answering every API call after ``LATENCY_MS``, with the staff
+    account logged in (private file store), cartes byte-compiled as an installed wheel is."""
+    compileall.compile_dir(str(ROOT / "src" / "cartes_cli"), quiet=1)
+    sandbox = start_sandbox(
+        tmpdir / "sb",
+        tmpdir / "sb" / "data",
+        "--seed",
+        "demo",
+        "--latency",
+        str(LATENCY_MS),
+        "--token-ttl",
+        "3600",
+    )
+    try:
+        cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
+        r = cli.login(STAFF)
+        assert r.returncode == 0, r
+        yield sandbox, cli
+    finally:
+        sandbox.stop()
+
+
 def approve(home: Path, community: str, concurrency: int) -> tuple[float, float, int, str]:
     return peak_rss(
         home,
@@ -96,79 +122,64 @@ def main() -> None:
     n = 200 if args.quick else 1000
     n_memory = 2000 if args.quick else 10_000
     n_catalogue = 2000 if args.quick else 10_000
-    compileall.compile_dir(str(ROOT / "src" / "cartes_cli"), quiet=1)
-
-    with tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp:
-        tmpdir = Path(tmp)
-        sandbox = start_sandbox(
-            tmpdir / "sb",
-            tmpdir / "sb" / "data",
-            "--seed",
-            "demo",
-            "--latency",
-            str(LATENCY_MS),
-            "--token-ttl",
-            "3600",
-        )
-        try:
-            cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
-            r = cli.login(STAFF)
-            assert r.returncode == 0, r
-            print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs")
-            print()
-            results = {}
-            for concurrency in (16, 8, 1):
-                community = "tutoriels" if concurrency == 16 else "ddt33" if concurrency == 8 else "pn_ecrins"
-                count = n if concurrency != 1 else max(100, n // 5)
-                runs = []
-                for _ in range(args.repeat if concurrency != 1 else 1):
-                    make_requests(sandbox.base_url, community, count)
-                    elapsed, rss, code, err = approve(cli.home, community, concurrency)
-                    runs.append(elapsed)
-                    if code != 0:
-                        print(err[-2000:])
-                elapsed = statistics.median(runs)
-                ideal = count * LATENCY_MS / 1000 / concurrency
-                results[concurrency] = elapsed / count
-                spread = (
-                    f" [{min(runs) / ideal:4.2f}–{max(runs) / ideal:4.2f}× in {len(runs)} runs]"
-                    if len(runs) > 1
-                    else ""
-                )
-                print(
-                    f"approve {count:>6} requests  concurrency {concurrency:>2}: {elapsed:7.2f} s "
-                    f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×){spread}, "
-                    f"peak RSS {rss:5.1f} MiB, exit {code}"
-                )
-            print(f"speed-up of concurrency 16 over 1 (per request): {results[1] / results[16]:.1f}×")
-            print()
-            make_requests(sandbox.base_url, "region_naq", n_memory)
-            elapsed, rss, code, err = approve(cli.home, "region_naq", 16)
-            ideal = n_memory * LATENCY_MS / 1000 / 16
+    with (
+        tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp,
+        staff_on_a_slow_sandbox(Path(tmp)) as pair,
+    ):
+        sandbox, cli = pair
+        print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs")
+        print()
+        results = {}
+        for concurrency in (16, 8, 1):
+            community = "tutoriels" if concurrency == 16 else "ddt33" if concurrency == 8 else "pn_ecrins"
+            count = n if concurrency != 1 else max(100, n // 5)
+            runs = []
+            for _ in range(args.repeat if concurrency != 1 else 1):
+                make_requests(sandbox.base_url, community, count)
+                elapsed, rss, code, err = approve(cli.home, community, concurrency)
+                runs.append(elapsed)
+                if code != 0:
+                    print(err[-2000:])
+            elapsed = statistics.median(runs)
+            ideal = count * LATENCY_MS / 1000 / concurrency
+            results[concurrency] = elapsed / count
+            spread = (
+                f" [{min(runs) / ideal:4.2f}–{max(runs) / ideal:4.2f}× in {len(runs)} runs]"
+                if len(runs) > 1
+                else ""
+            )
             print(
-                f"approve {n_memory:>6} requests  concurrency 16: {elapsed:7.2f} s "
-                f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×), peak RSS {rss:5.1f} MiB, exit {code}"
-            )
-            if code != 0:
-                print(err[-2000:])
-            print()
-            make_communities(sandbox.base_url, n_catalogue)
-            elapsed, rss, code, err = peak_rss(
-                cli.home, "workspace", "list", "--public", "--json", "--concurrency", "16"
-            )
-            total = json.loads(httpx.get(sandbox.base_url + "/sandbox/stats", timeout=10).text).get(
-                "api_requests"
-            )
-            pages = (n_catalogue + 30 + 49) // 50
-            ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 16)
-            print(
-                f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of 50, "
-                f"16 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
+                f"approve {count:>6} requests  concurrency {concurrency:>2}: {elapsed:7.2f} s "
+                f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×){spread}, "
                 f"peak RSS {rss:5.1f} MiB, exit {code}"
             )
-            _ = total
-        finally:
-            sandbox.stop()
+        print(f"speed-up of concurrency 16 over 1 (per request): {results[1] / results[16]:.1f}×")
+        print()
+        make_requests(sandbox.base_url, "region_naq", n_memory)
+        elapsed, rss, code, err = approve(cli.home, "region_naq", 16)
+        ideal = n_memory * LATENCY_MS / 1000 / 16
+        print(
+            f"approve {n_memory:>6} requests  concurrency 16: {elapsed:7.2f} s "
+            f"(ideal {ideal:6.2f} s, ratio {elapsed / ideal:4.2f}×), peak RSS {rss:5.1f} MiB, exit {code}"
+        )
+        if code != 0:
+            print(err[-2000:])
+        print()
+        make_communities(sandbox.base_url, n_catalogue)
+        elapsed, rss, code, err = peak_rss(
+            cli.home, "workspace", "list", "--public", "--json", "--concurrency", "16"
+        )
+        total = json.loads(httpx.get(sandbox.base_url + "/sandbox/stats", timeout=10).text).get(
+            "api_requests"
+        )
+        pages = (n_catalogue + 30 + 49) // 50
+        ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 16)
+        print(
+            f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of 50, "
+            f"16 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
+            f"peak RSS {rss:5.1f} MiB, exit {code}"
+        )
+        _ = total
 
 
 if __name__ == "__main__":

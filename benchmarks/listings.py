@@ -20,7 +20,6 @@ cartes is byte-compiled first, as pip does when it installs a wheel (see benchma
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import math
 import os
@@ -34,13 +33,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Cartes, start_sandbox  # noqa: E402
+from tests.conftest import Cartes  # noqa: E402
 
-from benchmarks.bulk import make_communities, make_requests, peak_rss  # noqa: E402
+from benchmarks.bulk import (  # noqa: E402
+    LATENCY_MS,
+    make_communities,
+    make_requests,
+    peak_rss,
+    staff_on_a_slow_sandbox,
+)
 
-LATENCY_MS = 50
 PAGE = 50
-STAFF = "claire.moreau"
 MEMBERS_OF = "pn_ecrins"  # its members: the seed's, then the fixtures' join requests approved
 INCOMING_OF = "ddt33"
 CONCURRENCIES = (16, 8, 4)
@@ -94,42 +97,27 @@ def main() -> None:
     n_catalogue = 2000 if args.quick else 10_000
     n_incoming = 1000 if args.quick else 5000
     n_members = 500 if args.quick else 2000
-    compileall.compile_dir(str(ROOT / "src" / "cartes_cli"), quiet=1)
-
-    with tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp:
-        tmpdir = Path(tmp)
-        sandbox = start_sandbox(
-            tmpdir / "sb",
-            tmpdir / "sb" / "data",
-            "--seed",
-            "demo",
-            "--latency",
-            str(LATENCY_MS),
-            "--token-ttl",
-            "3600",
-        )
-        try:
-            cli = Cartes(tmpdir / "cli", sandbox, keyring=False)
-            r = cli.login(STAFF)
-            assert r.returncode == 0, r
-            print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs; {repeat} runs")
-            print()
-            started = time.perf_counter()
-            make_communities(sandbox.base_url, n_catalogue)
-            make_requests(sandbox.base_url, MEMBERS_OF, n_members)
-            approve = cli(
-                "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "--concurrency", "16",
-                timeout=600,
-            )  # fmt: skip
-            assert approve.returncode == 0, approve
-            make_requests(sandbox.base_url, INCOMING_OF, n_incoming)
-            print(f"(fixtures made in {time.perf_counter() - started:.0f} s)")
-            print()
-            measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat)
-            measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat)
-            measure(cli, f"workspace members {MEMBERS_OF}", ["workspace", "members", MEMBERS_OF], repeat)
-        finally:
-            sandbox.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="cartes-bench-") as tmp,
+        staff_on_a_slow_sandbox(Path(tmp)) as pair,
+    ):
+        sandbox, cli = pair
+        print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs; {repeat} runs")
+        print()
+        started = time.perf_counter()
+        make_communities(sandbox.base_url, n_catalogue)
+        make_requests(sandbox.base_url, MEMBERS_OF, n_members)
+        approve = cli(
+            "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "--concurrency", "16",
+            timeout=600,
+        )  # fmt: skip
+        assert approve.returncode == 0, approve
+        make_requests(sandbox.base_url, INCOMING_OF, n_incoming)
+        print(f"(fixtures made in {time.perf_counter() - started:.0f} s)")
+        print()
+        measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat)
+        measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat)
+        measure(cli, f"workspace members {MEMBERS_OF}", ["workspace", "members", MEMBERS_OF], repeat)
 
 
 if __name__ == "__main__":

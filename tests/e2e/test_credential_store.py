@@ -28,6 +28,17 @@ def with_backend(backend: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def tripwire(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A keyring backend that records any use in the returned file (tests.fake_keyrings.Tripwire)."""
+    wire = tmp_path / "tripwire"
+    env = {
+        "PYTHON_KEYRING_BACKEND": "tests.fake_keyrings.Tripwire",
+        "PYTHONPATH": str(REPO),
+        "CARTES_TEST_TRIPWIRE": str(wire),
+    }
+    return env, wire
+
+
 def password_grants(cartes: Cartes) -> int:
     assert cartes.sandbox is not None
     stats = cartes.sandbox.get("/sandbox/stats")
@@ -133,21 +144,16 @@ def test_a_command_served_by_the_cached_access_token_leaves_the_keyring_alone(
     if not cartes.keyring:
         pytest.skip("no Secret Service here (CI runs this inside dbus-run-session with gnome-keyring)")
     assert cartes.login(ADMIN).returncode == 0
-    tripwire = tmp_path / "tripwire"
-    env = {
-        "PYTHON_KEYRING_BACKEND": "tests.fake_keyrings.Tripwire",
-        "PYTHONPATH": str(REPO),
-        "CARTES_TEST_TRIPWIRE": str(tripwire),
-    }
+    env, wire = tripwire(tmp_path)
     r = cartes("workspace", "list", "--json", "technical_name", env=env)
     assert r.returncode == 0, r
     assert {"technical_name": "ddt33"} in json.loads(r.stdout)
-    assert not tripwire.exists(), tripwire.read_text()
+    assert not wire.exists(), wire.read_text()
     # A renewal does read it (the real keyring again), and the renewed login keeps working.
     assert cartes("login", "refresh").returncode == 0
     r = cartes("workspace", "list", "--json", "technical_name", env=env)
     assert r.returncode == 0, r
-    assert not tripwire.exists(), tripwire.read_text()
+    assert not wire.exists(), wire.read_text()
 
 
 def test_cartes_token_wins_and_the_keyring_is_never_touched(cartes: Cartes, tmp_path: Path) -> None:
@@ -155,13 +161,8 @@ def test_cartes_token_wins_and_the_keyring_is_never_touched(cartes: Cartes, tmp_
     assert cartes.login(ADMIN).returncode == 0
     token = cartes("login", "token").stdout.strip()
     assert token.startswith("eyJ")
-    tripwire = tmp_path / "tripwire"
-    env = {
-        "CARTES_TOKEN": token,
-        "PYTHON_KEYRING_BACKEND": "tests.fake_keyrings.Tripwire",
-        "PYTHONPATH": str(REPO),
-        "CARTES_TEST_TRIPWIRE": str(tripwire),
-    }
+    env, wire = tripwire(tmp_path)
+    env["CARTES_TOKEN"] = token
     r = cartes("workspace", "list", "--json", "technical_name", env=env)
     assert r.returncode == 0, r
     assert {"technical_name": "ddt33"} in json.loads(r.stdout)
@@ -170,18 +171,12 @@ def test_cartes_token_wins_and_the_keyring_is_never_touched(cartes: Cartes, tmp_
     r = cartes("--env", "sandbox", "login", env=env)
     assert r.returncode == 0, r
     assert "CARTES_TOKEN" in r.stderr
-    assert not tripwire.exists(), tripwire.read_text()
+    assert not wire.exists(), wire.read_text()
 
 
 def test_service_account_from_the_environment(cartes: Cartes, tmp_path: Path) -> None:
-    tripwire = tmp_path / "tripwire"
-    env = {
-        "CARTES_CLIENT_ID": "cartes-ci",
-        "CARTES_CLIENT_SECRET": "ci-demo-secret-2026",
-        "PYTHON_KEYRING_BACKEND": "tests.fake_keyrings.Tripwire",
-        "PYTHONPATH": str(REPO),
-        "CARTES_TEST_TRIPWIRE": str(tripwire),
-    }
+    env, wire = tripwire(tmp_path)
+    env.update({"CARTES_CLIENT_ID": "cartes-ci", "CARTES_CLIENT_SECRET": "ci-demo-secret-2026"})
     r = cartes("--env", "sandbox", "workspace", "list", "--json", "technical_name", env=env)
     assert r.returncode == 0, r
     r = cartes("--env", "sandbox", "login", "status", "--json", "source,state", env=env)
@@ -190,7 +185,7 @@ def test_service_account_from_the_environment(cartes: Cartes, tmp_path: Path) ->
     r = cartes("--env", "sandbox", "workspace", "list", env=bad)
     assert r.returncode == 4, r
     assert "wrong-secret" not in r.stderr
-    assert not tripwire.exists()
+    assert not wire.exists()
     half = {"CARTES_CLIENT_ID": "cartes-ci"}
     r = cartes("--env", "sandbox", "workspace", "list", env=half)
     assert r.returncode == 2, r
