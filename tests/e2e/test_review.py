@@ -33,6 +33,7 @@ pytestmark = [
 
 sandbox = own_sandbox("sandbox")
 END = "__REVIEW_END__"
+STTY_END = "__STTY_END__"
 
 
 class Screen:
@@ -49,7 +50,7 @@ class Screen:
             ["env", f"CARTES_HOME={cli.home}", cartes_executable(), "--env", "sandbox", *args]
         )
         # After it ends: its exit code, then the terminal's modes (was it given back as it was?).
-        shell = f"{command}; echo {END}$?; stty -a; sleep 60"
+        shell = f"{command}; echo {END}$?; stty -a; echo {STTY_END}; sleep 60"
         self._tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), shell)
 
     def _tmux(self, *args: str) -> str:
@@ -89,7 +90,8 @@ class Screen:
         while True:
             shown = self.screen(history=True)
             found = re.search(rf"^{END}(\d+)$", shown, re.M)
-            if found and "speed" in shown[found.end() :]:  # stty -a printed too
+            # stty -a printed too, all of it (its first line alone came before the rest once)
+            if found and re.search(rf"^{STTY_END}$", shown[found.end() :], re.M):
                 return int(found.group(1)), shown
             if time.monotonic() > deadline:
                 raise AssertionError(f"no end after {timeout} s:\n{shown}")
