@@ -18,6 +18,7 @@ from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
+    from cartes_cli.client import GeoplateformeClient
 
 # --- workspaces and their members ------------------------------------------------------------------
 
@@ -61,6 +62,13 @@ def connections_for(concurrency: int) -> int:
     """The HTTP client's pool for ``concurrency`` requests at once, so that none waits for a
     connection: the workers, plus a few for the login's renewal and the reading of a workspace."""
     return max(16, concurrency + 4)
+
+
+def listing_client(app: AppContext, concurrency: int) -> GeoplateformeClient:
+    """The client of a listing read ``concurrency`` pages at a time: the option checked first
+    (exit 2 before any request), then a connection pool as large."""
+    check_concurrency(concurrency)
+    return app.client(max_connections=connections_for(concurrency))
 
 
 # --- requests --------------------------------------------------------------------------------------

@@ -47,13 +47,9 @@ def read_str(data: Mapping[str, Any], key: str) -> str | None:
     raise Unusual(key)
 
 
-def read_bool(data: Mapping[str, Any], key: str, default: bool | None = None) -> bool | None:
-    value = data.get(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if value is None and default is None:
-        return None
-    if type(value) is bool:
+def read_bool(data: Mapping[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is None or type(value) is bool:
         return value
     raise Unusual(key)
 

@@ -10,9 +10,8 @@ import typer
 from cartes_cli.cli.options import (
     DEFAULT_CONCURRENCY,
     PagesConcurrencyOpt,
-    check_concurrency,
-    connections_for,
     context_of,
+    listing_client,
 )
 from cartes_cli.cli.request.common import check_choice, require_requests_api
 from cartes_cli.cli.request.rows import REQUEST_COLUMNS, STATUSES, TYPES, for_people, request_row
@@ -38,8 +37,8 @@ def run(app: AppContext, options: ListOptions) -> None:
     workspace = options.workspace
     if workspace is not None and not options.incoming:
         raise UsageError(_("--workspace goes with --incoming."))
-    concurrency = check_concurrency(options.concurrency)
-    client = app.client(max_connections=connections_for(concurrency))
+    concurrency = options.concurrency
+    client = listing_client(app, concurrency)
     require_requests_api(client)
     if options.incoming:
         community = client.communities.resolve(workspace, concurrency=concurrency) if workspace else None

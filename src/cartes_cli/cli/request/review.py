@@ -25,6 +25,7 @@ from cartes_cli.cli.request import reasons, targets
 from cartes_cli.cli.request import review_screen as screen
 from cartes_cli.cli.request.common import check_choice, require_requests_api
 from cartes_cli.cli.request.rows import TYPES, person_name
+from cartes_cli.cli.terminal_text import neutralise
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -114,7 +115,7 @@ class _Review:
 
         self.term = app.terminal
         self.client = client
-        self.entries = [_Entry(r, _item(r)) for r in requests]
+        self.entries = [_Entry(r, targets.item_of(r)) for r in requests]
         self.index = 0
         self.shown = -1
         self.message = ""
@@ -292,7 +293,7 @@ class _Review:
         lines = [_("Reason for rejecting (sent to the requester); Enter: reject, Esc: cancel.")]
         if offered:
             lines.append(_("Type it, or the number of one used before:"))
-            lines += [f" {n}. {neutral(r)}" for n, r in enumerate(offered, 1)]
+            lines += [f" {n}. {neutralise(r)}" for n, r in enumerate(offered, 1)]
         typed = self._read_line(entry, keys, lines, "")
         if typed is None:
             return None
@@ -324,7 +325,7 @@ class _Review:
     def _read_line(self, entry: _Entry, keys: KeyReader, lines: list[str], text: str) -> str | None:
         """A line typed under the request: Enter gives it, Esc (or the end of input) none."""
         while True:
-            self.message = "\n".join([*lines, "> " + neutral(text) + "▏"])
+            self.message = "\n".join([*lines, "> " + neutralise(text) + "▏"])
             self.style = "cyan"
             self._draw(entry)
             key = keys.read()
@@ -367,7 +368,7 @@ class _Review:
         if entry.by_me:
             return _("{status} by you").format(status=word)
         if who:
-            return _("{status} by {who}").format(status=word, who=neutral(who))
+            return _("{status} by {who}").format(status=word, who=neutralise(who))
         return word
 
     def _at_the_end(self, keys: KeyReader) -> bool:
@@ -453,24 +454,10 @@ class _Review:
         return success_line(self.verbs.get(item.key, "approve"), False)(item, state, result)
 
 
-def neutral(value: str) -> str:
-    from cartes_cli.cli.terminal_text import neutralise
-
-    return neutralise(value)
-
-
 def _describe(exc: BaseException | None) -> str:
     from cartes_cli.cli.errors import describe
 
     return describe(exc)[1] if exc is not None else _("unknown error")
-
-
-def _item(r: Request) -> Item:
-    from cartes_cli.cli import bulk
-
-    item = bulk.Item(r.id, r.id, {})
-    targets.describe(item, r)
-    return bulk.Item(r.id, targets.label(item), item.data)
 
 
 def command(

@@ -37,10 +37,11 @@ class Selection:
         self.total = total
 
     def __iter__(self) -> Iterator[Item]:
-        return (_item(r) for r in self.listing)
+        return (item_of(r) for r in self.listing)
 
 
-def _item(r: Request) -> Item:
+def item_of(r: Request) -> Item:
+    """A request as a bulk item, described and labelled ``requester → workspace``."""
     from cartes_cli.cli import bulk
 
     item = bulk.Item(r.id, r.id)
@@ -141,7 +142,7 @@ def incoming_items(
             if snapshot.linked and snapshot.count is not None:
                 return Selection(snapshot, snapshot.count)
         return [
-            _item(r)
+            item_of(r)
             for r in client.requests.incoming(
                 status=status, type=type_, community=community, concurrency=concurrency
             )

@@ -10,9 +10,8 @@ import typer
 from cartes_cli.cli.options import (
     DEFAULT_CONCURRENCY,
     PagesConcurrencyOpt,
-    check_concurrency,
-    connections_for,
     context_of,
+    listing_client,
 )
 from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.i18n import _
@@ -60,8 +59,7 @@ def run(app: AppContext, options: ListOptions) -> None:
         from cartes_cli.errors import UsageError
 
         raise UsageError(_("--search needs some text."))
-    check_concurrency(options.concurrency)
-    client = app.client(max_connections=connections_for(options.concurrency))
+    client = listing_client(app, options.concurrency)
     if options.public:
         catalog = client.records.catalog(search=search, concurrency=options.concurrency)
         rows = (catalog_row(c) for c in catalog)

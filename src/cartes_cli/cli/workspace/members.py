@@ -11,9 +11,8 @@ from cartes_cli.cli.options import (
     DEFAULT_CONCURRENCY,
     PagesConcurrencyOpt,
     WorkspaceArg,
-    check_concurrency,
-    connections_for,
     context_of,
+    listing_client,
 )
 from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
 from cartes_cli.i18n import _
@@ -40,8 +39,7 @@ class MembersOptions:
 
 
 def run(app: AppContext, options: MembersOptions) -> None:
-    check_concurrency(options.concurrency)
-    client = app.client(max_connections=connections_for(options.concurrency))
+    client = listing_client(app, options.concurrency)
     community = client.communities.resolve(options.workspace, concurrency=options.concurrency)
     members = client.communities.members(community.id, concurrency=options.concurrency)
     rows = [member_row(m, community.supervisor_id) for m in members]

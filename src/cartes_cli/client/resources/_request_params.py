@@ -36,7 +36,6 @@ def incoming_params(
     status: RequestStatus | str | None, type: RequestType | str | None, community: str | None
 ) -> dict[str, str | None]:
     return {
-        "status": _choice(status, RequestStatus, "status"),
-        "type": _choice(type, RequestType, "request type"),
+        **mine_params(status, type),
         "community": community.strip() if community and community.strip() else None,
     }

@@ -17,7 +17,7 @@ from cartes_cli.client.resources.users import UsersResource
 from cartes_cli.client.validation import is_uuid, parse_rights
 from cartes_cli.errors import AmbiguousReference, NotFound, UsageError
 from cartes_cli.i18n import _
-from cartes_cli.textsearch import matches
+from cartes_cli.textsearch import workspaces_matching
 
 __all__ = ["CommunitiesResource"]
 
@@ -55,9 +55,7 @@ class CommunitiesResource(APIResource):
         items = self._client.get_list(
             CatalogCommunity, "/catalogs/communities", limit=limit, concurrency=concurrency
         )
-        if not search or not search.strip():
-            return items
-        return (c for c in items if matches(search, c.name, c.technical_name, c.description))
+        return iter(workspaces_matching(search, items))
 
     def get(self, community_id: str) -> Community:
         """``GET /communities/{c}``."""

@@ -17,6 +17,7 @@ from cartes_cli.client.models._values import RequestStatus, RequestType
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
 from cartes_cli.client.records import CatalogRecord, RequestRecord, UserRecord
 from cartes_cli.client.resources._request_params import incoming_params, mine_params
+from cartes_cli.textsearch import workspaces_matching
 
 __all__ = ["RecordsResource"]
 
@@ -29,11 +30,7 @@ class RecordsResource(APIResource):
         items = self._client.get_records(
             CatalogRecord, "/catalogs/communities", limit=limit, concurrency=concurrency
         )
-        if not search or not search.strip():
-            return items
-        from cartes_cli.textsearch import matches
-
-        return (c for c in items if matches(search, c.name, c.technical_name, c.description))
+        return iter(workspaces_matching(search, items))
 
     def me(self) -> UserRecord:
         """``GET /users/me``, as ``users.me``."""
