@@ -13,12 +13,13 @@ gets, its help, its options and its errors do not depend on which siblings were 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from types import ModuleType
-from typing import Any
 
 import typer
+
+from cartes_cli.lazy_exports import import_module
+from cartes_cli.lazy_exports import imported as imported
+from cartes_cli.lazy_exports import lazy_attribute as lazy_attribute
 
 __all__ = ["SubGroup", "Verb", "assemble", "imported", "lazy_attribute"]
 
@@ -59,28 +60,6 @@ def assemble(group: typer.Typer, package: str, verbs: Registry, words: Sequence[
         if isinstance(verb, SubGroup):
             group.add_typer(verb.build(words[1:] if words and wanted else None), name=name)
             continue
-        module = _import(f"{package}.{verb.module}")
+        module = import_module(f"{package}.{verb.module}")
         group.command(name, help=verb.help)(getattr(module, verb.attribute))
     return group
-
-
-def imported(module: str, attribute: str) -> Callable[[], Any]:
-    """What makes the attribute ``attribute`` of ``module`` (imported when asked for)."""
-    return lambda: getattr(_import(module), attribute)
-
-
-def _import(name: str) -> ModuleType:
-    """``import name``, through the machinery of the import statement, which ``python -X
-    importtime`` reports (``importlib.import_module`` bypasses it: its modules go unlisted)."""
-    __import__(name)
-    return sys.modules[name]
-
-
-def lazy_attribute(namespace: dict[str, Any], name: str, makers: Mapping[str, Callable[[], Any]]) -> Any:
-    """A package's ``__getattr__`` (PEP 562): ``name`` made by ``makers[name]`` on first use, then
-    kept in the package's ``namespace`` (later uses are plain attribute reads)."""
-    make = makers.get(name)
-    if make is None:
-        raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
-    value = namespace[name] = make()
-    return value
