@@ -292,8 +292,11 @@ class AppContext:
     ) -> TokenManager:
         """A person's login (password, browser, device): the stored refresh token, which rotates,
         and the cached access token; a refresh is coordinated across processes."""
+        from dataclasses import replace
+
         from cartes_cli.auth.session import TokenManager
         from cartes_cli.auth.store import credential_key
+        from cartes_cli.secret import Secret
 
         cache = self.access_token_cache()
         key = self.cache_key(profile, platform)
@@ -302,9 +305,7 @@ class AppContext:
         # A cached access token good for a while serves the command alone: the credential store (a
         # keyring: its library and a D-Bus round trip, 40-70 ms) is read only if a renewal becomes
         # due, by reload() under the login's lock.
-        in_store = bool(start.access_token.get_secret_value()) and not start.expires_within(
-            _CACHED_TOKEN_MARGIN, time.time()
-        )
+        in_store = start.has_access_token and not start.expires_within(_CACHED_TOKEN_MARGIN, time.time())
         if not in_store:
             refresh_token = store.get(refresh_key)
             if not refresh_token:
@@ -313,7 +314,7 @@ class AppContext:
                         user=account, profile=profile.name
                     )
                 )
-            start = cache.token_set(key, refresh_token=refresh_token)
+            start = replace(start, refresh_token=Secret(refresh_token))  # the cache is read once
 
         def login_server() -> OIDCClient:
             from cartes_cli.auth.oidc import OIDCClient
