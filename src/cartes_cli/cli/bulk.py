@@ -102,8 +102,7 @@ def confirm(term: Terminal, question: str, *, yes: bool, count: int) -> None:
                 n=count
             )
         )
-    answer = term.prompt(question + _(" [y/N]")).strip().lower()
-    if answer not in ("y", "yes", "o", "oui"):
+    if not term.agrees(question + _(" [y/N]")):
         raise UsageError(_("Cancelled; nothing was changed."))
 
 

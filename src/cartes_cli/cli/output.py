@@ -47,6 +47,10 @@ def register_fields(*names: str) -> None:
     KNOWN_FIELDS.update(names)
 
 
+YES_ANSWERS = frozenset({"y", "yes", "o", "oui"})
+"""What a person types to say yes, in English or French."""
+
+
 @dataclass
 class Terminal:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
@@ -230,6 +234,10 @@ class Terminal:
         if not value and default is not None:
             return default
         return value
+
+    def agrees(self, question: str) -> bool:
+        """``question`` asked once; True for a yes in English or French (anything else is a no)."""
+        return self.prompt(question).strip().lower() in YES_ANSWERS
 
     def screen_console(self) -> Any:
         """The Rich console a full-screen view draws on: stdout, a terminal, its size read at

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cartes_cli.cli.account.fields import check_confirmation, check_field, check_password, problem_text
+from cartes_cli.cli.output import YES_ANSWERS
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -57,7 +58,7 @@ def yes(app: AppContext, label: str, *, default: bool = False) -> bool:
         value = term.prompt(f"{label}{suffix}").strip().lower()
         if not value:
             return default
-        if value in ("y", "yes", "o", "oui"):
+        if value in YES_ANSWERS:
             return True
         if value in ("n", "no", "non"):
             return False

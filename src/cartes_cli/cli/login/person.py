@@ -36,7 +36,7 @@ def confirm_person(
     if not term.interactive:
         return
     question = _("Keep {who}'s login in profile {profile}? [y/N]").format(who=account, profile=profile.name)
-    if term.prompt(question).strip().lower() in ("y", "yes", "o", "oui"):
+    if term.agrees(question):
         return
     if tokens.refresh_token is not None:
         from cartes_cli.auth.oidc import OIDCClient

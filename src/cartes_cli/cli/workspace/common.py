@@ -35,7 +35,7 @@ def confirm(app: AppContext, question: str, yes: bool) -> None:
         return
     if not app.terminal.interactive:
         raise UsageError(_("Add --yes to confirm when not running on a terminal."))
-    if app.terminal.prompt(question + _(" [y/N]")).strip().lower() not in ("y", "yes", "o", "oui"):
+    if not app.terminal.agrees(question + _(" [y/N]")):
         raise UsageError(_("Cancelled; nothing was changed."))
 
 
