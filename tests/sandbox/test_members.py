@@ -51,6 +51,22 @@ def test_members_filter_and_pages(sb: Harness) -> None:
     assert_api_error(sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "READ"}), 400)
 
 
+def test_members_follow_their_folded_names_when_renamed(sb: Harness) -> None:
+    """The order is kept in stored sort keys: a rename moves the member; accents and case fold."""
+
+    def order() -> list[str]:  # the named members (a service account has no name: it comes first)
+        members = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50}).json()
+        return [m["user"]["_id"] for m in members if m["user"]["last_name"]]
+
+    before = order()
+    assert before.index(SOPHIE) > 0
+    sb.sandbox.store.users.update(SOPHIE, {"last_name": "Àaron"}, "2026-12-07T00:00:00Z")
+    assert order()[0] == SOPHIE  # "aaron": before every other name, the accent folded
+    sb.sandbox.store.users.update(SOPHIE, {"last_name": "ZZZ", "first_name": "zed"}, "2026-12-07T00:00:00Z")
+    assert order()[-1] == SOPHIE
+    assert [u for u in order() if u != SOPHIE] == [u for u in before if u != SOPHIE]
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [

@@ -73,8 +73,27 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
     conn.close()
     store = Store.open(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION == 6
+        assert store.schema_version == SCHEMA_VERSION == 7
         assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_migration_7_gives_existing_users_their_sort_keys(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript("".join(MIGRATIONS[:6]) + "\nPRAGMA user_version = 6;")
+    conn.execute(
+        "INSERT INTO users (id, username, email, first_name, last_name, created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', 'Élise', 'Çaron', 'x', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    try:
+        row = store.db.one("SELECT sort_first, sort_last FROM users WHERE id = 'u-1'")
+        assert row is not None
+        assert (row["sort_first"], row["sort_last"]) == ("elise", "caron")
     finally:
         store.close()
 

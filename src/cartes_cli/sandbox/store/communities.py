@@ -177,7 +177,7 @@ class CommunityRepository(Repository):
             f"""SELECT m.rights, m.created, m.updated, u.id, u.email, u.first_name, u.last_name
                 FROM memberships m JOIN users u ON u.id = m.user_id
                 {where}
-                ORDER BY fold(u.last_name), fold(u.first_name), u.id
+                ORDER BY u.sort_last, u.sort_first, u.id
                 LIMIT ? OFFSET ?""",  # noqa: S608 - fixed SQL fragments
             [*params, limit, offset],
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from cartes_cli.sandbox.store.database import Repository
 from cartes_cli.sandbox.store.records import User, Verification
+from cartes_cli.textsearch import fold
 
 
 class UserRepository(Repository):
@@ -59,17 +60,19 @@ class UserRepository(Repository):
         ``entrepot_user`` False: the user has never called ``GET /users/me`` (the API does not
         know them yet); otherwise they count as known since ``created``."""
         self._exec(
-            """INSERT INTO users (id, username, email, first_name, last_name, password_hash, enabled,
-                   email_verified, required_actions, totp_secret, administrator, technical,
-                   documents_quota, documents_use, keys_quota, keys_use, attributes,
-                   password_changed, created, updated, last_login, entrepot_since)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO users (id, username, email, first_name, last_name, sort_first, sort_last,
+                   password_hash, enabled, email_verified, required_actions, totp_secret,
+                   administrator, technical, documents_quota, documents_use, keys_quota, keys_use,
+                   attributes, password_changed, created, updated, last_login, entrepot_since)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 id,
                 username,
                 email,
                 first_name,
                 last_name,
+                fold(first_name),
+                fold(last_name),
                 password_hash,
                 int(enabled),
                 int(email_verified),
@@ -124,6 +127,9 @@ class UserRepository(Repository):
             values["attributes"] = json.dumps(values["attributes"], ensure_ascii=False)
         if "email_verified" in values:
             values["email_verified"] = int(bool(values["email_verified"]))
+        for name, key in (("first_name", "sort_first"), ("last_name", "sort_last")):
+            if name in values:
+                values[key] = fold(str(values[name]))  # the members' order follows the name
         assignments = "".join(f"{name} = ?, " for name in values)
         self._exec(
             f"UPDATE users SET {assignments}updated = ? WHERE id = ?",  # noqa: S608 - fixed column names
@@ -205,8 +211,11 @@ class UserRepository(Repository):
         """Many plain users at once: ``(id, username, email, first_name, last_name, created)``.
         They count as known to the Entrepôt (people who asked to join have used it)."""
         self._conn.executemany(
-            """INSERT INTO users (id, username, email, first_name, last_name, password_hash, created, updated,
-                   entrepot_since)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(i, u, e, f, last, password_hash, when, when, when) for i, u, e, f, last, when in rows],
+            """INSERT INTO users (id, username, email, first_name, last_name, sort_first, sort_last,
+                   password_hash, created, updated, entrepot_since)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (i, u, e, f, last, fold(f), fold(last), password_hash, when, when, when)
+                for i, u, e, f, last, when in rows
+            ],
         )
