@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cartes_cli.cli.exit_codes import ExitCode
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY, check_concurrency, connections_for
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -59,7 +60,7 @@ class ApiOptions:
     input: str | None = None
     paginate: bool = False
     include: bool = False
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 @dataclass
@@ -109,7 +110,7 @@ def api(
     ] = False,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", help=_("Pages in flight at once with --paginate."))
-    ] = 4,
+    ] = DEFAULT_CONCURRENCY,
 ) -> None:
     """Call any endpoint of the Entrepôt API with the current login.
 
@@ -139,7 +140,7 @@ def api(
 def run(app: AppContext, options: ApiOptions) -> int:
     """Check everything, send the call (or read the listing), print the answer; the exit code."""
     call = prepare(options)
-    client = app.client(max_connections=max(16, options.concurrency + 4))
+    client = app.client(max_connections=connections_for(options.concurrency))
     try:
         fill_placeholders(call, client)
         if options.paginate:
@@ -192,8 +193,7 @@ def prepare(options: ApiOptions) -> Call:
         call.headers["Content-Type"] = "application/json"
     if options.paginate and method != "GET":
         raise UsageError(_("--paginate reads a listing: it goes with GET only."))
-    if options.concurrency < 1 or options.concurrency > 64:
-        raise UsageError(_("--concurrency must be between 1 and 64."))
+    check_concurrency(options.concurrency)
     return call
 
 
@@ -374,7 +374,7 @@ def fill_placeholders(call: Call, client: GeoplateformeClient) -> None:
                 cache[name] = client.users.me().id
             else:
                 kind, _sep, ref = name.partition(":")
-                community = client.communities.resolve(ref.strip())
+                community = client.communities.resolve(ref.strip(), concurrency=DEFAULT_CONCURRENCY)
                 if kind == "workspace":
                     cache[name] = community.id
                 else:

@@ -17,10 +17,11 @@ def resolve_for_change(client: GeoplateformeClient, ref: str) -> Community:
     """Find the workspace a changing command names, before anything is changed. An unknown one
     is "not found" (exit 3), as in every command: only the platform can tell that a workspace
     does not exist, so it is not an input error caught before any request (exit 2)."""
+    from cartes_cli.cli.options import DEFAULT_CONCURRENCY
     from cartes_cli.errors import NotFound
 
     try:
-        return client.communities.resolve(ref)
+        return client.communities.resolve(ref, concurrency=DEFAULT_CONCURRENCY)
     except NotFound as exc:
         raise NotFound(
             _(

@@ -344,6 +344,28 @@ class BaseClient(Closing):
             lambda item, response: read_record(record, item, response), path, params, limit, concurrency
         )
 
+    def find_in_list(
+        self,
+        model: type[M],
+        path: str,
+        wanted: Callable[[dict[str, object]], bool],
+        *,
+        params: Params | None = None,
+        limit: int = 50,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[M]:
+        """The items of a listing (as :meth:`get_list`) for which ``wanted(item)`` holds on the
+        decoded JSON object, read as ``model``; the others are looked at, never validated. Finding
+        one workspace by name in a catalogue of 10,000 then builds one model, not 10,000. An item
+        that is not a JSON object still raises ``InvalidResponse``."""
+
+        def parse(item: object, response: httpx.Response) -> M | None:
+            if isinstance(item, dict) and not wanted(item):
+                return None
+            return parse_model(model, item, response)
+
+        return (m for m in self._pages(parse, path, params, limit, concurrency) if m is not None)
+
     def get_record(self, record: type[R], path: str, *, params: Params | None = None) -> R:
         """``GET path`` read as one record."""
         response = self.send("GET", path, params=params)

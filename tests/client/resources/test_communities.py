@@ -197,6 +197,35 @@ def test_resolve_by_exact_name_in_the_catalogue(mock: respx.MockRouter, client: 
         client.communities.resolve("Données")  # exact names only
 
 
+def test_a_lookup_in_the_catalogue_builds_only_the_matching_items(
+    mock: respx.MockRouter, client: GeoplateformeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding one workspace by name reads the whole catalogue but validates only what matches:
+    an odd item elsewhere (here a number as a name) neither costs a model nor stops the lookup;
+    a matching item that the model refuses is still the platform's error."""
+    from cartes_cli.client.models import CatalogCommunity
+    from cartes_cli.errors import InvalidResponse
+
+    built: list[object] = []
+    validate = CatalogCommunity.model_validate
+
+    def counting(data: object, **kwargs: Any) -> CatalogCommunity:
+        built.append(data)
+        return validate(data, **kwargs)
+
+    monkeypatch.setattr(CatalogCommunity, "model_validate", counting)
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    items = [catalog_item(i) for i in range(40)] + [{"_id": "odd", "name": 42, "technical_name": None}]
+    items.append({"_id": C2, "name": "Cible", "technical_name": "cible", "public": "not a bool"})
+    items.append({"_id": C1, "name": "Écrins", "technical_name": "ecrins", "public": True})
+    mock.get(f"{API}/catalogs/communities").mock(return_value=catalog(*items))
+    assert client.communities.resolve("ÉCRINS").id == C1
+    assert client.communities.find_public(C1.upper()).technical_name == "ecrins"
+    assert [b["_id"] for b in built if isinstance(b, dict)] == [C1, C1]
+    with pytest.raises(InvalidResponse):
+        client.communities.resolve("cible")  # the match itself is malformed
+
+
 def test_technical_name_wins_over_a_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
     mock.get(f"{API}/users/me").respond(
         200,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cartes_cli.cli.options import WorkspaceArg, context_of
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY, WorkspaceArg, context_of
 from cartes_cli.cli.output import Column, register_fields
 from cartes_cli.i18n import _
 
@@ -42,10 +42,10 @@ def run(app: AppContext, options: FormOptions) -> None:
     client = app.client()
     community: Community | CatalogCommunity
     if client.capabilities().has("requests"):
-        community = client.communities.resolve(options.workspace)
+        community = client.communities.resolve(options.workspace, concurrency=DEFAULT_CONCURRENCY)
         join_form = client.communities.join_form(community.id)
     else:  # the real platform: the annexe cartes.gouv.fr reads, for the public catalogue's workspaces
-        community = client.communities.find_public(options.workspace)
+        community = client.communities.find_public(options.workspace, concurrency=DEFAULT_CONCURRENCY)
         join_form = client.communities.public_join_form(community.technical_name or community.id)
     if term.rendering == "table" and join_form.description:
         from cartes_cli.cli.terminal_text import neutralise

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cartes_cli.cli.options import WorkspaceArg, context_of
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY, WorkspaceArg, context_of
 from cartes_cli.cli.references import resolve_for_change
 from cartes_cli.cli.workspace.common import deliver, person
 from cartes_cli.i18n import _
@@ -217,7 +217,7 @@ def _joinable(client: GeoplateformeClient, me: User, ref: str) -> CatalogCommuni
         if key in {(c.id or "").casefold(), (c.technical_name or "").casefold(), (c.name or "").casefold()}:
             raise _already_member(c, m)
     try:
-        community = client.communities.find_public(ref)
+        community = client.communities.find_public(ref, concurrency=DEFAULT_CONCURRENCY)
     except NotFound:
         raise NotFound(
             _(

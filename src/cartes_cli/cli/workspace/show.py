@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cartes_cli.cli.options import WorkspaceArg, context_of
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY, WorkspaceArg, context_of
 from cartes_cli.cli.output import Column, human_size, register_fields
 from cartes_cli.i18n import _
 
@@ -45,7 +45,7 @@ class ShowOptions:
 
 def run(app: AppContext, options: ShowOptions) -> None:
     client = app.client()
-    community = client.communities.resolve(options.workspace)
+    community = client.communities.resolve(options.workspace, concurrency=DEFAULT_CONCURRENCY)
     if not community.supervisor or isinstance(community.supervisor, str):
         from cartes_cli.errors import PermissionDenied
 

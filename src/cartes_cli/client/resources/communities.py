@@ -3,7 +3,7 @@ by what a person types (an id, a technical name or a name)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,6 +24,25 @@ __all__ = ["CommunitiesResource"]
 
 def _fold_key(text: str | None) -> str:
     return (text or "").strip().casefold()
+
+
+def _wire_key(item: dict[str, object], field: str) -> str:
+    """A field of a catalogue item as it came on the wire, folded as :func:`_fold_key` folds."""
+    value = item.get(field)
+    return _fold_key(value) if isinstance(value, str) else ""
+
+
+def _named(key: str, *, by_id: bool = False) -> Callable[[dict[str, object]], bool]:
+    """Whether a catalogue item (decoded JSON) has ``key`` as its technical name or name (or id)."""
+
+    def wanted(item: dict[str, object]) -> bool:
+        return (
+            _wire_key(item, "technical_name") == key
+            or _wire_key(item, "name") == key
+            or (by_id and key in (_wire_key(item, "_id"), _wire_key(item, "id")))
+        )
+
+    return wanted
 
 
 def _as_community(item: BaseModel) -> Community:
@@ -56,6 +75,15 @@ class CommunitiesResource(APIResource):
             CatalogCommunity, "/catalogs/communities", limit=limit, concurrency=concurrency
         )
         return iter(workspaces_matching(search, items))
+
+    def _catalog_named(
+        self, key: str, concurrency: int, *, by_id: bool = False
+    ) -> Iterator[CatalogCommunity]:
+        """The catalogue's items whose technical name or name (or id) folds to ``key``, in order;
+        the others are read but not built into models."""
+        return self._client.find_in_list(
+            CatalogCommunity, "/catalogs/communities", _named(key, by_id=by_id), concurrency=concurrency
+        )
 
     def get(self, community_id: str) -> Community:
         """``GET /communities/{c}``."""
@@ -159,17 +187,17 @@ class CommunitiesResource(APIResource):
         except ValidationError:
             return JoinForm()
 
-    def find_public(self, ref: str) -> CatalogCommunity:
+    def find_public(self, ref: str, *, concurrency: int = DEFAULT_CONCURRENCY) -> CatalogCommunity:
         """A community of the public catalogue by id, technical name or exact name (case
         ignored), without ``GET /communities/{id}``, which the platform may refuse to a
         non-member. ``NotFound`` when the catalogue has none; ``AmbiguousReference`` when a name
-        names several."""
+        names several. ``concurrency``: catalogue pages read at once."""
         text = (ref or "").strip()
         if not text:
             raise UsageError(_("The workspace is empty: give its id, technical name or name."))
         key = _fold_key(text)
         by_name: list[CatalogCommunity] = []
-        for item in self.catalog():
+        for item in self._catalog_named(key, concurrency, by_id=True):
             if _fold_key(item.id) == key or _fold_key(item.technical_name) == key:
                 return item
             if _fold_key(item.name) == key:
@@ -216,7 +244,7 @@ class CommunitiesResource(APIResource):
         if found is not None:
             return found
         by_name: list[CatalogCommunity] = []
-        for item in self.catalog(concurrency=concurrency):
+        for item in self._catalog_named(key, concurrency):
             if _fold_key(item.technical_name) == key:
                 return _as_community(item)
             if _fold_key(item.name) == key:
