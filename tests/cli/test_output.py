@@ -381,3 +381,24 @@ def test_an_rfc3339_time_is_whole_seconds_in_utc() -> None:
     assert rfc3339(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)) == datetime(999, 1, 2, 3, 4, 5).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
+    assert rfc3339(datetime(2026, 7, 1, 12, 30, 5, 7, tzinfo=UTC)) == "2026-07-01T12:30:05Z"
+    assert rfc3339(datetime(2026, 7, 1, 0, 30, tzinfo=timezone(timedelta(0)))) == "2026-07-01T00:30:00Z"
+
+
+def test_json_cells_of_a_time_column_take_every_form_of_time() -> None:
+    from cartes_cli.cli.cells import json_converter
+
+    when = Column("when", "WHEN", kind="datetime")
+    convert = json_converter(when)
+    paris = timezone(timedelta(hours=2))
+    for value in (
+        datetime(2026, 7, 1, 12, 30, 5, tzinfo=UTC),
+        datetime(2026, 7, 1, 14, 30, 5, 123, tzinfo=paris),
+        "2026-07-01T12:30:05.5Z",
+        "2026-07-01T14:30:05+02:00",
+        1782909005,
+    ):
+        assert convert(value) == "2026-07-01T12:30:05Z", value
+    assert convert(None) is None
+    assert convert("not a time") == "not a time"
+    assert json_converter(Column("n", "N"))(["a", 1]) == ["a", 1]

@@ -51,9 +51,12 @@ class Column:
 
 def rfc3339(value: datetime) -> str:
     """A time for scripts: RFC 3339 in UTC, whole seconds, ``Z`` (``2026-12-04T15:00:41Z``)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    utc = value.astimezone(UTC)
+    if value.tzinfo is UTC:  # what the platform's times are read as: no conversion to make
+        utc = value
+    elif value.tzinfo is None:
+        utc = value.replace(tzinfo=UTC)
+    else:
+        utc = value.astimezone(UTC)
     if utc.year < 1000:  # isoformat() would pad the year, strftime does not
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"  # 10× quicker than strftime

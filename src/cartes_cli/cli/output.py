@@ -103,12 +103,12 @@ class Terminal:
         title: str | None = None,
     ) -> int:
         """Render rows; return how many were written."""
-        from cartes_cli.cli.cells import as_time, json_value, plain, tsv_cell
+        from cartes_cli.cli.cells import json_converter, plain, tsv_cell
 
         mode = self.rendering
         if mode == "json":
-            selected = self._select(columns)
-            items = ({c.key: json_value(as_time(row.get(c.key), c)) for c in selected} for row in rows)
+            cells = [(c.key, json_converter(c)) for c in self._select(columns)]
+            items = ({key: convert(row.get(key)) for key, convert in cells} for row in rows)
             return self._stream_json(items)
         if mode in ("tsv", "csv"):
             shown = [c for c in columns if (c.table if c.tsv is None else c.tsv)]
