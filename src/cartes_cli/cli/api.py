@@ -26,6 +26,7 @@ import typer
 
 from cartes_cli.cli.exit_codes import ExitCode
 from cartes_cli.cli.options import DEFAULT_CONCURRENCY, check_concurrency, connections_for
+from cartes_cli.cli.references import resolve_workspace
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
@@ -374,7 +375,7 @@ def fill_placeholders(call: Call, client: GeoplateformeClient) -> None:
                 cache[name] = client.users.me().id
             else:
                 kind, _sep, ref = name.partition(":")
-                community = client.communities.resolve(ref.strip(), concurrency=DEFAULT_CONCURRENCY)
+                community = resolve_workspace(client, ref.strip())
                 if kind == "workspace":
                     cache[name] = community.id
                 else:

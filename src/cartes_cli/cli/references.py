@@ -13,15 +13,25 @@ if TYPE_CHECKING:
     from cartes_cli.client.models import Community
 
 
+def resolve_workspace(client: GeoplateformeClient, ref: str, *, concurrency: int | None = None) -> Community:
+    """The workspace a command names (``client.communities.resolve``), with the workspaces found
+    by technical name in earlier runs (:mod:`cartes_cli.cli.known_workspaces`). ``concurrency``:
+    catalogue pages read at once (default: the listings' default)."""
+    from cartes_cli.cli.known_workspaces import KnownWorkspaces
+    from cartes_cli.cli.options import DEFAULT_CONCURRENCY
+
+    with KnownWorkspaces(client.platform.api_url) as known:
+        return client.communities.resolve(ref, concurrency=concurrency or DEFAULT_CONCURRENCY, known=known)
+
+
 def resolve_for_change(client: GeoplateformeClient, ref: str) -> Community:
     """Find the workspace a changing command names, before anything is changed. An unknown one
     is "not found" (exit 3), as in every command: only the platform can tell that a workspace
     does not exist, so it is not an input error caught before any request (exit 2)."""
-    from cartes_cli.cli.options import DEFAULT_CONCURRENCY
     from cartes_cli.errors import NotFound
 
     try:
-        return client.communities.resolve(ref, concurrency=DEFAULT_CONCURRENCY)
+        return resolve_workspace(client, ref)
     except NotFound as exc:
         raise NotFound(
             _(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cartes_cli.cli.workspace import workspace_app
-from tests.cli.harness import API, C1, U1, U2, Harness, Together, community, member
+from tests.cli.harness import API, C1, C2, U1, U2, Harness, Together, catalog_item, community, member, user
 
 
 def test_the_supervisor_first_then_by_e_mail(harness: Harness) -> None:
@@ -53,3 +53,31 @@ def test_a_members_concurrency_out_of_range_is_refused_before_any_request(harnes
     assert outcome.code == 2
     assert "--concurrency must be between 1 and 64" in outcome.err
     assert not route.called
+
+
+def test_a_workspace_named_by_a_non_member_is_read_from_the_catalogue_once(harness: Harness) -> None:
+    """Staff naming a workspace they are not a member of: the catalogue is read the first time
+    (only the detail names the supervisor), and the next command confirms the id it found with
+    one request instead of reading the catalogue again."""
+    harness.mock.get(f"{API}/users/me").respond(200, json=user())
+    catalogue = harness.pages(
+        "/catalogs/communities",
+        [catalog_item(f"00000000-0000-4000-8000-{i:012d}", f"ws_{i}") for i in range(120)]
+        + [catalog_item(C2, "ecrins")],
+    )
+    detail = harness.mock.get(f"{API}/communities/{C2}").respond(
+        200, json=community(C2, "ecrins", supervisor=U2)
+    )
+    harness.listing(
+        f"/communities/{C2}/users",
+        [member(U1, "alain.martin@ign.fr", ["UPLOAD"]), member(U2, "yves.boss@ign.fr", ["COMMUNITY"])],
+    )
+    first = harness.invoke(workspace_app, ["members", "ECRINS"])
+    assert first.code == 0, first
+    assert [row[0] for row in first.rows] == ["yves.boss@ign.fr", "alain.martin@ign.fr"]  # supervisor first
+    pages = len(catalogue.calls)
+    assert pages == 3
+    second = harness.invoke(workspace_app, ["members", "ecrins"])
+    assert second.rows[len(first.rows) :] == first.rows  # the harness's output runs on
+    assert len(catalogue.calls) == pages  # not read again
+    assert detail.call_count == 2

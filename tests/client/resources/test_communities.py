@@ -226,6 +226,55 @@ def test_a_lookup_in_the_catalogue_builds_only_the_matching_items(
         client.communities.resolve("cible")  # the match itself is malformed
 
 
+def test_a_workspace_found_by_technical_name_is_known_next_time(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    cat = mock.get(f"{API}/catalogs/communities").mock(
+        return_value=catalog(
+            {"_id": C1, "name": "Écrins", "technical_name": "ecrins"},
+            {"_id": C2, "name": "Autre", "technical_name": "autre"},
+        )
+    )
+    detail = mock.get(f"{API}/communities/{C1}").respond(
+        200, json={"_id": C1, "name": "Écrins", "technical_name": "ecrins", "supervisor": {"_id": U1}}
+    )
+    known: dict[str, str] = {}
+    assert client.communities.resolve("Écrins", known=known).id == C1  # by name: not recorded
+    assert known == {}
+    assert client.communities.resolve(" ECRINS ", known=known).id == C1
+    assert known == {"ecrins": C1}
+    scans = cat.call_count
+    found = client.communities.resolve("ecrins", known=known)
+    assert (found.id, found.supervisor_id) == (C1, U1)  # the detail, confirmed
+    assert cat.call_count == scans
+    assert detail.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(404, json={"error": "not_found"}),
+        httpx.Response(403, json={"error": "forbidden"}),
+        httpx.Response(200, json={"_id": C2, "name": "Renamed", "technical_name": "other"}),
+    ],
+)
+def test_a_known_workspace_that_is_gone_refused_or_renamed_is_looked_up_again(
+    mock: respx.MockRouter, client: GeoplateformeClient, answer: httpx.Response
+) -> None:
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    mock.get(f"{API}/communities/{C2}").mock(return_value=answer)
+    cat = mock.get(f"{API}/catalogs/communities").mock(
+        return_value=catalog({"_id": C1, "name": "Écrins", "technical_name": "ecrins"})
+    )
+    known = {"ecrins": C2, "other": C1}
+    assert client.communities.resolve("ecrins", known=known).id == C1
+    assert cat.called
+    assert known == {"ecrins": C1, "other": C1}
+    with pytest.raises(NotFound):
+        client.communities.resolve("nope", known={"nope": "not-an-id"})
+
+
 def test_technical_name_wins_over_a_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
     mock.get(f"{API}/users/me").respond(
         200,

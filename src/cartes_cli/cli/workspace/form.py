@@ -9,6 +9,7 @@ import typer
 
 from cartes_cli.cli.options import DEFAULT_CONCURRENCY, WorkspaceArg, context_of
 from cartes_cli.cli.output import Column, register_fields
+from cartes_cli.cli.references import resolve_workspace
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def run(app: AppContext, options: FormOptions) -> None:
     client = app.client()
     community: Community | CatalogCommunity
     if client.capabilities().has("requests"):
-        community = client.communities.resolve(options.workspace, concurrency=DEFAULT_CONCURRENCY)
+        community = resolve_workspace(client, options.workspace)
         join_form = client.communities.join_form(community.id)
     else:  # the real platform: the annexe cartes.gouv.fr reads, for the public catalogue's workspaces
         community = client.communities.find_public(options.workspace, concurrency=DEFAULT_CONCURRENCY)

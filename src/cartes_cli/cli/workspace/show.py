@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cartes_cli.cli.options import DEFAULT_CONCURRENCY, WorkspaceArg, context_of
+from cartes_cli.cli.options import WorkspaceArg, context_of
 from cartes_cli.cli.output import Column, human_size, register_fields
+from cartes_cli.cli.references import resolve_workspace
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class ShowOptions:
 
 def run(app: AppContext, options: ShowOptions) -> None:
     client = app.client()
-    community = client.communities.resolve(options.workspace, concurrency=DEFAULT_CONCURRENCY)
+    community = resolve_workspace(client, options.workspace)
     if not community.supervisor or isinstance(community.supervisor, str):
         from cartes_cli.errors import PermissionDenied
 

@@ -3,7 +3,7 @@ by what a person types (an id, a technical name or a name)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,7 +15,7 @@ from cartes_cli.client.models import CatalogCommunity, Community, CommunitySumma
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
 from cartes_cli.client.resources.users import UsersResource
 from cartes_cli.client.validation import is_uuid, parse_rights
-from cartes_cli.errors import AmbiguousReference, NotFound, UsageError
+from cartes_cli.errors import AmbiguousReference, NotFound, PermissionDenied, UsageError
 from cartes_cli.i18n import _
 from cartes_cli.textsearch import workspaces_matching
 
@@ -221,7 +221,13 @@ class CommunitiesResource(APIResource):
         """``DELETE /users/me/communities/{c}``: leave a community."""
         self._client.send("DELETE", f"/users/me/communities/{segment(community_id, 'community id')}")
 
-    def resolve(self, ref: str, *, concurrency: int = DEFAULT_CONCURRENCY) -> Community:
+    def resolve(
+        self,
+        ref: str,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        known: MutableMapping[str, str] | None = None,
+    ) -> Community:
         """The community a user means by ``ref``: an id, a technical name or an exact name.
 
         An id (a UUID) is fetched (``GET /communities/{id}``). Otherwise the caller's memberships
@@ -230,6 +236,13 @@ class CommunitiesResource(APIResource):
         describes it (no extra request; ``get(c.id)`` has the detail). Several communities with the
         same name raise ``AmbiguousReference`` (a ``UsageError``) listing them; none, ``NotFound``.
         ``concurrency``: catalogue pages read at once (a command passes its own ``--concurrency``).
+
+        ``known`` maps technical names (folded) to the ids found earlier, e.g. a cache kept between
+        runs: a name found there is confirmed by ``GET /communities/{id}`` (its technical name must
+        still be that one; technical names are unique on the platform), instead of reading the
+        catalogue, which for someone who is not a member means every page up to the workspace.
+        An entry that is refused, gone or renamed is dropped and the catalogue read; what the
+        catalogue gives by technical name is recorded there.
         """
         text = (ref or "").strip()
         if not text:
@@ -243,9 +256,16 @@ class CommunitiesResource(APIResource):
         found = self._pick(text, key, summaries)
         if found is not None:
             return found
+        if known is not None and key in known:
+            confirmed = self._confirmed(known[key], key)
+            if confirmed is not None:
+                return confirmed
+            known.pop(key, None)
         by_name: list[CatalogCommunity] = []
         for item in self._catalog_named(key, concurrency):
             if _fold_key(item.technical_name) == key:
+                if known is not None:
+                    known[key] = item.id
                 return _as_community(item)
             if _fold_key(item.name) == key:
                 by_name.append(item)
@@ -258,6 +278,17 @@ class CommunitiesResource(APIResource):
                 "workspaces and the public catalogue."
             ).format(ref=text)
         )
+
+    def _confirmed(self, community_id: str, key: str) -> Community | None:
+        """The community ``community_id`` if it still has the technical name ``key``; None when the
+        platform refuses it, does not know it, or it was renamed."""
+        if not is_uuid(community_id):
+            return None
+        try:
+            community = self.get(community_id)
+        except (NotFound, PermissionDenied):
+            return None
+        return community if _fold_key(community.technical_name) == key else None
 
     @staticmethod
     def _pick(
