@@ -156,6 +156,15 @@ FILES = [
     ("$XDG_CACHE_HOME/cartes/tokens", "Cached access tokens (0600; default ~/.cache/cartes)."),
     ("$XDG_CACHE_HOME/cartes/account", "Sign-up state and captchas."),
     (
+        "$XDG_CACHE_HOME/cartes/workspaces.json",
+        "Workspaces found in the public catalogue by technical name (ids only), confirmed with the "
+        "platform before each use.",
+    ),
+    (
+        "$XDG_STATE_HOME/cartes/review-reasons.json",
+        "The last rejection reasons typed in 'cartes request review'.",
+    ),
+    (
         "$XDG_DATA_HOME/cartes/sandbox",
         "The sandbox's default data directory (default ~/.local/share/cartes/sandbox).",
     ),
