@@ -61,17 +61,24 @@ def test_a_user_is_added_only_after_their_first_users_me(make_harness: Callable[
     assert sb.sandbox.store.users.get(NEWCOMER).entrepot_since == first  # type: ignore[union-attr]  # the first call
 
 
-def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def opened_at_version(path: Path, version: int, insert_user: str) -> Store:
+    """A database made by the sandbox of schema ``version`` holding one user, opened (so
+    migrated) by this one."""
     conn = sqlite3.connect(path)
-    conn.executescript("".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
-    conn.execute(
-        "INSERT INTO users (id, username, email, created, updated) "
-        "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
-    )
+    conn.executescript("".join(MIGRATIONS[:version]) + f"\nPRAGMA user_version = {version};")
+    conn.execute(insert_user)
     conn.commit()
     conn.close()
-    store = Store.open(path)
+    return Store.open(path)
+
+
+def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
+    store = opened_at_version(
+        tmp_path / "old.db",
+        3,
+        "INSERT INTO users (id, username, email, created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+    )
     try:
         assert store.schema_version == SCHEMA_VERSION == 7
         assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
@@ -80,16 +87,12 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
 
 
 def test_migration_7_gives_existing_users_their_sort_keys(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    conn.executescript("".join(MIGRATIONS[:6]) + "\nPRAGMA user_version = 6;")
-    conn.execute(
+    store = opened_at_version(
+        tmp_path / "old.db",
+        6,
         "INSERT INTO users (id, username, email, first_name, last_name, created, updated) "
-        "VALUES ('u-1', 'old.user', 'old@exemple.test', 'Élise', 'Çaron', 'x', 'x')"
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', 'Élise', 'Çaron', 'x', 'x')",
     )
-    conn.commit()
-    conn.close()
-    store = Store.open(path)
     try:
         row = store.db.one("SELECT sort_first, sort_last FROM users WHERE id = 'u-1'")
         assert row is not None
