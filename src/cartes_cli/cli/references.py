@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cartes_cli.cli.options import DEFAULT_CONCURRENCY
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -13,15 +14,16 @@ if TYPE_CHECKING:
     from cartes_cli.client.models import Community
 
 
-def resolve_workspace(client: GeoplateformeClient, ref: str, *, concurrency: int | None = None) -> Community:
+def resolve_workspace(
+    client: GeoplateformeClient, ref: str, *, concurrency: int = DEFAULT_CONCURRENCY
+) -> Community:
     """The workspace a command names (``client.communities.resolve``), with the workspaces found
     by technical name in earlier runs (:mod:`cartes_cli.cli.known_workspaces`). ``concurrency``:
-    catalogue pages read at once (default: the listings' default)."""
+    catalogue pages read at once."""
     from cartes_cli.cli.known_workspaces import KnownWorkspaces
-    from cartes_cli.cli.options import DEFAULT_CONCURRENCY
 
     with KnownWorkspaces(client.platform.api_url) as known:
-        return client.communities.resolve(ref, concurrency=concurrency or DEFAULT_CONCURRENCY, known=known)
+        return client.communities.resolve(ref, concurrency=concurrency, known=known)
 
 
 def resolve_for_change(client: GeoplateformeClient, ref: str) -> Community:
