@@ -48,6 +48,9 @@ TARGET_RATIO = {  # to gh --help
     "workspace list": 2.5,
     "request list --incoming": 2.5,
 }
+WARM = " (warm)"  # the same command with CARTES_WARM=1 and its server running (docs/design.md)
+WARM_CASES = ("--help", "workspace list --public", "workspace list", "request list --incoming")
+TARGET_RATIO |= {label + WARM: goal for label, goal in TARGET_RATIO.items()}
 PEER = "gh --help"
 FLOOR = "python -c pass"
 DEPENDENCIES = "python + httpx + typer"
@@ -98,6 +101,21 @@ def report(times: dict[str, list[float]], labels: list[str], peer: str) -> None:
         )
 
 
+def private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700)
+    return path
+
+
+def start_warm_server(exe: str, env: dict[str, str], runtime: Path) -> None:
+    """The first warm command starts the server; the rounds begin once it listens."""
+    subprocess.run([exe, "--help"], env=env, stdout=subprocess.DEVNULL, check=True)
+    deadline = time.monotonic() + 30
+    while not list(runtime.glob("cartes/warm-*.sock")):
+        if time.monotonic() > deadline:
+            raise SystemExit("the warm-start server did not start")
+        time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="runs of each command (default 21)")
@@ -141,6 +159,21 @@ def main() -> None:
                     },
                 ),
             ]
+            warm_env = {**env, "CARTES_WARM": "1", "XDG_RUNTIME_DIR": str(private_dir(tmpdir / "run"))}
+            cases += [(label + WARM, argv, warm_env) for label, argv, _env in cases if label in WARM_CASES]
+            cases.append(
+                (
+                    "completion of 'cartes wor'" + WARM,
+                    [exe],
+                    {
+                        **warm_env,
+                        "_CARTES_COMPLETE": "complete_bash",
+                        "COMP_WORDS": "cartes wor",
+                        "COMP_CWORD": "1",
+                    },
+                )
+            )
+            start_warm_server(exe, warm_env, tmpdir / "run")
             print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {args.runs} rounds")
             times = measure(cases, args.runs)
             report(times, [label for label, _argv, _env in cases], PEER if gh else FLOOR)

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from cartes_cli.platforms import GPF_WAREHOUSE, SANDBOX_WAREHOUSE_SECRET
+from tests import warm_start
 
 BIN_DIR = Path(sys.executable).parent
 # Tests assert English messages: in-process code must not follow the developer's locale (the
@@ -62,6 +63,8 @@ SCRUB = (
     "CARTES_NO_INPUT",
     "CARTES_LANG",
     "NO_COLOR",
+    "CARTES_WARM",
+    "CARTES_WARM_IDLE",
 )
 
 
@@ -86,6 +89,8 @@ def base_env(home: Path) -> dict[str, str]:
     env.pop("LC_MESSAGES", None)
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("CI", "true")  # never prompt unless a test drives a terminal on purpose
+    if warm_start.ENABLED:  # CARTES_TEST_WARM=1: every command through a warm-start server
+        env.update(warm_start.test_env())
     return env
 
 
@@ -253,6 +258,13 @@ def own_sandbox(name: str, *extra: str, check: Any = None) -> Any:
             sandbox.stop()
 
     return fixture
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_start_servers() -> Iterator[None]:
+    """The warm-start servers of CARTES_TEST_WARM=1 end with the test process."""
+    yield
+    warm_start.stop_test_servers()
 
 
 @pytest.fixture(scope="session")

@@ -61,11 +61,25 @@ def entry() -> NoReturn:
     commands, credentials saved, thread pools drained), so it flushes its output, runs the
     ``atexit`` handlers (logging's flush among them) and leaves with ``os._exit``.
     """
+    args = sys.argv[1:]
+    if os.environ.get("CARTES_WARM") and args not in (["--version"], ["-V"]):
+        from cartes_cli import warm
+
+        if warm.enabled():
+            status = warm.run(sys.argv)  # None: no warm server could take it, run it here
+            if status is not None:
+                _leave(status)
+    run_command(args)
+
+
+def run_command(args: list[str]) -> NoReturn:
+    """Run the command ``args`` in this process and leave with its status (the executable, and a
+    warm-start child: :mod:`cartes_cli.warm_server`)."""
     from cartes_cli import garbage_collection
 
     garbage_collection.for_start_up()  # no garbage collection during start-up (see garbage_collection)
     try:
-        code: object = main()
+        code: object = main(args)
     except SystemExit as exc:  # shell completion answers and exits from inside
         code = exc.code
     except BrokenPipeError:  # 'cartes --version | true': the reader left before the answer
