@@ -481,3 +481,24 @@ def test_no_secret_of_the_command_reaches_the_server(warm_cli: Warm, holder: Hol
     environ = Path(f"/proc/{server}/environ").read_bytes()
     assert b"canary-token-in-env" not in environ
     assert b"CARTES_TOKEN" not in environ
+
+
+def test_the_sandbox_server_always_starts_cold(warm_cli: Warm, tmp_path: Path) -> None:
+    """A server for hours gains nothing, and SIGSTOP (uncatchable, so never forwarded) must stop it."""
+    server = warm_cli.started()
+    proc = subprocess.Popen(
+        [cartes_executable(), "sandbox", "serve", "--port", "0", "--data", str(tmp_path / "data")],
+        env=warm_cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline()  # it says where it listens once it does
+        assert warm_start.children(server) == []
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert warm.long_running(["--env", "x", "sandbox", "serve", "--seed", "demo"])
+    assert not warm.long_running(["sandbox", "status"])

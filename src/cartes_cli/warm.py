@@ -149,9 +149,18 @@ class _Cold(Exception):
     """The command has not started: the caller runs it itself."""
 
 
+def long_running(args: list[str]) -> bool:
+    """``sandbox serve``: a server that runs for hours gains nothing from a warm start, and a
+    process stopped with SIGSTOP (which no process can catch, so none can forward) must stop it.
+    Any two consecutive words count (a false match only makes a command start cold)."""
+    from itertools import pairwise  # a built-in module
+
+    return any(a == "sandbox" and b == "serve" for a, b in pairwise(args))
+
+
 def run(argv: list[str]) -> int | None:
     """The command's exit status, run warm; None when the caller must run it itself."""
-    if not _foreground():
+    if long_running(argv[1:]) or not _foreground():
         return None
     path = socket_path()
     if path is None:

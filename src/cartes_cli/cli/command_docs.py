@@ -173,6 +173,11 @@ FILES = [
         "The record of the running sandbox, which --env sandbox reads (default ~/.local/state/cartes).",
     ),
     (
+        "$XDG_RUNTIME_DIR/cartes/warm-*.sock",
+        "With CARTES_WARM=1, the warm-start server's socket and its lock (in /tmp/cartes-UID, 0700, "
+        "without XDG_RUNTIME_DIR; CARTES_HOME does not move it).",
+    ),
+    (
         "$CARTES_HOME/config, data, state, cache",
         "All of the above, below one directory, when CARTES_HOME is set.",
     ),

@@ -82,6 +82,21 @@ def environment_variables() -> list[tuple[str, str]]:
         ("CARTES_LANG", _("Force the language of messages: fr or en.")),
         ("CARTES_TIMEOUT", _("Seconds to wait for each answer of the platform (default: 30).")),
         (
+            "CARTES_WARM",
+            _(
+                "1: start commands warm, from a per-user server that has cartes loaded (about half the "
+                "start-up time; the server leaves after 15 idle minutes)."
+            ),
+        ),
+        (
+            "CARTES_WARM_IDLE",
+            _("Seconds without a command before the warm-start server leaves (default: 900)."),
+        ),
+        (
+            "XDG_RUNTIME_DIR, TMPDIR",
+            _("The warm-start server's socket goes in XDG_RUNTIME_DIR, else in TMPDIR (else /tmp)."),
+        ),
+        (
             "LANGUAGE, LC_ALL, LC_MESSAGES, LANG",
             _("Without CARTES_LANG, the first one set chooses the language (French for fr, else English)."),
         ),
