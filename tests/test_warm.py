@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -502,3 +503,42 @@ def test_the_sandbox_server_always_starts_cold(warm_cli: Warm, tmp_path: Path) -
         proc.communicate(timeout=30)
     assert warm.long_running(["--env", "x", "sandbox", "serve", "--seed", "demo"])
     assert not warm.long_running(["sandbox", "status"])
+
+
+@pytest.mark.skipif(
+    shutil.which("tmux") is None and not os.environ.get("CARTES_REQUIRE_TMUX"), reason="needs tmux"
+)
+def test_job_control_at_a_real_terminal(warm_cli: Warm, holder: Holder, tmp_path: Path) -> None:
+    """In a shell in tmux: the command is served warm with the terminal as its streams; Ctrl-Z
+    stops it and the shell says so, fg continues it, Ctrl-C ends it with 130."""
+    server = warm_cli.started()
+    env = {k: v for k, v in {**warm_cli.env, **holder.env()}.items() if k != "CI"}
+    env.update(TERM="xterm-256color", PS1="$ ")
+    sock = str(tmp_path / "tmux")
+
+    def tmux(*args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-S", sock, *args], env=env, capture_output=True, text=True, timeout=30
+        )
+        return done.stdout
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p")
+
+    tmux("new-session", "-d", "-x", "80", "-y", "24", "bash --norc --noprofile")
+    try:
+        tmux("send-keys", f"{cartes_executable()} workspace list", "Enter")
+        assert holder.accepted.wait(30)
+        (child,) = warm_start.children(server)
+        assert os.readlink(f"/proc/{child}/fd/0").startswith("/dev/pts/")
+        tmux("send-keys", "C-z")
+        assert wait_until(lambda: "Stopped" in screen())
+        assert warm_start.state(child) == "T"
+        tmux("send-keys", "fg", "Enter")
+        assert wait_until(lambda: warm_start.state(child) in ("R", "S"))
+        tmux("send-keys", "C-c")
+        assert wait_until(lambda: not warm_start.alive(child))
+        tmux("send-keys", "echo status=$?", "Enter")
+        assert wait_until(lambda: "status=130" in screen())
+    finally:
+        tmux("kill-server")
