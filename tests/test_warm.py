@@ -542,3 +542,27 @@ def test_job_control_at_a_real_terminal(warm_cli: Warm, holder: Holder, tmp_path
         assert wait_until(lambda: "status=130" in screen())
     finally:
         tmux("kill-server")
+
+
+def test_a_french_user_has_a_server_of_their_own(warm_cli: Warm, holder: Holder) -> None:
+    """The language is chosen when Typer is imported: French commands go to a French server."""
+    english = warm_cli.started()
+    french_env = {"CARTES_LANG": "fr"}
+    assert warm_cli.run("--help", env=french_env).returncode == 0  # starts the French server
+    assert wait_until(lambda: len(warm_start.sockets(warm_cli.runtime)) == 2, timeout=30)
+    pids = {warm_start.wait_for_server(warm_cli.runtime)} | {
+        pid for path in warm_start.sockets(warm_cli.runtime) if (pid := warm_start.server_pid(path))
+    }
+    (french,) = pids - {english}
+    served = warm_cli.run("workspace", "nope", env=french_env)
+    plain = cold("workspace", "nope", env={**warm_cli.env, **french_env})
+    assert (served.returncode, served.stderr) == (plain.returncode, plain.stderr)
+    assert "Commande inconnue" in served.stderr
+    proc = warm_cli.popen("workspace", "list", env={**holder.env(), **french_env})
+    try:
+        assert holder.accepted.wait(30)
+        assert len(warm_start.children(french)) == 1
+        assert warm_start.children(english) == []
+    finally:
+        holder.close()
+    proc.communicate(timeout=30)

@@ -66,7 +66,10 @@ def entry() -> NoReturn:
         from cartes_cli import warm
 
         if warm.enabled():
-            status = warm.run(sys.argv)  # None: no warm server could take it, run it here
+            try:
+                status = warm.run(sys.argv)  # None: no warm server could take it, run it here
+            except KeyboardInterrupt:  # Ctrl-C before the command started (or once it ended)
+                status = 130
             if status is not None:
                 _leave(status)
     run_command(args)

@@ -43,9 +43,11 @@ RESTART = 1  # with COLD: the server's code changed and it is leaving; start a n
 
 FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGWINCH", "SIGUSR1", "SIGUSR2", "SIGCONT")
 
-# Environment variables that shape the interpreter before any module runs (encodings, paths,
-# flags): a server serves only clients that agree on them, so they are part of its socket's name.
-_START_UP_LOCALE = ("LC_ALL", "LC_CTYPE", "LANG")
+# Environment variables that shape the interpreter before any module runs (the encodings), and
+# those that choose the language cartes installs into Typer when the server imports it: a server
+# serves only clients that agree on them (the server checks), so they are part of its socket's
+# name, and a French and an English user each have a server.
+_START_UP_LOCALE = ("LC_ALL", "LC_CTYPE", "LANG", "LANGUAGE", "LC_MESSAGES", "CARTES_LANG")
 
 
 def enabled(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
