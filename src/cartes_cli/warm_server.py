@@ -444,6 +444,30 @@ def _module_files() -> dict[str, tuple[int, int]]:
     return files
 
 
+# Modules the commands import only when they run (httpx imports its transport, httpcore and h11,
+# when a client is built; truststore and certifi for TLS; platformdirs for the files; the rest
+# for forms, CSV, completion and pydantic's plugin loader): about 60 modules and 60 ms of a
+# command when the server has not imported them (found by listing sys.modules in a child).
+# A name missing here costs only its import, in the child.
+_USED_LATER = (
+    "httpcore",
+    "h11",
+    "anyio",
+    "truststore",
+    "certifi",
+    "platformdirs",
+    "encodings.idna",
+    "stringprep",
+    "importlib.metadata",
+    "importlib.resources",
+    "zipfile",
+    "csv",
+    "pydantic.plugin._loader",
+    "typer._click.decorators",
+    "typer._click._textwrap",
+)
+
+
 def _import_commands() -> None:
     """Import what the commands import, as the executable does (its stubs, cartes's language
     installed in Typer before Typer is imported), then every module of cartes but the sandbox's."""
@@ -464,6 +488,11 @@ def _import_commands() -> None:
         try:
             importlib.import_module(info.name)
         except Exception:  # noqa: S112 - an optional module that cannot load here loads in the child
+            continue
+    for name in _USED_LATER:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: S112 - the same
             continue
 
 
