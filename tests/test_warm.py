@@ -566,3 +566,31 @@ def test_a_french_user_has_a_server_of_their_own(warm_cli: Warm, holder: Holder)
     finally:
         holder.close()
     proc.communicate(timeout=30)
+
+
+def test_what_imports_read_of_the_environment_is_recorded_and_compared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cartes_cli.warm_server import ANY_VARIABLE, Server, _recording_environment
+
+    monkeypatch.setenv("WARM_TEST_SET", "yes")
+    monkeypatch.delenv("WARM_TEST_UNSET", raising=False)
+    with _recording_environment() as read:
+        assert os.getenv("WARM_TEST_SET") == "yes"
+        assert "WARM_TEST_UNSET" not in os.environ
+        assert os.environ.get("WARM_TEST_UNSET", "default") == "default"
+    assert read == {"WARM_TEST_SET": "yes", "WARM_TEST_UNSET": None}
+    assert os.environ.get("WARM_TEST_SET") == "yes"  # the real environment is back
+
+    server = Server("unused.sock")
+    server.read_at_import = dict(read)
+    assert server._same_environment({b"WARM_TEST_SET": b"yes", b"OTHER": b"1"})
+    assert not server._same_environment({b"WARM_TEST_SET": b"no"})
+    assert not server._same_environment({b"WARM_TEST_SET": b"yes", b"WARM_TEST_UNSET": b""})
+
+    with _recording_environment() as read:
+        dict(os.environ)  # an import that looks at every variable
+    assert ANY_VARIABLE in read
+    server.read_at_import, server.environ_at_import = dict(read), {b"A": b"1"}
+    assert server._same_environment({b"A": b"1"})
+    assert not server._same_environment({b"A": b"1", b"B": b"2"})

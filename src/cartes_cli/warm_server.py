@@ -37,6 +37,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 IDLE_SECONDS = 900.0
+ANY_VARIABLE = "*"  # recorded when an import iterates over the environment
 REQUEST_LIMIT = 4 << 20  # bytes: arguments and environment of one command
 REQUEST_TIMEOUT = 5.0  # seconds for a client to send its request
 
@@ -60,6 +61,7 @@ class Server:
         self.path = path
         self.idle = idle
         self.read_at_import: dict[str, str | None] = {}
+        self.environ_at_import: dict[bytes, bytes] = {}
         self.files: dict[str, tuple[int, int]] = {}
         self.children: dict[int, Any] = {}  # pid -> the connection of its client
         self.listener: Any = None
@@ -95,9 +97,10 @@ class Server:
         import sysconfig  # noqa: F401
         import zoneinfo  # noqa: F401
 
+        self.environ_at_import = dict(os.environb)
         with _recording_environment() as read:
             _import_commands()
-        self.read_at_import = read
+        self.read_at_import = dict(read)  # a copy: a module may keep the recorder as its environ
         self.files = _module_files()
 
     def listen(self) -> None:
@@ -278,6 +281,8 @@ class Server:
         return any(_signature(path) != known for path, known in self.files.items())
 
     def _same_environment(self, environ: dict[bytes, bytes]) -> bool:
+        if ANY_VARIABLE in self.read_at_import:  # an import went through all of it: all must match
+            return environ == self.environ_at_import
         for name, value in self.read_at_import.items():
             theirs = environ.get(os.fsencode(name))
             if (None if theirs is None else os.fsdecode(theirs)) != value:
@@ -526,7 +531,7 @@ class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
         return found
 
     def __iter__(self) -> Iterator[str]:
-        self._read.setdefault("*", None)  # the whole environment was looked at: match it all
+        self._read.setdefault(ANY_VARIABLE, None)  # the whole environment was looked at
         return super().__iter__()
 
 
