@@ -594,3 +594,11 @@ def test_what_imports_read_of_the_environment_is_recorded_and_compared(
     server.read_at_import, server.environ_at_import = dict(read), {b"A": b"1"}
     assert server._same_environment({b"A": b"1"})
     assert not server._same_environment({b"A": b"1", b"B": b"2"})
+
+
+def test_the_variable_is_ignored_outside_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert warm.enabled({"CARTES_WARM": "1"})
+    assert not warm.enabled({"CARTES_WARM": "0"})
+    assert not warm.enabled({})
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not warm.enabled({"CARTES_WARM": "1"})

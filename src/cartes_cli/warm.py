@@ -51,7 +51,9 @@ _START_UP_LOCALE = ("LC_ALL", "LC_CTYPE", "LANG", "LANGUAGE", "LC_MESSAGES", "CA
 
 
 def enabled(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    return environ.get(ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+    """Asked for, on Linux (the peer check reads SO_PEERCRED; elsewhere the variable is ignored)."""
+    wanted = environ.get(ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+    return wanted and sys.platform.startswith("linux")
 
 
 def runtime_dir() -> str | None:
