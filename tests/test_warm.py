@@ -602,3 +602,29 @@ def test_the_variable_is_ignored_outside_linux(monkeypatch: pytest.MonkeyPatch) 
     assert not warm.enabled({})
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not warm.enabled({"CARTES_WARM": "1"})
+
+
+def test_an_unexpected_failure_runs_the_command_cold_only_if_it_has_not_started(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = warm_start.private_runtime()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    path = warm.socket_path()
+    assert path is not None
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(4)
+    started = {"pid": 0}
+
+    def failing(self: object, argv: list[str]) -> int:
+        self.pid = started["pid"]  # type: ignore[attr-defined]
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(warm._Conversation, "run", failing)
+    try:
+        assert warm.run(["cartes", "--help"]) is None  # not started: the caller runs it
+        started["pid"] = 12345
+        assert warm.run(["cartes", "--help"]) == 1  # started: never run twice
+        assert "outcome is unknown" in capsys.readouterr().err
+    finally:
+        listener.close()

@@ -178,10 +178,16 @@ def run(argv: list[str]) -> int | None:
         sock.close()
         start_server(path)
         return None
+    conversation = _Conversation(sock, path)
     try:
-        return _Conversation(sock, path).run(argv)
+        return conversation.run(argv)
     except _Cold:
         return None
+    except Exception as exc:  # never a traceback; never the command twice
+        if not conversation.pid:
+            return None  # it has not started: run it here
+        sys.stderr.write(f"cartes: warm start: {type(exc).__name__}; the command's outcome is unknown.\n")
+        return 1
     finally:
         sock.close()
 
