@@ -84,7 +84,7 @@ def measure(cases: list[tuple[str, list[str], dict[str, str]]], runs: int) -> di
 
 def report(times: dict[str, list[float]], labels: list[str], peer: str) -> None:
     """Median and range in ms; per-round ratio to ``peer`` (median and range); the target."""
-    print(f"{'':<28} {'median':>8} {'range (ms)':>17}   ratio to {peer}: median [range]   target")
+    print(f"{'':<36} {'median':>8} {'range (ms)':>17}   ratio to {peer}: median [range]   target")
     for label in labels:
         runs = times[label]
         ratios = sorted(t / p for t, p in zip(runs, times[peer], strict=True))
@@ -96,7 +96,7 @@ def report(times: dict[str, list[float]], labels: list[str], peer: str) -> None:
             goal_ms = TARGET_MS[label]
             target = f"≤ {goal_ms} ms {'met' if statistics.median(runs) <= goal_ms else 'MISSED'}"
         print(
-            f"{label:<28} {statistics.median(runs):7.1f}  {min(runs):7.1f}–{max(runs):7.1f}   "
+            f"{label:<36} {statistics.median(runs):7.1f}  {min(runs):7.1f}–{max(runs):7.1f}   "
             f"{statistics.median(ratios):5.2f}× [{ratios[0]:.2f}–{ratios[-1]:.2f}]{'':>18}{target}"
         )
 
