@@ -312,7 +312,8 @@ def test_scripts_test_syncs_the_sdk_venv_and_runs_latest_apart() -> None:
     assert "SDK_VERSION" not in text  # the version lives in requirements/sdk.in now
     assert 'if [ "${1:-}" = "--latest" ]; then\n  shift\n  VENV=.venv-latest' in text
     assert 'PYTEST=("$VENV/bin/python" -m pytest' in text
-    assert '"$@")' in text
+    assert 'pytest_run "$@"\n' in text  # extra arguments reach pytest
+    assert "CARTES_TEST_WARM=1 pytest_run" in text  # and a whole run repeats some e2e tests warm
 
 
 def test_ci_goes_through_scripts_test() -> None:
