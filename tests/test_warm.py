@@ -103,6 +103,8 @@ class Warm:
             text=True,
         )
 
+    server = 0
+
     def started(self) -> int:
         """The server's pid, after a first command started it."""
         first = self.run("--help")
@@ -116,6 +118,15 @@ class Warm:
 @pytest.fixture
 def warm_cli(tmp_path: Path) -> Iterator[Warm]:
     cli = Warm(tmp_path)
+    yield cli
+    cli.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_warm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warm]:
+    """One server for the tests that only compare outputs (a server costs about a second)."""
+    cli = Warm(tmp_path_factory.mktemp("shared"))
+    cli.server = cli.started()
     yield cli
     cli.stop()
 
@@ -243,10 +254,12 @@ def test_a_first_command_starts_the_server_and_the_next_ones_are_its_children(
         ("login", "--with-token", "--password-stdin"),
     ],
 )
-def test_a_served_command_says_and_ends_exactly_as_a_cold_one(warm_cli: Warm, args: tuple[str, ...]) -> None:
-    warm_cli.started()
-    served = warm_cli.run(*args)
-    plain = cold(*args, env=warm_cli.env)
+def test_a_served_command_says_and_ends_exactly_as_a_cold_one(
+    shared_warm: Warm, args: tuple[str, ...]
+) -> None:
+    served = shared_warm.run(*args)
+    assert warm_start.wait_for_server(shared_warm.runtime) == shared_warm.server  # served by it
+    plain = cold(*args, env=shared_warm.env)
     assert (served.returncode, served.stdout, served.stderr) == (plain.returncode, plain.stdout, plain.stderr)
 
 
