@@ -51,20 +51,70 @@ def test_members_filter_and_pages(sb: Harness) -> None:
     assert_api_error(sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "READ"}), 400)
 
 
+def member_order(sb: Harness) -> list[str]:
+    """DDT33's named members in the listing's order (a service account has no name: it comes first)."""
+    members = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50}).json()
+    return [m["user"]["_id"] for m in members if m["user"]["last_name"]]
+
+
+def assert_sort_keys_copied(sb: Harness) -> None:
+    """Every membership holds its user's sort keys (the members' order is read from memberships)."""
+    stale = sb.sandbox.store.db.all(
+        "SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id "
+        "WHERE m.sort_last != u.sort_last OR m.sort_first != u.sort_first"
+    )
+    assert [r["user_id"] for r in stale] == []
+
+
 def test_members_follow_their_folded_names_when_renamed(sb: Harness) -> None:
     """The order is kept in stored sort keys: a rename moves the member; accents and case fold."""
-
-    def order() -> list[str]:  # the named members (a service account has no name: it comes first)
-        members = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50}).json()
-        return [m["user"]["_id"] for m in members if m["user"]["last_name"]]
-
-    before = order()
+    assert_sort_keys_copied(sb)  # the seed's memberships
+    before = member_order(sb)
     assert before.index(SOPHIE) > 0
     sb.sandbox.store.users.update(SOPHIE, {"last_name": "Àaron"}, "2026-12-07T00:00:00Z")
-    assert order()[0] == SOPHIE  # "aaron": before every other name, the accent folded
+    assert member_order(sb)[0] == SOPHIE  # "aaron": before every other name, the accent folded
     sb.sandbox.store.users.update(SOPHIE, {"last_name": "ZZZ", "first_name": "zed"}, "2026-12-07T00:00:00Z")
-    assert order()[-1] == SOPHIE
-    assert [u for u in order() if u != SOPHIE] == [u for u in before if u != SOPHIE]
+    assert member_order(sb)[-1] == SOPHIE
+    assert [u for u in member_order(sb) if u != SOPHIE] == [u for u in before if u != SOPHIE]
+    assert_sort_keys_copied(sb)
+
+
+def test_a_member_renamed_through_their_account_moves(sb: Harness) -> None:
+    """The account's own profile update (the path a real rename takes) moves the member too."""
+    account = "/realms/geoplateforme/account"
+    assert member_order(sb)[0] != SOPHIE
+    assert sb.post(account, as_user="sophie.martin", json={"lastName": "Abadie"}).status_code == 204
+    assert member_order(sb)[0] == SOPHIE
+    assert_sort_keys_copied(sb)
+
+
+def test_a_membership_made_after_a_rename_sorts_by_the_new_name(sb: Harness) -> None:
+    """A membership created after its user was renamed takes the user's current sort keys, not
+    the ones they had when the account was made."""
+    paul = sb.add_user("paul.simple", first_name="Paul", last_name="Zyx")
+    sb.sandbox.store.users.update(paul, {"last_name": "Aaa"}, "2026-12-07T00:00:00Z")
+    response = sb.put(f"{MEMBERS}/{paul}", as_user="julien.lefebvre", json={"rights": ["UPLOAD"]})
+    assert response.status_code == 200, response.text
+    assert member_order(sb)[0] == paul
+    # Replacing the rights (the upsert's update) keeps the keys.
+    sb.put(f"{MEMBERS}/{paul}", as_user="julien.lefebvre", json={"rights": ["ANNEX"]})
+    assert member_order(sb)[0] == paul
+    assert_sort_keys_copied(sb)
+
+
+def test_member_pages_with_a_rights_filter_count_only_the_matching(sb: Harness) -> None:
+    for name in ("Anne", "Zoé", "Marc"):
+        user = sb.add_user(f"annex.{name.lower()}", first_name=name, last_name=f"Annexe {name}")
+        sb.sandbox.store.communities.put_membership(DDT33, user, ["ANNEX"], "2026-12-07T00:00:00Z")
+    everyone = sb.get(MEMBERS, as_user="julien.lefebvre", params={"limit": 50}).json()
+    holders = [m["user"]["_id"] for m in everyone if "ANNEX" in m["rights"]]
+    assert 2 < len(holders) < len(everyone)
+    pages = [
+        sb.get(MEMBERS, as_user="julien.lefebvre", params={"rights": "ANNEX", "limit": 2, "page": page})
+        for page in range(1, (len(holders) + 1) // 2 + 1)
+    ]
+    assert pages[0].headers["content-range"] == f"0-1/{len(holders)}"
+    assert [m["user"]["_id"] for p in pages for m in p.json()] == holders  # the same order, filtered
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 from cartes_cli.sandbox.seed import DEMO_NEWCOMER
 from cartes_cli.sandbox.store import Store
 from cartes_cli.sandbox.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from cartes_cli.textsearch import fold
 
 from .conftest import Harness, demo_id
 from .test_api import assert_api_error
@@ -61,12 +62,14 @@ def test_a_user_is_added_only_after_their_first_users_me(make_harness: Callable[
     assert sb.sandbox.store.users.get(NEWCOMER).entrepot_since == first  # type: ignore[union-attr]  # the first call
 
 
-def opened_at_version(path: Path, version: int, insert_user: str) -> Store:
-    """A database made by the sandbox of schema ``version`` holding one user, opened (so
-    migrated) by this one."""
+def opened_at_version(path: Path, version: int, insert_user: str, *more_rows: str) -> Store:
+    """A database made by the sandbox of schema ``version`` holding one user (and ``more_rows``,
+    further INSERT statements), opened (so migrated) by this one."""
     conn = sqlite3.connect(path)
+    conn.create_function("fold", 1, fold, deterministic=True)  # as the sandbox's connection has it
     conn.executescript("".join(MIGRATIONS[:version]) + f"\nPRAGMA user_version = {version};")
-    conn.execute(insert_user)
+    for statement in (insert_user, *more_rows):
+        conn.execute(statement)
     conn.commit()
     conn.close()
     return Store.open(path)
@@ -80,7 +83,7 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
         "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
     )
     try:
-        assert store.schema_version == SCHEMA_VERSION == 7
+        assert store.schema_version == SCHEMA_VERSION == 8
         assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
     finally:
         store.close()
@@ -97,6 +100,42 @@ def test_migration_7_gives_existing_users_their_sort_keys(tmp_path: Path) -> Non
         row = store.db.one("SELECT sort_first, sort_last FROM users WHERE id = 'u-1'")
         assert row is not None
         assert (row["sort_first"], row["sort_last"]) == ("elise", "caron")
+    finally:
+        store.close()
+
+
+def test_migration_8_copies_the_members_sort_keys_and_keeps_them(tmp_path: Path) -> None:
+    store = opened_at_version(
+        tmp_path / "old.db",
+        7,
+        "INSERT INTO users (id, username, email, first_name, last_name, sort_first, sort_last, "
+        "created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', 'Élise', 'Çaron', 'elise', 'caron', 'x', 'x')",
+        "INSERT INTO communities (id, name, technical_name, supervisor_id, sort_key, created, updated) "
+        "VALUES ('c-1', 'Old', 'old', 'u-1', 'old', 'x', 'x')",
+        "INSERT INTO memberships (community_id, user_id, rights, created, updated) "
+        "VALUES ('c-1', 'u-1', '[]', 'x', 'x')",
+    )
+
+    def keys() -> tuple[str, str]:
+        row = store.db.one("SELECT sort_first, sort_last FROM memberships WHERE user_id = 'u-1'")
+        assert row is not None
+        return row["sort_first"], row["sort_last"]
+
+    try:
+        assert keys() == ("elise", "caron")
+        # The migrated database keeps them too (the triggers come with the migration).
+        store.users.update("u-1", {"last_name": "Ödon"}, "y")
+        assert keys() == ("elise", "odon")
+        plan = " ".join(
+            str(r[3])
+            for r in store.db.all(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM memberships WHERE community_id = 'c-1' "
+                "ORDER BY sort_last, sort_first, user_id LIMIT 50 OFFSET 50"
+            )
+        )
+        assert "memberships_order" in plan
+        assert "TEMP B-TREE" not in plan  # a page is a range of the index, not a sort
     finally:
         store.close()
 

@@ -89,7 +89,8 @@ class CommunityRepository(Repository):
         return [Community.from_row(r) for r in rows], total
 
     def put_membership(self, community_id: str, user_id: str, rights: Sequence[str], when: str) -> None:
-        """Add a member or replace their rights (``PUT /communities/{c}/users/{u}``)."""
+        """Add a member or replace their rights (``PUT /communities/{c}/users/{u}``). A new
+        membership takes its user's sort keys by a trigger (migration 8), as every insert does."""
         self._exec(
             """INSERT INTO memberships (community_id, user_id, rights, created, updated)
                VALUES (?, ?, ?, ?, ?)
@@ -173,12 +174,15 @@ class CommunityRepository(Repository):
             where += " AND instr(m.rights, ?) > 0"
             params.append(json.dumps(right))
         total_row = self._one(f"SELECT count(*) FROM memberships m {where}", params)  # noqa: S608
+        # The page's rows are picked in the index of the listing's order (memberships_order: the
+        # users' sort keys copied into memberships, migration 8), then joined to their users:
+        # OFFSET steps over index entries, and nothing is sorted but the page.
+        order = "ORDER BY m.sort_last, m.sort_first, m.user_id"
+        page = f"SELECT m.rowid FROM memberships m {where} {order} LIMIT ? OFFSET ?"  # noqa: S608
         rows = self._all(
             f"""SELECT m.rights, m.created, m.updated, u.id, u.email, u.first_name, u.last_name
                 FROM memberships m JOIN users u ON u.id = m.user_id
-                {where}
-                ORDER BY u.sort_last, u.sort_first, u.id
-                LIMIT ? OFFSET ?""",  # noqa: S608 - fixed SQL fragments
+                WHERE m.rowid IN ({page}) {order}""",  # noqa: S608 - fixed SQL fragments
             [*params, limit, offset],
         )
         members = [

@@ -331,5 +331,34 @@ ALTER TABLE users ADD COLUMN sort_first TEXT NOT NULL DEFAULT '';
 UPDATE users SET sort_last = fold(last_name), sort_first = fold(first_name);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8 = """
+-- A page of a community's members is a range of one index: the members' sort keys (migration 7)
+-- are copied into memberships and indexed after the community, in the listing's order. Before,
+-- every page joined and sorted all the community's members: 11 ms for the first page of 5,000,
+-- 27 for the last. The triggers keep the copy whatever statement writes: a new membership takes
+-- its user's keys, a renamed user's memberships take the new ones.
+ALTER TABLE memberships ADD COLUMN sort_last TEXT NOT NULL DEFAULT '';
+ALTER TABLE memberships ADD COLUMN sort_first TEXT NOT NULL DEFAULT '';
+UPDATE memberships
+SET sort_last = coalesce((SELECT sort_last FROM users WHERE id = memberships.user_id), ''),
+    sort_first = coalesce((SELECT sort_first FROM users WHERE id = memberships.user_id), '');
+CREATE INDEX memberships_order ON memberships (community_id, sort_last, sort_first, user_id);
+
+CREATE TRIGGER memberships_take_sort_keys AFTER INSERT ON memberships
+BEGIN
+    UPDATE memberships
+    SET sort_last = coalesce((SELECT sort_last FROM users WHERE id = NEW.user_id), ''),
+        sort_first = coalesce((SELECT sort_first FROM users WHERE id = NEW.user_id), '')
+    WHERE community_id = NEW.community_id AND user_id = NEW.user_id;
+END;
+
+CREATE TRIGGER users_sort_keys_to_memberships AFTER UPDATE OF sort_last, sort_first ON users
+WHEN NEW.sort_last IS NOT OLD.sort_last OR NEW.sort_first IS NOT OLD.sort_first
+BEGIN
+    UPDATE memberships SET sort_last = NEW.sort_last, sort_first = NEW.sort_first
+    WHERE user_id = NEW.id;
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 SCHEMA_VERSION = len(MIGRATIONS)

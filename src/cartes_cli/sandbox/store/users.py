@@ -129,7 +129,9 @@ class UserRepository(Repository):
             values["email_verified"] = int(bool(values["email_verified"]))
         for name, key in (("first_name", "sort_first"), ("last_name", "sort_last")):
             if name in values:
-                values[key] = fold(str(values[name]))  # the members' order follows the name
+                # The members' order follows the name (a trigger copies the keys to the
+                # user's memberships, migration 8).
+                values[key] = fold(str(values[name]))
         assignments = "".join(f"{name} = ?, " for name in values)
         self._exec(
             f"UPDATE users SET {assignments}updated = ? WHERE id = ?",  # noqa: S608 - fixed column names
