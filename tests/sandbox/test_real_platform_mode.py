@@ -83,7 +83,7 @@ def test_migration_5_counts_existing_users_as_known(tmp_path: Path) -> None:
         "VALUES ('u-1', 'old.user', 'old@exemple.test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
     )
     try:
-        assert store.schema_version == SCHEMA_VERSION == 8
+        assert store.schema_version == SCHEMA_VERSION == 9
         assert store.users.get("u-1").entrepot_since == "2024-01-01T00:00:00Z"  # type: ignore[union-attr]
     finally:
         store.close()
@@ -136,6 +136,39 @@ def test_migration_8_copies_the_members_sort_keys_and_keeps_them(tmp_path: Path)
         )
         assert "memberships_order" in plan
         assert "TEMP B-TREE" not in plan  # a page is a range of the index, not a sort
+    finally:
+        store.close()
+
+
+def test_migration_9_counts_and_picks_requests_by_status_in_an_index(tmp_path: Path) -> None:
+    store = opened_at_version(
+        tmp_path / "old.db",
+        8,
+        "INSERT INTO users (id, username, email, created, updated) "
+        "VALUES ('u-1', 'old.user', 'old@exemple.test', 'x', 'x')",
+        *(
+            "INSERT INTO requests (id, type, status, requester_id, created, updated) "  # noqa: S608 - test rows
+            f"VALUES ('r-{i}', 'datastore', '{status}', 'u-1', 'x', 'x')"
+            for i, status in enumerate(["pending", "accepted", "pending", "rejected", "pending"])
+        ),
+    )
+
+    def plan(sql: str) -> str:
+        return " ".join(str(r[3]) for r in store.db.all(f"EXPLAIN QUERY PLAN {sql}", ("pending", 5)))
+
+    try:
+        where = "FROM requests r WHERE r.status IN (?) AND r.rowid <= ?"
+        # The count and the page of the incoming listing: a range of the index, no row read, no sort.
+        assert "COVERING INDEX requests_status_seq (status=? AND rowid<?)" in plan(f"SELECT count(*) {where}")
+        page = plan(f"SELECT r.rowid {where} ORDER BY r.rowid LIMIT 50 OFFSET 50")
+        assert "COVERING INDEX requests_status_seq" in page
+        assert "TEMP B-TREE" not in page
+        listed = store.requests.page(limit=2, offset=2, until=4, statuses=["pending"])
+        assert (listed.total, listed.position, listed.seqs, listed.more) == (2, 2, [], False)
+        first = store.requests.page(limit=1, until=5, statuses=["pending"])
+        assert ([r.id for r in first.records], first.total, first.more) == (["r-0"], 3, True)
+        after = store.requests.page(limit=1, after=first.seqs[0], until=5, statuses=["pending"])
+        assert ([r.id for r in after.records], after.total, after.position) == (["r-2"], 3, 1)
     finally:
         store.close()
 

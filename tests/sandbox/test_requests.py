@@ -340,6 +340,7 @@ def test_listings_link_to_the_next_page_with_a_cursor_not_shifted_by_decisions(s
     assert second.headers["content-range"] == "0-9/13"  # 13 still pending, none before this page
     third = sb.get(_next_link(second) or "", as_user="claire.moreau")
     assert [r["_id"] for r in third.json()] == ids[20:]
+    assert third.headers["content-range"] == "10-12/13"  # the ten still pending before it
     assert _next_link(third) is None
     assert late.json()["requests"][0] not in [r["_id"] for r in third.json()]
     # A new listing sees it.

@@ -360,5 +360,14 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9 = """
+-- Requests in one status, in creation (rowid) order: an index entry is (status, rowid), so the
+-- pages of a listing by status (the incoming pending requests) are counted and picked in a range
+-- of this index, bounded by the listing's snapshot (rowid <= until). With requests_status
+-- (status, type) the rowids of a status are not in order: each page of 10,000 pending requests
+-- sorted them all (2 to 5 ms) and counted them with no bound on the range (2.3 ms).
+CREATE INDEX requests_status_seq ON requests (status);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 SCHEMA_VERSION = len(MIGRATIONS)

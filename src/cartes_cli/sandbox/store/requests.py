@@ -136,12 +136,14 @@ class RequestRepository(Repository):
             clauses.append("r.rowid <= ?")
             params.append(until)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        counted = self._one(
-            f"SELECT count(*), coalesce(sum(r.rowid <= ?), 0) FROM requests r {where}",  # noqa: S608
-            [after if after is not None else 0, *params],
-        )
-        total, position = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+        # Counted in an index when the filter has one (requests_status_seq for a status, the
+        # requester's, the community's): a range bounded by the snapshot, no row read. The
+        # position is counted only for a keyset page (a page by number starts at its offset),
+        # over the rows up to the cursor only.
+        total = self._count(where, params)
+        position = offset
         if after is not None:
+            position = self._count(("WHERE " + " AND ".join([*clauses, "r.rowid <= ?"])), [*params, after])
             where = ("WHERE " + " AND ".join([*clauses, "r.rowid > ?"])) if clauses else "WHERE r.rowid > ?"
             params.append(after)
             offset = 0
@@ -158,9 +160,13 @@ class RequestRepository(Repository):
             records=[RequestRecord.from_row(r) for r in rows],
             seqs=[int(r["seq"]) for r in rows],
             total=total,
-            position=position if after is not None else offset,
+            position=position,
             more=more,
         )
+
+    def _count(self, where: str, params: Sequence[Any]) -> int:
+        row = self._one(f"SELECT count(*) FROM requests r {where}", params)  # noqa: S608 - fixed SQL fragments
+        return int(row[0]) if row else 0
 
     def last_seq(self) -> int:
         """The newest request's sequence number (0 when there is none): the bound of a snapshot."""
