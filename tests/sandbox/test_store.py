@@ -331,3 +331,48 @@ def test_config_validation_of_the_new_settings() -> None:
         with pytest.raises(SandboxConfigError):
             SandboxConfig(**{name: 0}).validate()  # type: ignore[arg-type]
     SandboxConfig(device_interval=1, device_expires_in=30, requests_api=False).validate()
+
+
+def test_a_kept_count_follows_every_change(tmp_path: Path) -> None:
+    """Database.count keeps a listing's total between its pages, never past a change: a write of
+    this connection (a cascade included), a rolled-back one, or another connection's commit."""
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        db = store.db
+        count = "SELECT count(*) FROM requests WHERE status = ?"
+
+        def add_user(user_id: str) -> None:
+            store.users.insert(
+                id=user_id, username=user_id, email=f"{user_id}@x.test", first_name="", last_name="",
+                password_hash=None, created="x",
+            )  # fmt: skip
+
+        def add_request(request_id: str, user_id: str) -> None:
+            store.requests.insert(id=request_id, type="datastore", requester_id=user_id, created="x")
+
+        add_user("u-1")
+        add_user("u-2")
+        add_request("r-1", "u-1")
+        assert db.count(count, ["pending"]) == 1
+        add_request("r-2", "u-2")
+        assert db.count(count, ["pending"]) == 2
+        assert store.requests.transition("r-1", to="accepted", when="y")
+        assert db.count(count, ["pending"]) == 1
+        assert db.count(count, ["accepted"]) == 1
+        db.exec("DELETE FROM users WHERE id = 'u-2'")  # its request goes with it (ON DELETE CASCADE)
+        assert db.count(count, ["pending"]) == 0
+        db.exec("BEGIN")
+        add_request("r-3", "u-1")
+        assert db.count(count, ["pending"]) == 1  # the transaction's own write…
+        db.exec("ROLLBACK")
+        assert db.count(count, ["pending"]) == 0  # …not kept past its rollback
+        other = sqlite3.connect(store.path)
+        other.execute(
+            "INSERT INTO requests (id, type, status, requester_id, created, updated) "
+            "VALUES ('r-4', 'datastore', 'pending', 'u-1', 'x', 'x')"
+        )
+        other.commit()
+        other.close()
+        assert db.count(count, ["pending"]) == 1
+    finally:
+        store.close()

@@ -173,7 +173,9 @@ class CommunityRepository(Repository):
         for right in rights:
             where += " AND instr(m.rights, ?) > 0"
             params.append(json.dumps(right))
-        total_row = self._one(f"SELECT count(*) FROM memberships m {where}", params)  # noqa: S608
+        # Kept for the next pages until a write (Database.count): with the rights, every
+        # membership's row is read to count.
+        total = self._count(f"SELECT count(*) FROM memberships m {where}", params)  # noqa: S608
         # The page's rows are picked in the index of the listing's order (memberships_order: the
         # users' sort keys copied into memberships, migration 8), then joined to their users:
         # OFFSET steps over index entries, and nothing is sorted but the page.
@@ -194,7 +196,7 @@ class CommunityRepository(Repository):
             )
             for r in rows
         ]
-        return members, int(total_row[0]) if total_row else 0
+        return members, total
 
     def delete_membership(self, community_id: str, user_id: str) -> bool:
         return (

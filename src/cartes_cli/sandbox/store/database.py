@@ -17,6 +17,9 @@ from typing import Any
 from cartes_cli.sandbox.store.migrations import MIGRATIONS, SCHEMA_VERSION, SchemaError
 from cartes_cli.textsearch import fold
 
+_COUNTS_KEPT = 64
+"""Counts kept at most by :meth:`Database.count` (one per listing being read, so a few)."""
+
 
 class Database:
     """The connection to one sandbox database. Not thread-safe: use it from one thread at a time."""
@@ -24,6 +27,8 @@ class Database:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._counts: dict[tuple[str, tuple[Any, ...]], int] = {}
+        self._counts_version: tuple[int, int] | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Database:
@@ -100,6 +105,31 @@ class Database:
     def exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
 
+    def count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """The number a ``SELECT count(*) …`` gives, kept until the database next changes.
+
+        Every page of a long listing gives its total, so asks the same count again (a listing of
+        requests as of its snapshot, a community's members): with no write in between, the answer
+        is the same, and counting 10,000 index entries again cost about 1 ms a page. Any change
+        forgets every kept count: a row written by this connection (``total_changes`` counts the
+        rows of every statement, rolled back or not, with those of triggers and cascades), or a
+        commit by another one (``PRAGMA data_version``). Inside a transaction nothing is kept: a
+        count that sees its writes would outlive their rollback.
+        """
+        if self.conn.in_transaction:
+            row = self.conn.execute(sql, params).fetchone()
+            return int(row[0]) if row else 0
+        version = (self.conn.total_changes, int(self.conn.execute("PRAGMA data_version").fetchone()[0]))
+        if version != self._counts_version or len(self._counts) >= _COUNTS_KEPT:
+            self._counts.clear()
+            self._counts_version = version
+        key = (sql, tuple(params))
+        found = self._counts.get(key)
+        if found is None:
+            row = self.conn.execute(sql, params).fetchone()
+            found = self._counts[key] = int(row[0]) if row else 0
+        return found
+
 
 class Repository:
     """The base of the repositories: SQL helpers over the shared Database."""
@@ -122,3 +152,6 @@ class Repository:
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._db.exec(sql, params)
+
+    def _count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._db.count(sql, params)

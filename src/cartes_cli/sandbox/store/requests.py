@@ -137,13 +137,16 @@ class RequestRepository(Repository):
             params.append(until)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         # Counted in an index when the filter has one (requests_status_seq for a status, the
-        # requester's, the community's): a range bounded by the snapshot, no row read. The
-        # position is counted only for a keyset page (a page by number starts at its offset),
-        # over the rows up to the cursor only.
-        total = self._count(where, params)
+        # requester's, the community's): a range bounded by the snapshot, no row read; and kept
+        # for the next pages of the listing until a write (Database.count). The position is
+        # counted only for a keyset page (a page by number starts at its offset), over the rows
+        # up to the cursor only.
+        total = self._count_requests(where, params)
         position = offset
         if after is not None:
-            position = self._count(("WHERE " + " AND ".join([*clauses, "r.rowid <= ?"])), [*params, after])
+            position = self._count_requests(
+                "WHERE " + " AND ".join([*clauses, "r.rowid <= ?"]), [*params, after]
+            )
             where = ("WHERE " + " AND ".join([*clauses, "r.rowid > ?"])) if clauses else "WHERE r.rowid > ?"
             params.append(after)
             offset = 0
@@ -164,9 +167,8 @@ class RequestRepository(Repository):
             more=more,
         )
 
-    def _count(self, where: str, params: Sequence[Any]) -> int:
-        row = self._one(f"SELECT count(*) FROM requests r {where}", params)  # noqa: S608 - fixed SQL fragments
-        return int(row[0]) if row else 0
+    def _count_requests(self, where: str, params: Sequence[Any]) -> int:
+        return self._count(f"SELECT count(*) FROM requests r {where}", params)  # noqa: S608 - fixed SQL fragments
 
     def last_seq(self) -> int:
         """The newest request's sequence number (0 when there is none): the bound of a snapshot."""
