@@ -41,9 +41,12 @@ LATENCY_MS = 50
 STAFF = "claire.moreau"
 
 
-def peak_rss(home: Path, *args: str) -> tuple[float, float, int, str]:
-    """Run and measure wall time and the peak RSS of that very process with os.wait4."""
-    env = base_env(home)
+def peak_rss(
+    home: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> tuple[float, float, int, str]:
+    """Run and measure wall time and the peak RSS of that very process with os.wait4 (with
+    ``CARTES_WARM=1`` in ``extra_env``, that process is the client: its command runs elsewhere)."""
+    env = {**base_env(home), **(extra_env or {})}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # cartes runs byte-compiled, as an installed wheel does
     err_path = home / "bench-stderr.txt"
     with open(os.devnull, "w") as devnull, open(err_path, "w") as err:

@@ -14,7 +14,8 @@ is run at ``--concurrency 16``, at the default (8) and at ``--concurrency 4`` (w
 did before they took the option), the runs interleaved; the median wall time is printed with
 the range of the runs. The ideal at N in flight is one page alone (it gives the total), then the
 others N at a time: ``latency × (1 + (pages − 1) / N)``; it leaves out the CLI's start-up (about
-0.2 s here), which the ratio therefore includes.
+0.2 s here), which the ratio therefore includes. Each listing is also run warm at
+``--concurrency 16`` (``CARTES_WARM=1``, its server running: docs/design.md, "Warm start").
 
 cartes is byte-compiled first, as pip does when it installs a wheel (see benchmarks/startup.py).
 """
@@ -35,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Cartes  # noqa: E402
+from tests.conftest import Cartes, cartes_executable  # noqa: E402
+from tests.warm_start import start_server, stop_servers  # noqa: E402
 
 from benchmarks.bulk import (  # noqa: E402
     LATENCY_MS,
@@ -61,10 +63,11 @@ def count_items(cli: Cartes, *args: str) -> int:
     return len(json.loads(r.stdout))
 
 
-def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int) -> None:
+def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int, warm_env: dict[str, str]) -> None:
     items = count_items(cli, *args)
     pages = max(1, math.ceil(items / PAGE))
     runs: dict[int, list[float]] = {c: [] for c in CONCURRENCIES}
+    warm_runs: list[float] = []
     peaks: dict[int, float] = {}
     for _ in range(repeat):
         for concurrency in CONCURRENCIES:  # interleaved: the machine's drift touches all alike
@@ -73,6 +76,12 @@ def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int) -> None:
                 print(err[-2000:])
             runs[concurrency].append(elapsed)
             peaks[concurrency] = max(peaks.get(concurrency, 0.0), rss)
+        elapsed, _rss, code, err = peak_rss(
+            cli.home, *args, "--json", "--concurrency", "16", extra_env=warm_env
+        )
+        if code != 0:
+            print(err[-2000:])
+        warm_runs.append(elapsed)
     print(f"{label}: {items} items, {pages} pages of {PAGE}")
     ideal16 = ideal(pages, 16)
     medians = {c: statistics.median(r) for c, r in runs.items()}
@@ -86,6 +95,12 @@ def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int) -> None:
             f"to the 16-in-flight ideal ({ideal16:4.2f} s) {medians[concurrency] / ideal16:4.2f}× "
             f"({min(r) / ideal16:4.2f}–{max(r) / ideal16:4.2f}×); peak RSS {peaks[concurrency]:5.1f} MiB"
         )
+    warm = statistics.median(warm_runs)
+    print(
+        f"  --concurrency 16, warm (CARTES_WARM=1): median {warm:5.2f} s "
+        f"(range {min(warm_runs):5.2f}–{max(warm_runs):5.2f} s); to the 16-in-flight ideal "
+        f"{warm / ideal16:4.2f}× ({min(warm_runs) / ideal16:4.2f}–{max(warm_runs) / ideal16:4.2f}×)"
+    )
     print(f"  speed-up of --concurrency 16 over --concurrency 4: {medians[4] / medians[16]:4.2f}×")
     print()
 
@@ -117,9 +132,16 @@ def main() -> None:
         make_requests(sandbox.base_url, INCOMING_OF, n_incoming)
         print(f"(fixtures made in {time.perf_counter() - started:.0f} s)")
         print()
-        measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat)
-        measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat)
-        measure(cli, f"workspace members {MEMBERS_OF}", ["workspace", "members", MEMBERS_OF], repeat)
+        runtime = Path(tempfile.mkdtemp(prefix="cw-"))  # mode 0700: the warm-start server's socket
+        warm_env = {"CARTES_WARM": "1", "XDG_RUNTIME_DIR": str(runtime)}
+        start_server(cartes_executable(), {**cli.env, **warm_env}, runtime)
+        try:
+            measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat, warm_env)
+            measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat, warm_env)
+            members = ["workspace", "members", MEMBERS_OF]
+            measure(cli, f"workspace members {MEMBERS_OF}", members, repeat, warm_env)
+        finally:
+            stop_servers(runtime)
 
 
 if __name__ == "__main__":

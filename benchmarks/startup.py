@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests import warm_start  # noqa: E402
 from tests.conftest import Cartes, base_env, cartes_executable, start_sandbox  # noqa: E402
 
 TARGET_MS = {"--version": 40}
@@ -106,16 +107,6 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def start_warm_server(exe: str, env: dict[str, str], runtime: Path) -> None:
-    """The first warm command starts the server; the rounds begin once it listens."""
-    subprocess.run([exe, "--help"], env=env, stdout=subprocess.DEVNULL, check=True)
-    deadline = time.monotonic() + 30
-    while not list(runtime.glob("cartes/warm-*.sock")):
-        if time.monotonic() > deadline:
-            raise SystemExit("the warm-start server did not start")
-        time.sleep(0.1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="runs of each command (default 21)")
@@ -173,11 +164,12 @@ def main() -> None:
                     },
                 )
             )
-            start_warm_server(exe, warm_env, tmpdir / "run")
+            warm_start.start_server(exe, warm_env, tmpdir / "run")
             print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {args.runs} rounds")
             times = measure(cases, args.runs)
             report(times, [label for label, _argv, _env in cases], PEER if gh else FLOOR)
         finally:
+            warm_start.stop_servers(tmpdir / "run")
             sandbox.stop()
 
 

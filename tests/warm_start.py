@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import struct
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -60,6 +61,12 @@ def wait_for_server(runtime: Path, timeout: float = 30) -> int:
                 return pid
         time.sleep(0.05)
     raise AssertionError(f"no warm-start server listens in {runtime}")
+
+
+def start_server(exe: str, env: dict[str, str], runtime: Path) -> int:
+    """Start the server as users do (a first warm command) and wait until it listens: its pid."""
+    subprocess.run([exe, "--help"], env=env, stdout=subprocess.DEVNULL, check=True)
+    return wait_for_server(runtime)
 
 
 def children(pid: int) -> list[int]:
