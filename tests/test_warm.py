@@ -262,12 +262,12 @@ def test_a_served_command_says_and_ends_exactly_as_a_cold_one(
 
 
 def test_the_command_has_the_callers_streams_directory_umask_and_environment(
-    warm_cli: Warm, holder: Holder, tmp_path: Path
+    shared_warm: Warm, holder: Holder, tmp_path: Path
 ) -> None:
-    server = warm_cli.started()
+    server = shared_warm.server
     workdir = tmp_path / "work"
     workdir.mkdir()
-    env = {**warm_cli.env, **holder.env()}
+    env = {**shared_warm.env, **holder.env()}
     proc = subprocess.Popen(
         [cartes_executable(), "workspace", "list"],
         env=env,
@@ -293,9 +293,9 @@ def test_the_command_has_the_callers_streams_directory_umask_and_environment(
     proc.communicate(timeout=30)
 
 
-def test_standard_input_is_read_by_the_command(warm_cli: Warm, holder: Holder, tmp_path: Path) -> None:
-    server = warm_cli.started()
-    env = {k: v for k, v in {**warm_cli.env, **holder.env()}.items() if k != "CARTES_TOKEN"}
+def test_standard_input_is_read_by_the_command(shared_warm: Warm, holder: Holder, tmp_path: Path) -> None:
+    server = shared_warm.server
+    env = {k: v for k, v in {**shared_warm.env, **holder.env()}.items() if k != "CARTES_TOKEN"}
     given = tmp_path / "token"
     given.write_text("token-from-standard-input\n")
     with given.open("rb") as stdin:
@@ -315,8 +315,8 @@ def test_standard_input_is_read_by_the_command(warm_cli: Warm, holder: Holder, t
     proc.communicate(timeout=30)
 
 
-def test_ctrl_c_reaches_the_command(warm_cli: Warm) -> None:
-    server = warm_cli.started()
+def test_ctrl_c_reaches_the_command(shared_warm: Warm) -> None:
+    server = shared_warm.server
 
     def interrupted(env: dict[str, str], *, served: bool) -> tuple[int, str]:
         held = Holder()
@@ -337,14 +337,14 @@ def test_ctrl_c_reaches_the_command(warm_cli: Warm) -> None:
             held.close()
         return proc.returncode, err
 
-    plain_env = {k: v for k, v in warm_cli.env.items() if k != "CARTES_WARM"}
-    assert interrupted(warm_cli.env, served=True) == interrupted(plain_env, served=False)
-    assert interrupted(warm_cli.env, served=True)[0] == 130
+    plain_env = {k: v for k, v in shared_warm.env.items() if k != "CARTES_WARM"}
+    assert interrupted(shared_warm.env, served=True) == interrupted(plain_env, served=False)
+    assert interrupted(shared_warm.env, served=True)[0] == 130
 
 
-def test_a_command_killed_by_a_signal_kills_its_client_with_it(warm_cli: Warm, holder: Holder) -> None:
-    server = warm_cli.started()
-    proc = warm_cli.popen("workspace", "list", env=holder.env())
+def test_a_command_killed_by_a_signal_kills_its_client_with_it(shared_warm: Warm, holder: Holder) -> None:
+    server = shared_warm.server
+    proc = shared_warm.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     os.kill(child, signal.SIGKILL)
@@ -352,9 +352,9 @@ def test_a_command_killed_by_a_signal_kills_its_client_with_it(warm_cli: Warm, h
     assert proc.returncode == -signal.SIGKILL  # as the shell would have seen it without the server
 
 
-def test_a_killed_client_takes_its_command_with_it(warm_cli: Warm, holder: Holder) -> None:
-    server = warm_cli.started()
-    proc = warm_cli.popen("workspace", "list", env=holder.env())
+def test_a_killed_client_takes_its_command_with_it(shared_warm: Warm, holder: Holder) -> None:
+    server = shared_warm.server
+    proc = shared_warm.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     proc.kill()
@@ -363,9 +363,9 @@ def test_a_killed_client_takes_its_command_with_it(warm_cli: Warm, holder: Holde
     assert warm_start.alive(server)  # the server itself goes on
 
 
-def test_ctrl_z_stops_the_command_and_fg_continues_it(warm_cli: Warm, holder: Holder) -> None:
-    server = warm_cli.started()
-    proc = warm_cli.popen("workspace", "list", env=holder.env())
+def test_ctrl_z_stops_the_command_and_fg_continues_it(shared_warm: Warm, holder: Holder) -> None:
+    server = shared_warm.server
+    proc = shared_warm.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     proc.send_signal(signal.SIGTSTP)  # what the terminal sends on Ctrl-Z
@@ -393,11 +393,11 @@ def test_a_changed_module_is_never_served(warm_cli: Warm, tmp_path: Path) -> Non
     assert warm_start.wait_for_server(warm_cli.runtime) != server
 
 
-def test_an_environment_the_imports_read_differently_is_run_cold(warm_cli: Warm, holder: Holder) -> None:
+def test_an_environment_the_imports_read_differently_is_run_cold(shared_warm: Warm, holder: Holder) -> None:
     """Typer reads TYPER_USE_RICH when imported: a server that imported it without cannot serve
     a command that sets it."""
-    server = warm_cli.started()
-    proc = warm_cli.popen("workspace", "list", env={**holder.env(), "TYPER_USE_RICH": "0"})
+    server = shared_warm.server
+    proc = shared_warm.popen("workspace", "list", env={**holder.env(), "TYPER_USE_RICH": "0"})
     try:
         assert holder.accepted.wait(30)
         assert warm_start.children(server) == []  # the client runs it itself
@@ -407,11 +407,11 @@ def test_an_environment_the_imports_read_differently_is_run_cold(warm_cli: Warm,
     assert proc.returncode == 1
 
 
-def test_a_command_in_the_background_of_its_terminal_runs_cold(warm_cli: Warm) -> None:
+def test_a_command_in_the_background_of_its_terminal_runs_cold(shared_warm: Warm) -> None:
     """Outside the terminal's session, a child would read the terminal without being stopped."""
     import pty
 
-    server = warm_cli.started()
+    server = shared_warm.server
     master, slave = pty.openpty()
     try:
         script = (
@@ -428,7 +428,7 @@ def test_a_command_in_the_background_of_its_terminal_runs_cold(warm_cli: Warm) -
             [sys.executable, "-c", script, cartes_executable()],
             stdin=slave,
             capture_output=True,
-            env=warm_cli.env,
+            env=shared_warm.env,
             timeout=60,
         )
     finally:
@@ -495,12 +495,12 @@ def test_no_secret_of_the_command_reaches_the_server(warm_cli: Warm, holder: Hol
     assert b"CARTES_TOKEN" not in environ
 
 
-def test_the_sandbox_server_always_starts_cold(warm_cli: Warm, tmp_path: Path) -> None:
+def test_the_sandbox_server_always_starts_cold(shared_warm: Warm, tmp_path: Path) -> None:
     """A server for hours gains nothing, and SIGSTOP (uncatchable, so never forwarded) must stop it."""
-    server = warm_cli.started()
+    server = shared_warm.server
     proc = subprocess.Popen(
         [cartes_executable(), "sandbox", "serve", "--port", "0", "--data", str(tmp_path / "data")],
-        env=warm_cli.env,
+        env=shared_warm.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -519,11 +519,11 @@ def test_the_sandbox_server_always_starts_cold(warm_cli: Warm, tmp_path: Path) -
 @pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CARTES_REQUIRE_TMUX"), reason="needs tmux"
 )
-def test_job_control_at_a_real_terminal(warm_cli: Warm, holder: Holder, tmp_path: Path) -> None:
+def test_job_control_at_a_real_terminal(shared_warm: Warm, holder: Holder, tmp_path: Path) -> None:
     """In a shell in tmux: the command is served warm with the terminal as its streams; Ctrl-Z
     stops it and the shell says so, fg continues it, Ctrl-C ends it with 130."""
-    server = warm_cli.started()
-    env = {k: v for k, v in {**warm_cli.env, **holder.env()}.items() if k != "CI"}
+    server = shared_warm.server
+    env = {k: v for k, v in {**shared_warm.env, **holder.env()}.items() if k != "CI"}
     env.update(TERM="xterm-256color", PS1="$ ")
     sock = str(tmp_path / "tmux")
 
@@ -555,21 +555,21 @@ def test_job_control_at_a_real_terminal(warm_cli: Warm, holder: Holder, tmp_path
         tmux("kill-server")
 
 
-def test_a_french_user_has_a_server_of_their_own(warm_cli: Warm, holder: Holder) -> None:
+def test_a_french_user_has_a_server_of_their_own(shared_warm: Warm, holder: Holder) -> None:
     """The language is chosen when Typer is imported: French commands go to a French server."""
-    english = warm_cli.started()
+    english = shared_warm.server
     french_env = {"CARTES_LANG": "fr"}
-    assert warm_cli.run("--help", env=french_env).returncode == 0  # starts the French server
-    assert wait_until(lambda: len(warm_start.sockets(warm_cli.runtime)) == 2, timeout=30)
-    pids = {warm_start.wait_for_server(warm_cli.runtime)} | {
-        pid for path in warm_start.sockets(warm_cli.runtime) if (pid := warm_start.server_pid(path))
+    assert shared_warm.run("--help", env=french_env).returncode == 0  # starts the French server
+    assert wait_until(lambda: len(warm_start.sockets(shared_warm.runtime)) == 2, timeout=30)
+    pids = {warm_start.wait_for_server(shared_warm.runtime)} | {
+        pid for path in warm_start.sockets(shared_warm.runtime) if (pid := warm_start.server_pid(path))
     }
     (french,) = pids - {english}
-    served = warm_cli.run("workspace", "nope", env=french_env)
-    plain = cold("workspace", "nope", env={**warm_cli.env, **french_env})
+    served = shared_warm.run("workspace", "nope", env=french_env)
+    plain = cold("workspace", "nope", env={**shared_warm.env, **french_env})
     assert (served.returncode, served.stderr) == (plain.returncode, plain.stderr)
     assert "Commande inconnue" in served.stderr
-    proc = warm_cli.popen("workspace", "list", env={**holder.env(), **french_env})
+    proc = shared_warm.popen("workspace", "list", env={**holder.env(), **french_env})
     try:
         assert holder.accepted.wait(30)
         assert len(warm_start.children(french)) == 1
