@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,6 +128,16 @@ def shared_warm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warm]:
     cli.server = cli.started()
     yield cli
     cli.stop()
+
+
+@pytest.fixture
+def shared(shared_warm: Warm) -> Iterator[Warm]:
+    """The module's server, left without a command by the test whatever happened in it."""
+    yield shared_warm
+    for pid in warm_start.children(shared_warm.server):
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    assert wait_until(lambda: not warm_start.children(shared_warm.server), timeout=10)
 
 
 @pytest.fixture
@@ -262,12 +273,12 @@ def test_a_served_command_says_and_ends_exactly_as_a_cold_one(
 
 
 def test_the_command_has_the_callers_streams_directory_umask_and_environment(
-    shared_warm: Warm, holder: Holder, tmp_path: Path
+    shared: Warm, holder: Holder, tmp_path: Path
 ) -> None:
-    server = shared_warm.server
+    server = shared.server
     workdir = tmp_path / "work"
     workdir.mkdir()
-    env = {**shared_warm.env, **holder.env()}
+    env = {**shared.env, **holder.env()}
     proc = subprocess.Popen(
         [cartes_executable(), "workspace", "list"],
         env=env,
@@ -293,9 +304,9 @@ def test_the_command_has_the_callers_streams_directory_umask_and_environment(
     proc.communicate(timeout=30)
 
 
-def test_standard_input_is_read_by_the_command(shared_warm: Warm, holder: Holder, tmp_path: Path) -> None:
-    server = shared_warm.server
-    env = {k: v for k, v in {**shared_warm.env, **holder.env()}.items() if k != "CARTES_TOKEN"}
+def test_standard_input_is_read_by_the_command(shared: Warm, holder: Holder, tmp_path: Path) -> None:
+    server = shared.server
+    env = {k: v for k, v in {**shared.env, **holder.env()}.items() if k != "CARTES_TOKEN"}
     given = tmp_path / "token"
     given.write_text("token-from-standard-input\n")
     with given.open("rb") as stdin:
@@ -315,8 +326,8 @@ def test_standard_input_is_read_by_the_command(shared_warm: Warm, holder: Holder
     proc.communicate(timeout=30)
 
 
-def test_ctrl_c_reaches_the_command(shared_warm: Warm) -> None:
-    server = shared_warm.server
+def test_ctrl_c_reaches_the_command(shared: Warm) -> None:
+    server = shared.server
 
     def interrupted(env: dict[str, str], *, served: bool) -> tuple[int, str]:
         held = Holder()
@@ -337,14 +348,14 @@ def test_ctrl_c_reaches_the_command(shared_warm: Warm) -> None:
             held.close()
         return proc.returncode, err
 
-    plain_env = {k: v for k, v in shared_warm.env.items() if k != "CARTES_WARM"}
-    assert interrupted(shared_warm.env, served=True) == interrupted(plain_env, served=False)
-    assert interrupted(shared_warm.env, served=True)[0] == 130
+    plain_env = {k: v for k, v in shared.env.items() if k != "CARTES_WARM"}
+    assert interrupted(shared.env, served=True) == interrupted(plain_env, served=False)
+    assert interrupted(shared.env, served=True)[0] == 130
 
 
-def test_a_command_killed_by_a_signal_kills_its_client_with_it(shared_warm: Warm, holder: Holder) -> None:
-    server = shared_warm.server
-    proc = shared_warm.popen("workspace", "list", env=holder.env())
+def test_a_command_killed_by_a_signal_kills_its_client_with_it(shared: Warm, holder: Holder) -> None:
+    server = shared.server
+    proc = shared.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     os.kill(child, signal.SIGKILL)
@@ -352,9 +363,9 @@ def test_a_command_killed_by_a_signal_kills_its_client_with_it(shared_warm: Warm
     assert proc.returncode == -signal.SIGKILL  # as the shell would have seen it without the server
 
 
-def test_a_killed_client_takes_its_command_with_it(shared_warm: Warm, holder: Holder) -> None:
-    server = shared_warm.server
-    proc = shared_warm.popen("workspace", "list", env=holder.env())
+def test_a_killed_client_takes_its_command_with_it(shared: Warm, holder: Holder) -> None:
+    server = shared.server
+    proc = shared.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     proc.kill()
@@ -363,9 +374,9 @@ def test_a_killed_client_takes_its_command_with_it(shared_warm: Warm, holder: Ho
     assert warm_start.alive(server)  # the server itself goes on
 
 
-def test_ctrl_z_stops_the_command_and_fg_continues_it(shared_warm: Warm, holder: Holder) -> None:
-    server = shared_warm.server
-    proc = shared_warm.popen("workspace", "list", env=holder.env())
+def test_ctrl_z_stops_the_command_and_fg_continues_it(shared: Warm, holder: Holder) -> None:
+    server = shared.server
+    proc = shared.popen("workspace", "list", env=holder.env())
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     proc.send_signal(signal.SIGTSTP)  # what the terminal sends on Ctrl-Z
@@ -393,11 +404,11 @@ def test_a_changed_module_is_never_served(warm_cli: Warm, tmp_path: Path) -> Non
     assert warm_start.wait_for_server(warm_cli.runtime) != server
 
 
-def test_an_environment_the_imports_read_differently_is_run_cold(shared_warm: Warm, holder: Holder) -> None:
+def test_an_environment_the_imports_read_differently_is_run_cold(shared: Warm, holder: Holder) -> None:
     """Typer reads TYPER_USE_RICH when imported: a server that imported it without cannot serve
     a command that sets it."""
-    server = shared_warm.server
-    proc = shared_warm.popen("workspace", "list", env={**holder.env(), "TYPER_USE_RICH": "0"})
+    server = shared.server
+    proc = shared.popen("workspace", "list", env={**holder.env(), "TYPER_USE_RICH": "0"})
     try:
         assert holder.accepted.wait(30)
         assert warm_start.children(server) == []  # the client runs it itself
@@ -407,11 +418,11 @@ def test_an_environment_the_imports_read_differently_is_run_cold(shared_warm: Wa
     assert proc.returncode == 1
 
 
-def test_a_command_in_the_background_of_its_terminal_runs_cold(shared_warm: Warm) -> None:
+def test_a_command_in_the_background_of_its_terminal_runs_cold(shared: Warm) -> None:
     """Outside the terminal's session, a child would read the terminal without being stopped."""
     import pty
 
-    server = shared_warm.server
+    server = shared.server
     master, slave = pty.openpty()
     try:
         script = (
@@ -428,7 +439,7 @@ def test_a_command_in_the_background_of_its_terminal_runs_cold(shared_warm: Warm
             [sys.executable, "-c", script, cartes_executable()],
             stdin=slave,
             capture_output=True,
-            env=shared_warm.env,
+            env=shared.env,
             timeout=60,
         )
     finally:
@@ -495,12 +506,12 @@ def test_no_secret_of_the_command_reaches_the_server(warm_cli: Warm, holder: Hol
     assert b"CARTES_TOKEN" not in environ
 
 
-def test_the_sandbox_server_always_starts_cold(shared_warm: Warm, tmp_path: Path) -> None:
+def test_the_sandbox_server_always_starts_cold(shared: Warm, tmp_path: Path) -> None:
     """A server for hours gains nothing, and SIGSTOP (uncatchable, so never forwarded) must stop it."""
-    server = shared_warm.server
+    server = shared.server
     proc = subprocess.Popen(
         [cartes_executable(), "sandbox", "serve", "--port", "0", "--data", str(tmp_path / "data")],
-        env=shared_warm.env,
+        env=shared.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -519,11 +530,11 @@ def test_the_sandbox_server_always_starts_cold(shared_warm: Warm, tmp_path: Path
 @pytest.mark.skipif(
     shutil.which("tmux") is None and not os.environ.get("CARTES_REQUIRE_TMUX"), reason="needs tmux"
 )
-def test_job_control_at_a_real_terminal(shared_warm: Warm, holder: Holder, tmp_path: Path) -> None:
+def test_job_control_at_a_real_terminal(shared: Warm, holder: Holder, tmp_path: Path) -> None:
     """In a shell in tmux: the command is served warm with the terminal as its streams; Ctrl-Z
     stops it and the shell says so, fg continues it, Ctrl-C ends it with 130."""
-    server = shared_warm.server
-    env = {k: v for k, v in {**shared_warm.env, **holder.env()}.items() if k != "CI"}
+    server = shared.server
+    env = {k: v for k, v in {**shared.env, **holder.env()}.items() if k != "CI"}
     env.update(TERM="xterm-256color", PS1="$ ")
     sock = str(tmp_path / "tmux")
 
@@ -555,21 +566,21 @@ def test_job_control_at_a_real_terminal(shared_warm: Warm, holder: Holder, tmp_p
         tmux("kill-server")
 
 
-def test_a_french_user_has_a_server_of_their_own(shared_warm: Warm, holder: Holder) -> None:
+def test_a_french_user_has_a_server_of_their_own(shared: Warm, holder: Holder) -> None:
     """The language is chosen when Typer is imported: French commands go to a French server."""
-    english = shared_warm.server
+    english = shared.server
     french_env = {"CARTES_LANG": "fr"}
-    assert shared_warm.run("--help", env=french_env).returncode == 0  # starts the French server
-    assert wait_until(lambda: len(warm_start.sockets(shared_warm.runtime)) == 2, timeout=30)
-    pids = {warm_start.wait_for_server(shared_warm.runtime)} | {
-        pid for path in warm_start.sockets(shared_warm.runtime) if (pid := warm_start.server_pid(path))
+    assert shared.run("--help", env=french_env).returncode == 0  # starts the French server
+    assert wait_until(lambda: len(warm_start.sockets(shared.runtime)) == 2, timeout=30)
+    pids = {warm_start.wait_for_server(shared.runtime)} | {
+        pid for path in warm_start.sockets(shared.runtime) if (pid := warm_start.server_pid(path))
     }
     (french,) = pids - {english}
-    served = shared_warm.run("workspace", "nope", env=french_env)
-    plain = cold("workspace", "nope", env={**shared_warm.env, **french_env})
+    served = shared.run("workspace", "nope", env=french_env)
+    plain = cold("workspace", "nope", env={**shared.env, **french_env})
     assert (served.returncode, served.stderr) == (plain.returncode, plain.stderr)
     assert "Commande inconnue" in served.stderr
-    proc = shared_warm.popen("workspace", "list", env={**holder.env(), **french_env})
+    proc = shared.popen("workspace", "list", env={**holder.env(), **french_env})
     try:
         assert holder.accepted.wait(30)
         assert len(warm_start.children(french)) == 1
@@ -638,4 +649,50 @@ def test_an_unexpected_failure_runs_the_command_cold_only_if_it_has_not_started(
         assert warm.run(["cartes", "--help"]) == 1  # started: never run twice
         assert "outcome is unknown" in capsys.readouterr().err
     finally:
+        listener.close()
+
+
+def test_ctrl_z_before_the_child_is_known_stops_both_once_it_is(tmp_path: Path) -> None:
+    """Ctrl-Z may come between the fork and the client reading the child's pid: it is kept and
+    done then (forwarding it to nobody and stopping the client alone left the command running).
+    A fake server holds the pid back until the client has been sent SIGTSTP."""
+    runtime = warm_start.private_runtime()
+    env = {**base_env(tmp_path / "home"), "CARTES_WARM": "1", "XDG_RUNTIME_DIR": str(runtime)}
+    where = subprocess.run(
+        [sys.executable, "-c", "from cartes_cli import warm; print(warm.socket_path())"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(where.stdout.strip())
+    listener.listen(1)
+    # Stands for the child: a group of its own that is not orphaned (its parent, this process,
+    # is in the same session), as the server's children are, so SIGTSTP stops it.
+    command = subprocess.Popen(["sleep", "60"], process_group=0)
+    client = subprocess.Popen([cartes_executable(), "workspace", "list"], env=env, stdin=subprocess.DEVNULL)
+    try:
+        conn, _ = listener.accept()
+        conn.settimeout(10)
+        _request, ancillary, _flags, _address = conn.recvmsg(1 << 20, socket.CMSG_SPACE(12))
+        for _level, _kind, data in ancillary:
+            for fd in struct.unpack(f"{len(data) // 4}i", data[: len(data) - len(data) % 4]):
+                os.close(fd)
+        time.sleep(0.3)  # the whole request read, the client waits for the pid
+        client.send_signal(signal.SIGTSTP)
+        time.sleep(0.3)
+        assert warm_start.state(client.pid) != "T"  # not stopped alone
+        conn.sendall(warm.STARTED + command.pid.to_bytes(4, "big", signed=True))
+        assert wait_until(
+            lambda: warm_start.state(client.pid) == "T" and warm_start.state(command.pid) == "T"
+        )
+        client.send_signal(signal.SIGCONT)
+        assert wait_until(lambda: warm_start.state(command.pid) in ("R", "S"))
+        conn.sendall(warm.ENDED + (7).to_bytes(4, "big", signed=True))
+        assert client.wait(timeout=30) == 7
+    finally:
+        for proc in (client, command):
+            proc.kill()
+            proc.wait()
         listener.close()

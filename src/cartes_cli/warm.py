@@ -236,8 +236,11 @@ class _Conversation:
                     start_server(self.path)
                 raise _Cold
             self.pid = number
-            for signum in self.pending:
-                self._forward(signum, None)
+            for signum in self.pending:  # what came before the child was known, in order
+                if signum == getattr(self.signal, "SIGTSTP", None):
+                    self._suspend(signum, None)
+                else:
+                    self._forward(signum, None)
             try:
                 kind, number = self._reply()
             except OSError:
@@ -306,6 +309,9 @@ class _Conversation:
         """Ctrl-Z: stop the child's process group, then this process (the shell sees it stop);
         ``fg`` continues this process, which continues the child."""
         signal = self.signal
+        if not self.pid:  # the child is not known yet: both stop once it is
+            self.pending.append(signal.SIGTSTP)
+            return
         self._forward(signal.SIGTSTP, frame)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)  # stops here until SIGCONT
