@@ -186,6 +186,22 @@ def test_catalogue_limit_is_clamped_to_50(sb: Harness) -> None:
     assert small.headers["content-range"] == "7-13/70"
 
 
+def test_catalogue_total_follows_a_new_community_between_pages(sb: Harness) -> None:
+    # The total is counted once and kept until the database changes (Database.count).
+    first = sb.get("/api/catalogs/communities", as_user="julien.lefebvre")
+    assert first.headers["content-range"] == "0-9/30"
+    sb.sandbox.store.communities.insert(
+        id=demo_id("community", "nouvelle"),
+        name="Nouvelle communauté",
+        technical_name="nouvelle",
+        supervisor_id=demo_id("user", "claire.moreau"),
+        created="2025-01-01T00:00:00Z",
+        public=True,
+    )
+    second = sb.get("/api/catalogs/communities", as_user="julien.lefebvre", params={"page": 2})
+    assert second.headers["content-range"] == "10-19/31"
+
+
 @pytest.mark.parametrize(
     "params",
     [{"page": "0"}, {"page": "-1"}, {"page": "abc"}, {"page": "1.5"}, {"limit": "0"}, {"limit": "x"}],

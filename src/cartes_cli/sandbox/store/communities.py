@@ -79,8 +79,7 @@ class CommunityRepository(Repository):
         if search:
             where += " AND (instr(c.sort_key, ?) > 0 OR instr(lower(c.technical_name), ?) > 0)"
             params += [fold(search), search.lower()]
-        total_row = self._one(f"SELECT count(*) FROM communities c {where}", params)  # noqa: S608
-        total = int(total_row[0]) if total_row else 0
+        total = self._count(f"SELECT count(*) FROM communities c {where}", params)  # noqa: S608
         # The page's rows are picked in the covering index (communities_catalogue), then joined:
         # OFFSET steps over index entries, not over rows and their joins.
         order = "ORDER BY c.sort_key, c.technical_name"
