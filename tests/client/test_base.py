@@ -275,3 +275,23 @@ def test_concurrent_requests_share_the_pool(mock: respx.MockRouter, client: Geop
         t.join()
     assert sorted(results) == sorted(f"c{i}" for i in range(16))
     assert json.dumps(results)  # plain strings
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 2, "limit": 50},
+        {"name": "écrins & co/+x y", "flag": True, "off": False, "ratio": 1.5, "gone": None},
+        {"q": "a=b?c#d%20e", "s": "[]@:!$'()*,;", "u": "\u2028\x7f"},
+    ],
+)
+def test_the_query_is_the_one_httpx_writes_from_params(
+    mock: respx.MockRouter, client: GeoplateformeClient, params: dict[str, object]
+) -> None:
+    # send() writes the query itself (one URL parse instead of three): the same URL, byte for byte.
+    route = mock.get(url__startswith=f"{API}/communities").respond(200, json=[])
+    client.send("GET", "/communities", params=params)  # type: ignore[arg-type]
+    kept = {k: v for k, v in params.items() if v is not None}
+    expected = httpx.Client().build_request("GET", f"{API}/communities", params=kept).url  # type: ignore[arg-type]
+    assert str(route.calls.last.request.url) == str(expected)
+    assert route.calls.last.request.url.params == httpx.QueryParams(kept)  # type: ignore[arg-type]

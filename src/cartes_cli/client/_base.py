@@ -226,6 +226,11 @@ class BaseClient(Closing):
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         # An absolute URL: httpx parses it once, where a relative one is parsed, then joined.
         target = path if path.startswith(("http://", "https://")) else self._base + path.lstrip("/")
+        if clean_params and "?" not in target:
+            # The query written by httpx's own encoder: the same URL as params= gives, parsed once
+            # instead of three times (a URL parse is a fifth of httpx's CPU for a page of a listing).
+            target = f"{target}?{httpx.QueryParams(clean_params)}"
+            clean_params = {}
         first = self._clock()
         attempt = 0
         while True:
