@@ -40,6 +40,17 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def json_default(value: Any) -> Any:
+    """What ``json.dumps`` calls for a value it cannot write itself (``default=``): the same as
+    :func:`json_value` gives, for the values it changes (times, enums that are not strings), so
+    that a listing converts none of the cells JSON writes as they are."""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if hasattr(value, "value"):
+        return value.value  # enums
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def json_converter(column: Column) -> Callable[[Any], Any]:
     """:func:`json_value` of a column's values, chosen once per column rather than per cell (a
     long listing writes tens of thousands of cells): a datetime column also reads RFC 3339 text

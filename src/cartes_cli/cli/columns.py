@@ -57,9 +57,18 @@ def rfc3339(value: datetime) -> str:
         utc = value.replace(tzinfo=UTC)
     else:
         utc = value.astimezone(UTC)
-    if utc.year < 1000:  # isoformat() would pad the year, strftime does not
+    if utc.year < 1000:  # formatting would pad the year, strftime does not
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"  # 10× quicker than strftime
+    # Twice as quick as isoformat() of a copy without microseconds, ten times as strftime: a long
+    # listing writes two times a row.
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031 - quicker than an f-string here
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+    )
 
 
 def human_time(value: datetime) -> str:

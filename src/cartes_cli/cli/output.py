@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Literal, TextIO, cast
@@ -103,13 +103,11 @@ class Terminal:
         title: str | None = None,
     ) -> int:
         """Render rows; return how many were written."""
-        from cartes_cli.cli.cells import json_converter, plain, tsv_cell
+        from cartes_cli.cli.cells import plain, tsv_cell
 
         mode = self.rendering
         if mode == "json":
-            cells = [(c.key, json_converter(c)) for c in self._select(columns)]
-            items = ({key: convert(row.get(key)) for key, convert in cells} for row in rows)
-            return self._stream_json(items)
+            return self._stream_json(_json_items(rows, self._select(columns)))
         if mode in ("tsv", "csv"):
             shown = [c for c in columns if (c.table if c.tsv is None else c.tsv)]
             count = 0
@@ -272,6 +270,7 @@ class Terminal:
         :meth:`_write_json` of the whole list. Returns how many items were written."""
         from itertools import islice
 
+        from cartes_cli.cli.cells import json_default
         from cartes_cli.cli.terminal_text import json_text
 
         indent = 2 if self.stdout_isatty else None
@@ -279,7 +278,7 @@ class Terminal:
         iterator = iter(items)
         count = 0
         while batch := list(islice(iterator, chunk)):
-            text = json_text(batch, indent=indent)
+            text = json_text(batch, indent=indent, default=json_default)
             # "[a, b]" or "[\n  a,\n  b\n]": the items without the brackets, continued by the next batch
             inner = text[2:-2] if indent else text[1:-1]
             self.stdout.write(("[\n" if indent else "[") if not count else separator)
@@ -311,6 +310,26 @@ class Terminal:
 
 
 _ANSI = {"green": "32", "yellow": "33", "red": "31"}
+
+
+def _json_items(rows: Iterable[dict[str, Any]], columns: Sequence[Column]) -> Iterator[dict[str, Any]]:
+    """The rows as the objects of a JSON listing, for :meth:`Terminal._stream_json`: the columns'
+    fields in their order. A cell is left as it is, for ``json.dumps`` to write or to hand to
+    :func:`~cartes_cli.cli.cells.json_default` (times, enums), except in a time column a value
+    that is not a datetime yet (RFC 3339 text, epoch seconds), read as one: the same JSON as
+    :func:`~cartes_cli.cli.cells.json_value` of each cell, without a call per cell (a long listing
+    writes hundreds of thousands)."""
+    from cartes_cli.cli.cells import json_converter
+
+    keys = [c.key for c in columns]
+    times = [(c.key, json_converter(c)) for c in columns if c.kind == "datetime"]
+    for row in rows:
+        item = {key: row.get(key) for key in keys}
+        for key, convert in times:
+            value = item[key]
+            if value is not None and type(value) is not datetime:
+                item[key] = convert(value)
+        yield item
 
 
 def _isatty(stream: IO[str]) -> bool:

@@ -9,6 +9,7 @@ error printer of ``cli/main.py`` use them. ``json`` is imported where JSON is wr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -52,13 +53,14 @@ def wrap_for_terminal(message: str, width: int) -> str:
     return "\n".join(lines).replace(_GLUE, " ")
 
 
-def json_text(value: Any, *, indent: int | None = None) -> str:
+def json_text(value: Any, *, indent: int | None = None, default: Callable[[Any], Any] | None = None) -> str:
     """JSON of ``value``, safe on a terminal: ``json.dumps`` escapes the C0 controls but lets
     DEL, the C1 controls (a lone U+009B starts an escape sequence on some terminals) and the bidi
-    overrides through; they are written as ``\\uNNNN`` escapes too, which JSON reads back the same."""
+    overrides through; they are written as ``\\uNNNN`` escapes too, which JSON reads back the same.
+    ``default`` is ``json.dumps``'s: what a value JSON cannot write becomes."""
     import json
 
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=default)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
