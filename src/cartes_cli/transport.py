@@ -309,10 +309,10 @@ def bound_client(client: httpx.Client, *, deadline: float, max_bytes: int) -> ht
     import httpx
 
     class _BoundedBody(httpx.SyncByteStream):
-        def __init__(self, inner: httpx.SyncByteStream, at: float, host: str) -> None:
+        def __init__(self, inner: httpx.SyncByteStream, at: float, url: httpx.URL) -> None:
             self._inner = inner
             self._at = at
-            self._host = host
+            self._url = url  # named in the error only: its label is not made for every answer
 
         def __iter__(self) -> Iterator[bytes]:
             size = 0
@@ -322,7 +322,7 @@ def bound_client(client: httpx.Client, *, deadline: float, max_bytes: int) -> ht
                 for chunk in self._inner:
                     size += len(chunk)
                     if size > max_bytes:
-                        raise _too_large(self._host, max_bytes)
+                        raise _too_large(host_label(self._url), max_bytes)
                     if time.monotonic() > self._at:
                         raise httpx.ReadTimeout("the answer did not arrive in time")
                     yield chunk
@@ -353,7 +353,7 @@ def bound_client(client: httpx.Client, *, deadline: float, max_bytes: int) -> ht
                 response.close()
                 raise _too_large(host_label(request.url), max_bytes)
             if isinstance(response.stream, httpx.SyncByteStream):
-                response.stream = _BoundedBody(response.stream, at, host_label(request.url))
+                response.stream = _BoundedBody(response.stream, at, request.url)
             return response
 
         def close(self) -> None:
