@@ -195,6 +195,16 @@ def test_unknown_rights_are_kept_after_known_ones() -> None:
     assert member.model_dump(mode="json")["rights"] == ["UPLOAD", "FUTURE_RIGHT"]
 
 
+def test_rights_read_again_are_the_same_and_a_list_of_their_own() -> None:
+    first = normalise_rights(["upload", "ZEBRA", "COMMUNITY"])
+    first.append("CHANGED")  # the caller's list: what is kept for the next reading is not touched
+    again = normalise_rights(["upload", "ZEBRA", "COMMUNITY"])
+    assert again == [Right.COMMUNITY, Right.UPLOAD, "ZEBRA"]
+    assert again is not first
+    assert isinstance(again[0], Right)
+    assert not isinstance(again[2], Right)
+
+
 def test_rights_of_a_wrong_type_fail_validation() -> None:
     with pytest.raises(ValidationError):
         Member.model_validate({"rights": 42, "user": {"_id": "u"}})

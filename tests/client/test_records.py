@@ -21,8 +21,16 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from cartes_cli.client._base import read_record
-from cartes_cli.client.models import CatalogCommunity, Request, RequestStatus, RequestType, Right, User
-from cartes_cli.client.records import CatalogRecord, Record, RequestRecord, Unusual, UserRecord
+from cartes_cli.client.models import (
+    CatalogCommunity,
+    Member,
+    Request,
+    RequestStatus,
+    RequestType,
+    Right,
+    User,
+)
+from cartes_cli.client.records import CatalogRecord, MemberRecord, Record, RequestRecord, Unusual, UserRecord
 from cartes_cli.errors import InvalidResponse
 
 RESPONSE = httpx.Response(200, request=httpx.Request("GET", "https://data.test/api/records"))
@@ -154,6 +162,12 @@ catalog_items = st.builds(
     ),
 )
 
+members = st.builds(
+    lambda user, rest: {**user, **rest},
+    st.one_of(st.builds(lambda u: {"user": u}, user_refs()), st.just({}), st.just({"user": "someone"})),
+    some_fields({"rights": rights, "creation": times(), "update": times(), "extra": st.integers()}),
+)
+
 numbers = st.one_of(
     st.none(), st.integers(-5, 10**9), st.floats(allow_nan=False), st.just("12"), st.booleans()
 )
@@ -239,10 +253,27 @@ def _agree(record_type: type[Record], model_type: type[BaseModel], data: Any) ->
             read_record(record_type, data, RESPONSE)
         return
     expected = record_type.from_model(model)
+    _holds_the_models_values(expected, model)
     assert read_record(record_type, data, RESPONSE) == expected
     if fast is not None:
         assert fast == expected, data
         _same_types(fast, expected)
+
+
+def _holds_the_models_values(record: Record, model: Any) -> None:
+    """Each field of the record is the model's attribute of that name (nested records compared
+    the same way): from_model reads the model's dump with from_wire, so this is what catches a
+    field from_wire leaves out or reads from the wrong key."""
+    for name, value in record.fields().items():
+        theirs = getattr(model, name)
+        if isinstance(value, Record):
+            _holds_the_models_values(value, theirs)
+        elif isinstance(value, list) and any(isinstance(v, Record) for v in value):
+            assert len(value) == len(theirs), name
+            for mine, their in zip(value, theirs, strict=True):
+                _holds_the_models_values(mine, their)
+        else:
+            assert value == theirs, name
 
 
 def _same_types(a: Any, b: Any) -> None:
@@ -280,7 +311,7 @@ def _agree_also_in_canonical_form(
 
 def _drop_some(value: Any, keep: st.DataObject) -> Any:
     if isinstance(value, dict):
-        required = {"_id", "type", "community"}
+        required = {"_id", "type", "community", "user"}
         return {
             k: _drop_some(v, keep) for k, v in value.items() if k in required or keep.draw(st.integers(0, 3))
         }
@@ -296,6 +327,12 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @given(catalog_items, st.data())
 def test_catalog_items_read_as_the_model_reads_them(data: dict[str, Any], keep: st.DataObject) -> None:
     _agree_also_in_canonical_form(CatalogRecord, CatalogCommunity, data, keep)
+
+
+@FAST
+@given(members, st.data())
+def test_members_read_as_the_model_reads_them(data: dict[str, Any], keep: st.DataObject) -> None:
+    _agree_also_in_canonical_form(MemberRecord, Member, data, keep)
 
 
 @FAST

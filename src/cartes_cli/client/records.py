@@ -61,6 +61,7 @@ __all__ = [
     "CatalogRecord",
     "CommunitySummaryRecord",
     "DatastoreRefRecord",
+    "MemberRecord",
     "MembershipRecord",
     "OrganizationRecord",
     "Record",
@@ -339,6 +340,43 @@ class MembershipRecord(RightsBehaviour, Record):
         if type(community) is not dict:
             raise Unusual("community")
         return cls(community=CommunitySummaryRecord.from_wire(community), rights=read_rights(d))
+
+
+class MemberRecord(RightsBehaviour, Record):
+    """An item of ``GET /communities/{c}/users``: ``Member``."""
+
+    MODEL: ClassVar[str] = "Member"
+    __slots__ = ("creation", "rights", "update", "user")
+
+    def __init__(
+        self,
+        user: UserRefRecord,
+        rights: list[Right | str] | None = None,
+        creation: datetime | None = None,
+        update: datetime | None = None,
+    ) -> None:
+        self.user = user
+        self.rights = rights if rights is not None else []
+        self.creation = creation
+        self.update = update
+
+    @property
+    def id(self) -> str:
+        """The member's user id."""
+        return self.user.id
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        d = as_mapping(data)
+        user = d.get("user")
+        if type(user) is not dict:
+            raise Unusual("user")
+        return cls(
+            user=UserRefRecord.from_wire(user),
+            rights=read_rights(d),
+            creation=read_time(d, "creation"),
+            update=read_time(d, "update"),
+        )
 
 
 class UserRecord(PersonBehaviour, Record):

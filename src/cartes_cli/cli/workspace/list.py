@@ -105,7 +105,7 @@ def mine_row(membership: MembershipRecord, me: UserRecord) -> dict[str, Any]:
         "technical_name": community.technical_name,
         "name": community.name,
         "description": community.description,
-        "rights": [getattr(r, "value", r) for r in membership.rights],
+        "rights": [str(r) for r in membership.rights],  # a Right is a StrEnum: its value
         "public": community.public,
         "supervisor": bool(community.supervisor_id and community.supervisor_id == me.id),
         "datastore": community.datastore_id,

@@ -21,6 +21,7 @@ from cartes_cli.i18n import _
 if TYPE_CHECKING:
     from cartes_cli.cli.context import AppContext
     from cartes_cli.client.models import Member
+    from cartes_cli.client.records import MemberRecord
 
 MEMBER_COLUMNS = [
     Column("email", _("E-MAIL"), no_wrap=True, priority=ESSENTIAL),  # what 'member set' takes
@@ -44,19 +45,19 @@ def run(app: AppContext, options: MembersOptions) -> None:
     community = resolve_workspace(client, options.workspace, concurrency=options.concurrency)
     if community.supervisor_id is None:  # found in the catalogue, whose items do not name it
         community = client.communities.get(community.id)
-    members = client.communities.members(community.id, concurrency=options.concurrency)
+    members = client.records.members(community.id, concurrency=options.concurrency)
     rows = [member_row(m, community.supervisor_id) for m in members]
     rows.sort(key=lambda r: (not r["supervisor"], (r["email"] or "").lower()))
     app.terminal.print_list(rows, MEMBER_COLUMNS, empty=_("No member."))
 
 
-def member_row(m: Member, supervisor_id: str | None) -> dict[str, Any]:
+def member_row(m: Member | MemberRecord, supervisor_id: str | None) -> dict[str, Any]:
     user = m.user
     name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else None
     return {
         "email": user.email if user else None,
         "name": name,
-        "rights": [getattr(r, "value", r) for r in m.rights],
+        "rights": [str(r) for r in m.rights],  # a Right is a StrEnum: its value
         "since": m.creation,
         "user_id": user.id if user else None,
         "supervisor": bool(user and user.id == supervisor_id),

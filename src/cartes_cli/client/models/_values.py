@@ -26,6 +26,11 @@ class Right(enum.StrEnum):
 
 
 _RIGHT_ORDER = {right.value: index for index, right in enumerate(Right)}
+_RIGHTS = {right.value: right for right in Right}  # Right(name) is a slow call, a lookup is not
+_READ: dict[tuple[Any, ...], tuple[Right | str, ...]] = {}
+"""Lists of rights already read, by their wire form: the members of a community hold a handful
+of different ones, and a listing of thousands reads each of them again and again."""
+_READ_KEPT = 256
 
 
 def _truthy(value: Any) -> bool:
@@ -42,6 +47,18 @@ def normalise_rights(value: Any) -> list[Right | str]:
     """Any wire form of rights → canonical list (see the module docstring)."""
     if value is None:
         return []
+    if type(value) is list and all(type(item) is str for item in value):
+        key = tuple(value)
+        known = _READ.get(key)
+        if known is None:
+            known = tuple(_normalise(value))
+            if len(_READ) < _READ_KEPT:
+                _READ[key] = known
+        return list(known)  # a list of its own: the caller may change it
+    return _normalise(value)
+
+
+def _normalise(value: Any) -> list[Right | str]:
     names: list[str]
     if isinstance(value, Mapping):
         names = [str(key) for key, granted in value.items() if _truthy(granted)]
@@ -59,7 +76,7 @@ def normalise_rights(value: Any) -> list[Right | str]:
         raise ValueError(f"rights must be a list or an object of booleans, not {type(value).__name__}")
     unique = {name.strip().upper() for name in names if name.strip()}
     ordered = sorted(unique, key=lambda n: (_RIGHT_ORDER.get(n, len(_RIGHT_ORDER)), n))
-    return [Right(n) if n in _RIGHT_ORDER else n for n in ordered]
+    return [_RIGHTS.get(n, n) for n in ordered]
 
 
 def _lower_enum(value: Any) -> Any:

@@ -1,14 +1,15 @@
-"""The query of the request listings (``GET /requests``, ``GET /users/me/requests``), checked
-before any request: shared by ``client.requests`` (models) and ``client.records`` (records)."""
+"""The query of the request listings (``GET /requests``, ``GET /users/me/requests``) and of the
+members' (``GET /communities/{c}/users``), checked before any request: shared by
+``client.requests`` and ``client.communities`` (models) and ``client.records`` (records)."""
 
 from __future__ import annotations
 
 from cartes_cli.client._paths import label
-from cartes_cli.client.models._values import RequestStatus, RequestType
+from cartes_cli.client.models._values import RequestStatus, RequestType, Right
 from cartes_cli.errors import UsageError
 from cartes_cli.i18n import _
 
-__all__ = ["incoming_params", "mine_params"]
+__all__ = ["incoming_params", "member_params", "mine_params"]
 
 
 def _choice(value: str | None, allowed: type[RequestStatus] | type[RequestType], what: str) -> str | None:
@@ -39,3 +40,8 @@ def incoming_params(
         **mine_params(status, type),
         "community": community.strip() if community and community.strip() else None,
     }
+
+
+def member_params(rights: list[Right | str] | None) -> dict[str, str | None]:
+    """``rights``, the documented filter of the members' listing (comma-separated)."""
+    return {"rights": ",".join(str(r) for r in rights) if rights else None}

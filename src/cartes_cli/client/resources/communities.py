@@ -13,6 +13,7 @@ from cartes_cli.client._resource import APIResource
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import CatalogCommunity, Community, CommunitySummary, JoinForm, Member, Right
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
+from cartes_cli.client.resources._request_params import member_params
 from cartes_cli.client.resources.users import UsersResource
 from cartes_cli.client.validation import is_uuid, parse_rights
 from cartes_cli.errors import AmbiguousReference, NotFound, PermissionDenied, UsageError
@@ -101,11 +102,10 @@ class CommunitiesResource(APIResource):
 
         ``rights`` is passed as the documented ``rights`` filter (comma-separated).
         """
-        params: dict[str, str | None] = {"rights": ",".join(str(r) for r in rights) if rights else None}
         return self._client.get_list(
             Member,
             f"/communities/{segment(community_id, 'community id')}/users",
-            params=params,
+            params=member_params(rights),
             limit=limit,
             concurrency=concurrency,
         )

@@ -1,7 +1,7 @@
 """``client.records``: the read-only listings as typed records, read without pydantic.
 
-The same calls as ``client.communities.catalog``, ``client.users.me`` and ``client.requests.mine``
-/ ``incoming``, with the same arguments, checks and pages, returning the records of
+The same calls as ``client.communities.catalog`` and ``members``, ``client.users.me`` and
+``client.requests.mine`` / ``incoming``, with the same arguments, checks and pages, returning the records of
 :mod:`cartes_cli.client.records` instead of models. For a one-shot command that only prints a
 listing, this saves importing pydantic and building the models (about half of its start-up); any
 answer the records do not read as is still goes through the models, so nothing is read
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cartes_cli.client._paths import segment
 from cartes_cli.client._resource import APIResource
-from cartes_cli.client.models._values import RequestStatus, RequestType
+from cartes_cli.client.models._values import RequestStatus, RequestType, Right
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
-from cartes_cli.client.records import CatalogRecord, RequestRecord, UserRecord
-from cartes_cli.client.resources._request_params import incoming_params, mine_params
+from cartes_cli.client.records import CatalogRecord, MemberRecord, RequestRecord, UserRecord
+from cartes_cli.client.resources._request_params import incoming_params, member_params, mine_params
 from cartes_cli.textsearch import workspaces_matching
 
 __all__ = ["RecordsResource"]
@@ -31,6 +32,23 @@ class RecordsResource(APIResource):
             CatalogRecord, "/catalogs/communities", limit=limit, concurrency=concurrency
         )
         return iter(workspaces_matching(search, items))
+
+    def members(
+        self,
+        community_id: str,
+        *,
+        rights: list[Right | str] | None = None,
+        limit: int = 50,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[MemberRecord]:
+        """``GET /communities/{c}/users`` (all pages), as ``communities.members``."""
+        return self._client.get_records(
+            MemberRecord,
+            f"/communities/{segment(community_id, 'community id')}/users",
+            params=member_params(rights),
+            limit=limit,
+            concurrency=concurrency,
+        )
 
     def me(self) -> UserRecord:
         """``GET /users/me``, as ``users.me``."""
