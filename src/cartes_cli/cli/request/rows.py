@@ -88,7 +88,7 @@ def request_row(r: Request | RequestRecord) -> dict[str, Any]:
         "offer": r.offer,
         "public": r.public,
         "justification": r.justification,
-        "rights": [getattr(x, "value", x) for x in (r.rights or [])],
+        "rights": [str(x) for x in (r.rights or [])],  # a Right is a StrEnum: its value
         "reason": r.reason,
         "decided_by": person_name(r.decided_by) if not isinstance(r.decided_by, str) else r.decided_by,
         "creation": r.creation,

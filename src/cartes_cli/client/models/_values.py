@@ -83,9 +83,17 @@ def _lower_enum(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+_MEMBERS: dict[type[enum.StrEnum], dict[str, enum.StrEnum]] = {}
+
+
 def _known(enum_type: type[enum.StrEnum], value: Any) -> Any:
     """A known value as the enum member, anything else as given (lower-cased)."""
     value = _lower_enum(value)
+    members = _MEMBERS.get(enum_type)
+    if members is None:  # calling the enum type is slow: a listing reads two a request
+        members = _MEMBERS[enum_type] = {member.value: member for member in enum_type}
+    if type(value) is str:
+        return members.get(value, value)
     try:
         return enum_type(value)
     except ValueError:
