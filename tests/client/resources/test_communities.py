@@ -251,6 +251,42 @@ def test_a_workspace_found_by_technical_name_is_known_next_time(
     assert detail.call_count == 1
 
 
+def test_a_known_workspace_is_confirmed_while_the_memberships_are_read(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    """The confirmation is asked before /users/me has answered: /users/me answers only once the
+    confirmation has arrived (one after the other, it would wait for ever: here 5 s, then fail)."""
+    import threading
+
+    asked = threading.Event()
+
+    def confirm(request: httpx.Request) -> httpx.Response:
+        asked.set()
+        return httpx.Response(200, json={"_id": C1, "name": "Écrins", "technical_name": "ecrins"})
+
+    def memberships(request: httpx.Request) -> httpx.Response:
+        assert asked.wait(5), "the confirmation was not asked while /users/me was"
+        return httpx.Response(200, json=me())
+
+    mock.get(f"{API}/users/me").mock(side_effect=memberships)
+    mock.get(f"{API}/communities/{C1}").mock(side_effect=confirm)
+    assert client.communities.resolve("ecrins", known={"ecrins": C1}).id == C1
+
+
+def test_a_known_name_that_is_one_of_the_users_own_leaves_the_cache(
+    mock: respx.MockRouter, client: GeoplateformeClient
+) -> None:
+    mock.get(f"{API}/users/me").respond(
+        200, json=me({"_id": C2, "name": "Écrins", "technical_name": "ecrins"})
+    )
+    mock.get(f"{API}/communities/{C1}").respond(
+        200, json={"_id": C1, "name": "Écrins", "technical_name": "ecrins"}
+    )
+    known = {"ecrins": C1, "autre": C2}
+    assert client.communities.resolve("ecrins", known=known).id == C2  # the user's own comes first
+    assert known == {"autre": C2}  # no confirmation asked for it next time
+
+
 @pytest.mark.parametrize(
     "answer",
     [

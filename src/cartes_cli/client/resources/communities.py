@@ -250,14 +250,26 @@ class CommunitiesResource(APIResource):
         if is_uuid(text):
             return self.get(text.lower())
         key = _fold_key(text)
+        confirming = None
+        if known is not None and key in known:
+            # Asked while the memberships are read, not after: the answer is there one round trip
+            # sooner (a non-member naming a workspace found earlier). Unused when the name is one
+            # of the user's own, which then leaves the cache.
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cartes-confirm")
+            confirming = pool.submit(self._confirmed, known[key], key)
+            pool.shutdown(wait=False)
         summaries: list[CommunitySummary] = [
             m.community for m in UsersResource(self._client).me().memberships
         ]
         found = self._pick(text, key, summaries)
         if found is not None:
+            if known is not None:
+                known.pop(key, None)
             return found
-        if known is not None and key in known:
-            confirmed = self._confirmed(known[key], key)
+        if confirming is not None and known is not None:
+            confirmed = confirming.result()
             if confirmed is not None:
                 return confirmed
             known.pop(key, None)
