@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,19 +58,70 @@ def ideal(pages: int, in_flight: int) -> float:
     return LATENCY_MS / 1000 * (1 + (pages - 1) / in_flight)
 
 
+def bare_read(
+    api_url: str, token: str, path: str, params: dict[str, str], pages: int, in_flight: int
+) -> float:
+    """Seconds a minimal client takes to read the same pages from the same sandbox: the standard
+    library's ``http.client`` on ``in_flight`` kept-alive connections, page 1 alone (it gives the
+    total), then the others ``in_flight`` at a time, each body decoded with ``json.loads`` and
+    nothing else done. No start-up, no checks, no output: what this machine and its sandbox
+    allow, the sandbox's own CPU included, which the ideal leaves out."""
+    import http.client
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlencode, urlsplit
+
+    url = urlsplit(api_url)
+    local = threading.local()
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def get(page: int) -> int:
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(url.hostname or "", url.port)
+        query = urlencode({**params, "page": page, "limit": PAGE})
+        connection.request("GET", f"{url.path}{path}?{query}", headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status == 200, (response.status, body[:200])
+        return len(json.loads(body))
+
+    started = time.perf_counter()
+    count = get(1)
+    with ThreadPoolExecutor(max_workers=in_flight) as pool:
+        count += sum(pool.map(get, range(2, pages + 1)))
+    elapsed = time.perf_counter() - started
+    assert count > (pages - 1) * PAGE, count
+    return elapsed
+
+
 def count_items(cli: Cartes, *args: str) -> int:
     r = cli(*args, "--json", timeout=300)
     assert r.returncode == 0, r
     return len(json.loads(r.stdout))
 
 
-def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int, warm_env: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Bare:
+    """What the bare client reads for a listing: the API root, a token, the path and its query."""
+
+    api_url: str
+    token: str
+    path: str
+    params: dict[str, str]
+
+
+def measure(
+    cli: Cartes, label: str, args: Sequence[str], repeat: int, warm_env: dict[str, str], bare: Bare
+) -> None:
     items = count_items(cli, *args)
     pages = max(1, math.ceil(items / PAGE))
     runs: dict[int, list[float]] = {c: [] for c in CONCURRENCIES}
     warm_runs: list[float] = []
+    bare_runs: list[float] = []
     peaks: dict[int, float] = {}
     for _ in range(repeat):
+        bare_runs.append(bare_read(bare.api_url, bare.token, bare.path, bare.params, pages, 16))
         for concurrency in CONCURRENCIES:  # interleaved: the machine's drift touches all alike
             elapsed, rss, code, err = peak_rss(cli.home, *args, "--json", "--concurrency", str(concurrency))
             if code != 0:
@@ -85,6 +137,12 @@ def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int, warm_env:
     print(f"{label}: {items} items, {pages} pages of {PAGE}")
     ideal16 = ideal(pages, 16)
     medians = {c: statistics.median(r) for c, r in runs.items()}
+    floor = statistics.median(bare_runs)
+    print(
+        f"  bare client (http.client, 16 in flight, json.loads only, no start-up): median {floor:5.2f} s "
+        f"(range {min(bare_runs):5.2f}–{max(bare_runs):5.2f} s); to the 16-in-flight ideal "
+        f"({ideal16:4.2f} s) {floor / ideal16:4.2f}×: what this machine and its sandbox allow"
+    )
     for concurrency in CONCURRENCIES:
         r = runs[concurrency]
         own = ideal(pages, concurrency)
@@ -100,6 +158,10 @@ def measure(cli: Cartes, label: str, args: Sequence[str], repeat: int, warm_env:
         f"  --concurrency 16, warm (CARTES_WARM=1): median {warm:5.2f} s "
         f"(range {min(warm_runs):5.2f}–{max(warm_runs):5.2f} s); to the 16-in-flight ideal "
         f"{warm / ideal16:4.2f}× ({min(warm_runs) / ideal16:4.2f}–{max(warm_runs) / ideal16:4.2f}×)"
+    )
+    print(
+        f"  to the bare client: --concurrency 16 {medians[16] / floor:4.2f}×, warm {warm / floor:4.2f}× "
+        "(start-up included)"
     )
     print(f"  speed-up of --concurrency 16 over --concurrency 4: {medians[4] / medians[16]:4.2f}×")
     print()
@@ -136,10 +198,29 @@ def main() -> None:
         warm_env = {"CARTES_WARM": "1", "XDG_RUNTIME_DIR": str(runtime)}
         start_server(cartes_executable(), {**cli.env, **warm_env}, runtime)
         try:
-            measure(cli, "workspace list --public", ["workspace", "list", "--public"], repeat, warm_env)
-            measure(cli, "request list --incoming", ["request", "list", "--incoming"], repeat, warm_env)
+            token = cli("login", "token").stdout.strip()
+            shown = cli("workspace", "show", MEMBERS_OF, "--json")
+            assert shown.returncode == 0, shown
+            members_path = f"/communities/{json.loads(shown.stdout)['id']}/users"
+
+            def bare(path: str, **params: str) -> Bare:
+                return Bare(sandbox.api_url, token, path, params)
+
+            catalogue = ["workspace", "list", "--public"]
+            measure(
+                cli, "workspace list --public", catalogue, repeat, warm_env, bare("/catalogs/communities")
+            )
+            incoming = ["request", "list", "--incoming"]
+            measure(
+                cli,
+                "request list --incoming",
+                incoming,
+                repeat,
+                warm_env,
+                bare("/requests", status="pending"),
+            )
             members = ["workspace", "members", MEMBERS_OF]
-            measure(cli, f"workspace members {MEMBERS_OF}", members, repeat, warm_env)
+            measure(cli, f"workspace members {MEMBERS_OF}", members, repeat, warm_env, bare(members_path))
         finally:
             stop_servers(runtime)
 
