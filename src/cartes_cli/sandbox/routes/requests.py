@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -160,10 +161,16 @@ def _listing_window(store: Store, page: int, cursor: str | None) -> tuple[int | 
 def _keyset_page(request: Request, result: RequestPage, until: int) -> JSONResponse:
     headers = {"Content-Range": content_range(result.position, len(result.records), result.total)}
     if result.more and result.seqs:
-        following = request.url.remove_query_params("page").include_query_params(
-            cursor=encode_cursor(result.seqs[-1], until)
-        )
-        headers["Link"] = f'<{following}>; rel="next"'
+        # The query as sent, without its page and cursor, then the next cursor: what Starlette's
+        # remove_query_params("page").include_query_params(cursor=…) gives, with one URL rebuilt
+        # instead of two (a listing's pages are the sandbox's busiest answers).
+        query = [
+            (key, value)
+            for key, value in parse_qsl(request.url.query, keep_blank_values=True)
+            if key not in ("page", "cursor")
+        ]
+        query.append(("cursor", encode_cursor(result.seqs[-1], until)))
+        headers["Link"] = f'<{request.url.replace(query=urlencode(query))}>; rel="next"'
     return JSONResponse([request_view(r) for r in result.records], headers=headers)
 
 

@@ -15,6 +15,7 @@ from cartes_cli.sandbox.store.records import (
     UserRef,
     canonical_rights,
     json_column,
+    rights_column,
 )
 from cartes_cli.textsearch import fold
 
@@ -123,7 +124,7 @@ class CommunityRepository(Repository):
                 Membership(
                     community_id=r["m_community_id"],
                     user_id=r["m_user_id"],
-                    rights=tuple(json_column(r["m_rights"], [])),
+                    rights=rights_column(r["m_rights"]) or (),
                     created=r["m_created"],
                     updated=r["m_updated"],
                 ),
@@ -189,7 +190,7 @@ class CommunityRepository(Repository):
         members = [
             Member(
                 user=UserRef(r["id"], r["email"], r["first_name"], r["last_name"]),
-                rights=tuple(json_column(r["rights"], [])),
+                rights=rights_column(r["rights"]) or (),
                 created=r["created"],
                 updated=r["updated"],
             )

@@ -30,6 +30,23 @@ def json_column(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
+_RIGHTS_READ: dict[str, tuple[str, ...]] = {}
+
+
+def rights_column(text: str | None) -> tuple[str, ...] | None:
+    """A rights column (a JSON array of names) as a tuple; None for NULL or an empty text. The
+    same few texts come back on every row of a page of members or requests: each is parsed once
+    (a tuple of strings can be shared)."""
+    if not text:
+        return None
+    rights = _RIGHTS_READ.get(text)
+    if rights is None:
+        rights = tuple(str(name) for name in json.loads(text))
+        if len(_RIGHTS_READ) < 512:
+            _RIGHTS_READ[text] = rights
+    return rights
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: str
@@ -189,7 +206,7 @@ class Membership:
         return cls(
             community_id=row["community_id"],
             user_id=row["user_id"],
-            rights=tuple(json_column(row["rights"], [])),
+            rights=rights_column(row["rights"]) or (),
             created=row["created"],
             updated=row["updated"],
         )
@@ -329,7 +346,6 @@ class RequestRecord:
         decided_by = None
         if row["d_id"] is not None:
             decided_by = UserRef(row["d_id"], row["d_email"], row["d_first_name"], row["d_last_name"])
-        rights = json_column(row["rights"], None)
         return cls(
             id=row["id"],
             type=row["type"],
@@ -344,7 +360,7 @@ class RequestRecord:
             offer=row["offer"],
             public=None if row["public"] is None else bool(row["public"]),
             justification=row["justification"],
-            rights=None if rights is None else tuple(rights),
+            rights=rights_column(row["rights"]),
             reason=row["reason"],
             decided_by=decided_by,
             created=row["created"],
