@@ -27,7 +27,11 @@ GRANT_TYPES = (
 
 def json_column(text: str | None, default: Any) -> Any:
     """A JSON column's value; ``default`` for NULL or an empty text."""
-    return json.loads(text) if text else default
+    if not text:
+        return default
+    if text == "{}":  # most requests' answers: json.loads costs more than the rest of the row
+        return {}
+    return json.loads(text)
 
 
 _RIGHTS_READ: dict[str, tuple[str, ...]] = {}
