@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ class Warm:
             timeout=60,
         )
 
-    def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    def popen(self, *args: str, env: dict[str, str] | None = None, **options: Any) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [cartes_executable(), *args],
             env={**self.env, **(env or {})},
@@ -102,6 +103,7 @@ class Warm:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            **options,
         )
 
     server = 0
@@ -376,13 +378,31 @@ def test_a_killed_client_takes_its_command_with_it(shared: Warm, holder: Holder)
 
 def test_ctrl_z_stops_the_command_and_fg_continues_it(shared: Warm, holder: Holder) -> None:
     server = shared.server
-    proc = shared.popen("workspace", "list", env=holder.env())
+    # A process group of its own in this session, as a shell's job is: not orphaned, so SIGTSTP
+    # stops it whatever group pytest runs in (a background job whose shell has left is orphaned).
+    proc = shared.popen("workspace", "list", env=holder.env(), process_group=0)
     assert holder.accepted.wait(30)
     (child,) = warm_start.children(server)
     proc.send_signal(signal.SIGTSTP)  # what the terminal sends on Ctrl-Z
     assert wait_until(lambda: warm_start.state(proc.pid) == "T" and warm_start.state(child) == "T")
     proc.send_signal(signal.SIGCONT)  # what the shell sends on 'fg'
     assert wait_until(lambda: warm_start.state(proc.pid) in "RS" and warm_start.state(child) in "RS")
+    holder.close()
+    proc.communicate(timeout=30)
+    assert proc.returncode == 1
+
+
+def test_ctrl_z_in_an_orphaned_process_group_stops_neither(shared: Warm, holder: Holder) -> None:
+    """The kernel discards SIGTSTP for a process of an orphaned process group (no shell to
+    continue it): a cold command goes on, so the warm one must not be left stopped either."""
+    server = shared.server
+    proc = shared.popen("workspace", "list", env=holder.env(), start_new_session=True)  # orphaned
+    assert holder.accepted.wait(30)
+    (child,) = warm_start.children(server)
+    proc.send_signal(signal.SIGTSTP)
+    time.sleep(0.5)
+    assert warm_start.state(proc.pid) != "T"
+    assert wait_until(lambda: warm_start.state(child) in "RS")
     holder.close()
     proc.communicate(timeout=30)
     assert proc.returncode == 1
@@ -671,7 +691,9 @@ def test_ctrl_z_before_the_child_is_known_stops_both_once_it_is(tmp_path: Path) 
     # Stands for the child: a group of its own that is not orphaned (its parent, this process,
     # is in the same session), as the server's children are, so SIGTSTP stops it.
     command = subprocess.Popen(["sleep", "60"], process_group=0)
-    client = subprocess.Popen([cartes_executable(), "workspace", "list"], env=env, stdin=subprocess.DEVNULL)
+    client = subprocess.Popen(  # not orphaned either: see test_ctrl_z_stops_the_command_and_fg_continues_it
+        [cartes_executable(), "workspace", "list"], env=env, stdin=subprocess.DEVNULL, process_group=0
+    )
     try:
         conn, _ = listener.accept()
         conn.settimeout(10)
