@@ -55,6 +55,7 @@ def test_the_server_has_imported_what_the_networked_commands_import(cartes: Cart
         ("workspace", "list", "--public"),
         ("request", "list", "--incoming"),
         ("workspace", "show", "tutoriels"),
+        ("workspace", "members", "tutoriels"),
         ("account", "show"),
         ("--help",),
     ):
