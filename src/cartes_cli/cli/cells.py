@@ -41,14 +41,13 @@ def json_value(value: Any) -> Any:
 
 
 def json_default(value: Any) -> Any:
-    """What ``json.dumps`` calls for a value it cannot write itself (``default=``): the same as
-    :func:`json_value` gives, for the values it changes (times, enums that are not strings), so
-    that a listing converts none of the cells JSON writes as they are."""
-    if isinstance(value, datetime):
-        return rfc3339(value)
-    if hasattr(value, "value"):
-        return value.value  # enums
-    raise TypeError(f"{type(value).__name__} is not JSON")
+    """What ``json.dumps`` calls for a value it cannot write itself (``default=``): what
+    :func:`json_value` makes of it (times, enums that are not strings), so that a listing converts
+    none of the cells JSON writes as they are; a value it leaves as it is cannot be written."""
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON")
+    return converted
 
 
 def json_converter(column: Column) -> Callable[[Any], Any]:

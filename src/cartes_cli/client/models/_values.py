@@ -26,7 +26,6 @@ class Right(enum.StrEnum):
 
 
 _RIGHT_ORDER = {right.value: index for index, right in enumerate(Right)}
-_RIGHTS = {right.value: right for right in Right}  # Right(name) is a slow call, a lookup is not
 _READ: dict[tuple[Any, ...], tuple[Right | str, ...]] = {}
 """Lists of rights already read, by their wire form: the members of a community hold a handful
 of different ones, and a listing of thousands reads each of them again and again."""
@@ -76,24 +75,31 @@ def _normalise(value: Any) -> list[Right | str]:
         raise ValueError(f"rights must be a list or an object of booleans, not {type(value).__name__}")
     unique = {name.strip().upper() for name in names if name.strip()}
     ordered = sorted(unique, key=lambda n: (_RIGHT_ORDER.get(n, len(_RIGHT_ORDER)), n))
-    return [_RIGHTS.get(n, n) for n in ordered]
+    rights = _members(Right)
+    return [rights.get(n, n) for n in ordered]
 
 
 def _lower_enum(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-_MEMBERS: dict[type[enum.StrEnum], dict[str, enum.StrEnum]] = {}
+_MEMBERS: dict[type[enum.StrEnum], dict[str, Any]] = {}
+
+
+def _members(enum_type: type[enum.StrEnum]) -> dict[str, Any]:
+    """The members of ``enum_type`` by value: calling the enum type to find one is slow, and a
+    listing finds a type and a status for every request, rights for every member."""
+    members = _MEMBERS.get(enum_type)
+    if members is None:
+        members = _MEMBERS[enum_type] = {member.value: member for member in enum_type}
+    return members
 
 
 def _known(enum_type: type[enum.StrEnum], value: Any) -> Any:
     """A known value as the enum member, anything else as given (lower-cased)."""
     value = _lower_enum(value)
-    members = _MEMBERS.get(enum_type)
-    if members is None:  # calling the enum type is slow: a listing reads two a request
-        members = _MEMBERS[enum_type] = {member.value: member for member in enum_type}
     if type(value) is str:
-        return members.get(value, value)
+        return _members(enum_type).get(value, value)
     try:
         return enum_type(value)
     except ValueError:
