@@ -40,11 +40,13 @@ class FakeServer:
         *,
         announce: int | str | None = "same",
         cap: int | None = None,
+        offset_by_limit_asked: bool = False,
         jitter: float = 0.0,
     ) -> None:
         self.items = list(range(total))
         self.announce = total if announce == "same" else announce
         self.cap = cap
+        self.offset_by_limit_asked = offset_by_limit_asked
         self.jitter = jitter
         self.calls: list[tuple[int, int]] = []
         self.lock = threading.Lock()
@@ -60,7 +62,7 @@ class FakeServer:
             if self.jitter:
                 time.sleep(random.uniform(0, self.jitter))
             size = min(limit, self.cap) if self.cap else limit
-            start = (page - 1) * size
+            start = (page - 1) * (limit if self.offset_by_limit_asked else size)
             chunk = self.items[start : start + size]
             total = self.announce if isinstance(self.announce, int) else None
             first, last = (start, start + len(chunk) - 1) if chunk else (None, None)
@@ -155,10 +157,16 @@ def test_empty_first_page_with_a_total() -> None:
     assert len(server.calls) == 1
 
 
-def test_server_capping_the_page_size() -> None:
-    server = FakeServer(57, cap=5)
-    assert list(iter_pages(server, limit=50, concurrency=4)) == list(range(57))
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("offset_by_limit_asked", [False, True])
+def test_server_capping_the_page_size(concurrency: int, offset_by_limit_asked: bool) -> None:
+    # A server serving at most 5 may count page N's offset from the 5 it serves or from the limit
+    # asked: asking the following pages with limit=5 reads every item once either way.
+    server = FakeServer(57, cap=5, offset_by_limit_asked=offset_by_limit_asked)
+    assert list(iter_pages(server, limit=50, concurrency=concurrency)) == list(range(57))
     assert max(p for p, _ in server.calls) == 12
+    assert server.calls[0] == (1, 50)
+    assert {limit for _, limit in server.calls[1:]} == {5}
 
 
 def test_error_surfaces_in_order() -> None:

@@ -82,7 +82,9 @@ def iter_pages(
     yet started (requests already in flight finish in the background and are discarded).
 
     If page 1 is shorter than ``limit`` while the total says more exist, the server capped the page
-    size: that size is then expected for every following page.
+    size: the following pages are asked with that size as their ``limit``, so that page N starts
+    at item (N − 1) × size whether the server counts its offset from the limit asked or from the
+    limit it serves.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -112,7 +114,7 @@ def iter_pages(
 
     if concurrency == 1:
         for page in range(2, pages + 1):
-            items, _info = fetch_page(page, limit)
+            items, _info = fetch_page(page, page_size)
             yield from items
             if len(items) < expected(page):
                 return
@@ -126,7 +128,7 @@ def iter_pages(
     next_page = 2
     try:
         while next_page <= pages and len(pending) < concurrency:
-            pending.append((next_page, executor.submit(fetch_page, next_page, limit)))
+            pending.append((next_page, executor.submit(fetch_page, next_page, page_size)))
             next_page += 1
         while pending:
             page, future = pending.popleft()
@@ -134,7 +136,7 @@ def iter_pages(
             short = len(items) < expected(page)
             # Refill before yielding, so the consumer's time overlaps the next requests.
             if not short and next_page <= pages:
-                pending.append((next_page, executor.submit(fetch_page, next_page, limit)))
+                pending.append((next_page, executor.submit(fetch_page, next_page, page_size)))
                 next_page += 1
             yield from items
             if short:
