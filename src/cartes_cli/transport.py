@@ -224,7 +224,7 @@ def transport_error(exc: BaseException, url: httpx.URL | str) -> TransportError:
 # --- answers with a size and a deadline -------------------------------------------------------------
 
 API_MAX_BYTES = 16 * 1024 * 1024
-"""The largest Entrepôt API answer cartes reads: a page of 50 communities is about 30 KB."""
+"""The largest Entrepôt API answer cartes reads: a page of 100 communities is about 60 KB."""
 LOGIN_MAX_BYTES = 1024 * 1024
 """The largest answer of the login server (tokens, keys, discovery, its login page)."""
 

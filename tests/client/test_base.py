@@ -178,7 +178,7 @@ def test_debug_lines_are_redacted(mock: respx.MockRouter) -> None:
     assert lines[0] == f"→ GET {API}/users/me"
     assert lines[1].startswith(f"← 200 GET {API}/users/me (")
     assert lines[1].endswith(" ms)")
-    assert lines[2] == f"→ GET {API}/catalogs/communities?page=1&limit=50"
+    assert lines[2] == f"→ GET {API}/catalogs/communities?page=1&limit=100"
     assert all(ACCESS not in line for line in lines)
 
 

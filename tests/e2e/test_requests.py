@@ -316,7 +316,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
     listing exactly once although each decision removes one from the pending listing, and
     leaves alone a request created during the run."""
     staff_cli = logged_in(tmp_path, slow_sandbox, keyring_available, STAFF)
-    ids = fixture_requests(slow_sandbox, "ddt74", 400)["requests"]
+    ids = fixture_requests(slow_sandbox, "ddt74", 800)["requests"]
     since = int(
         httpx.get(slow_sandbox.base_url + "/sandbox/log", params={"limit": 1}, timeout=30).headers[
             "X-Sandbox-Log-Seq"
@@ -333,7 +333,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
     err = proc.stderr.read()
     proc.wait(120)
     assert proc.returncode == 0, err
-    assert "Accepted: 400, unchanged: 0, failed: 0." in err
+    assert "Accepted: 800, unchanged: 0, failed: 0." in err
     done = {line.split("\t")[1] for line in (first_line + out).splitlines()}
     assert done == set(ids)
     assert late not in done
@@ -343,7 +343,7 @@ def test_all_decides_while_it_reads_the_listing_and_leaves_later_requests(
     assert late in decided(staff_cli, "ddt74", "pending")
     pages = [e["seq"] for e in log if e["method"] == "GET" and e["path"] == "/api/requests"]
     accepts = [e["seq"] for e in log if e["method"] == "POST" and e["path"].endswith("/accept")]
-    assert len(pages) == 8  # 400 requests, 50 a page, each read once
+    assert len(pages) == 8  # 800 requests, 100 a page, each read once
     assert sum(seq < pages[-1] for seq in accepts) >= 50  # decided while the listing was read
 
 

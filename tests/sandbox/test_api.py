@@ -165,25 +165,32 @@ def test_catalogue_walks_every_public_community_in_name_order(sb: Harness) -> No
     assert past_the_end.headers["content-range"] == "*/30"
 
 
-def test_catalogue_limit_is_clamped_to_50(sb: Harness) -> None:
+@pytest.mark.parametrize("max_page_size", [None, 50])
+def test_catalogue_limit_is_clamped_to_the_page_size(
+    make_harness: Callable[..., Harness], max_page_size: int | None
+) -> None:
+    # 100 by default (what IGN's web front end asks), 50 with --max-page-size 50 (IGN's user guide);
+    # the offset counts from the size served.
+    sb = make_harness(**({"max_page_size": max_page_size} if max_page_size else {}))
+    size = max_page_size or 100
     store = sb.sandbox.store
-    for n in range(40):
+    for n in range(140):
         store.communities.insert(
             id=demo_id("community", f"extra{n}"),
-            name=f"Commune test {n:02d}",
-            technical_name=f"extra_{n:02d}",
+            name=f"Commune test {n:03d}",
+            technical_name=f"extra_{n:03d}",
             supervisor_id=demo_id("user", "claire.moreau"),
             created="2025-01-01T00:00:00Z",
             public=True,
         )
     response = sb.get("/api/catalogs/communities", as_user="julien.lefebvre", params={"limit": 1000})
     assert response.status_code == 200
-    assert len(response.json()) == 50
-    assert response.headers["content-range"] == "0-49/70"
+    assert len(response.json()) == size
+    assert response.headers["content-range"] == f"0-{size - 1}/170"
     second = sb.get("/api/catalogs/communities", as_user="julien.lefebvre", params={"limit": 1000, "page": 2})
-    assert second.headers["content-range"] == "50-69/70"
+    assert second.headers["content-range"] == f"{size}-{min(2 * size, 170) - 1}/170"
     small = sb.get("/api/catalogs/communities", as_user="julien.lefebvre", params={"limit": 7, "page": 2})
-    assert small.headers["content-range"] == "7-13/70"
+    assert small.headers["content-range"] == "7-13/170"
 
 
 def test_catalogue_total_follows_a_new_community_between_pages(sb: Harness) -> None:

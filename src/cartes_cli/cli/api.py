@@ -401,9 +401,9 @@ def _fill_in(node: Any, fill: Any) -> Any:
 
 
 def _paginate(term: Terminal, client: GeoplateformeClient, call: Call, options: ApiOptions) -> int:
-    from cartes_cli.client.pagination import PageInfo, iter_pages, parse_content_range
+    from cartes_cli.client.pagination import PAGE_LIMIT, PageInfo, iter_pages, parse_content_range
 
-    limit = int(call.params.pop("limit", "50") or 50)
+    limit = int(call.params.pop("limit", "") or PAGE_LIMIT)
     call.params.pop("page", None)
     first_response: list[httpx.Response] = []
 

@@ -33,6 +33,7 @@ import httpx
 from cartes_cli.client.errors import error_from_response, parse_retry_after
 from cartes_cli.client.pagination import (
     DEFAULT_CONCURRENCY,
+    PAGE_LIMIT,
     LinkedPages,
     PageInfo,
     iter_pages,
@@ -326,7 +327,7 @@ class BaseClient(Closing):
         path: str,
         *,
         params: Params | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[M]:
         """Every item of a listing paged by ``page``/``limit`` and ``Content-Range``, in order;
@@ -341,7 +342,7 @@ class BaseClient(Closing):
         path: str,
         *,
         params: Params | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[R]:
         """:meth:`get_list` read into records (:mod:`cartes_cli.client.records`) instead of models."""
@@ -356,7 +357,7 @@ class BaseClient(Closing):
         wanted: Callable[[dict[str, object]], bool],
         *,
         params: Params | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[M]:
         """The items of a listing (as :meth:`get_list`) for which ``wanted(item)`` holds on the
@@ -391,7 +392,7 @@ class BaseClient(Closing):
         return iter_pages(fetch, limit=limit, concurrency=concurrency)
 
     def get_linked(
-        self, model: type[M], path: str, *, params: Params | None = None, limit: int = 50
+        self, model: type[M], path: str, *, params: Params | None = None, limit: int = PAGE_LIMIT
     ) -> LinkedPages[M]:
         """The first page now (errors raised here), the next ones by their ``Link: rel="next"``."""
 

@@ -85,6 +85,15 @@ class SandboxConfig:
     """Longest life of a login session, refreshes included (Keycloak's "SSO Session Max")."""
     latency_ms: int = setting(0, "delay added to every /api answer", option="--latency", metavar="MS")
     """Delay added before every ``/api`` answer (benchmarks, timeouts)."""
+    max_page_size: int = setting(
+        100, "most items a page of an /api listing serves", option="--max-page-size", metavar="N"
+    )
+    """Most items a page of an ``/api`` listing serves, whatever ``limit`` asks (the page's offset
+    counts from this size). 100 by default: IGN's own web front end (cartes.gouv.fr,
+    ``src/ApiClient/ApiClient.php``, ``requestAll``) has read every Entrepôt listing 100 a page
+    since 2026-03 (commit 4b8ccc47), its page count taken from that 100, which only adds up if
+    the platform serves it. The user documentation still says 50 at most (``extraction.md``):
+    ``--max-page-size 50`` serves that, and the clients must read every item either way."""
     log_requests: bool = setting(False, "access log on stderr", option="--log-requests")
     """Access log on stderr."""
     requests_api: bool = setting(
@@ -225,6 +234,8 @@ class SandboxConfig:
             raise SandboxConfigError("password-max-age-days must be a positive number of days.")
         if self.latency_ms < 0:
             raise SandboxConfigError("latency must be zero or a positive number of milliseconds.")
+        if self.max_page_size < 1:
+            raise SandboxConfigError("max-page-size must be at least 1.")
         if self.max_body_bytes < 1024:
             raise SandboxConfigError("max-body-bytes must be at least 1024.")
         try:

@@ -71,11 +71,11 @@ def many_requests(count: int) -> list[dict[str, object]]:
 def test_incoming_requests_over_several_pages_are_read_at_once_in_order(harness: Harness) -> None:
     harness.sandbox()
     together = Together(5)
-    route = harness.pages("/requests", many_requests(301), on_page=together)
+    route = harness.pages("/requests", many_requests(601), on_page=together)
     outcome = harness.invoke(request_app, ["list", "--incoming", "--concurrency", "5"])
     assert outcome.code == 0, outcome
     assert together.met
-    assert [row[0] for row in outcome.rows] == [f"00000000-0000-4000-8000-{i:012d}" for i in range(301)]
+    assert [row[0] for row in outcome.rows] == [f"00000000-0000-4000-8000-{i:012d}" for i in range(601)]
     assert sorted(int(c.request.url.params["page"]) for c in route.calls) == list(range(1, 8))
     assert {c.request.url.params["status"] for c in route.calls} == {"pending"}  # filters on every page
 
@@ -83,11 +83,11 @@ def test_incoming_requests_over_several_pages_are_read_at_once_in_order(harness:
 def test_my_requests_take_the_concurrency_too(harness: Harness) -> None:
     harness.sandbox()
     together = Together(2)
-    harness.pages("/users/me/requests", many_requests(120), on_page=together)
+    harness.pages("/users/me/requests", many_requests(240), on_page=together)
     outcome = harness.invoke(request_app, ["list", "-c", "2"])
     assert outcome.code == 0, outcome
     assert together.met
-    assert len(outcome.rows) == 120
+    assert len(outcome.rows) == 240
 
 
 def test_a_listing_concurrency_out_of_range_is_refused_before_any_request(harness: Harness) -> None:

@@ -7,6 +7,7 @@ import pytest
 from cartes_cli.cli.options import DEFAULT_CONCURRENCY
 from cartes_cli.cli.workspace import workspace_app
 from cartes_cli.cli.workspace.list import ListOptions, run
+from cartes_cli.client.pagination import PAGE_LIMIT
 from tests.cli.harness import C1, C2, ME, Harness, Together, catalog_item, membership
 
 
@@ -85,17 +86,18 @@ def catalogue(count: int) -> list[dict[str, object]]:
 
 def test_the_catalogue_is_read_several_pages_at_once_and_printed_in_order(harness: Harness) -> None:
     together = Together(4)
-    route = harness.pages("/catalogs/communities", catalogue(260), on_page=together)
+    route = harness.pages("/catalogs/communities", catalogue(520), on_page=together)
     outcome = harness.invoke(workspace_app, ["list", "--public", "--concurrency", "4"])
     assert outcome.code == 0, outcome
     assert together.met  # pages 2 to 5 were all requested before any was answered
-    assert [row[0] for row in outcome.rows] == [f"espace_{i:04d}" for i in range(260)]
+    assert [row[0] for row in outcome.rows] == [f"espace_{i:04d}" for i in range(520)]
     assert sorted(int(c.request.url.params["page"]) for c in route.calls) == [1, 2, 3, 4, 5, 6]
 
 
 def test_the_catalogue_reads_as_many_pages_at_once_as_bulk_runs_by_default(harness: Harness) -> None:
     together = Together(DEFAULT_CONCURRENCY)
-    harness.pages("/catalogs/communities", catalogue(50 * (DEFAULT_CONCURRENCY + 2)), on_page=together)
+    items = catalogue(PAGE_LIMIT * (DEFAULT_CONCURRENCY + 2))
+    harness.pages("/catalogs/communities", items, on_page=together)
     outcome = harness.invoke(workspace_app, ["list", "--public"])
     assert outcome.code == 0, outcome
     assert together.met

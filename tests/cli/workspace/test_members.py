@@ -36,13 +36,13 @@ def test_without_the_community_right_the_refusal_is_exit_5(harness: Harness) -> 
 
 def test_members_over_several_pages_are_read_at_once_and_all_kept(harness: Harness) -> None:
     harness.mock.get(f"{API}/communities/{C1}").respond(200, json=community(supervisor=U2))
-    people = [member(f"00000000-0000-4000-8000-{i:012d}", f"membre.{i:04d}@ign.fr") for i in range(220)]
+    people = [member(f"00000000-0000-4000-8000-{i:012d}", f"membre.{i:04d}@ign.fr") for i in range(440)]
     together = Together(3)
     route = harness.pages(f"/communities/{C1}/users", people, on_page=together)
     outcome = harness.invoke(workspace_app, ["members", C1, "--concurrency", "3"])
     assert outcome.code == 0, outcome
     assert together.met
-    assert [row[0] for row in outcome.rows] == [f"membre.{i:04d}@ign.fr" for i in range(220)]
+    assert [row[0] for row in outcome.rows] == [f"membre.{i:04d}@ign.fr" for i in range(440)]
     assert len(route.calls) == 5
     assert harness.app.client_options[-1]["max_connections"] >= 3
 
@@ -62,7 +62,7 @@ def test_a_workspace_named_by_a_non_member_is_read_from_the_catalogue_once(harne
     harness.mock.get(f"{API}/users/me").respond(200, json=user())
     catalogue = harness.pages(
         "/catalogs/communities",
-        [catalog_item(f"00000000-0000-4000-8000-{i:012d}", f"ws_{i}") for i in range(120)]
+        [catalog_item(f"00000000-0000-4000-8000-{i:012d}", f"ws_{i}") for i in range(240)]
         + [catalog_item(C2, "ecrins")],
     )
     detail = harness.mock.get(f"{API}/communities/{C2}").respond(

@@ -34,6 +34,14 @@ RefreshTtlOpt = Annotated[
 LatencyOpt = Annotated[
     int, typer.Option("--latency", help=_("Milliseconds added to every API answer."), min=0)
 ]
+MaxPageSizeOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-page-size",
+        help=_("Most items a page of an API listing serves, whatever 'limit' asks."),
+        min=1,
+    ),
+]
 LogRequestsOpt = Annotated[bool, typer.Option("--log-requests", help=_("Log every request on stderr."))]
 RequestsApiOpt = Annotated[
     bool,
@@ -153,6 +161,7 @@ class ServeOptions:
     token_ttl: int = 300
     refresh_ttl: int = 1800
     latency: int = 0
+    max_page_size: int = 100
     log_requests: bool = False
     requests_api: bool = True
     device_interval: int = 5
@@ -200,6 +209,7 @@ def run(options: ServeOptions) -> int:
         token_ttl=options.token_ttl,
         refresh_ttl=options.refresh_ttl,
         latency_ms=options.latency,
+        max_page_size=options.max_page_size,
         log_requests=options.log_requests,
         requests_api=options.requests_api,
         device_interval=options.device_interval,
@@ -224,6 +234,7 @@ def serve(
     token_ttl: TokenTtlOpt = 300,
     refresh_ttl: RefreshTtlOpt = 1800,
     latency: LatencyOpt = 0,
+    max_page_size: MaxPageSizeOpt = 100,
     log_requests: LogRequestsOpt = False,
     requests_api: RequestsApiOpt = True,
     device_interval: DeviceIntervalOpt = 5,
@@ -251,6 +262,7 @@ def serve(
         token_ttl=token_ttl,
         refresh_ttl=refresh_ttl,
         latency=latency,
+        max_page_size=max_page_size,
         log_requests=log_requests,
         requests_api=requests_api,
         device_interval=device_interval,

@@ -12,7 +12,7 @@ from cartes_cli.client._paths import segment
 from cartes_cli.client._resource import APIResource
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import CatalogCommunity, Community, CommunitySummary, JoinForm, Member, Right
-from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
+from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PAGE_LIMIT
 from cartes_cli.client.resources._request_params import member_params
 from cartes_cli.client.resources.users import UsersResource
 from cartes_cli.client.validation import is_uuid, parse_rights
@@ -62,7 +62,7 @@ class CommunitiesResource(APIResource):
         self,
         *,
         search: str | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[CatalogCommunity]:
         """Every public community (``GET /catalogs/communities``, all pages, in order).
@@ -95,7 +95,7 @@ class CommunitiesResource(APIResource):
         community_id: str,
         *,
         rights: list[Right | str] | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[Member]:
         """``GET /communities/{c}/users`` (all pages; needs the COMMUNITY right).

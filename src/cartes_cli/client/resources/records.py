@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from cartes_cli.client._paths import segment
 from cartes_cli.client._resource import APIResource
 from cartes_cli.client.models._values import RequestStatus, RequestType, Right
-from cartes_cli.client.pagination import DEFAULT_CONCURRENCY
+from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PAGE_LIMIT
 from cartes_cli.client.records import CatalogRecord, MemberRecord, RequestRecord, UserRecord
 from cartes_cli.client.resources._request_params import incoming_params, member_params, mine_params
 from cartes_cli.textsearch import workspaces_matching
@@ -25,7 +25,7 @@ __all__ = ["RecordsResource"]
 
 class RecordsResource(APIResource):
     def catalog(
-        self, *, search: str | None = None, limit: int = 50, concurrency: int = DEFAULT_CONCURRENCY
+        self, *, search: str | None = None, limit: int = PAGE_LIMIT, concurrency: int = DEFAULT_CONCURRENCY
     ) -> Iterator[CatalogRecord]:
         """Every public community (``GET /catalogs/communities``), as ``communities.catalog``."""
         items = self._client.get_records(
@@ -38,7 +38,7 @@ class RecordsResource(APIResource):
         community_id: str,
         *,
         rights: list[Right | str] | None = None,
-        limit: int = 50,
+        limit: int = PAGE_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Iterator[MemberRecord]:
         """``GET /communities/{c}/users`` (all pages), as ``communities.members``."""

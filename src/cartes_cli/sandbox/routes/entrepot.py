@@ -36,8 +36,11 @@ from cartes_cli.validators import is_uuid
 
 API_PREFIX = "/api"
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 50
 MAX_PAGE = 1_000_000
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
+Limit = Annotated[
+    int, Query(ge=1, description="page size (at most the sandbox's --max-page-size, 100 by default)")
+]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": schemas.ApiErrorBody, "description": text}
@@ -254,13 +257,12 @@ async def catalog_communities(
     request: Request,
     user: CurrentUser,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
-    limit: Annotated[int, Query(ge=1, description=f"page size (at most {MAX_LIMIT})")] = DEFAULT_LIMIT,
+    limit: Limit = DEFAULT_LIMIT,
     name: Annotated[
         str | None, Query(description="case- and accent-insensitive filter on name or technical_name")
     ] = None,
 ) -> JSONResponse:
-    limit = min(limit, MAX_LIMIT)
-    offset = (page - 1) * limit
+    offset, limit = page_window(request, page, limit)
     communities, total = sandbox_of(request).store.communities.public(
         offset=offset, limit=limit, search=name.strip() if name and name.strip() else None
     )
@@ -316,9 +318,10 @@ async def datastore_detail(request: Request, user: CurrentUser, datastore_id: st
 # --- members and community settings (REAL routes) ---------------------------------------------
 
 
-def page_window(page: int, limit: int) -> tuple[int, int]:
-    """``(offset, limit)`` of a 1-based page, the limit capped at MAX_LIMIT."""
-    limit = min(limit, MAX_LIMIT)
+def page_window(request: Request, page: int, limit: int) -> tuple[int, int]:
+    """``(offset, limit)`` of a 1-based page, the limit capped at the sandbox's page size
+    (``--max-page-size``), from which the offset counts."""
+    limit = min(limit, sandbox_of(request).config.max_page_size)
     return (page - 1) * limit, limit
 
 
@@ -334,10 +337,6 @@ def member_view(member: Member) -> dict[str, Any]:
         "creation": member.created,
         "update": member.updated,
     }
-
-
-Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
-Limit = Annotated[int, Query(ge=1, description=f"page size (at most {MAX_LIMIT})")]
 
 
 @router.get(
@@ -359,7 +358,7 @@ async def community_members(
     community = community_by_id(store, community_id)
     require_manager(store, user, community)
     wanted = parse_rights(rights.split(",")) if rights else []
-    offset, limit = page_window(page, limit)
+    offset, limit = page_window(request, page, limit)
     members, total = store.communities.members(community.id, offset=offset, limit=limit, rights=wanted)
     return JSONResponse(
         [member_view(m) for m in members],

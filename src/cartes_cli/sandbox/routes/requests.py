@@ -277,7 +277,7 @@ async def my_requests(
     store = sandbox_of(request).store
     statuses, kind = _parse_statuses(status), _parse_type(type)
     after, until = _listing_window(store, page, cursor)
-    offset, limit = page_window(page, limit)
+    offset, limit = page_window(request, page, limit)
     result = store.requests.page(
         offset=offset,
         limit=limit,
@@ -324,7 +324,7 @@ async def list_requests(
         if kind == "datastore":  # managers decide on join requests only
             return _keyset_page(request, RequestPage([], [], total=0, position=0, more=False), 0)
         kind = "join"
-    offset, limit = page_window(page, limit)
+    offset, limit = page_window(request, page, limit)
     result = store.requests.page(
         offset=offset,
         limit=limit,
