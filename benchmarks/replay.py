@@ -60,7 +60,7 @@ async def _message_body(reader: asyncio.StreamReader, lines: list[bytes]) -> byt
     if length is not None:
         return await reader.readexactly(int(length))
     if (_header(lines, b"transfer-encoding") or b"").lower() == b"chunked":
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
             if size == 0:
