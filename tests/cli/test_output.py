@@ -402,3 +402,26 @@ def test_json_cells_of_a_time_column_take_every_form_of_time() -> None:
     assert convert(None) is None
     assert convert("not a time") == "not a time"
     assert json_converter(Column("n", "N"))(["a", 1]) == ["a", 1]
+
+
+UNSAFE_IN_JSON = [*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+
+
+@pytest.mark.parametrize("code", UNSAFE_IN_JSON)
+def test_json_text_escapes_each_character_a_terminal_may_obey(code: int) -> None:
+    import json as json_module
+
+    from cartes_cli.cli.terminal_text import json_text
+
+    value = {"name": f"Éloïse – l’IGN {chr(code)}", "n": 1}
+    text = json_text(value)
+    assert chr(code) not in text
+    assert f"\\u{code:04x}" in text
+    assert json_module.loads(text) == value
+
+
+@pytest.mark.parametrize("code", [0x7E, 0xA0, 0xE9, 0x2019, 0x2027, 0x202F, 0x2065, 0x206A])
+def test_json_text_leaves_their_neighbours_as_they_are(code: int) -> None:
+    from cartes_cli.cli.terminal_text import json_text
+
+    assert json_text(f"a{chr(code)}b") == f'"a{chr(code)}b"'
