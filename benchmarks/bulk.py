@@ -22,6 +22,7 @@ import compileall
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,20 +45,36 @@ STAFF = "claire.moreau"
 def peak_rss(
     home: Path, *args: str, extra_env: dict[str, str] | None = None
 ) -> tuple[float, float, int, str]:
-    """Run and measure wall time and the peak RSS of that very process with os.wait4 (with
-    ``CARTES_WARM=1`` in ``extra_env``, that process is the client: its command runs elsewhere)."""
+    """Run and measure wall time and the peak RSS of that very process (with ``CARTES_WARM=1`` in
+    ``extra_env``, that process is the client: its command runs elsewhere).
+
+    The peak comes from GNU time (``/usr/bin/time -f %M``) when it is installed. ``os.wait4`` of
+    a child started from this process is not the child's own: Linux starts the child's peak at
+    the size of the process that forked it (at ``exec``, the old memory's high-water mark is
+    kept), so it reported this benchmark's own memory, growing run after run. GNU time's child
+    is forked from a small process. Without it the figure is 0 (not measured)."""
     env = {**base_env(home), **(extra_env or {})}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # cartes runs byte-compiled, as an installed wheel does
     err_path = home / "bench-stderr.txt"
+    rss_path = home / "bench-rss.txt"
+    gnu_time = shutil.which("time", path="/usr/bin")
+    prefix = [gnu_time, "-f", "%M", "-o", str(rss_path)] if gnu_time else []
     with open(os.devnull, "w") as devnull, open(err_path, "w") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [cartes_executable(), *args], env=env, stdout=devnull, stderr=err, stdin=subprocess.DEVNULL
+            [*prefix, cartes_executable(), *args],
+            env=env,
+            stdout=devnull,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
         )
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode, err_path.read_text()
+    rss = 0.0
+    if gnu_time:
+        lines = [line for line in rss_path.read_text().splitlines() if line.strip()]
+        rss = int(lines[-1]) / 1024 if lines and lines[-1].strip().isdigit() else 0.0
+    return elapsed, rss, proc.returncode, err_path.read_text()
 
 
 def make_requests(base_url: str, community: str, count: int) -> None:
