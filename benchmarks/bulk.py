@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import Cartes, Sandbox, base_env, cartes_executable, start_sandbox  # noqa: E402
 
+from cartes_cli.client.pagination import PAGE_LIMIT  # noqa: E402
+
 LATENCY_MS = 50
 STAFF = "claire.moreau"
 
@@ -192,12 +194,12 @@ def main() -> None:
         total = json.loads(httpx.get(sandbox.base_url + "/sandbox/stats", timeout=10).text).get(
             "api_requests"
         )
-        pages = (n_catalogue + 30 + 49) // 50
+        pages = -(-(n_catalogue + 30) // PAGE_LIMIT)
         ideal = LATENCY_MS / 1000 * (1 + (pages - 1) / 16)
         print(
-            f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of 50, "
-            f"16 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, ratio {elapsed / ideal:4.2f}×), "
-            f"peak RSS {rss:5.1f} MiB, exit {code}"
+            f"workspace list --public --json over {n_catalogue + 30} communities ({pages} pages of "
+            f"{PAGE_LIMIT}, 16 in flight): {elapsed:6.2f} s (ideal {ideal:5.2f} s, "
+            f"ratio {elapsed / ideal:4.2f}×), peak RSS {rss:5.1f} MiB, exit {code}"
         )
         _ = total
 
