@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from cartes_cli.sandbox.config import SandboxConfig
-from cartes_cli.sandbox.domain.captchas import ALPHABET, ANSWER_LENGTH
+from cartes_cli.sandbox.domain.captchas import ALPHABET, ANSWER_LENGTH, Captchas
 from cartes_cli.sandbox.routes.account_schemas import AccountStatus, ApiProblemBody, CaptchaChallenge
 from cartes_cli.validators import CODES
 from tests.validation_cases import (
@@ -487,3 +487,12 @@ def test_resends_are_limited_so_that_the_five_tries_cannot_be_renewed_at_will(sb
     sb.clock.advance(3600)
     sb.client.post(RESEND, json={"email": body["email"]})
     assert len(mails_to(sb, body["email"])) == 1 + 5 + 1
+
+
+def test_captcha_ids_can_be_typed_as_an_argument() -> None:
+    # 'cartes sandbox captcha ID': an id that began with '-' was read as an option (URL-safe
+    # base64 did, once in 64). Hexadecimal, 144 bits as before.
+    captchas = Captchas()
+    ids = {captchas.new(now=0.0, ttl=60.0).id for _ in range(500)}
+    assert len(ids) == 500
+    assert all(re.fullmatch(r"[0-9a-f]{36}", captcha_id) for captcha_id in ids)

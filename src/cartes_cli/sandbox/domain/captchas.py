@@ -60,7 +60,9 @@ class Captchas:
     def new(self, *, now: float, ttl: float) -> Captcha:
         self._sweep(now)
         captcha = Captcha(
-            id=secrets.token_urlsafe(18),
+            # Hexadecimal, not URL-safe base64: an id is typed as a command's argument
+            # ('cartes sandbox captcha ID'), and one in 64 of those began with '-', an option.
+            id=secrets.token_hex(18),
             answer="".join(secrets.choice(ALPHABET) for _ in range(ANSWER_LENGTH)),
             created=now,
             expires=now + ttl,
