@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _JSON_UNSAFE_CHARS = "".join(
     chr(code) for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 )
 """What ``json.dumps`` leaves raw and a terminal may obey: DEL, the C1 controls, the line and
 paragraph separators, the bidi embeddings, overrides and isolates."""
 _JSON_UNSAFE = re.compile(f"[{re.escape(_JSON_UNSAFE_CHARS)}]")
+_UNSAFE = re.compile(rf"[\x00-\x08\x0b-\x1f{re.escape(_JSON_UNSAFE_CHARS)}]")
+"""What a terminal may obey in plain text: those, and the C0 controls but line feed and tab
+(in JSON, ``json.dumps`` escapes the C0 controls itself)."""
 _GLUE = "\ue000"  # a private-use character: never in a message, never a break for textwrap
 _QUOTED_COMMAND = re.compile(r"'cartes [^'\n]*'")
 

@@ -256,7 +256,7 @@ async def users_me(request: Request, user: CurrentUser) -> JSONResponse:
 async def catalog_communities(
     request: Request,
     user: CurrentUser,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
+    page: Page = 1,
     limit: Limit = DEFAULT_LIMIT,
     name: Annotated[
         str | None, Query(description="case- and accent-insensitive filter on name or technical_name")
