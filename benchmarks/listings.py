@@ -115,16 +115,6 @@ def count_items(cli: Cartes, *args: str) -> int:
 
 
 @dataclass(frozen=True)
-class Bare:
-    """What the bare client reads for a listing: the API root, a token, the path and its query."""
-
-    api_url: str
-    token: str
-    path: str
-    params: dict[str, str]
-
-
-@dataclass(frozen=True)
 class Server:
     """A CLI home and what it talks to: the sandbox itself, or the replay proxy in front of it."""
 
@@ -152,19 +142,16 @@ def measure(
         "(the ratios below are to that one)"
     )
     for server in servers:
-        for_bare = Bare(server.api_url, server.token, path, params)
         if server is not servers[0]:
             count_items(server.cli, *args)  # through the proxy once: it has every page from now on
-        bare_read(for_bare.api_url, for_bare.token, for_bare.path, for_bare.params, pages, 16)
+        bare_read(server.api_url, server.token, path, params, pages, 16)
         cold = CONCURRENCIES if server is servers[0] else (16,)
         runs: dict[int, list[float]] = {c: [] for c in cold}
         warm_runs: list[float] = []
         bare_runs: list[float] = []
         peaks: dict[int, float] = {}
         for _ in range(repeat):
-            bare_runs.append(
-                bare_read(for_bare.api_url, for_bare.token, for_bare.path, for_bare.params, pages, 16)
-            )
+            bare_runs.append(bare_read(server.api_url, server.token, path, params, pages, 16))
             for concurrency in cold:  # interleaved: the machine's drift touches all alike
                 elapsed, rss, code, err = peak_rss(
                     server.cli.home, *args, "--json", "--concurrency", str(concurrency)
