@@ -23,6 +23,8 @@ from pydantic import BaseModel, ValidationError
 from cartes_cli.client._base import read_record
 from cartes_cli.client.models import (
     CatalogCommunity,
+    Community,
+    CommunitySummary,
     Member,
     Request,
     RequestStatus,
@@ -30,7 +32,16 @@ from cartes_cli.client.models import (
     Right,
     User,
 )
-from cartes_cli.client.records import CatalogRecord, MemberRecord, Record, RequestRecord, Unusual, UserRecord
+from cartes_cli.client.records import (
+    CatalogRecord,
+    CommunityRecord,
+    CommunitySummaryRecord,
+    MemberRecord,
+    Record,
+    RequestRecord,
+    Unusual,
+    UserRecord,
+)
 from cartes_cli.errors import InvalidResponse
 
 RESPONSE = httpx.Response(200, request=httpx.Request("GET", "https://data.test/api/records"))
@@ -327,6 +338,34 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @given(catalog_items, st.data())
 def test_catalog_items_read_as_the_model_reads_them(data: dict[str, Any], keep: st.DataObject) -> None:
     _agree_also_in_canonical_form(CatalogRecord, CatalogCommunity, data, keep)
+
+
+@FAST
+@given(summaries(), st.data())
+def test_communities_read_as_the_model_reads_them(data: dict[str, Any], keep: st.DataObject) -> None:
+    """``GET /communities/{c}``, which the workspace lookup reads as a record."""
+    _agree_also_in_canonical_form(CommunityRecord, Community, data, keep)
+
+
+@FAST
+@given(st.one_of(summaries(), catalog_items))
+def test_what_was_known_of_a_community_is_what_the_model_path_keeps(data: dict[str, Any]) -> None:
+    """A membership's community or a catalogue item taken as the community (no request): the
+    record path keeps what the model path (``Community`` of the item's dump) keeps."""
+    summary = "organization" not in data and "keywords" not in data
+    record_type: type[CommunitySummaryRecord | CatalogRecord]
+    model_type: type[BaseModel]
+    record_type, model_type = (
+        (CommunitySummaryRecord, CommunitySummary) if summary else (CatalogRecord, CatalogCommunity)
+    )
+    try:
+        item = model_type.model_validate(data)
+    except ValidationError:
+        return
+    as_model = Community.model_validate(item.model_dump(by_alias=True, exclude_none=True))
+    as_record = CommunityRecord.known_as(record_type.from_model(item))
+    assert type(as_record) is CommunityRecord
+    assert as_record == CommunityRecord.from_model(as_model)
 
 
 @FAST

@@ -60,3 +60,32 @@ def test_eight_pages_at_once_give_what_one_at_a_time_gives(
     tsv_one = staff(*args, "--concurrency", "1", timeout=120)
     tsv_eight = staff(*args, "-c", "8", timeout=120)
     assert tsv_eight.stdout == tsv_one.stdout
+
+
+def test_the_read_only_listings_run_without_pydantic(tmp_path: Path, listings_sandbox: Sandbox) -> None:
+    """The installed command, as a user runs it, with Python's own import log
+    (``PYTHONPROFILEIMPORTTIME``): a read-only listing, finding its workspace included, reads the
+    platform's answers as records and never imports pydantic (about 0.1 s of a cold start).
+    Staff is no member of pn_ecrins: the first lookup reads the catalogue, the second confirms the
+    id it found (the known workspaces), the third finds it by its exact name."""
+    cli = Cartes(tmp_path / "cli", listings_sandbox, keyring=False)
+    assert cli.login(STAFF).returncode == 0
+    for args in (
+        ("workspace", "list", "--public"),
+        ("workspace", "list"),
+        ("request", "list", "--incoming"),
+        ("request", "list", "--incoming", "--workspace", "DDT33"),
+        ("workspace", "members", "pn_ecrins"),
+        ("workspace", "members", "PN_ECRINS"),
+        ("workspace", "members", "Parc national des Écrins"),
+    ):
+        r = cli(*args, "--json", env={"PYTHONPROFILEIMPORTTIME": "1"}, timeout=120)
+        assert r.returncode == 0, r
+        assert json.loads(r.stdout), args
+        log = [
+            line.rsplit("|", 1)[-1].strip()
+            for line in r.stderr.splitlines()
+            if line.startswith("import time:")
+        ]
+        assert "httpx" in log, args  # the log is there
+        assert [m for m in log if m.split(".")[0] in ("pydantic", "pydantic_core")] == [], args

@@ -12,6 +12,7 @@ from cartes_cli.i18n import _
 if TYPE_CHECKING:
     from cartes_cli.client import GeoplateformeClient
     from cartes_cli.client.models import Community
+    from cartes_cli.client.records import CommunityRecord
 
 
 def resolve_workspace(
@@ -24,6 +25,17 @@ def resolve_workspace(
 
     with KnownWorkspaces(client.platform.api_url) as known:
         return client.communities.resolve(ref, concurrency=concurrency, known=known)
+
+
+def resolve_workspace_record(
+    client: GeoplateformeClient, ref: str, *, concurrency: int = DEFAULT_CONCURRENCY
+) -> CommunityRecord:
+    """:func:`resolve_workspace` read as a record (``client.records.resolve``), for a read-only
+    listing that would otherwise import pydantic only to find its workspace."""
+    from cartes_cli.cli.known_workspaces import KnownWorkspaces
+
+    with KnownWorkspaces(client.platform.api_url) as known:
+        return client.records.resolve(ref, concurrency=concurrency, known=known)
 
 
 def resolve_for_change(client: GeoplateformeClient, ref: str) -> Community:

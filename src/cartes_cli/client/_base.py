@@ -364,11 +364,48 @@ class BaseClient(Closing):
         decoded JSON object, read as ``model``; the others are looked at, never validated. Finding
         one workspace by name in a catalogue of 10,000 then builds one model, not 10,000. An item
         that is not a JSON object still raises ``InvalidResponse``."""
+        return self._find(
+            lambda item, response: parse_model(model, item, response),
+            path,
+            wanted,
+            params,
+            limit,
+            concurrency,
+        )
 
-        def parse(item: object, response: httpx.Response) -> M | None:
+    def find_records(
+        self,
+        record: type[R],
+        path: str,
+        wanted: Callable[[dict[str, object]], bool],
+        *,
+        params: Params | None = None,
+        limit: int = PAGE_LIMIT,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> Iterator[R]:
+        """:meth:`find_in_list` read into records instead of models."""
+        return self._find(
+            lambda item, response: read_record(record, item, response),
+            path,
+            wanted,
+            params,
+            limit,
+            concurrency,
+        )
+
+    def _find(
+        self,
+        read: Callable[[object, httpx.Response], T],
+        path: str,
+        wanted: Callable[[dict[str, object]], bool],
+        params: Params | None,
+        limit: int,
+        concurrency: int,
+    ) -> Iterator[T]:
+        def parse(item: object, response: httpx.Response) -> T | None:
             if isinstance(item, dict) and not wanted(item):
                 return None
-            return parse_model(model, item, response)
+            return read(item, response)
 
         return (m for m in self._pages(parse, path, params, limit, concurrency) if m is not None)
 

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CatalogRecord",
+    "CommunityRecord",
     "CommunitySummaryRecord",
     "DatastoreRefRecord",
     "MemberRecord",
@@ -111,8 +112,8 @@ class Record:
         return cls.from_wire(model.model_dump(mode="json", by_alias=True))
 
     def fields(self) -> dict[str, Any]:
-        """The record's fields by name (alphabetical order)."""
-        names: tuple[str, ...] = self.__slots__
+        """The record's fields by name (alphabetical order), a subclass's with its base's."""
+        names = sorted({name for k in type(self).__mro__ for name in k.__dict__.get("__slots__", ())})
         return {name: getattr(self, name) for name in names}
 
     def __eq__(self, other: object) -> bool:
@@ -315,6 +316,32 @@ class CommunitySummaryRecord(CommunityBehaviour, Record):
             supervisor=_ref_or_id(d, "supervisor", UserRefRecord),
             creation=read_time(d, "creation"),
             update=read_time(d, "update"),
+        )
+
+
+class CommunityRecord(CommunitySummaryRecord):
+    """``GET /communities/{c}``: ``Community``, the same fields as a membership's community
+    (its datastore and supervisor as objects rather than ids). What the workspace lookup
+    returns (:mod:`cartes_cli.client.resolution`)."""
+
+    MODEL: ClassVar[str] = "Community"
+    __slots__ = ()
+
+    @classmethod
+    def known_as(cls, item: CommunitySummaryRecord | CatalogRecord) -> Self:
+        """A membership's community or a catalogue item as a community: what was known, no
+        request (a catalogue item names no datastore or supervisor; its organization is left)."""
+        if isinstance(item, CommunitySummaryRecord):
+            return cls(**item.fields())
+        return cls(
+            id=item.id,
+            name=item.name,
+            technical_name=item.technical_name,
+            description=item.description,
+            contact=item.contact,
+            public=item.public,
+            creation=item.creation,
+            update=item.update,
         )
 
 

@@ -3,6 +3,7 @@ person types) against a respx-mocked platform: paths, bodies and error mapping."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,6 +20,17 @@ from cartes_cli.client.errors import (
 )
 from cartes_cli.client.models import Right
 from tests.client.fakes import API, C1, C2, ROOT, U1, body
+
+Resolve = Callable[..., Any]
+
+
+@pytest.fixture(params=["models", "records"])
+def resolve(request: pytest.FixtureRequest, client: GeoplateformeClient) -> Resolve:
+    """Finding a workspace, read as models (``client.communities.resolve``) or as records
+    (``client.records.resolve``, for the read-only listings): the same requests, the same
+    answers, the same errors."""
+    resource = client.communities if request.param == "models" else client.records
+    return resource.resolve
 
 
 def test_put_member(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
@@ -163,27 +175,33 @@ def catalog(*items: dict[str, Any]) -> httpx.Response:
     )
 
 
-def test_resolve_by_id(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_resolve_by_id(mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve) -> None:
     route = mock.get(f"{API}/communities/{C1}").respond(200, json={"_id": C1, "name": "Tutoriels"})
     me_route = mock.get(f"{API}/users/me").respond(200, json=me())
-    assert client.communities.resolve(C1.upper()).name == "Tutoriels"
+    found = resolve(C1.upper())
+    assert found.name == "Tutoriels"
+    assert type(found).__name__ in ("Community", "CommunityRecord")
     assert route.called
     assert not me_route.called
 
 
-def test_resolve_from_memberships_first(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_resolve_from_memberships_first(
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
+) -> None:
     mock.get(f"{API}/users/me").respond(
         200, json=me({"_id": C1, "name": "Tutoriels", "technical_name": "tutoriels", "datastore": "d1"})
     )
     cat = mock.get(f"{API}/catalogs/communities").respond(200, json=[])
-    found = client.communities.resolve("TUTORIELS")
+    found = resolve("TUTORIELS")
     assert found.id == C1
     assert found.datastore_id == "d1"
-    assert client.communities.resolve(" tutoriels ").id == C1
+    assert resolve(" tutoriels ").id == C1
     assert not cat.called
 
 
-def test_resolve_by_exact_name_in_the_catalogue(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_resolve_by_exact_name_in_the_catalogue(
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
+) -> None:
     mock.get(f"{API}/users/me").respond(200, json=me())
     mock.get(f"{API}/catalogs/communities").mock(
         return_value=catalog(
@@ -191,10 +209,10 @@ def test_resolve_by_exact_name_in_the_catalogue(mock: respx.MockRouter, client: 
             {"_id": C2, "name": "Données Écrins 2", "technical_name": "ecrins2"},
         )
     )
-    assert client.communities.resolve("données écrins").id == C1
-    assert client.communities.resolve("ECRINS2").id == C2
+    assert resolve("données écrins").id == C1
+    assert resolve("ECRINS2").id == C2
     with pytest.raises(NotFound, match="No workspace matches 'Données'"):
-        client.communities.resolve("Données")  # exact names only
+        resolve("Données")  # exact names only
 
 
 def test_a_lookup_in_the_catalogue_builds_only_the_matching_items(
@@ -226,8 +244,38 @@ def test_a_lookup_in_the_catalogue_builds_only_the_matching_items(
         client.communities.resolve("cible")  # the match itself is malformed
 
 
+def test_a_lookup_in_the_catalogue_as_records_reads_only_the_matching_items(
+    mock: respx.MockRouter, client: GeoplateformeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records' lookup, as the models': the other items are looked at, never read, and a
+    matching item the model refuses is still the platform's error. What it returns is a
+    ``CommunityRecord``, and pydantic is not needed on the way."""
+    from cartes_cli.client.records import CatalogRecord, CommunityRecord
+    from cartes_cli.errors import InvalidResponse
+
+    read: list[object] = []
+    from_wire = CatalogRecord.from_wire.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[CatalogRecord], data: object) -> CatalogRecord:
+        read.append(data)
+        return from_wire(cls, data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(CatalogRecord, "from_wire", classmethod(counting))
+    mock.get(f"{API}/users/me").respond(200, json=me())
+    items = [catalog_item(i) for i in range(40)] + [{"_id": "odd", "name": 42, "technical_name": None}]
+    items.append({"_id": C2, "name": "Cible", "technical_name": "cible", "public": "not a bool"})
+    items.append({"_id": C1, "name": "Écrins", "technical_name": "ecrins", "public": True})
+    mock.get(f"{API}/catalogs/communities").mock(return_value=catalog(*items))
+    found = client.records.resolve("ÉCRINS")
+    assert type(found) is CommunityRecord
+    assert (found.id, found.technical_name, found.public, found.supervisor_id) == (C1, "ecrins", True, None)
+    assert [r["_id"] for r in read if isinstance(r, dict)] == [C1]
+    with pytest.raises(InvalidResponse):
+        client.records.resolve("cible")  # the match itself is malformed
+
+
 def test_a_workspace_found_by_technical_name_is_known_next_time(
-    mock: respx.MockRouter, client: GeoplateformeClient
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
 ) -> None:
     mock.get(f"{API}/users/me").respond(200, json=me())
     cat = mock.get(f"{API}/catalogs/communities").mock(
@@ -240,19 +288,19 @@ def test_a_workspace_found_by_technical_name_is_known_next_time(
         200, json={"_id": C1, "name": "Écrins", "technical_name": "ecrins", "supervisor": {"_id": U1}}
     )
     known: dict[str, str] = {}
-    assert client.communities.resolve("Écrins", known=known).id == C1  # by name: not recorded
+    assert resolve("Écrins", known=known).id == C1  # by name: not recorded
     assert known == {}
-    assert client.communities.resolve(" ECRINS ", known=known).id == C1
+    assert resolve(" ECRINS ", known=known).id == C1
     assert known == {"ecrins": C1}
     scans = cat.call_count
-    found = client.communities.resolve("ecrins", known=known)
+    found = resolve("ecrins", known=known)
     assert (found.id, found.supervisor_id) == (C1, U1)  # the detail, confirmed
     assert cat.call_count == scans
     assert detail.call_count == 1
 
 
 def test_a_known_workspace_is_confirmed_while_the_memberships_are_read(
-    mock: respx.MockRouter, client: GeoplateformeClient
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
 ) -> None:
     """The confirmation is asked before /users/me has answered: /users/me answers only once the
     confirmation has arrived (one after the other, it would wait for ever: here 5 s, then fail)."""
@@ -270,11 +318,11 @@ def test_a_known_workspace_is_confirmed_while_the_memberships_are_read(
 
     mock.get(f"{API}/users/me").mock(side_effect=memberships)
     mock.get(f"{API}/communities/{C1}").mock(side_effect=confirm)
-    assert client.communities.resolve("ecrins", known={"ecrins": C1}).id == C1
+    assert resolve("ecrins", known={"ecrins": C1}).id == C1
 
 
 def test_a_known_name_that_is_one_of_the_users_own_leaves_the_cache(
-    mock: respx.MockRouter, client: GeoplateformeClient
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
 ) -> None:
     mock.get(f"{API}/users/me").respond(
         200, json=me({"_id": C2, "name": "Écrins", "technical_name": "ecrins"})
@@ -283,7 +331,7 @@ def test_a_known_name_that_is_one_of_the_users_own_leaves_the_cache(
         200, json={"_id": C1, "name": "Écrins", "technical_name": "ecrins"}
     )
     known = {"ecrins": C1, "autre": C2}
-    assert client.communities.resolve("ecrins", known=known).id == C2  # the user's own comes first
+    assert resolve("ecrins", known=known).id == C2  # the user's own comes first
     assert known == {"autre": C2}  # no confirmation asked for it next time
 
 
@@ -296,7 +344,7 @@ def test_a_known_name_that_is_one_of_the_users_own_leaves_the_cache(
     ],
 )
 def test_a_known_workspace_that_is_gone_refused_or_renamed_is_looked_up_again(
-    mock: respx.MockRouter, client: GeoplateformeClient, answer: httpx.Response
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve, answer: httpx.Response
 ) -> None:
     mock.get(f"{API}/users/me").respond(200, json=me())
     mock.get(f"{API}/communities/{C2}").mock(return_value=answer)
@@ -304,14 +352,16 @@ def test_a_known_workspace_that_is_gone_refused_or_renamed_is_looked_up_again(
         return_value=catalog({"_id": C1, "name": "Écrins", "technical_name": "ecrins"})
     )
     known = {"ecrins": C2, "other": C1}
-    assert client.communities.resolve("ecrins", known=known).id == C1
+    assert resolve("ecrins", known=known).id == C1
     assert cat.called
     assert known == {"ecrins": C1, "other": C1}
     with pytest.raises(NotFound):
-        client.communities.resolve("nope", known={"nope": "not-an-id"})
+        resolve("nope", known={"nope": "not-an-id"})
 
 
-def test_technical_name_wins_over_a_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_technical_name_wins_over_a_name(
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
+) -> None:
     mock.get(f"{API}/users/me").respond(
         200,
         json=me(
@@ -319,10 +369,10 @@ def test_technical_name_wins_over_a_name(mock: respx.MockRouter, client: Geoplat
             {"_id": C2, "name": "P", "technical_name": "paris"},
         ),
     )
-    assert client.communities.resolve("paris").id == C2
+    assert resolve("paris").id == C2
 
 
-def test_ambiguous_name(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_ambiguous_name(mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve) -> None:
     mock.get(f"{API}/users/me").respond(200, json=me())
     mock.get(f"{API}/catalogs/communities").mock(
         return_value=catalog(
@@ -331,18 +381,20 @@ def test_ambiguous_name(mock: respx.MockRouter, client: GeoplateformeClient) -> 
         )
     )
     with pytest.raises(AmbiguousReference) as info:
-        client.communities.resolve("Cadastre")
+        resolve("Cadastre")
     assert isinstance(info.value, UsageError)
     assert info.value.candidates == [f"Cadastre (cadastre_a, {C1})", f"cadastre (cadastre_b, {C2})"]
     assert "technical name or the id" in str(info.value)
 
 
-def test_resolve_unknown_id_and_empty(mock: respx.MockRouter, client: GeoplateformeClient) -> None:
+def test_resolve_unknown_id_and_empty(
+    mock: respx.MockRouter, client: GeoplateformeClient, resolve: Resolve
+) -> None:
     mock.get(f"{API}/communities/{C1}").respond(404, json={"error": "not_found"})
     with pytest.raises(NotFound):
-        client.communities.resolve(C1)
+        resolve(C1)
     with pytest.raises(UsageError):
-        client.communities.resolve("  ")
+        resolve("  ")
 
 
 def catalog_item(i: int, **extra: Any) -> dict[str, Any]:

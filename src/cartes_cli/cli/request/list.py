@@ -13,7 +13,7 @@ from cartes_cli.cli.options import (
     context_of,
     listing_client,
 )
-from cartes_cli.cli.references import resolve_workspace
+from cartes_cli.cli.references import resolve_workspace_record
 from cartes_cli.cli.request.common import check_choice, require_requests_api
 from cartes_cli.cli.request.rows import REQUEST_COLUMNS, STATUSES, TYPES, for_people, request_row
 from cartes_cli.errors import UsageError
@@ -42,7 +42,9 @@ def run(app: AppContext, options: ListOptions) -> None:
     client = listing_client(app, concurrency)
     require_requests_api(client)
     if options.incoming:
-        community = resolve_workspace(client, workspace, concurrency=concurrency) if workspace else None
+        community = (
+            resolve_workspace_record(client, workspace, concurrency=concurrency) if workspace else None
+        )
         community_id = community.id if community else None
         rows = (
             request_row(r)

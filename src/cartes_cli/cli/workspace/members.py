@@ -15,7 +15,7 @@ from cartes_cli.cli.options import (
     listing_client,
 )
 from cartes_cli.cli.output import ESSENTIAL, Column, register_fields
-from cartes_cli.cli.references import resolve_workspace
+from cartes_cli.cli.references import resolve_workspace_record
 from cartes_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ class MembersOptions:
 
 def run(app: AppContext, options: MembersOptions) -> None:
     client = listing_client(app, options.concurrency)
-    community = resolve_workspace(client, options.workspace, concurrency=options.concurrency)
+    community = resolve_workspace_record(client, options.workspace, concurrency=options.concurrency)
     if community.supervisor_id is None:  # found in the catalogue, whose items do not name it
-        community = client.communities.get(community.id)
+        community = client.records.community(community.id)
     members = client.records.members(community.id, concurrency=options.concurrency)
     rows = [member_row(m, community.supervisor_id) for m in members]
     rows.sort(key=lambda r: (not r["supervisor"], (r["email"] or "").lower()))

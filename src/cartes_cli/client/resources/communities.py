@@ -3,7 +3,7 @@ by what a person types (an id, a technical name or a name)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,48 +13,40 @@ from cartes_cli.client._resource import APIResource
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import CatalogCommunity, Community, CommunitySummary, JoinForm, Member, Right
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PAGE_LIMIT
+from cartes_cli.client.resolution import Named, candidate_label, fold_key, named, resolve_community
 from cartes_cli.client.resources._request_params import member_params
 from cartes_cli.client.resources.users import UsersResource
-from cartes_cli.client.validation import is_uuid, parse_rights
-from cartes_cli.errors import AmbiguousReference, NotFound, PermissionDenied, UsageError
+from cartes_cli.client.validation import parse_rights
+from cartes_cli.errors import AmbiguousReference, NotFound, UsageError
 from cartes_cli.i18n import _
 from cartes_cli.textsearch import workspaces_matching
 
 __all__ = ["CommunitiesResource"]
 
 
-def _fold_key(text: str | None) -> str:
-    return (text or "").strip().casefold()
-
-
-def _wire_key(item: dict[str, object], field: str) -> str:
-    """A field of a catalogue item as it came on the wire, folded as :func:`_fold_key` folds."""
-    value = item.get(field)
-    return _fold_key(value) if isinstance(value, str) else ""
-
-
-def _named(key: str, *, by_id: bool = False) -> Callable[[dict[str, object]], bool]:
-    """Whether a catalogue item (decoded JSON) has ``key`` as its technical name or name (or id)."""
-
-    def wanted(item: dict[str, object]) -> bool:
-        return (
-            _wire_key(item, "technical_name") == key
-            or _wire_key(item, "name") == key
-            or (by_id and key in (_wire_key(item, "_id"), _wire_key(item, "id")))
-        )
-
-    return wanted
-
-
-def _as_community(item: BaseModel) -> Community:
+def _as_community(item: Named) -> Community:
     """A membership summary or a catalogue item as a ``Community`` (what was known, no request)."""
+    assert isinstance(item, BaseModel)
     return Community.model_validate(item.model_dump(by_alias=True, exclude_none=True))
 
 
-def _candidate_label(c: BaseModel) -> str:
-    name = getattr(c, "name", None) or "?"
-    technical = getattr(c, "technical_name", None) or "?"
-    return f"{name} ({technical}, {getattr(c, 'id', '?')})"
+class _ModelReaders:
+    """:func:`~cartes_cli.client.resolution.resolve_community`'s requests, read as models."""
+
+    def __init__(self, communities: CommunitiesResource) -> None:
+        self._communities = communities
+
+    def get(self, community_id: str) -> Community:
+        return self._communities.get(community_id)
+
+    def memberships(self) -> list[CommunitySummary]:
+        return [m.community for m in UsersResource(self._communities._client).me().memberships]
+
+    def catalog_named(self, key: str, concurrency: int) -> Iterator[CatalogCommunity]:
+        return self._communities._catalog_named(key, concurrency)
+
+    def as_community(self, item: Named) -> Community:
+        return _as_community(item)
 
 
 class CommunitiesResource(APIResource):
@@ -83,7 +75,7 @@ class CommunitiesResource(APIResource):
         """The catalogue's items whose technical name or name (or id) folds to ``key``, in order;
         the others are read but not built into models."""
         return self._client.find_in_list(
-            CatalogCommunity, "/catalogs/communities", _named(key, by_id=by_id), concurrency=concurrency
+            CatalogCommunity, "/catalogs/communities", named(key, by_id=by_id), concurrency=concurrency
         )
 
     def get(self, community_id: str) -> Community:
@@ -195,18 +187,18 @@ class CommunitiesResource(APIResource):
         text = (ref or "").strip()
         if not text:
             raise UsageError(_("The workspace is empty: give its id, technical name or name."))
-        key = _fold_key(text)
+        key = fold_key(text)
         by_name: list[CatalogCommunity] = []
         for item in self._catalog_named(key, concurrency, by_id=True):
-            if _fold_key(item.id) == key or _fold_key(item.technical_name) == key:
+            if fold_key(item.id) == key or fold_key(item.technical_name) == key:
                 return item
-            if _fold_key(item.name) == key:
+            if fold_key(item.name) == key:
                 by_name.append(item)
         unique = {c.id: c for c in by_name}
         if len(unique) == 1:
             return next(iter(unique.values()))
         if len(unique) > 1:
-            labels = [_candidate_label(c) for c in unique.values()]
+            labels = [candidate_label(c) for c in unique.values()]
             raise AmbiguousReference(
                 _(
                     "'{ref}' names {n} workspaces: {workspaces}. Give the technical name or the id instead."
@@ -228,98 +220,8 @@ class CommunitiesResource(APIResource):
         concurrency: int = DEFAULT_CONCURRENCY,
         known: MutableMapping[str, str] | None = None,
     ) -> Community:
-        """The community a user means by ``ref``: an id, a technical name or an exact name.
-
-        An id (a UUID) is fetched (``GET /communities/{id}``). Otherwise the caller's memberships
-        (``/users/me``) are searched, then the public catalogue: an exact technical name first, then
-        an exact name, both case-insensitive. The community is then returned as that listing
-        describes it (no extra request; ``get(c.id)`` has the detail). Several communities with the
-        same name raise ``AmbiguousReference`` (a ``UsageError``) listing them; none, ``NotFound``.
-        ``concurrency``: catalogue pages read at once (a command passes its own ``--concurrency``).
-
-        ``known`` maps technical names (folded) to the ids found earlier, e.g. a cache kept between
-        runs: a name found there is confirmed by ``GET /communities/{id}`` (its technical name must
-        still be that one; technical names are unique on the platform), instead of reading the
-        catalogue, which for someone who is not a member means every page up to the workspace.
-        An entry that is refused, gone or renamed is dropped and the catalogue read; what the
-        catalogue gives by technical name is recorded there.
-        """
-        text = (ref or "").strip()
-        if not text:
-            raise UsageError(_("The workspace is empty: give its id, technical name or name."))
-        if is_uuid(text):
-            return self.get(text.lower())
-        key = _fold_key(text)
-        confirming = None
-        if known is not None and key in known:
-            # Asked while the memberships are read, not after: the answer is there one round trip
-            # sooner (a non-member naming a workspace found earlier). Unused when the name is one
-            # of the user's own, which then leaves the cache.
-            from concurrent.futures import ThreadPoolExecutor
-
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cartes-confirm")
-            confirming = pool.submit(self._confirmed, known[key], key)
-            pool.shutdown(wait=False)
-        summaries: list[CommunitySummary] = [
-            m.community for m in UsersResource(self._client).me().memberships
-        ]
-        found = self._pick(text, key, summaries)
-        if found is not None:
-            if known is not None:
-                known.pop(key, None)
-            return found
-        if confirming is not None and known is not None:
-            confirmed = confirming.result()
-            if confirmed is not None:
-                return confirmed
-            known.pop(key, None)
-        by_name: list[CatalogCommunity] = []
-        for item in self._catalog_named(key, concurrency):
-            if _fold_key(item.technical_name) == key:
-                if known is not None:
-                    known[key] = item.id
-                return _as_community(item)
-            if _fold_key(item.name) == key:
-                by_name.append(item)
-        found = self._pick(text, key, by_name)
-        if found is not None:
-            return found
-        raise NotFound(
-            _(
-                "No workspace matches '{ref}' (by id, technical name or exact name) among your "
-                "workspaces and the public catalogue."
-            ).format(ref=text)
-        )
-
-    def _confirmed(self, community_id: str, key: str) -> Community | None:
-        """The community ``community_id`` if it still has the technical name ``key``; None when the
-        platform refuses it, does not know it, or it was renamed."""
-        if not is_uuid(community_id):
-            return None
-        try:
-            community = self.get(community_id)
-        except (NotFound, PermissionDenied):
-            return None
-        return community if _fold_key(community.technical_name) == key else None
-
-    @staticmethod
-    def _pick(
-        text: str, key: str, items: list[CommunitySummary] | list[CatalogCommunity]
-    ) -> Community | None:
-        for matches_of in (
-            [c for c in items if _fold_key(c.technical_name) == key],
-            [c for c in items if _fold_key(c.name) == key],
-        ):
-            unique = {c.id: c for c in matches_of}
-            if len(unique) == 1:
-                return _as_community(next(iter(unique.values())))
-            if len(unique) > 1:
-                labels = [_candidate_label(c) for c in unique.values()]
-                raise AmbiguousReference(
-                    _(
-                        "'{ref}' names {n} workspaces: {workspaces}. "
-                        "Give the technical name or the id instead."
-                    ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
-                    candidates=labels,
-                )
-        return None
+        """The community a user means by ``ref``: an id, a technical name or an exact name, as
+        :func:`~cartes_cli.client.resolution.resolve_community` finds it (the memberships first,
+        then the catalogue; ``known``: technical names found earlier), read as models.
+        ``client.records.resolve`` finds the same community as a record."""
+        return resolve_community(_ModelReaders(self), ref, concurrency=concurrency, known=known)
