@@ -12,6 +12,7 @@ differently. Use the model-returning resources for anything else.
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
+from typing import TYPE_CHECKING
 
 from cartes_cli.client._paths import segment
 from cartes_cli.client._resource import APIResource
@@ -25,9 +26,11 @@ from cartes_cli.client.records import (
     RequestRecord,
     UserRecord,
 )
-from cartes_cli.client.resolution import Named, named, resolve_community
 from cartes_cli.client.resources._request_params import incoming_params, member_params, mine_params
 from cartes_cli.textsearch import workspaces_matching
+
+if TYPE_CHECKING:
+    from cartes_cli.client.resolution import Named
 
 __all__ = ["RecordsResource"]
 
@@ -57,6 +60,9 @@ class RecordsResource(APIResource):
     ) -> CommunityRecord:
         """The community a user means by ``ref`` (an id, a technical name or an exact name), as
         ``communities.resolve`` finds it: the same requests, the same errors."""
+        # Imported here: the listings that name no workspace do not need it (nor is_uuid's module).
+        from cartes_cli.client.resolution import resolve_community
+
         return resolve_community(_RecordReaders(self), ref, concurrency=concurrency, known=known)
 
     def members(
@@ -119,6 +125,8 @@ class _RecordReaders:
         return [m.community for m in self._records.me().memberships]
 
     def catalog_named(self, key: str, concurrency: int) -> Iterator[CatalogRecord]:
+        from cartes_cli.client.resolution import named
+
         return self._records._client.find_records(
             CatalogRecord, "/catalogs/communities", named(key), concurrency=concurrency
         )
