@@ -18,7 +18,7 @@ from cartes_cli.client.validation import is_uuid
 from cartes_cli.errors import AmbiguousReference, NotFound, PermissionDenied, UsageError
 from cartes_cli.i18n import _
 
-__all__ = ["Named", "Readers", "candidate_label", "fold_key", "named", "resolve_community"]
+__all__ = ["Named", "Readers", "candidate_label", "fold_key", "named", "resolve_community", "unique_match"]
 
 
 class Named(Protocol):
@@ -172,15 +172,25 @@ def _pick(readers: Readers[C], text: str, key: str, items: Sequence[Named]) -> C
         [c for c in items if fold_key(c.technical_name) == key],
         [c for c in items if fold_key(c.name) == key],
     ):
-        unique = {c.id: c for c in matches_of}
-        if len(unique) == 1:
-            return readers.as_community(next(iter(unique.values())))
-        if len(unique) > 1:
-            labels = [candidate_label(c) for c in unique.values()]
-            raise AmbiguousReference(
-                _(
-                    "'{ref}' names {n} workspaces: {workspaces}. Give the technical name or the id instead."
-                ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
-                candidates=labels,
-            )
+        found = unique_match(text, matches_of)
+        if found is not None:
+            return readers.as_community(found)
     return None
+
+
+N = TypeVar("N", bound=Named)
+
+
+def unique_match(text: str, matches: Iterable[N]) -> N | None:
+    """The one community ``matches`` hold (several items of one id are one), or None; when they
+    are several, ``AmbiguousReference`` naming each, for the person who typed ``text``."""
+    unique = {c.id: c for c in matches}
+    if len(unique) > 1:
+        labels = [candidate_label(c) for c in unique.values()]
+        raise AmbiguousReference(
+            _(
+                "'{ref}' names {n} workspaces: {workspaces}. Give the technical name or the id instead."
+            ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
+            candidates=labels,
+        )
+    return next(iter(unique.values()), None)

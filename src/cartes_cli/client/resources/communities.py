@@ -13,11 +13,11 @@ from cartes_cli.client._resource import APIResource
 from cartes_cli.client.errors import error_from_response
 from cartes_cli.client.models import CatalogCommunity, Community, CommunitySummary, JoinForm, Member, Right
 from cartes_cli.client.pagination import DEFAULT_CONCURRENCY, PAGE_LIMIT
-from cartes_cli.client.resolution import Named, candidate_label, fold_key, named, resolve_community
+from cartes_cli.client.resolution import Named, fold_key, named, resolve_community, unique_match
 from cartes_cli.client.resources._request_params import member_params
 from cartes_cli.client.resources.users import UsersResource
 from cartes_cli.client.validation import parse_rights
-from cartes_cli.errors import AmbiguousReference, NotFound, UsageError
+from cartes_cli.errors import NotFound, UsageError
 from cartes_cli.i18n import _
 from cartes_cli.textsearch import workspaces_matching
 
@@ -194,17 +194,9 @@ class CommunitiesResource(APIResource):
                 return item
             if fold_key(item.name) == key:
                 by_name.append(item)
-        unique = {c.id: c for c in by_name}
-        if len(unique) == 1:
-            return next(iter(unique.values()))
-        if len(unique) > 1:
-            labels = [candidate_label(c) for c in unique.values()]
-            raise AmbiguousReference(
-                _(
-                    "'{ref}' names {n} workspaces: {workspaces}. Give the technical name or the id instead."
-                ).format(ref=text, n=len(labels), workspaces="; ".join(labels)),
-                candidates=labels,
-            )
+        found = unique_match(text, by_name)
+        if found is not None:
+            return found
         raise NotFound(
             _("No public workspace matches '{ref}' (by id, technical name or exact name).").format(ref=text)
         )
