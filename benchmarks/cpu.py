@@ -34,26 +34,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Cartes  # noqa: E402
-
-from benchmarks.bulk import (  # noqa: E402
-    LATENCY_MS,
-    STAFF,
-    make_communities,
-    make_requests,
-    staff_on_a_slow_sandbox,
-)
+from benchmarks.bulk import LATENCY_MS, staff_on_a_slow_sandbox  # noqa: E402
+from benchmarks.listings import MEMBERS_OF, home_behind, make_listings  # noqa: E402
 from benchmarks.replay import start_proxy  # noqa: E402
-
-MEMBERS_OF = "pn_ecrins"
-INCOMING_OF = "ddt33"
 
 
 @dataclass(frozen=True)
@@ -218,20 +208,11 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="cartes-cpu-") as tmp,
         staff_on_a_slow_sandbox(Path(tmp)) as (sandbox, cli),
     ):
-        make_communities(sandbox.base_url, 10_000 // scale)
-        make_requests(sandbox.base_url, MEMBERS_OF, 5_000 // scale)
-        approve = cli(
-            "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "-c", "16", timeout=600
+        make_listings(
+            sandbox, cli, communities=10_000 // scale, members=5_000 // scale, incoming=10_000 // scale
         )
-        assert approve.returncode == 0, approve
-        make_requests(sandbox.base_url, INCOMING_OF, 10_000 // scale)
         with start_proxy(sandbox.base_url, LATENCY_MS) as proxy:
-            info = {
-                k: v.replace(sandbox.base_url, proxy.base_url) if isinstance(v, str) else v
-                for k, v in sandbox.info.items()
-            }
-            pcli = Cartes(Path(tmp) / "cli-replay", replace(sandbox, info=info), keyring=False)
-            assert pcli.login(STAFF).returncode == 0
+            pcli = home_behind(proxy, sandbox, Path(tmp) / "cli-replay")
             for listing in listings():  # every page through the proxy once: it has them from now on
                 r = pcli(*listing.args, "--json", timeout=300)
                 assert r.returncode == 0, r

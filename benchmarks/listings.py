@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Cartes, cartes_executable  # noqa: E402
+from tests.conftest import Cartes, Sandbox, cartes_executable  # noqa: E402
 from tests.warm_start import start_server, stop_servers  # noqa: E402
 
 from benchmarks.bulk import (  # noqa: E402
@@ -57,7 +57,7 @@ from benchmarks.bulk import (  # noqa: E402
     peak_rss,
     staff_on_a_slow_sandbox,
 )
-from benchmarks.replay import start_proxy  # noqa: E402
+from benchmarks.replay import Running, start_proxy  # noqa: E402
 from cartes_cli.client.pagination import PAGE_LIMIT  # noqa: E402
 
 PAGE = PAGE_LIMIT
@@ -209,6 +209,33 @@ def warm_server(cli: Cartes) -> Iterator[dict[str, str]]:
         stop_servers(runtime)
 
 
+def make_listings(sandbox: Sandbox, staff: Cartes, *, communities: int, members: int, incoming: int) -> None:
+    """The long listings: ``communities`` more workspaces in the catalogue, ``members`` join
+    requests to :data:`MEMBERS_OF` approved by ``staff``, ``incoming`` pending requests to
+    :data:`INCOMING_OF`."""
+    make_communities(sandbox.base_url, communities)
+    make_requests(sandbox.base_url, MEMBERS_OF, members)
+    approve = staff(
+        "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "--concurrency", "16",
+        timeout=600,
+    )  # fmt: skip
+    assert approve.returncode == 0, approve
+    make_requests(sandbox.base_url, INCOMING_OF, incoming)
+
+
+def home_behind(proxy: Running, sandbox: Sandbox, home: Path) -> Cartes:
+    """A CLI home in ``home`` pointed at ``proxy`` in front of ``sandbox``, logged in as staff
+    through it (the sandbox answering): the sandbox writes its links and issuer with the
+    proxy's address, so this home never reaches the sandbox directly."""
+    info = {
+        k: v.replace(sandbox.base_url, proxy.base_url) if isinstance(v, str) else v
+        for k, v in sandbox.info.items()
+    }
+    cli = Cartes(home, replace(sandbox, info=info), keyring=False)
+    assert cli.login(STAFF).returncode == 0
+    return cli
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller listings, 3 runs")
@@ -226,30 +253,14 @@ def main() -> None:
         print(f"sandbox latency: {LATENCY_MS} ms per API answer; {os.cpu_count()} CPUs; {repeat} runs")
         print()
         started = time.perf_counter()
-        make_communities(sandbox.base_url, n_catalogue)
-        make_requests(sandbox.base_url, MEMBERS_OF, n_members)
-        approve = cli(
-            "request", "approve", "--all", "--workspace", MEMBERS_OF, "--yes", "--concurrency", "16",
-            timeout=600,
-        )  # fmt: skip
-        assert approve.returncode == 0, approve
-        make_requests(sandbox.base_url, INCOMING_OF, n_incoming)
+        make_listings(sandbox, cli, communities=n_catalogue, members=n_members, incoming=n_incoming)
         print(f"(fixtures made in {time.perf_counter() - started:.0f} s)")
         print()
         with (
             start_proxy(sandbox.base_url, LATENCY_MS) as proxy,
             warm_server(cli) as warm_env,
         ):
-            # A second home, pointed at the proxy, logged in through it (the sandbox answering).
-            proxied = replace(
-                sandbox,
-                info={
-                    k: v.replace(sandbox.base_url, proxy.base_url) if isinstance(v, str) else v
-                    for k, v in sandbox.info.items()
-                },
-            )
-            pcli = Cartes(Path(tmp) / "cli-replay", proxied, keyring=False)
-            assert pcli.login(STAFF).returncode == 0
+            pcli = home_behind(proxy, sandbox, Path(tmp) / "cli-replay")
             proxy.control("caching")
             with warm_server(pcli) as replay_warm_env:
                 servers = [
@@ -258,7 +269,7 @@ def main() -> None:
                         "behind the replay proxy (the server's CPU out of the way)",
                         pcli,
                         replay_warm_env,
-                        str(proxied.info["api_url"]),
+                        sandbox.api_url.replace(sandbox.base_url, proxy.base_url),
                         token_of(pcli),
                     ),
                 ]

@@ -24,12 +24,6 @@ from cartes_cli.textsearch import workspaces_matching
 __all__ = ["CommunitiesResource"]
 
 
-def _as_community(item: Named) -> Community:
-    """A membership summary or a catalogue item as a ``Community`` (what was known, no request)."""
-    assert isinstance(item, BaseModel)
-    return Community.model_validate(item.model_dump(by_alias=True, exclude_none=True))
-
-
 class _ModelReaders:
     """:func:`~cartes_cli.client.resolution.resolve_community`'s requests, read as models."""
 
@@ -46,7 +40,10 @@ class _ModelReaders:
         return self._communities._catalog_named(key, concurrency)
 
     def as_community(self, item: Named) -> Community:
-        return _as_community(item)
+        """A membership summary or a catalogue item as a ``Community`` (what was known, no
+        request)."""
+        assert isinstance(item, BaseModel)
+        return Community.model_validate(item.model_dump(by_alias=True, exclude_none=True))
 
 
 class CommunitiesResource(APIResource):
