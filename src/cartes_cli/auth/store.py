@@ -69,12 +69,34 @@ class CredentialStore(Protocol):
 
 # --- keyring ------------------------------------------------------------------------------
 
-READ_ATTEMPTS = 4
-"""Reads of an item that another process is replacing (the Secret Service's ItemNotFoundException)."""
+SECRET_SERVICE_ATTEMPTS = 4
+"""Tries of a keyring call that meets a Secret Service object that is not there (yet, or any more).
+
+secretstorage raises ``ItemNotFoundException`` for a D-Bus object that does not answer
+(``NoSuchObject``, ``UnknownObject``, ``UnknownMethod``). With several clients at once,
+gnome-keyring produces it where nothing is wrong: a read finds an item that another process then
+replaces (a refresh storing its new token); a write (``CreateItem`` with ``replace``, then the new
+item's label) meets it while other clients write (seen in CI: one of six simultaneous logins to
+different profiles failed so; the error does not say which of the write's D-Bus calls met it).
+Each of these calls is idempotent (a read, a create-or-replace of the item with the same
+attributes, a delete), so it is made again, a little later.
+"""
 
 
 def _class_names(obj: object) -> set[str]:
     return {cls.__name__ for cls in type(obj).__mro__}
+
+
+def _patiently(call: Callable[[], T]) -> T:
+    """``call()``, made again while the Secret Service says its object is not there (bounded)."""
+    for attempt in range(SECRET_SERVICE_ATTEMPTS - 1):
+        try:
+            return call()
+        except Exception as exc:
+            if "ItemNotFoundException" not in _class_names(exc):
+                raise
+        time.sleep(0.02 * (attempt + 1))
+    return call()
 
 
 def _priority(backend: object) -> float | None:
@@ -227,18 +249,8 @@ class KeyringStore:
 
     def get(self, key: str) -> str | None:
         def read(backend: Any) -> str | None:
-            for attempt in range(READ_ATTEMPTS):
-                try:
-                    value = backend.get_password(self.service, key)
-                except Exception as exc:
-                    # Secret Service: another cartes process replaced the item between the search
-                    # and the read (a refresh storing the new token). Read again: the new one is there.
-                    if "ItemNotFoundException" not in _class_names(exc) or attempt == READ_ATTEMPTS - 1:
-                        raise
-                    time.sleep(0.02 * (attempt + 1))
-                    continue
-                return value if isinstance(value, str) else None
-            return None
+            value = _patiently(lambda: backend.get_password(self.service, key))
+            return value if isinstance(value, str) else None
 
         return self._call("reading", read)
 
@@ -247,14 +259,14 @@ class KeyringStore:
             self.check_usable()
 
         def write(backend: Any) -> None:
-            backend.set_password(self.service, key, value)
+            _patiently(lambda: backend.set_password(self.service, key, value))
 
         self._call("writing", write)
 
     def delete(self, key: str) -> None:
         def remove(backend: Any) -> None:
             try:
-                backend.delete_password(self.service, key)
+                _patiently(lambda: backend.delete_password(self.service, key))
             except Exception as exc:
                 if "PasswordDeleteError" not in _class_names(exc):
                     raise  # "no such password" is fine: delete is idempotent
