@@ -290,6 +290,36 @@ def test_latest_reports_the_drift_from_the_lock(project: Path, capsys: pytest.Ca
     assert "newdep" in out
 
 
+def test_the_project_is_byte_compiled_as_an_install_would_and_only_what_changed(project: Path) -> None:
+    """With PYTHONDONTWRITEBYTECODE set (this machine, CI), Python never writes the .pyc files of
+    an editable install itself: every cartes a test starts compiled its modules again."""
+    package = project / "src" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "mod.py").write_text("VALUE = 1\n", encoding="utf-8")
+    venv_sync.compile_project(project / "env", project)
+    tag = sys.implementation.cache_tag
+    compiled = package / "__pycache__" / f"mod.{tag}.pyc"
+    assert compiled.exists()
+    assert (package / "__pycache__" / f"__init__.{tag}.pyc").exists()
+    before = compiled.stat().st_mtime_ns
+    venv_sync.compile_project(project / "env", project)
+    assert compiled.stat().st_mtime_ns == before  # up to date: not compiled again
+    (package / "mod.py").write_text("VALUE = 22\n", encoding="utf-8")
+    os.utime(package / "mod.py", ns=(before + 10**9, before + 10**9))
+    venv_sync.compile_project(project / "env", project)
+    assert compiled.stat().st_mtime_ns != before
+
+
+def test_main_compiles_the_editable_project_after_a_current_sync(project: Path) -> None:
+    _sync(project, FakePip({}))
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    argv = ["sync", str(project / "env"), str(project / "dev.txt"), "--editable", str(project)]
+    assert venv_sync.main([*argv, "--watch", str(project / "pyproject.toml")]) == 0
+    assert (project / "src" / "pkg" / "__pycache__").is_dir()
+
+
 # The scripts ------------------------------------------------------------------------------------
 
 
