@@ -236,8 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "current":
         return 0 if is_current(args.env, args.lock, args.watch) else 1
     if args.action == "latest":
-        latest(args.env, args.lock, args.editable or Path("."))
-        compile_project(args.env, args.editable or Path("."))
+        project = args.editable or Path(".")
+        latest(args.env, args.lock, project)
+        compile_project(args.env, project)
         return 0
     sync(args.env, args.lock, args.watch, args.editable)
     if args.editable is not None:

@@ -2,7 +2,8 @@
 
 ``KeyringStore`` runs every keyring call in a daemon thread bounded by a time-out: a locked
 Secret Service that pops up an unlock prompt nobody sees, or a D-Bus that never answers, becomes
-a ``CredentialStoreError`` with a sentence saying what to do, instead of a hung CLI. It refuses
+a ``CredentialStoreError`` with a sentence saying what to do, instead of a hung CLI; a call that
+meets an item gnome-keyring says is missing is made again (``_patiently``). It refuses
 backends that are not a real keyring (keyring's fail and null backends, plaintext files from
 keyrings.alt, an empty chainer), recognised by module/class name and ``priority``, so the check
 works whether or not keyrings.alt is installed.
@@ -177,7 +178,8 @@ class KeyringStore:
 
         def work() -> None:
             try:
-                outcome["value"] = fn(self._resolve())
+                backend = self._resolve()
+                outcome["value"] = _patiently(lambda: fn(backend))
             except BaseException as exc:
                 outcome["error"] = exc
             finally:
@@ -249,7 +251,7 @@ class KeyringStore:
 
     def get(self, key: str) -> str | None:
         def read(backend: Any) -> str | None:
-            value = _patiently(lambda: backend.get_password(self.service, key))
+            value = backend.get_password(self.service, key)
             return value if isinstance(value, str) else None
 
         return self._call("reading", read)
@@ -259,14 +261,14 @@ class KeyringStore:
             self.check_usable()
 
         def write(backend: Any) -> None:
-            _patiently(lambda: backend.set_password(self.service, key, value))
+            backend.set_password(self.service, key, value)
 
         self._call("writing", write)
 
     def delete(self, key: str) -> None:
         def remove(backend: Any) -> None:
             try:
-                _patiently(lambda: backend.delete_password(self.service, key))
+                backend.delete_password(self.service, key)
             except Exception as exc:
                 if "PasswordDeleteError" not in _class_names(exc):
                     raise  # "no such password" is fine: delete is idempotent
